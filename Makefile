@@ -1,0 +1,43 @@
+# `make run`: set up, generate synthetic demo data, build the index, start the
+# dashboard on http://localhost:8501. `make test`: lint and the whole test suite.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO := data/demo
+DEMO_PEOPLE ?= 3000
+DEMO_SEED ?= 2026
+PORT ?= 8501
+
+.PHONY: run test lint demo venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(DEMO)/config.toml: | venv
+	$(PY) -m sources generate --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --out $(DEMO)
+
+$(DEMO)/.built: $(DEMO)/config.toml
+	$(PY) -m linkage build --config $(DEMO)/config.toml
+	touch $@
+
+demo: venv $(DEMO)/.built
+
+run: demo
+	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false \
+		-- --config $(DEMO)/config.toml
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(DEMO)

@@ -1,0 +1,1 @@
+"""Shared foundations: typed config, the exception hierarchy, database engines."""

@@ -1,0 +1,350 @@
+"""The one configuration file, loaded once into frozen, typed dataclasses.
+
+Every key has a default and a line of documentation (the ``doc`` metadata of its
+field); ``tests/test_config.py`` checks that the README documents every key.
+Relative paths and SQLite URLs are resolved against the config file's folder, so a
+config and its data can move together.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from core.errors import ConfigError, Problem
+
+SourceFormat = Literal["csv", "excel", "parquet", "ssd_csv"]
+Sensitivity = Literal["standard", "police", "sensitive"]
+
+#: Fields of the standard record a source may map from its own columns.
+MAPPABLE_FIELDS = (
+    "record_id",
+    "first_name",
+    "last_name",
+    "full_name",
+    "dob",
+    "sex",
+    "nhs_number",
+    "upn",
+    "case_number",
+    "address",
+    "postcode",
+    "family_ref",
+    "household_ref",
+    "relationship",
+    "involvement_start",
+    "involvement_end",
+    "status",
+    "last_contact",
+    "detail",
+    "lead_name",
+    "lead_role",
+    "lead_team",
+    "lead_phone",
+    "lead_email",
+)
+
+
+def _key(default: Any, doc: str) -> Any:
+    """A config key: its default and the line of documentation the README repeats."""
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """[app]: how the dashboard behaves."""
+
+    title: str = _key("Family context lookup", "Heading shown on every page.")
+    demo_mode: bool = _key(
+        False,
+        "Allow the demo user picker instead of real sign-in. Only honoured when the "
+        "dashboard is reached on localhost; never set it on a shared server.",
+    )
+    max_results: int = _key(
+        20, "Most people a search lists (no browsing the population)."
+    )
+    purposes: tuple[str, ...] = _key(
+        (
+            "New referral (MASH)",
+            "Early Help request",
+            "Assessment before first visit",
+            "Strategy discussion",
+            "Emergency",
+        ),
+        "Purposes a worker chooses from before searching.",
+    )
+    local_authority: str = _key(
+        "Demo council", "Council name shown in trust labels and page footers."
+    )
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """[storage]: where the linked index and the audit log live."""
+
+    index_url: str = _key(
+        "sqlite:///data/index.db",
+        "SQLAlchemy URL of the linked index (SQLite by default, PostgreSQL in "
+        "production). Relative SQLite paths are resolved against the config folder.",
+    )
+    audit_url: str = _key(
+        "sqlite:///data/audit.db",
+        "SQLAlchemy URL of the append-only audit log; may be the same database as "
+        "the index.",
+    )
+
+
+@dataclass(frozen=True)
+class LinkageConfig:
+    """[linkage]: how records are linked into people."""
+
+    link_threshold: float = _key(
+        0.99, "Match probability at or above which two records are linked."
+    )
+    review_threshold: float = _key(
+        0.80,
+        "Match probability at or above which a pair below link_threshold is kept "
+        "as a possible match for review (never merged).",
+    )
+    em_iterations: int = _key(30, "Most expectation-maximisation rounds for m.")
+    u_sample_pairs: int = _key(
+        300_000, "Random record pairs sampled to estimate u probabilities."
+    )
+    seed: int = _key(20240601, "Seed for sampling, so builds are repeatable.")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """[[sources]]: one agency extract and how its columns map to a standard record."""
+
+    name: str = _key("", "Short unique key of the source, e.g. police.")
+    service: str = _key("", "Plain service name users see, e.g. Police.")
+    format: SourceFormat = _key(
+        "csv",
+        "csv, excel, parquet, or ssd_csv (a folder of Standard Safeguarding "
+        "Dataset tables as CSV).",
+    )
+    path: str = _key("", "File or folder of the extract, relative to the config.")
+    encoding: str = _key("utf-8", "Text encoding of a CSV (utf-8, cp1252 …).")
+    delimiter: str = _key(",", "Field separator of a CSV.")
+    sheet: str = _key("", "Excel sheet name; empty means the first sheet.")
+    date_format: str = _key(
+        "%Y-%m-%d", "strftime pattern of the dates in this extract."
+    )
+    extract_date: str = _key(
+        "",
+        "Date the extract was taken (YYYY-MM-DD); empty means the file's "
+        "modification date.",
+    )
+    sensitivity: Sensitivity = _key(
+        "standard", "standard, police or sensitive (health, substance misuse …)."
+    )
+    coverage_from: str = _key(
+        "", "Earliest date the extract covers (YYYY-MM-DD), for 'none found' text."
+    )
+    coverage_area: str = _key("", "Area the extract covers, shown as a trust label.")
+    age_min: int = _key(-1, "Youngest age shown for this service; -1 for no limit.")
+    age_max: int = _key(-1, "Oldest age shown for this service; -1 for no limit.")
+    current_values: tuple[str, ...] = _key(
+        ("open", "current", "active"),
+        "Values of the mapped status column meaning the involvement is current.",
+    )
+    lawful_basis: str = _key("", "Lawful basis text shown on the data page.")
+    columns: Mapping[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "doc": "Table mapping standard fields to this extract's column names "
+            "(record_id, first_name, last_name or full_name, dob, nhs_number, …)."
+        },
+    )
+
+    @property
+    def coverage_start(self) -> date | None:
+        return date.fromisoformat(self.coverage_from) if self.coverage_from else None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration, as loaded from one TOML file."""
+
+    base_dir: Path
+    app: AppConfig
+    storage: StorageConfig
+    linkage: LinkageConfig
+    sources: tuple[SourceConfig, ...]
+
+    def source_path(self, source: SourceConfig) -> Path:
+        """Absolute path of a source's extract."""
+        p = Path(source.path)
+        return p if p.is_absolute() else self.base_dir / p
+
+
+SECTIONS: dict[str, type] = {
+    "app": AppConfig,
+    "storage": StorageConfig,
+    "linkage": LinkageConfig,
+    "sources": SourceConfig,
+}
+
+
+def documented_keys() -> dict[str, str]:
+    """Every config key as ``section.key`` with its documentation line."""
+    return {
+        f"{section}.{f.name}": f.metadata["doc"]
+        for section, cls in SECTIONS.items()
+        for f in fields(cls)
+    }
+
+
+def _coerce(cls: type, raw: Mapping[str, Any], where: str, problems: list[Problem]):
+    """Build ``cls`` from a TOML table, collecting problems instead of raising."""
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            problems.append(
+                Problem(
+                    f"{where}.{key}",
+                    "unknown key; remove it or check its spelling against the README",
+                )
+            )
+            continue
+        f = known[key]
+        default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) for v in value
+            ):
+                problems.append(Problem(f"{where}.{key}", "must be a list of strings"))
+                continue
+            value = tuple(value)
+        elif isinstance(default, Mapping):
+            if not isinstance(value, dict) or not all(
+                isinstance(v, str) for v in value.values()
+            ):
+                problems.append(Problem(f"{where}.{key}", "must be a table of strings"))
+                continue
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                problems.append(Problem(f"{where}.{key}", "must be true or false"))
+                continue
+        elif isinstance(default, (int, float)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.append(Problem(f"{where}.{key}", "must be a number"))
+                continue
+            value = type(default)(value)
+        elif not isinstance(value, str):
+            problems.append(Problem(f"{where}.{key}", "must be a string"))
+            continue
+        values[key] = value
+    return cls(**values)
+
+
+def _check_source(src: SourceConfig, where: str, problems: list[Problem]) -> None:
+    for key, allowed in (("format", SourceFormat), ("sensitivity", Sensitivity)):
+        if getattr(src, key) not in get_args(allowed):
+            problems.append(
+                Problem(f"{where}.{key}", f"must be one of {get_args(allowed)}")
+            )
+    for key in ("name", "service", "path"):
+        if not getattr(src, key):
+            problems.append(Problem(f"{where}.{key}", "is required"))
+    for key in ("extract_date", "coverage_from"):
+        value = getattr(src, key)
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                problems.append(
+                    Problem(f"{where}.{key}", "must be a date as YYYY-MM-DD")
+                )
+    for std in src.columns:
+        if std not in MAPPABLE_FIELDS:
+            problems.append(
+                Problem(
+                    f"{where}.columns.{std}",
+                    f"is not a standard field; use one of {', '.join(MAPPABLE_FIELDS)}",
+                )
+            )
+    has_name = {"first_name", "last_name"} <= set(
+        src.columns
+    ) or "full_name" in src.columns
+    if src.format != "ssd_csv" and not has_name:
+        problems.append(
+            Problem(f"{where}.columns", "map first_name and last_name, or full_name")
+        )
+
+
+def _resolve_url(url: str, base_dir: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        rest = url[len(prefix) :]
+        if rest and rest != ":memory:":
+            return prefix + str((base_dir / rest).resolve())
+    return url
+
+
+def parse_config(
+    raw: Mapping[str, Any], base_dir: Path, origin: str = "config"
+) -> Config:
+    """Turn a parsed TOML document into a Config, reporting every problem at once."""
+    problems: list[Problem] = []
+    for key in raw:
+        if key not in SECTIONS:
+            problems.append(
+                Problem(
+                    f"{origin}: [{key}]",
+                    f"unknown section; expected one of {', '.join(SECTIONS)}",
+                )
+            )
+    app = _coerce(AppConfig, raw.get("app", {}), "app", problems)
+    storage = _coerce(StorageConfig, raw.get("storage", {}), "storage", problems)
+    linkage = _coerce(LinkageConfig, raw.get("linkage", {}), "linkage", problems)
+    sources: list[SourceConfig] = []
+    for i, table in enumerate(raw.get("sources", [])):
+        where = f"sources[{i}]"
+        src = _coerce(SourceConfig, table, where, problems)
+        _check_source(src, where, problems)
+        sources.append(src)
+    names = [s.name for s in sources]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(
+            Problem("sources.name", f"'{dup}' is used by more than one source")
+        )
+    if not 0 < linkage.review_threshold <= linkage.link_threshold < 1:
+        problems.append(
+            Problem(
+                "linkage.review_threshold",
+                "need 0 < review_threshold <= link_threshold < 1",
+            )
+        )
+    if problems:
+        raise ConfigError(f"{origin} has {len(problems)} problem(s):", problems)
+    storage = StorageConfig(
+        index_url=_resolve_url(storage.index_url, base_dir),
+        audit_url=_resolve_url(storage.audit_url, base_dir),
+    )
+    return Config(base_dir, app, storage, linkage, tuple(sources))
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and check the TOML config at ``path``."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot read config file {p}",
+            [Problem(str(p), f"{exc.strerror}; pass --config PATH")],
+        ) from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{p} is not valid TOML", [Problem(str(p), str(exc))]
+        ) from exc
+    return parse_config(raw, p.resolve().parent, str(p))

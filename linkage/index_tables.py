@@ -1,0 +1,154 @@
+"""Tables of the linked index, written by ``linkage`` and read by ``lookup``.
+
+Every row carries the ``build_id`` that wrote it. A build writes all its rows,
+then switches ``index_state`` to itself in one transaction and drops older
+builds, so readers only ever see a complete index.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from sources.records import STANDARD_SCHEMA
+
+metadata = MetaData()
+
+
+def _sql_type(dtype: pl.DataType):
+    if dtype == pl.Date:
+        return Date()
+    if dtype == pl.Int64:
+        return Integer()
+    if dtype == pl.Boolean:
+        return Boolean()
+    return Text()
+
+
+index_state = Table(
+    "index_state",
+    metadata,
+    Column("id", Integer, primary_key=True),  # always 1
+    Column("build_id", String(40), nullable=False),
+    Column("switched_at", String(32), nullable=False),  # UTC ISO 8601
+)
+
+builds = Table(
+    "builds",
+    metadata,
+    Column("build_id", String(40), primary_key=True),
+    Column("started_at", String(32), nullable=False),
+    Column("finished_at", String(32)),
+    Column("status", String(16), nullable=False),  # running | complete | failed
+    Column("parameters", Text),  # JSON: the trained model, thresholds
+    Column("summary", Text),  # JSON: counts per stage
+)
+
+source_loads = Table(
+    "source_loads",
+    metadata,
+    Column("build_id", String(40), nullable=False, index=True),
+    Column("source", String(64), nullable=False),
+    Column("service", Text, nullable=False),
+    Column("sensitivity", String(16), nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_accepted", Integer, nullable=False),
+    Column("rows_quarantined", Integer, nullable=False),
+    Column("field_faults", Text),  # JSON {column: count}
+    Column("extract_date", Date),
+    Column("coverage_from", Date),
+    Column("coverage_area", Text),
+    Column("age_min", Integer),
+    Column("age_max", Integer),
+    Column("lawful_basis", Text),
+    Column("ok", Boolean, nullable=False),
+    Column("problems", Text),  # JSON list of safe messages
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("build_id", String(40), nullable=False, index=True),
+    Column("source", String(64), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("build_id", String(40), nullable=False, index=True),
+    Column("person_id", String(40), nullable=False, index=True),
+    *(Column(name, _sql_type(dtype)) for name, dtype in STANDARD_SCHEMA.items()),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("build_id", String(40), nullable=False, index=True),
+    Column("person_id", String(40), nullable=False),
+    Column("first_name", Text),  # best display value across the person's records
+    Column("last_name", Text),
+    Column("dob", Date),
+    Column("sex", String(1)),
+    Column("nhs_number", String(10)),
+    Column("upn", String(13)),
+    Column("case_numbers", Text),  # JSON list of "source:number"
+    Column("address", Text),  # most recent known address
+    Column("postcode", String(8)),
+    Column("other_names", Text),  # JSON list of "first last" variants seen
+    Column("other_dobs", Text),  # JSON list of ISO dates seen besides dob
+    Column("addresses", Text),  # JSON list of every address seen, newest first
+    Column("n_records", Integer, nullable=False),
+    Column("n_sources", Integer, nullable=False),
+)
+
+family_members = Table(
+    "family_members",
+    metadata,
+    Column("build_id", String(40), nullable=False, index=True),
+    Column("family_id", String(80), nullable=False),
+    Column("person_id", String(40), nullable=False),
+    Column("relationship", Text),
+    Column("evidence", Text),  # plain words, e.g. "Housing tenancy household"
+)
+
+possible_matches = Table(
+    "possible_matches",
+    metadata,
+    Column("build_id", String(40), nullable=False, index=True),
+    Column("person_a", String(40), nullable=False),
+    Column("person_b", String(40), nullable=False),
+    Column("probability", Float, nullable=False),
+)
+
+record_evidence = Table(
+    "record_evidence",
+    metadata,
+    Column("build_id", String(40), nullable=False, index=True),
+    Column("person_id", String(40), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("probability", Float),  # best link into the person; null if alone
+    Column("explanation", Text),  # JSON [{"field", "level", "weight"}]
+)
+
+BUILD_TABLES = (
+    source_loads,
+    quarantine,
+    records,
+    people,
+    family_members,
+    possible_matches,
+    record_evidence,
+)

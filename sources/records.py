@@ -1,0 +1,73 @@
+"""The standard record every extract is mapped to: one row per extract row.
+
+This is the boundary between ``sources/`` and ``linkage/``: a polars frame with
+exactly ``STANDARD_SCHEMA`` (missing values are null), plus a ``LoadReport`` per
+source saying how many rows were read, accepted and quarantined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+#: Column -> dtype of the standard record frame handed to linkage.
+STANDARD_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.Utf8(),  # config source name, e.g. "police"
+    "record_id": pl.Utf8(),  # unique within the source ("row-N" when unmapped)
+    "row_number": pl.Int64(),  # 1-based data row in the extract (header excluded)
+    "first_name": pl.Utf8(),  # as given (trimmed); standardising is linkage's job
+    "last_name": pl.Utf8(),
+    "dob": pl.Date(),  # null when missing or unparseable (counted as a fault)
+    "sex": pl.Utf8(),  # "F", "M", "U" or null
+    "nhs_number": pl.Utf8(),  # 10 digits, check digit valid, else null (fault)
+    "upn": pl.Utf8(),  # 13 chars, as given upper-cased, else null
+    "case_number": pl.Utf8(),  # local system id of the person in this source
+    "address": pl.Utf8(),  # one line, as given
+    "postcode": pl.Utf8(),  # upper-cased, single space, else null
+    "family_ref": pl.Utf8(),  # "<source>:<value>" family/case reference
+    "household_ref": pl.Utf8(),  # "<source>:<value>" household/tenancy reference
+    "relationship": pl.Utf8(),  # role in that family/household, free text
+    "involvement_start": pl.Date(),
+    "involvement_end": pl.Date(),
+    "involvement_current": pl.Boolean(),  # from status column, else end is null
+    "last_contact": pl.Date(),
+    "detail": pl.Utf8(),  # short service detail, e.g. incident type
+    "lead_name": pl.Utf8(),
+    "lead_role": pl.Utf8(),
+    "lead_team": pl.Utf8(),
+    "lead_phone": pl.Utf8(),
+    "lead_email": pl.Utf8(),
+    "extract_date": pl.Date(),
+}
+
+
+def empty_records() -> pl.DataFrame:
+    """A standard record frame with no rows."""
+    return pl.DataFrame(schema=STANDARD_SCHEMA)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """How one source's extract was read: nothing is lost without a count."""
+
+    source: str
+    service: str
+    path: str
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    field_faults: dict[str, int] = field(default_factory=dict)  # column -> count
+    extract_date: date | None = None
+    ok: bool = True
+    problems: tuple[str, ...] = ()  # safe text: source, file, row, column, no values
+
+
+@dataclass(frozen=True)
+class LoadedSources:
+    """All sources read for one build: records, quarantined rows and reports."""
+
+    records: pl.DataFrame  # STANDARD_SCHEMA
+    quarantine: pl.DataFrame  # source, row_number, reason
+    reports: tuple[LoadReport, ...]
