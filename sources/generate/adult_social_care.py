@@ -1,0 +1,169 @@
+"""Adult social care extract: Parquet with timestamps (as a case system exports).
+
+Older people are seen most, then working-age adults with care needs, then a few
+15 to 17 year olds preparing for adulthood.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from sources.generate.common import (
+    choice,
+    finish,
+    noisy,
+    per_person_ids,
+    sex_text,
+    with_staff,
+)
+from sources.generate.episodes import Involvement, person_episodes
+from sources.generate.noise import Noise
+from sources.generate.spec import SourceSpec
+from sources.generate.staff import StaffSpec
+from sources.generate.world import World
+from sources.generate.writer import Extract
+
+SPEC = SourceSpec(
+    name="adult_social_care",
+    service="Adult social care",
+    format="parquet",
+    path="adult_social_care.parquet",
+    extract_date=date(2025, 3, 26),
+    coverage_from=date(2017, 4, 1),
+    age_min=15,
+    columns={
+        "record_id": "episode_id",
+        "case_number": "mosaic_id",
+        "first_name": "first_name",
+        "last_name": "last_name",
+        "dob": "date_of_birth",
+        "sex": "gender",
+        "nhs_number": "nhs_no",
+        "address": "address",
+        "postcode": "post_code",
+        "involvement_start": "start_date",
+        "involvement_end": "end_date",
+        "detail": "service_type",
+        "lead_name": "worker_name",
+        "lead_role": "worker_role",
+        "lead_team": "worker_team",
+        "lead_phone": "worker_phone",
+        "lead_email": "worker_email",
+    },
+)
+NOISE = Noise(
+    typo=0.01,
+    nickname=0.04,
+    variant=0.1,
+    dob_missing=0.005,
+    nhs_present=0.9,
+    nhs_error=0.004,
+)
+STAFF = StaffSpec(
+    (
+        ("Social Worker", 0.5),
+        ("Occupational Therapist", 0.2),
+        ("Care Coordinator", 0.3),
+    ),
+    (
+        "Adult Social Care Locality North",
+        "Adult Social Care Locality South",
+        "Adult Safeguarding Team",
+        "Transitions Team",
+    ),
+    "council.example.gov.uk",
+    block=7,
+)
+#: Age group -> (involvement, kinds of service).
+GROUPS = {
+    "older": (
+        Involvement(
+            SPEC.coverage_from,
+            SPEC.extract_date,
+            (0.08, 0.15, 0.25),
+            age_from=65,
+            max_episodes=3,
+            p_current=0.5,
+        ),
+        (
+            "Home care",
+            "Reablement",
+            "Residential care",
+            "Day services",
+            "Safeguarding adults enquiry",
+        ),
+    ),
+    "adult": (
+        Involvement(
+            SPEC.coverage_from,
+            SPEC.extract_date,
+            (0.01, 0.04, 0.1),
+            age_from=18,
+            age_to=64,
+            max_episodes=2,
+            p_current=0.35,
+        ),
+        (
+            "Carer's assessment",
+            "Safeguarding adults enquiry",
+            "Mental health support",
+            "Learning disability support",
+        ),
+    ),
+    "young": (
+        Involvement(
+            SPEC.coverage_from,
+            SPEC.extract_date,
+            (0.002, 0.01, 0.03),
+            age_from=15,
+            age_to=17,
+            p_current=0.5,
+        ),
+        ("Preparing for adulthood",),
+    ),
+}
+
+
+def _episodes(world: World) -> pl.DataFrame:
+    """Episodes per age group; a person falls in the first group that picks them."""
+    rng = world.rng("adult_social_care:who")
+    frames = []
+    taken = pl.Series("pid", [], pl.Int64)
+    for involvement, kinds in GROUPS.values():
+        people = world.people.filter(~pl.col("pid").is_in(taken.implode()))
+        eps = person_episodes(rng, people, involvement)
+        taken = pl.concat([taken, eps["pid"]])
+        frames.append(eps.with_columns(service=choice(rng, kinds, eps.height)))
+    return pl.concat(frames)
+
+
+def build(world: World) -> Extract:
+    """The adult social care extract."""
+    rows = noisy(world, _episodes(world), "start", NOISE, SPEC.name)
+    rows = with_staff(world, rows, SPEC.name, STAFF)
+    rng = world.rng("adult_social_care:rows")
+    stamp = pl.Datetime("us")
+    rows = rows.select(
+        episode_id=pl.lit(""),
+        mosaic_id=per_person_ids(rng, rows, "M"),
+        first_name="first_name",
+        last_name="last_name",
+        date_of_birth=pl.col("dob").cast(stamp),
+        gender=sex_text("word"),
+        nhs_no="nhs",
+        address="address",
+        post_code="postcode",
+        service_type="service",
+        start_date=pl.col("start").cast(stamp),
+        end_date=pl.col("end").cast(stamp),
+        worker_name="lead_name",
+        worker_role="lead_role",
+        worker_team="lead_team",
+        worker_phone="lead_phone",
+        worker_email="lead_email",
+        __pid="pid",
+        __sort="start",
+    )
+    return finish(SPEC, rng, rows, "ASC", "episode_id")

@@ -1,0 +1,240 @@
+"""Children's social care as Standard Safeguarding Dataset (SSD) tables in CSV.
+
+Five tables in ``csc/``: person, address (current and previous), family,
+involvements and professionals. Children with involvement and some of their
+siblings are people; siblings without involvement give person-only records.
+The professionals table carries two local extension columns (email, phone).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from sources.generate.common import noisy
+from sources.generate.episodes import Involvement, person_episodes
+from sources.generate.noise import Noise
+from sources.generate.spec import SourceSpec
+from sources.generate.staff import StaffSpec, assign_staff, staff_pool
+from sources.generate.world import World
+from sources.generate.writer import Extract
+
+SPEC = SourceSpec(
+    name="csc",
+    service="Children's social care",
+    format="ssd_csv",
+    path="csc",
+    extract_date=date(2025, 3, 28),
+    coverage_from=date(2019, 4, 1),
+)
+NOISE = Noise(
+    typo=0.008,
+    nickname=0.01,
+    variant=0.05,
+    dob_missing=0.002,
+    nhs_present=0.85,
+    nhs_error=0.002,
+    upn_present=0.7,
+    address_missing=0.0,
+    postcode_missing=0.01,
+)
+STAFF = StaffSpec(
+    (
+        ("Social Worker", 0.55),
+        ("Senior Social Worker", 0.2),
+        ("Advanced Practitioner", 0.15),
+        ("Team Manager", 0.1),
+    ),
+    (
+        "MASH",
+        "Locality Team North",
+        "Locality Team South",
+        "Child Protection Team",
+        "Children in Care Team",
+        "Leaving Care Team",
+    ),
+    "council.example.gov.uk",
+    block=0,
+)
+INVOLVEMENT = Involvement(
+    SPEC.coverage_from,
+    SPEC.extract_date,
+    (0.01, 0.08, 0.35),
+    age_from=0,
+    age_to=17,
+    max_episodes=3,
+    p_current=0.4,
+)
+
+
+def _people(world: World, eps: pl.DataFrame) -> pl.DataFrame:
+    """Children with involvement plus most of their under-18 siblings."""
+    known = world.people.filter(pl.col("pid").is_in(eps["pid"].unique().implode()))
+    kids = world.people.filter(
+        (pl.col("role") == "C") & pl.col("hid").is_in(known["hid"].implode())
+    )
+    kids = kids.filter(pl.col("dob").dt.offset_by("18y") > pl.lit(SPEC.coverage_from))
+    rng = world.rng("csc:siblings")
+    extra = kids.filter(pl.Series(rng.random(kids.height) < 0.6))
+    pids = pl.concat([known["pid"], extra["pid"]]).unique().sort()
+    persons = pl.DataFrame({"pid": pids}).with_columns(at=pl.lit(SPEC.extract_date))
+    persons = noisy(world, persons, "at", NOISE, SPEC.name)
+    ids = 100_000 + rng.permutation(max(3 * persons.height, 1000))[: persons.height]
+    return persons.with_columns(person_id=pl.Series(ids).cast(pl.String))
+
+
+def _person_table(p: pl.DataFrame) -> pl.DataFrame:
+    return p.select(
+        pers_legacy_id=pl.format("CF{}", "person_id"),
+        pers_person_id="person_id",
+        pers_upn="upn",
+        pers_forename="first_name",
+        pers_surname="last_name",
+        pers_sex=pl.col("sex").fill_null("U"),
+        pers_gender=pl.col("sex").replace_strict({"F": "02", "M": "01"}, default="00"),
+        pers_ethnicity=pl.lit(None, pl.String),
+        pers_dob=pl.col("dob").dt.strftime("%Y-%m-%d 00:00:00.000"),
+        pers_common_child_id="nhs",
+        pers_upn_unknown=pl.when(pl.col("upn").is_null()).then(pl.lit("UN1")),
+        pers_send_flag=pl.lit("N"),
+        pers_expected_dob=pl.lit(None, pl.String),
+        pers_death_date=pl.lit(None, pl.String),
+        pers_is_mother=pl.lit("N"),
+        pers_nationality=pl.lit(None, pl.String),
+    )
+
+
+def _address_json(prefix: str) -> pl.Expr:
+    """The SSD's addr_address_json object from address parts."""
+    none = pl.lit(None, pl.String)
+    return pl.struct(
+        ROOM=none,
+        FLOOR=none,
+        FLAT=pl.col(prefix + "flat"),
+        BUILDING=none,
+        HOUSE=pl.col(prefix + "house_no"),
+        STREET=pl.col(prefix + "street"),
+        TOWN=pl.lit("Stockport"),
+        UPRN=none,
+    ).struct.json_encode()
+
+
+def _addresses(world: World, persons: pl.DataFrame) -> pl.DataFrame:
+    """Each person's current address and, if the family moved, the one before."""
+    parts = ("flat", "house_no", "street", "postcode")
+    homes = world.homes.select(
+        "hid", "moved_on", *parts, *(f"prev_{p}" for p in parts)
+    ).drop("postcode")
+    people = persons.select("person_id", "hid", "postcode", dob="true_dob")
+    people = people.join(homes, on="hid", maintain_order="left")
+    now = people.select(
+        "person_id",
+        "postcode",
+        json=_address_json(""),
+        start=pl.max_horizontal("moved_on", "dob"),
+        end=pl.lit(None, pl.Date),
+    )
+    moved = pl.col("moved_on").is_not_null() & (pl.col("dob") < pl.col("moved_on"))
+    before = people.filter(moved).select(
+        "person_id",
+        postcode="prev_postcode",
+        json=_address_json("prev_"),
+        start="dob",
+        end=pl.col("moved_on") - pl.duration(days=1),
+    )
+    return pl.concat([now, before]).sort("person_id", "start")
+
+
+def _address_table(world: World, persons: pl.DataFrame) -> pl.DataFrame:
+    rows = _addresses(world, persons)
+    return rows.select(
+        addr_table_id=pl.format("A{}", pl.int_range(100_001, 100_001 + pl.len())),
+        addr_person_id="person_id",
+        addr_address_type=pl.lit("HOME"),
+        addr_address_start_date=pl.col("start").dt.strftime("%Y-%m-%d"),
+        addr_address_end_date=pl.col("end").dt.strftime("%Y-%m-%d"),
+        addr_address_postcode="postcode",
+        addr_address_json="json",
+    )
+
+
+def _involvements(world: World, eps: pl.DataFrame, p: pl.DataFrame):
+    rng = world.rng("csc:rows")
+    pool = staff_pool(
+        world.rng("csc:staff"), world.bank, STAFF, max(4, min(100, eps.height // 20))
+    )
+    eps = eps.join(p.select("pid", "person_id"), on="pid", maintain_order="left")
+    eps = eps.with_columns(key=pl.format("{}-{}", "pid", "episode"))
+    eps = assign_staff(rng, eps, pool, by="key").sort(
+        "start", "person_id", maintain_order=True
+    )
+    eps = eps.with_columns(
+        invo_id=pl.format("I{}", pl.int_range(500_001, 500_001 + pl.len()))
+    )
+    table = eps.select(
+        invo_involvements_id="invo_id",
+        invo_professional_id=pl.format("W{}", "staff_id"),
+        invo_professional_role_id=pl.col("lead_role").replace_strict(
+            {r: f"R{i + 1}" for i, (r, _) in enumerate(STAFF.roles)}
+        ),
+        invo_professional_team="lead_team",
+        invo_involvement_start_date=pl.col("start").dt.strftime("%Y-%m-%d"),
+        invo_involvement_end_date=pl.col("end").dt.strftime("%Y-%m-%d"),
+        invo_worker_change_reason=pl.lit(None, pl.String),
+        invo_person_id="person_id",
+        invo_referral_id=pl.format("REF{}", pl.int_range(700_001, 700_001 + pl.len())),
+    )
+    return table, eps.select("pid", "person_id", "invo_id"), pool
+
+
+def _professionals(pool: pl.DataFrame) -> pl.DataFrame:
+    return pool.select(
+        prof_professional_id=pl.format("W{}", "staff_id"),
+        prof_staff_id=pl.format("S{}", pl.col("staff_id") + 3000),
+        prof_professional_name="lead_name",
+        prof_social_worker_registration_no=pl.format(
+            "SW{}", pl.col("staff_id") + 90000
+        ),
+        prof_agency_worker_flag=pl.lit("N"),
+        prof_professional_job_title="lead_role",
+        prof_professional_caseload=pl.lit(None, pl.Int64),
+        prof_professional_department=pl.lit("Children's Social Care"),
+        prof_full_time_equivalency=pl.lit(1.0),
+        prof_professional_email="lead_email",
+        prof_professional_phone="lead_phone",
+    )
+
+
+def build(world: World) -> Extract:
+    """The SSD tables and their truth (a record per person and involvement)."""
+    eps = person_episodes(world.rng("csc:who"), world.people, INVOLVEMENT)
+    persons = _people(world, eps)
+    invo, links, pool = _involvements(world, eps, persons)
+    fam = persons.select(pl.col("hid").unique().sort())
+    fam = fam.with_columns(
+        family_id=pl.format("FAM{}", pl.int_range(10_001, 10_001 + pl.len()))
+    )
+    family = persons.join(fam, on="hid", maintain_order="left").select(
+        fami_table_id=pl.format("FT{}", pl.int_range(1, pl.len() + 1)),
+        fami_family_id="family_id",
+        fami_person_id="person_id",
+    )
+    with_invo = links.select(
+        pl.lit(SPEC.name).alias("source"),
+        record_id=pl.format("{}/{}", "person_id", "invo_id"),
+        pid="pid",
+    )
+    alone = persons.filter(~pl.col("pid").is_in(links["pid"].implode()))
+    without = alone.select(
+        pl.lit(SPEC.name).alias("source"), record_id="person_id", pid="pid"
+    )
+    tables = {
+        "csc/ssd_person.csv": _person_table(persons),
+        "csc/ssd_address.csv": _address_table(world, persons),
+        "csc/ssd_family.csv": family,
+        "csc/ssd_involvements.csv": invo,
+        "csc/ssd_professionals.csv": _professionals(pool),
+    }
+    junk = pl.DataFrame(schema={"source": pl.String, "row_number": pl.Int64})
+    return Extract(SPEC, tables, pl.concat([with_invo, without]), junk)

@@ -1,0 +1,35 @@
+"""Rows that cannot identify anyone are set aside, counted, never silently lost."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sources.fields import usable_name
+
+#: Reason given for a quarantined row (it names no value).
+NO_NAME_NO_ID = "no usable name and no identifier (NHS number, UPN or case number)"
+QUARANTINE_SCHEMA = {"source": pl.String, "row_number": pl.Int64, "reason": pl.String}
+
+
+def identifiable() -> pl.Expr:
+    """A record names someone (first or last name) or carries an identifier."""
+    named = usable_name(pl.col("first_name")) | usable_name(pl.col("last_name"))
+    has_id = pl.any_horizontal(
+        pl.col(c).is_not_null() for c in ("nhs_number", "upn", "case_number")
+    )
+    return named | has_id
+
+
+def split(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(accepted records, quarantine rows: source, row_number, reason)."""
+    keep = records.select(identifiable()).to_series()
+    accepted = records.filter(keep)
+    held = records.filter(~keep).select(
+        "source", "row_number", reason=pl.lit(NO_NAME_NO_ID)
+    )
+    return accepted, held
+
+
+def empty_quarantine() -> pl.DataFrame:
+    """A quarantine frame with no rows."""
+    return pl.DataFrame(schema=QUARANTINE_SCHEMA)
