@@ -1,0 +1,74 @@
+"""Command line: ``python -m linkage build|evaluate --config PATH``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from core.config import load_config
+from core.errors import FamilyContextError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m linkage",
+        description="Link agency records into people and families.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="build the linked index and switch to it")
+    build.add_argument("--config", required=True, help="path of config.toml")
+    ev = sub.add_parser("evaluate", help="score the current index against truth")
+    ev.add_argument("--config", required=True, help="path of config.toml")
+    ev.add_argument("--truth", required=True, help="folder holding records.csv")
+    ev.add_argument("--json", action="store_true", help="end with one JSON line")
+    return parser
+
+
+def _build(args: argparse.Namespace) -> None:
+    from linkage.build import build_index
+
+    summary = build_index(load_config(args.config), progress=sys.stderr.isatty())
+    print("\n".join(summary.lines()))
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from linkage.evaluate import evaluate
+
+    scores = evaluate(load_config(args.config), args.truth)
+    family = scores.get("family") or {}
+    print(
+        f"Records matched to truth: {scores['records_matched']:,} of "
+        f"{scores['records_in_index']:,}; people found {scores['people_found']:,}, "
+        f"true {scores['people_true']:,}."
+    )
+    print(
+        f"Pairwise precision {scores['precision']:.4f}, recall "
+        f"{scores['recall']:.4f}, F1 {scores['f1']:.4f}."
+    )
+    if family:
+        print(
+            f"Family membership precision {family['precision']:.4f}, "
+            f"recall {family['recall']:.4f}."
+        )
+    if args.json:
+        print(json.dumps(scores))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; errors are reported in plain words with a non-zero exit."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            _build(args)
+        else:
+            _evaluate(args)
+    except FamilyContextError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Candidate record pairs: the union of blocking rules, as polars self-joins.
+
+A rule joins records that share every key column (after exploding list columns
+such as the canonical forms of a first name). Blocks larger than ``max_block``
+records are skipped: a key that common says nothing about identity, and the
+other rules still reach those records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+PAIR_SCHEMA = pl.Schema({"l": pl.UInt32, "r": pl.UInt32})
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """Records are candidates when ``keys`` on one equal ``right_keys`` on the other."""
+
+    name: str
+    keys: tuple[str, ...]
+    right_keys: tuple[str, ...] = ()  # differs from keys for cross-column rules
+
+    @property
+    def symmetric(self) -> bool:
+        """Both sides use the same key columns."""
+        return not self.right_keys or self.right_keys == self.keys
+
+    def label(self) -> str:
+        """The rule in words, for ``builds.parameters``."""
+        right = "" if self.symmetric else f" ~ {' + '.join(self.right_keys)}"
+        return f"{self.name}: {' + '.join(self.keys)}{right}"
+
+
+#: The rules used by a build; each catches a kind of error the others miss.
+DEFAULT_RULES = (
+    BlockingRule("nhs_number", ("nhs",)),
+    BlockingRule("upn", ("upn_c",)),
+    BlockingRule("case_number", ("case_key",)),
+    BlockingRule("dob_surname", ("dob", "ln_part_phons")),
+    BlockingRule("dob_surname_variant", ("dob", "ln_canons")),
+    BlockingRule("dob_first_name", ("dob", "fn_canons")),
+    BlockingRule("names_year", ("fn_canons", "ln_phon", "dob_y")),
+    BlockingRule("names_day_month", ("fn_phon", "ln_phon", "dob_md")),
+    BlockingRule("names", ("fn_canons", "ln_phon")),
+    BlockingRule("surname_year_initial", ("ln_phon", "dob_y", "fn_init")),
+    BlockingRule("dob_initial", ("dob", "fn_init")),
+    BlockingRule("postcode_initial", ("pc", "fn_init")),
+    BlockingRule("swapped_dob_surname", ("dob_swap", "ln_phon"), ("dob", "ln_phon")),
+    BlockingRule("swapped_dob_first", ("dob_swap", "fn_canons"), ("dob", "fn_canons")),
+    BlockingRule("swapped_names", ("fn_join", "ln_join"), ("ln_join", "fn_join")),
+    BlockingRule(
+        "swapped_names_sound",
+        ("fn_phon", "ln_phon", "dob"),
+        ("ln_phon", "fn_phon", "dob"),
+    ),
+)
+
+LIST_COLUMNS = ("fn_canons", "ln_canons", "ln_part_phons")
+
+
+@dataclass(frozen=True)
+class BlockedPairs:
+    """Deduplicated candidate pairs (``l`` < ``r``, record row keys) and counts."""
+
+    pairs: pl.DataFrame
+    pairs_per_rule: dict[str, int]
+    blocks_skipped: dict[str, int]
+
+
+def _keyed(std: pl.DataFrame, cols: tuple[str, ...], names: tuple[str, ...]):
+    """Row keys and key values, list columns exploded, rows with any null dropped."""
+    out = std.select(
+        pl.col("rid"), *(pl.col(c).alias(n) for c, n in zip(cols, names, strict=True))
+    )
+    for name, col in zip(names, cols, strict=True):
+        if col in LIST_COLUMNS:
+            out = out.explode(name)
+    return out.drop_nulls()
+
+
+def rule_pairs(
+    std: pl.DataFrame, rule: BlockingRule, max_block: int
+) -> tuple[pl.DataFrame, int]:
+    """Pairs one rule finds, and how many over-large blocks it skipped."""
+    names = tuple(f"k{i}" for i in range(len(rule.keys)))
+    left = _keyed(std, rule.keys, names)
+    right = left if rule.symmetric else _keyed(std, rule.right_keys, names)
+    sizes = left.group_by(names).len()
+    big = sizes.filter(pl.col("len") > max_block).select(names)
+    left = left.join(big, on=list(names), how="anti")
+    joined = left.join(right, on=list(names), how="inner", suffix="_r")
+    joined = joined.filter(pl.col("rid") != pl.col("rid_r")).select(
+        pl.min_horizontal("rid", "rid_r").alias("l"),
+        pl.max_horizontal("rid", "rid_r").alias("r"),
+    )
+    return joined.unique().cast(PAIR_SCHEMA), big.height
+
+
+def with_blocking_keys(std: pl.DataFrame) -> pl.DataFrame:
+    """Add derived key columns the rules use (month and day of birth as text)."""
+    return std.with_columns(pl.col("dob_s").str.slice(4, 4).alias("dob_md"))
+
+
+def block(
+    std: pl.DataFrame,
+    rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
+    max_block: int = 400,
+) -> BlockedPairs:
+    """Union of every rule's pairs, each pair once with ``l`` < ``r``."""
+    std = with_blocking_keys(std)
+    found: list[pl.DataFrame] = []
+    per_rule: dict[str, int] = {}
+    skipped: dict[str, int] = {}
+    for rule in rules:
+        pairs, n_big = rule_pairs(std, rule, max_block)
+        found.append(pairs)
+        per_rule[rule.name] = pairs.height
+        skipped[rule.name] = n_big
+    every = pl.concat(found) if found else pl.DataFrame(schema=PAIR_SCHEMA)
+    pairs = every.unique().sort("l", "r")
+    return BlockedPairs(pairs, per_rule, skipped)

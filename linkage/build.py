@@ -1,0 +1,181 @@
+"""Build the linked index: load sources, link, write, switch atomically."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.config import Config
+from core.db import make_engine
+from core.errors import FamilyContextError, LinkageError
+from linkage import index_tables as t
+from linkage.blocking import DEFAULT_RULES
+from linkage.pipeline import STAGES, Linkage, link_records
+from linkage.progress import Stages
+from linkage.writer import (
+    discard,
+    insert_frame,
+    new_build_id,
+    publish,
+    start_build,
+    utc_now,
+)
+from sources.load import load_sources
+from sources.records import LoadedSources
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What a build did: counts and seconds per stage (no personal data)."""
+
+    build_id: str
+    records: int
+    people: int
+    families: int
+    pairs_compared: int
+    linked_pairs: int
+    possible_matches: int
+    quarantined: int
+    refused_merges: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    pairs_per_rule: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """Plain values for ``builds.summary`` (JSON)."""
+        return asdict(self)
+
+    def lines(self) -> list[str]:
+        """The summary as short lines for a terminal."""
+        counts = {k: v for k, v in self.to_dict().items() if isinstance(v, int)}
+        out = [f"Build {self.build_id} complete."]
+        out += [f"  {k.replace('_', ' ')}: {v:,}" for k, v in counts.items()]
+        rules = ", ".join(f"{k} {v:,}" for k, v in self.pairs_per_rule.items())
+        out.append(f"  pairs per blocking rule: {rules}")
+        total = sum(self.seconds.values())
+        stages = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
+        out.append(f"  seconds: {total:.1f} ({stages})")
+        return out
+
+
+def _load_sources(config: Config) -> LoadedSources:
+    """Every configured source, read and checked by ``sources``."""
+    return load_sources(config)
+
+
+def _day(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def source_loads_frame(config: Config, loaded: LoadedSources) -> pl.DataFrame:
+    """One row per source report, with the trust labels from the config."""
+    by_name = {s.name: s for s in config.sources}
+    rows = []
+    for rep in loaded.reports:
+        src = by_name.get(rep.source)
+        rows.append(
+            {
+                "source": rep.source, "service": rep.service,
+                "sensitivity": src.sensitivity if src else "standard",
+                "rows_read": rep.rows_read, "rows_accepted": rep.rows_accepted,
+                "rows_quarantined": rep.rows_quarantined,
+                "field_faults": json.dumps(dict(rep.field_faults)),
+                "extract_date": rep.extract_date,
+                "coverage_from": _day(src.coverage_from) if src else None,
+                "coverage_area": src.coverage_area if src else "",
+                "age_min": src.age_min if src else -1,
+                "age_max": src.age_max if src else -1,
+                "lawful_basis": src.lawful_basis if src else "",
+                "ok": rep.ok, "problems": json.dumps(list(rep.problems)),
+            }
+        )  # fmt: skip
+    if not rows:
+        names = [c.name for c in t.source_loads.columns if c.name != "build_id"]
+        return pl.DataFrame(schema=dict.fromkeys(names, pl.Utf8))
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _write(engine: Engine, build_id: str, frames: dict, stages: Stages) -> None:
+    for table, frame in frames.items():
+        with stages.rows(table.name, frame.height) as advance:
+            insert_frame(engine, table, frame, build_id, advance)
+
+
+def _parameters(config: Config, linkage: Linkage) -> dict:
+    return {
+        "model": linkage.model.to_dict(),
+        "link_threshold": config.linkage.link_threshold,
+        "review_threshold": config.linkage.review_threshold,
+        "blocking_rules": [r.label() for r in DEFAULT_RULES],
+        "pairs_per_rule": linkage.pairs_per_rule,
+        "blocks_skipped_as_too_large": linkage.blocks_skipped,
+    }
+
+
+def _run(config: Config, engine: Engine, build_id: str, stages: Stages) -> BuildSummary:
+    with stages.stage("load"):
+        loaded = _load_sources(config)
+    services = {s.name: s.service for s in config.sources}
+    linkage = link_records(loaded.records, config.linkage, services, stages)
+    frames = {
+        t.source_loads: source_loads_frame(config, loaded),
+        t.quarantine: loaded.quarantine,
+        t.records: linkage.records,
+        t.people: linkage.people,
+        t.family_members: linkage.family_members,
+        t.possible_matches: linkage.possible_matches,
+        t.record_evidence: linkage.record_evidence,
+    }
+    with stages.stage("write"):
+        _write(engine, build_id, frames, stages)
+    c = linkage.counts
+    summary = BuildSummary(
+        build_id, c["records"], c["people"], c["families"], c["pairs_compared"],
+        c["linked_pairs"], c["possible_matches"], loaded.quarantine.height,
+        c["refused_merges"], dict(stages.seconds), dict(linkage.pairs_per_rule),
+    )  # fmt: skip
+    with stages.stage("switch"):
+        publish(engine, build_id, _parameters(config, linkage), summary.to_dict())
+    return replace(summary, seconds=dict(stages.seconds))
+
+
+def _discard_quietly(engine: Engine, build_id: str, reason: str) -> None:
+    """Best effort: a database that is down cannot be cleaned up now."""
+    try:
+        discard(engine, build_id, reason)
+    except SQLAlchemyError:
+        pass
+
+
+def build_index(config: Config, *, progress: bool = False) -> BuildSummary:
+    """Build a new index and switch to it; on failure the previous index serves on."""
+    stages = Stages(("load", *STAGES, "write", "switch"), show=progress)
+    engine = make_engine(config.storage.index_url)
+    build_id = new_build_id()
+    try:
+        start_build(engine, build_id, utc_now())
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise LinkageError(
+            "Cannot write the linked index: check storage.index_url in the config "
+            "and that the database is reachable."
+        ) from exc
+    try:
+        return _run(config, engine, build_id, stages)
+    except Exception as exc:
+        reason = f"{type(exc).__name__} during {stages.current}"
+        _discard_quietly(engine, build_id, reason)
+        if isinstance(exc, FamilyContextError):
+            raise
+        raise LinkageError(
+            f"The build failed ({reason}); the previous index is still being "
+            "served. Run the build again; if it fails again, report it with the "
+            "build log."
+        ) from exc
+    finally:
+        stages.close()
+        engine.dispose()

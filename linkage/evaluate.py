@@ -1,0 +1,127 @@
+"""Measure the current index against a generator's truth file.
+
+Pairwise precision and recall: of the record pairs the index puts in one
+person, how many truly are one person, and of the true same-person pairs, how
+many the index found. Also people counts and a family-membership measure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import select
+
+from core.config import Config
+from core.db import make_engine
+from core.errors import LinkageError
+from linkage import index_tables as t
+
+KEY = ("source", "record_id")
+
+
+def _pairs(groups: pl.Expr) -> pl.Expr:
+    """Number of pairs within groups of the given sizes."""
+    return (groups * (groups - 1) / 2).sum()
+
+
+def _ratios(tp: float, found: float, true: float) -> dict[str, float]:
+    precision = tp / found if found else 1.0
+    recall = tp / true if true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def pairwise(pred: pl.Series, true: pl.Series) -> dict[str, float]:
+    """Pairwise precision/recall/F1 of a clustering against the true one."""
+    df = pl.DataFrame({"p": pred, "t": true})
+    tp = df.group_by("p", "t").len().select(_pairs(pl.col("len"))).item()
+    found = df.group_by("p").len().select(_pairs(pl.col("len"))).item()
+    truth = df.group_by("t").len().select(_pairs(pl.col("len"))).item()
+    return {
+        **_ratios(tp, found, truth),
+        "true_pairs": int(truth),
+        "found_pairs": int(found),
+        "correct_pairs": int(tp),
+    }
+
+
+def _co_members(groups: pl.DataFrame, group: str, person: str) -> pl.DataFrame:
+    """Distinct person pairs (a < b) sharing a group."""
+    g = groups.select(group, person).drop_nulls().unique()
+    return (
+        g.join(g, on=group, suffix="_b")
+        .filter(pl.col(person) < pl.col(f"{person}_b"))
+        .select(pl.col(person).alias("a"), pl.col(f"{person}_b").alias("b"))
+        .unique()
+    )
+
+
+def family_measure(joined: pl.DataFrame, members: pl.DataFrame) -> dict[str, float]:
+    """Precision/recall of "in a family group together" over true-person pairs."""
+    majority = (
+        joined.group_by("person_id", "true_person").len()
+        .sort("len", descending=True)
+        .group_by("person_id", maintain_order=True).first()
+    )  # fmt: skip
+    mapped = members.join(majority, on="person_id").select("family_id", "true_person")
+    found = _co_members(mapped, "family_id", "true_person")
+    true_groups = pl.concat(
+        [
+            joined.select(pl.col(c).alias("g"), "true_person").drop_nulls()
+            .with_columns(pl.lit(c) + ":" + pl.col("g"))
+            for c in ("family_id", "household_id")
+        ]
+    )  # fmt: skip
+    truth = _co_members(true_groups, "g", "true_person")
+    tp = found.join(truth, on=["a", "b"]).height
+    return _ratios(tp, found.height, truth.height)
+
+
+def _read_index(config: Config) -> tuple[pl.DataFrame, pl.DataFrame]:
+    engine = make_engine(config.storage.index_url)
+    try:
+        with engine.connect() as conn:
+            build = conn.execute(
+                select(t.index_state.c.build_id).where(t.index_state.c.id == 1)
+            ).scalar_one_or_none()
+            if build is None:
+                raise LinkageError("No index has been built yet; run the build first.")
+            rec = conn.execute(
+                select(t.records.c.source, t.records.c.record_id, t.records.c.person_id)
+                .where(t.records.c.build_id == build)
+            ).all()  # fmt: skip
+            fam = conn.execute(
+                select(t.family_members.c.family_id, t.family_members.c.person_id)
+                .where(t.family_members.c.build_id == build)
+            ).all()  # fmt: skip
+    finally:
+        engine.dispose()
+    records = pl.DataFrame(
+        [tuple(r) for r in rec], schema=[*KEY, "person_id"], orient="row"
+    )
+    members = pl.DataFrame(
+        [tuple(r) for r in fam], schema=["family_id", "person_id"], orient="row"
+    )
+    return records, members
+
+
+def evaluate(config: Config, truth_dir: str | Path) -> dict:
+    """Scores of the current index against ``truth_dir/records.csv``."""
+    path = Path(truth_dir) / "records.csv"
+    if not path.is_file():
+        raise LinkageError(f"Truth file {path} not found; pass --truth DIR.")
+    truth = pl.read_csv(path, infer_schema=False).rename({"person_id": "true_person"})
+    records, members = _read_index(config)
+    joined = records.join(truth, on=list(KEY), how="inner")
+    scores = pairwise(joined["person_id"], joined["true_person"])
+    family_cols = {"family_id", "household_id"} <= set(truth.columns)
+    return {
+        **scores,
+        "records_in_index": records.height,
+        "records_in_truth": truth.height,
+        "records_matched": joined.height,
+        "people_found": joined["person_id"].n_unique(),
+        "people_true": joined["true_person"].n_unique(),
+        "family": family_measure(joined, members) if family_cols else {},
+    }

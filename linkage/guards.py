@@ -1,0 +1,81 @@
+"""Guards against the household trap, on top of plain Fellegi–Sunter.
+
+People in one household share surname, address and postcode, and twins share a
+date of birth too, so those agreements are not independent evidence of one
+person. Three rules keep households apart:
+
+* address agreement only counts for a pair when first name and date of birth
+  also agree at some level, or an identifier agrees; otherwise it can only
+  count against. Without a date of birth, the first names must be the same or
+  a known nickname (a father and son of one name are then caught by
+  ``cluster.ambiguous_records``);
+* a pair is only *eligible* to be linked or reviewed when first names agree at
+  some level or an identifier agrees, so siblings never link on surname, date of
+  birth and address alone;
+* when two records share a surname and date of birth (they could be twins), the
+  first names must be the same or a known nickname, or one typing slip apart
+  where one spelling is not itself a common name (Amelia and Amelie are two
+  names; "Jesica" is a slip), and sex must not differ (Louis and Louise).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+#: First-name levels that count as "the names agree" (exact … loosely similar).
+NAME_AGREES = 4
+#: First-name levels that are the same name (exact, or nickname/first part).
+SAME_NAME = 1
+#: First-name level "one typing slip".
+NAME_SLIP = 2
+#: Date-of-birth levels that count as agreeing (exact … same year).
+DOB_AGREES = 4
+#: Date-of-birth levels at which two people could be twins (exact … a few days).
+DOB_TWIN = 3
+#: Surname levels at which two people could be twins (exact … loosely similar).
+SURNAME_AGREES = 3
+IDENTIFIERS = ("nhs_number", "upn", "case_number")
+LOCATION = "address"
+
+
+def _between(levels: pl.DataFrame, name: str, low: int, high: int) -> np.ndarray:
+    lv = levels[name].to_numpy()
+    return (lv >= low) & (lv <= high)
+
+
+def identifier_agrees(levels: pl.DataFrame) -> np.ndarray:
+    """NHS number, UPN or (within one source) case number the same."""
+    agree = np.zeros(levels.height, dtype=bool)
+    for name in IDENTIFIERS:
+        if name in levels.columns:
+            agree |= levels[name].to_numpy() == 0
+    return agree
+
+
+def address_counts(levels: pl.DataFrame) -> np.ndarray:
+    """Pairs for which address agreement may add weight."""
+    names_agree = _between(levels, "first_name", 0, NAME_AGREES)
+    dated = names_agree & _between(levels, "dob", 0, DOB_AGREES)
+    undated = _between(levels, "first_name", 0, SAME_NAME) & _between(
+        levels, "dob", -1, -1
+    )
+    return dated | undated | identifier_agrees(levels)
+
+
+def eligible(levels: pl.DataFrame, both_common: np.ndarray) -> np.ndarray:
+    """Pairs allowed to link or be reviewed at all.
+
+    ``both_common`` says, per pair, that both first-name spellings are common
+    names (``names.common_first_names``).
+    """
+    could_be_twins = _between(levels, "dob", 0, DOB_TWIN) & _between(
+        levels, "last_name", 0, SURNAME_AGREES
+    )
+    fn = levels["first_name"].to_numpy()
+    close = (fn >= 0) & ((fn <= SAME_NAME) | ((fn == NAME_SLIP) & ~both_common))
+    tells_twins_apart = close & (levels["sex"].to_numpy() != 1)
+    names_agree = _between(levels, "first_name", 0, NAME_AGREES)
+    return identifier_agrees(levels) | (
+        names_agree & (~could_be_twins | tells_twins_apart)
+    )

@@ -1,0 +1,65 @@
+"""Match weight and probability of each candidate pair under a trained model.
+
+Plain Fellegi–Sunter (sum of log2(m/u) per field plus the prior log-odds), with
+term-frequency weights for exact names and the household guards of
+``linkage.guards`` applied on top.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from linkage.compare import Comparison
+from linkage.guards import LOCATION, address_counts, eligible
+from linkage.model import Model
+
+
+def term_frequencies(std: pl.DataFrame, column: str) -> pl.Series:
+    """Per record: share of records with a value in ``column`` that have this one."""
+    n = max(std[column].count(), 1)
+    return std.select(
+        pl.when(pl.col(column).is_not_null()).then(pl.len().over(column) / n)
+    ).to_series()
+
+
+def _field_weights(
+    std: pl.DataFrame, levels: pl.DataFrame, comp: Comparison, model: Model
+) -> np.ndarray:
+    """Weight each pair gets from one comparison (0 where a value is missing)."""
+    params = model.field(comp.name)
+    lv = levels[comp.name].to_numpy().astype(np.int64)
+    weights = np.append(params.weights(), 0.0)[lv]
+    if comp.term_frequency and comp.exact_column:
+        tf = term_frequencies(std, comp.exact_column).gather(levels["l"]).to_numpy()
+        tf = np.maximum(np.nan_to_num(tf, nan=1.0), model.u_floor)
+        exact = np.log2(params.m[0]) - np.log2(tf)
+        weights = np.where(lv == 0, exact, weights)
+    return weights
+
+
+def score(
+    std: pl.DataFrame,
+    levels: pl.DataFrame,
+    comparisons: tuple[Comparison, ...],
+    model: Model,
+) -> pl.DataFrame:
+    """Levels plus ``w_<field>``, ``weight`` (log2 odds), probability, eligible."""
+    weights = {c.name: _field_weights(std, levels, c, model) for c in comparisons}
+    if LOCATION in weights:
+        weights[LOCATION] = np.where(
+            address_counts(levels),
+            weights[LOCATION],
+            np.minimum(weights[LOCATION], 0),
+        )
+    common = std["fn_common"]
+    both_common = (common.gather(levels["l"]) & common.gather(levels["r"])).to_numpy()
+    prior = np.log2(model.prior) - np.log2(1 - model.prior)
+    total = prior + np.sum(list(weights.values()), axis=0)
+    probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -1000, 1000)))
+    return levels.with_columns(
+        *(pl.Series(f"w_{n}", w, dtype=pl.Float32) for n, w in weights.items()),
+        pl.Series("weight", total, dtype=pl.Float64),
+        pl.Series("probability", probability, dtype=pl.Float64),
+        pl.Series("eligible", eligible(levels, both_common), dtype=pl.Boolean),
+    )

@@ -1,0 +1,134 @@
+"""Write a build into the index and switch readers to it atomically.
+
+A build inserts every row under its own ``build_id`` while readers keep using
+the build named in ``index_state``. Then one transaction points ``index_state``
+at the new build, marks it complete and deletes older builds' rows. A failed
+build deletes its own rows and marks itself failed; the previous index keeps
+serving throughout.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from linkage import index_tables as t
+
+CHUNK_ROWS = 5_000
+#: A build still "running" after this long is treated as crashed and cleaned up.
+STALE_AFTER = timedelta(hours=12)
+
+
+def utc_now() -> str:
+    """The current UTC time as ISO 8601 text."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_build_id() -> str:
+    """A unique, time-ordered build id."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:12]
+
+
+def start_build(engine: Engine, build_id: str, started_at: str) -> None:
+    """Create missing tables and record the build as running."""
+    t.metadata.create_all(engine, checkfirst=True)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(t.builds).values(
+                build_id=build_id, started_at=started_at, status="running"
+            )
+        )
+
+
+def insert_frame(
+    engine: Engine,
+    table: Table,
+    frame: pl.DataFrame,
+    build_id: str,
+    on_rows: Callable[[int], None] | None = None,
+) -> None:
+    """Insert ``frame`` (columns named as the table's) in chunks, with ``build_id``."""
+    cols = [c.name for c in table.columns if c.name != "build_id"]
+    frame = frame.select(cols).with_columns(pl.lit(build_id).alias("build_id"))
+    for chunk in frame.iter_slices(CHUNK_ROWS):
+        with engine.begin() as conn:
+            conn.execute(insert(table), chunk.to_dicts())
+        if on_rows is not None:
+            on_rows(chunk.height)
+
+
+def _stale_builds(build_id: str):  # noqa: ANN202
+    """Builds whose rows may go: finished ones, and running ones left to crash."""
+    cutoff = (datetime.now(UTC) - STALE_AFTER).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return select(t.builds.c.build_id).where(
+        t.builds.c.build_id != build_id,
+        or_(t.builds.c.status != "running", t.builds.c.started_at < cutoff),
+    )
+
+
+def _upsert_state(conn: Connection, build_id: str, now: str) -> None:
+    done = conn.execute(
+        update(t.index_state)
+        .where(t.index_state.c.id == 1)
+        .values(build_id=build_id, switched_at=now)
+    )
+    if done.rowcount == 0:
+        conn.execute(
+            insert(t.index_state).values(id=1, build_id=build_id, switched_at=now)
+        )
+
+
+def publish(engine: Engine, build_id: str, parameters: dict, summary: dict) -> None:
+    """In one transaction: serve ``build_id``, mark it complete, drop older rows."""
+    now = utc_now()
+    with engine.begin() as conn:
+        _upsert_state(conn, build_id, now)
+        conn.execute(
+            update(t.builds)
+            .where(t.builds.c.build_id == build_id)
+            .values(
+                status="complete",
+                finished_at=now,
+                parameters=json.dumps(parameters),
+                summary=json.dumps(summary),
+            )
+        )
+        stale = _stale_builds(build_id)
+        for table in t.BUILD_TABLES:
+            conn.execute(delete(table).where(table.c.build_id.in_(stale)))
+        conn.execute(
+            update(t.builds)
+            .where(and_(t.builds.c.build_id.in_(stale), t.builds.c.status == "running"))
+            .values(status="failed", finished_at=now)
+        )
+
+
+def discard(engine: Engine, build_id: str, reason: str) -> None:
+    """Delete a failed build's rows and mark it failed (``reason`` holds no data)."""
+    with engine.begin() as conn:
+        for table in t.BUILD_TABLES:
+            conn.execute(delete(table).where(table.c.build_id == build_id))
+        conn.execute(
+            update(t.builds)
+            .where(t.builds.c.build_id == build_id)
+            .values(
+                status="failed",
+                finished_at=utc_now(),
+                summary=json.dumps({"error": reason}),
+            )
+        )

@@ -1,0 +1,68 @@
+"""Blocking: each rule finds the pairs it is for; huge blocks are skipped."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from test_linkage_synth import records_frame
+
+from linkage.blocking import DEFAULT_RULES, BlockingRule, block
+from linkage.names import load_name_tables
+from linkage.standardise import standardise
+
+D = date(2010, 3, 4)
+
+
+def _pairs(rows: list[dict], rules=DEFAULT_RULES, max_block: int = 400):
+    std = standardise(records_frame(rows), load_name_tables())
+    found = block(std, rules, max_block)
+    return set(found.pairs.iter_rows()), found
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "rule"),
+    [
+        ({"first_name": "John", "last_name": "Smith", "dob": D},
+         {"first_name": "Smith", "last_name": "John", "dob": None}, "swapped_names"),
+        ({"first_name": "John", "last_name": "Smith", "dob": D},
+         {"first_name": "Jon", "last_name": "Smyth", "dob": date(2010, 4, 3)},
+         "swapped_dob_surname"),
+        ({"first_name": "Bob", "last_name": "Jones", "dob": None},
+         {"first_name": "Robert", "last_name": "Jones", "dob": None}, "names"),
+        ({"first_name": "Li", "last_name": "Zhang", "dob": D},
+         {"first_name": "Lee", "last_name": "Cheung", "dob": D},
+         "dob_surname_variant"),
+        ({"first_name": "Amy", "postcode": "SK1 3AB"},
+         {"first_name": "Anna", "postcode": "sk13ab"}, "postcode_initial"),
+        ({"nhs_number": "9434765919"}, {"nhs_number": "9434765919"}, "nhs_number"),
+    ],
+)  # fmt: skip
+def test_each_rule_finds_its_pair(left: dict, right: dict, rule: str) -> None:
+    pairs, found = _pairs([left, right])
+    assert pairs == {(0, 1)}
+    assert found.pairs_per_rule[rule] == 1
+
+
+def test_unrelated_records_are_not_paired() -> None:
+    pairs, _ = _pairs(
+        [
+            {"first_name": "John", "last_name": "Smith", "dob": D},
+            {"first_name": "Priya", "last_name": "Patel", "dob": date(1990, 1, 1)},
+        ]
+    )
+    assert pairs == set()
+
+
+def test_huge_blocks_are_skipped_and_counted() -> None:
+    rule = (BlockingRule("postcode", ("pc",)),)
+    rows = [{"postcode": "SK1 3AB"}] * 5 + [{"postcode": "SK9 9ZZ"}] * 2
+    pairs, found = _pairs(rows, rule, max_block=3)
+    assert pairs == {(5, 6)}
+    assert found.blocks_skipped == {"postcode": 1}
+
+
+def test_pairs_are_unique_and_ordered() -> None:
+    rows = [{"first_name": "John", "last_name": "Smith", "dob": D}] * 3
+    pairs, _ = _pairs(rows)
+    assert pairs == {(0, 1), (0, 2), (1, 2)}

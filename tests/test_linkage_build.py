@@ -1,0 +1,226 @@
+"""Building the index: every table filled, atomic switch, failures roll back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy import func, select
+from test_linkage_synth import make_population
+
+from core.config import Config, load_config
+from core.db import make_engine
+from core.errors import LinkageError
+from linkage import build as build_module
+from linkage import index_tables as t
+from linkage.__main__ import main
+from linkage.build import build_index
+from linkage.evaluate import evaluate
+from lookup.index import load_index
+from sources.records import LoadedSources, LoadReport
+
+SERVICES = {"police": "Police", "health": "Health visiting", "school": "School",
+            "housing": "Housing", "csc": "Children's social care"}  # fmt: skip
+
+CONFIG = """
+[storage]
+index_url = "sqlite:///index.db"
+audit_url = "sqlite:///audit.db"
+
+[linkage]
+u_sample_pairs = 100000
+"""
+
+SOURCE = """
+[[sources]]
+name = "{name}"
+service = "{service}"
+path = "{name}.csv"
+coverage_from = "2014-04-01"
+age_min = 4
+columns = {{ first_name = "First", last_name = "Last" }}
+"""
+
+
+def _write_config(folder: Path) -> Path:
+    text = CONFIG + "".join(
+        SOURCE.format(name=n, service=s) for n, s in SERVICES.items()
+    )
+    path = folder / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _loaded(records: pl.DataFrame) -> LoadedSources:
+    counts = dict(records["source"].value_counts().iter_rows())
+    reports = tuple(
+        LoadReport(name, service, f"{name}.csv", counts.get(name, 0) + 1,
+                   counts.get(name, 0), 1, {"dob": 1}, None, True, ())
+        for name, service in SERVICES.items()
+    )  # fmt: skip
+    quarantine = pl.DataFrame(
+        {
+            "source": list(SERVICES),
+            "row_number": [7] * len(SERVICES),
+            "reason": ["no name"] * len(SERVICES),
+        }  # fmt: skip
+    )
+    return LoadedSources(records, quarantine, reports)
+
+
+@pytest.fixture(scope="module")
+def population() -> tuple[pl.DataFrame, pl.DataFrame]:
+    return make_population(120, seed=5)
+
+
+@pytest.fixture
+def setup(tmp_path, monkeypatch, population) -> tuple[Config, Path]:
+    records, truth = population
+    monkeypatch.setattr(build_module, "_load_sources", lambda _c: _loaded(records))
+    path = _write_config(tmp_path)
+    truth_dir = tmp_path / "truth"
+    truth_dir.mkdir()
+    truth.write_csv(truth_dir / "records.csv")
+    return load_config(path), truth_dir
+
+
+def _count(engine, table, build_id: str) -> int:
+    with engine.connect() as conn:
+        query = select(func.count()).select_from(table)
+        return conn.execute(query.where(table.c.build_id == build_id)).scalar_one()
+
+
+def _serving(engine) -> str:
+    with engine.connect() as conn:
+        return conn.execute(select(t.index_state.c.build_id)).scalar_one()
+
+
+def test_build_fills_every_table(setup, population) -> None:
+    config, _ = setup
+    summary = build_index(config)
+    engine = make_engine(config.storage.index_url)
+    assert _serving(engine) == summary.build_id
+    assert summary.records == population[0].height
+    assert _count(engine, t.records, summary.build_id) == summary.records
+    assert _count(engine, t.people, summary.build_id) == summary.people
+    assert _count(engine, t.source_loads, summary.build_id) == len(SERVICES)
+    assert _count(engine, t.quarantine, summary.build_id) == len(SERVICES)
+    assert _count(engine, t.record_evidence, summary.build_id) == summary.records
+    assert _count(engine, t.family_members, summary.build_id) > 0
+    with engine.connect() as conn:
+        row = conn.execute(select(t.builds)).one()
+    assert row.status == "complete" and row.finished_at
+    params = json.loads(row.parameters)
+    assert {f["name"] for f in params["model"]["fields"]} >= {"first_name", "dob"}
+    assert json.loads(row.summary)["people"] == summary.people
+    assert set(summary.seconds) >= {"load", "block", "cluster", "write"}
+
+
+def test_lookup_reads_the_built_index(setup) -> None:
+    config, _ = setup
+    build_index(config)
+    index = load_index(make_engine(config.storage.index_url))
+    people = index.people
+    assert people.height == index.records["person_id"].n_unique()
+    for column in ("first_name", "last_name", "n_records", "n_sources"):
+        assert people[column].null_count() == 0, column
+    evidence = index.record_evidence
+    linked = evidence.filter(pl.col("probability").is_not_null())
+    first = json.loads(linked["explanation"][0])
+    assert {"field", "level", "weight"} == set(first[0])
+    assert index.source_loads["coverage_from"].null_count() == 0
+
+
+def test_rebuild_switches_and_drops_the_old_build(setup) -> None:
+    config, _ = setup
+    first = build_index(config).build_id
+    second = build_index(config).build_id
+    engine = make_engine(config.storage.index_url)
+    assert _serving(engine) == second != first
+    for table in t.BUILD_TABLES:
+        assert _count(engine, table, first) == 0
+
+
+def test_failed_build_leaves_the_previous_index_serving(setup, monkeypatch) -> None:
+    config, _ = setup
+    good = build_index(config).build_id
+    real_insert = build_module.insert_frame
+
+    def failing(engine, table, frame, build_id, on_rows=None):
+        if table is t.people:
+            raise RuntimeError("disk full")
+        return real_insert(engine, table, frame, build_id, on_rows)
+
+    monkeypatch.setattr(build_module, "insert_frame", failing)
+    with pytest.raises(LinkageError, match="previous index is still being served"):
+        build_index(config)
+    engine = make_engine(config.storage.index_url)
+    assert _serving(engine) == good
+    with engine.connect() as conn:
+        failed = conn.execute(
+            select(t.builds.c.build_id).where(t.builds.c.status == "failed")
+        ).scalar_one()
+    for table in t.BUILD_TABLES:
+        assert _count(engine, table, failed) == 0
+    assert _count(engine, t.records, good) > 0
+
+
+def test_evaluate_scores_the_index_against_truth(setup) -> None:
+    config, truth_dir = setup
+    build_index(config)
+    scores = evaluate(config, truth_dir)
+    assert scores["records_matched"] == scores["records_in_truth"]
+    assert scores["precision"] >= 0.99
+    assert scores["f1"] >= 0.95
+    assert 0 <= scores["family"]["recall"] <= 1
+
+
+def test_cli_build_and_evaluate_json(setup, capsys) -> None:
+    config, truth_dir = setup
+    path = str(config.base_dir / "config.toml")
+    assert main(["build", "--config", path]) == 0
+    assert "people:" in capsys.readouterr().out
+    assert (
+        main(["evaluate", "--config", path, "--truth", str(truth_dir), "--json"]) == 0
+    )
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert {"precision", "recall", "f1"} <= set(json.loads(last))
+
+
+def test_cli_reports_errors_without_a_traceback(tmp_path, capsys) -> None:
+    assert main(["build", "--config", str(tmp_path / "missing.toml")]) == 1
+    assert "Error:" in capsys.readouterr().err
+
+
+def test_end_to_end_on_a_generated_population(tmp_path) -> None:
+    generate = pytest.importorskip("sources.generate").generate
+    generate(1500, 3, tmp_path / "demo")
+    config = load_config(tmp_path / "demo" / "config.toml")
+    summary = build_index(config)
+    assert summary.records > 0 and summary.people > 0
+    scores = evaluate(config, tmp_path / "demo" / "truth")
+    assert scores["records_matched"] == summary.records
+    assert scores["precision"] >= 0.99
+    assert scores["f1"] >= 0.95
+
+
+def _broken(*_args, **_kwargs) -> None:
+    raise OSError("connection lost")
+
+
+@pytest.mark.postgres
+def test_build_and_rollback_on_postgresql(setup, postgres_url, monkeypatch) -> None:
+    config, truth_dir = setup
+    config = replace(config, storage=replace(config.storage, index_url=postgres_url))
+    good = build_index(config).build_id
+    monkeypatch.setattr(build_module, "publish", _broken)
+    with pytest.raises(LinkageError):
+        build_index(config)
+    engine = make_engine(postgres_url)
+    assert _serving(engine) == good
+    assert load_index(engine).people.height > 0
+    assert evaluate(config, truth_dir)["precision"] >= 0.99
+    engine.dispose()

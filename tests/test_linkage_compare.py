@@ -1,0 +1,178 @@
+"""Every comparison level pinned on small tables: (left, right, expected level)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+import pytest
+from test_linkage_synth import records_frame
+
+from linkage.compare import MISSING, compare
+from linkage.comparisons import default_comparisons
+from linkage.names import load_name_tables
+from linkage.standardise import standardise
+
+COMPARISONS = {c.name: c for c in default_comparisons()}
+
+
+def _levels(field: str, cases: list[tuple[dict, dict, int]]) -> list[int]:
+    rows: list[dict[str, Any]] = []
+    for left, right, _ in cases:
+        rows += [left, right]
+    std = standardise(records_frame(rows), load_name_tables())
+    n = len(cases)
+    pairs = pl.DataFrame(
+        {"l": [2 * i for i in range(n)], "r": [2 * i + 1 for i in range(n)]},
+        schema={"l": pl.UInt32, "r": pl.UInt32},
+    )
+    return compare(std, pairs, (COMPARISONS[field],))[field].to_list()
+
+
+def _check(field: str, cases: list[tuple[dict, dict, int]]) -> None:
+    got = _levels(field, cases)
+    expected = [level for _, _, level in cases]
+    labels = [COMPARISONS[field].label(x) for x in got]
+    assert got == expected, list(zip(labels, [c[:2] for c in cases], strict=True))
+
+
+def _fn(a: str | None, b: str | None, level: int) -> tuple[dict, dict, int]:
+    return {"first_name": a}, {"first_name": b}, level
+
+
+def test_first_name_levels() -> None:
+    _check(
+        "first_name",
+        [
+            _fn("Robert", "ROBERT", 0),
+            _fn("Mary-Jane", "Mary Jane", 0),
+            _fn("Xiu Ying", "Xiuying", 0),
+            _fn("Bob", "Robert", 1),
+            _fn("Kaz", "Karen", 1),
+            _fn("Mo", "Mohammed", 1),
+            _fn("Muhammad", "Mohamed", 1),
+            _fn("Mary Jane", "Mary", 1),
+            _fn("Jessica", "Jesica", 2),
+            _fn("Olvier", "Oliver", 2),
+            _fn("Philippa", "Phillipa", 3),
+            _fn("Katharina", "Katherine", 4),
+            _fn("Jack", "Jake", 4),
+            _fn("Jack", "Oliver", 5),
+            _fn(None, "Jack", MISSING),
+            _fn(None, None, MISSING),
+        ],
+    )
+
+
+def test_names_swapped_count_as_exact() -> None:
+    left = {"first_name": "Smith", "last_name": "John"}
+    right = {"first_name": "John", "last_name": "Smith"}
+    assert _levels("first_name", [(left, right, 0)]) == [0]
+    assert _levels("last_name", [(left, right, 0)]) == [0]
+
+
+def _ln(a: str | None, b: str | None, level: int) -> tuple[dict, dict, int]:
+    return {"last_name": a}, {"last_name": b}, level
+
+
+def test_surname_levels() -> None:
+    _check(
+        "last_name",
+        [
+            _ln("Smith", "SMITH", 0),
+            _ln("O'Brien", "O Brien", 0),
+            _ln("Smith-Jones", "Jones", 1),
+            _ln("Smyth", "Smith", 1),
+            _ln("Hussain", "Hussein", 1),
+            _ln("Thompsen", "Thompson", 2),
+            _ln("Robertson", "Robinson", 3),
+            _ln("Smith", "Patel", 4),
+            _ln("Smith", None, MISSING),
+        ],
+    )
+
+
+def _dob(a: date | None, b: date | None, level: int) -> tuple[dict, dict, int]:
+    return {"dob": a}, {"dob": b}, level
+
+
+def test_dob_levels() -> None:
+    d = date(2010, 3, 4)
+    _check(
+        "dob",
+        [
+            _dob(d, date(2010, 3, 4), 0),
+            _dob(d, date(2010, 4, 3), 1),
+            _dob(d, date(2010, 3, 7), 2),
+            _dob(date(2010, 3, 12), date(2010, 3, 21), 2),
+            _dob(date(2010, 3, 30), date(2010, 4, 2), 3),
+            _dob(date(2009, 3, 4), date(2010, 3, 4), 3),
+            _dob(date(2010, 1, 1), date(2010, 9, 15), 4),
+            _dob(d, date(1985, 11, 20), 5),
+            _dob(d, None, MISSING),
+        ],
+    )
+
+
+def _at(address: str | None, postcode: str | None) -> dict:
+    return {"address": address, "postcode": postcode}
+
+
+def test_address_levels() -> None:
+    home = _at("12 High Street, Demo Town", "SK1 3AB")
+    flat3 = _at("Flat 3, 12 High St", "SK1 3AB")
+    flat4 = _at("Flat 4, 12 High St", "SK1 3AB")
+    _check(
+        "address",
+        [
+            (home, _at("12 High St Demo Town", "sk13ab"), 0),
+            (home, _at("12 High Street", None), 0),
+            (flat3, flat4, 1),
+            (home, _at(None, "SK1 3AB"), 1),
+            (home, _at("7 Mill Lane", "SK1 3XY"), 2),
+            (home, _at("7 Mill Lane", "SK1 9XY"), 3),
+            (home, _at("7 Mill Lane", "M1 1AA"), 4),
+            (home, _at("12 High Street, Demo Town", "M1 1AA"), 4),
+            (home, _at(None, None), MISSING),
+        ],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "column", "a", "b", "level"),
+    [
+        ("sex", "sex", "F", "F", 0),
+        ("sex", "sex", "F", "M", 1),
+        ("sex", "sex", "F", "U", MISSING),
+        ("nhs_number", "nhs_number", "9434765919", "9434765919", 0),
+        ("nhs_number", "nhs_number", "9434765919", "4010232137", 1),
+        ("nhs_number", "nhs_number", None, "4010232137", MISSING),
+        ("upn", "upn", "A12345678901B", "a12345678901b", 0),
+        ("upn", "upn", "A12345678901B", "B12345678901C", 1),
+    ],
+)
+def test_identifier_levels(field, column, a, b, level) -> None:
+    _check(field, [({column: a}, {column: b}, level)])
+
+
+def test_case_number_only_compares_within_a_source() -> None:
+    _check(
+        "case_number",
+        [
+            ({"source": "police", "case_number": "N1"},
+             {"source": "police", "case_number": "N1"}, 0),
+            ({"source": "police", "case_number": "N1"},
+             {"source": "police", "case_number": "N2"}, 1),
+            ({"source": "police", "case_number": "N1"},
+             {"source": "health", "case_number": "N1"}, MISSING),
+            ({"source": "police", "case_number": None},
+             {"source": "police", "case_number": "N1"}, MISSING),
+        ],
+    )  # fmt: skip
+
+
+def test_every_level_has_a_label() -> None:
+    for comp in COMPARISONS.values():
+        assert comp.label(MISSING) == "missing"
+        assert all(isinstance(comp.label(i), str) for i in range(len(comp.labels)))
