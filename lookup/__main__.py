@@ -1,0 +1,110 @@
+"""Command line: the same audited search and family view as the dashboard.
+
+python -m lookup search --config PATH (--first X --last Y [--dob D] | --id ID)
+    --purpose P --case-ref R [--user U] [--role ROLE] [--json]
+python -m lookup family --config PATH --person-id ID --purpose P --case-ref R
+    [--user U] [--role ROLE] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from core.config import Config, load_config
+from core.db import make_engine
+from core.errors import FamilyContextError, LookupInputError
+from governance.access import audited_family, audited_search, check_reason
+from governance.audit import Actor, ensure_audit_schema
+from governance.roles import ROLE_LABELS
+from lookup.index import load_index
+from lookup.query import parse_query
+from lookup.report import candidates_text, family_text
+from lookup.serialise import candidates_json, family_json
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", default="config.toml", help="TOML config file")
+    parser.add_argument("--purpose", required=True, help="one of [app] purposes")
+    parser.add_argument("--case-ref", required=True, help="case or referral ref")
+    parser.add_argument("--explanation", default="", help="needed for Emergency")
+    parser.add_argument("--user", default=None, help="user id (default: OS user)")
+    parser.add_argument("--role", default="front_door", choices=sorted(ROLE_LABELS))
+    parser.add_argument("--today", default=None, help="YYYY-MM-DD (default: today)")
+    parser.add_argument("--json", action="store_true", help="print JSON last")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``python -m lookup``."""
+    parser = argparse.ArgumentParser(prog="python -m lookup", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    find = commands.add_parser("search", help="find a person")
+    find.add_argument("--first", default="")
+    find.add_argument("--last", default="")
+    find.add_argument("--name", default="", help='e.g. "SMITH, John"')
+    find.add_argument("--dob", default="", help="DD/MM/YYYY or YYYY-MM-DD")
+    find.add_argument("--id", default="", help="NHS number, UPN or case number")
+    find.add_argument("--limit", type=int, default=None)
+    _common(find)
+    fam = commands.add_parser("family", help="open a person's family view")
+    fam.add_argument("--person-id", required=True)
+    _common(fam)
+    return parser
+
+
+def _actor(args: argparse.Namespace) -> Actor:
+    user = args.user or getpass.getuser()
+    return Actor(user, user, args.role, f"cli-{uuid.uuid4()}")
+
+
+def _today(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text) if text else date.today()
+    except ValueError as exc:
+        raise LookupInputError("--today must be a date as YYYY-MM-DD.") from exc
+
+
+def _run(args: argparse.Namespace, config: Config) -> str:
+    today = _today(args.today)
+    reason = check_reason(
+        args.purpose, args.case_ref, args.explanation, config.app.purposes
+    )
+    index = load_index(make_engine(config.storage.index_url))
+    audit = make_engine(config.storage.audit_url)
+    ensure_audit_schema(audit)
+    common = (index, audit, _actor(args), reason.purpose, reason.case_ref)
+    if args.command == "search":
+        first, last = ("", args.name) if args.name else (args.first, args.last)
+        query = parse_query(first, last, args.dob, args.id, today)
+        limit = args.limit or config.app.max_results
+        found = audited_search(
+            *common, query, today, limit, explanation=reason.explanation
+        )
+        payload, text = candidates_json(found), candidates_text(found)
+    else:
+        view = audited_family(
+            *common, args.person_id, today, explanation=reason.explanation
+        )
+        payload, text = family_json(view), family_text(view)
+    return json.dumps(payload, ensure_ascii=False) if args.json else text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; errors are printed as their safe message, never a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+        print(_run(args, config))
+    except FamilyContextError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, LookupInputError) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Name standardisation for search, reusing linkage's cleaning and nickname table.
+
+Search needs the same tolerance as linkage at query time, on both the query and
+the people's name columns: accents and punctuation dropped, first given name
+only, family-name parts, and nickname variants ('Bob' for 'Robert').
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from linkage.standardise import clean_name, load_nicknames
+
+
+def first_key(expr: pl.Expr) -> pl.Expr:
+    """The first given name only: middle names vary between agencies."""
+    return clean_name(expr).str.split(" ").list.first()
+
+
+def last_key(expr: pl.Expr) -> pl.Expr:
+    """The family name with its parts joined: 'Smith-Jones' and 'Smith Jones' agree."""
+    return clean_name(expr).str.replace_all(" ", "")
+
+
+def canonical_names(firsts: pl.Series, nicknames: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct first key with its canonical forms, itself included."""
+    uniq = pl.DataFrame({"first": firsts.drop_nulls().unique()})
+    mapped = uniq.join(nicknames, left_on="first", right_on="name", how="inner")
+    both = pl.concat([uniq.with_columns(pl.col("first").alias("canonical")), mapped])
+    return both.group_by("first").agg(
+        pl.col("canonical").unique().sort().alias("canons")
+    )
+
+
+def standardise_one(
+    first: str, last: str, nicknames: pl.DataFrame
+) -> tuple[str, str, list[str]]:
+    """(first key, last key, canonical first names) of one typed-in name."""
+    row = pl.DataFrame({"first": [first], "last": [last]}).select(
+        first_key(pl.col("first")).alias("first"),
+        last_key(pl.col("last")).alias("last"),
+    )
+    first_std, last_std = row["first"][0] or "", row["last"][0] or ""
+    canons = canonical_names(pl.Series([first_std]), nicknames)
+    return first_std, last_std, canons["canons"].explode().to_list()
+
+
+def _split_other_names(people: pl.DataFrame) -> pl.DataFrame:
+    """Other names seen ("first last"): last word as family name, the rest given."""
+    return (
+        people.select("person_id", "other_names")
+        .explode("other_names")
+        .drop_nulls("other_names")
+        .filter(pl.col("other_names").str.contains(r"\S\s+\S"))
+        .select(
+            "person_id",
+            pl.col("other_names").str.replace(r"\s+\S+$", "").alias("first_name"),
+            pl.col("other_names").str.extract(r"(\S+)$").alias("last_name"),
+        )
+    )
+
+
+def name_variants(people: pl.DataFrame, nicknames: pl.DataFrame) -> pl.DataFrame:
+    """One row per (person, standardised name): display name, other names, parts.
+
+    Each hyphenated or two-part family name also yields a row per part (``part``
+    true), so a search for 'Smith' finds 'Smith-Jones', a little lower.
+    """
+    both = pl.concat(
+        [
+            people.select("person_id", "first_name", "last_name"),
+            _split_other_names(people),
+        ]
+    ).select(
+        "person_id",
+        first_key(pl.col("first_name")).alias("first"),
+        clean_name(pl.col("last_name")).str.split(" ").alias("parts"),
+    )
+    whole = both.select(
+        "person_id",
+        "first",
+        pl.col("parts").list.join("").alias("last"),
+        pl.lit(False).alias("part"),
+    )
+    parts = (
+        both.filter(pl.col("parts").list.len() > 1)
+        .explode("parts")
+        .select("person_id", "first", pl.col("parts").alias("last"), pl.lit(True))
+        .rename({"literal": "part"})
+    )
+    rows = pl.concat([whole, parts]).drop_nulls(["first", "last"]).unique()
+    canons = canonical_names(rows["first"], nicknames)
+    return rows.join(canons, on="first", how="left").sort("person_id", "last", "first")
+
+
+def default_nicknames() -> pl.DataFrame:
+    """linkage's nickname/variant table: (name, canonical)."""
+    return load_nicknames()

@@ -1,0 +1,159 @@
+"""Turn what a worker typed into a checked search query.
+
+"SMITH, John", "SMITH John" and "John Smith" all work; wildcard characters are
+ignored; a first AND last name are needed unless an identifier is given. Error
+messages never repeat what was typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from core.errors import LookupInputError
+
+IdKind = Literal["nhs_number", "upn", "case_number"]
+
+ID_LABELS: dict[str, str] = {
+    "nhs_number": "NHS number",
+    "upn": "UPN",
+    "case_number": "case number",
+}
+
+_WILDCARDS = re.compile(r"[*%?_]")
+_DOB_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d")
+_NEED_NAME = "Enter a first name and a last name, or an NHS number, UPN or case number."
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A checked search: a name (with optional date of birth) or one identifier."""
+
+    first: str = ""
+    last: str = ""
+    dob: date | None = None
+    identifier: str = ""
+    id_kind: IdKind | None = None
+
+    @property
+    def by_identifier(self) -> bool:
+        """True when the search is an exact identifier lookup."""
+        return bool(self.identifier)
+
+    def criteria(self) -> dict[str, Any]:
+        """What was asked, for the audit log (the only place search terms are kept)."""
+        if self.by_identifier:
+            return {"identifier": self.identifier, "id_kind": self.id_kind}
+        return {
+            "first": self.first,
+            "last": self.last,
+            "dob": self.dob.isoformat() if self.dob else None,
+        }
+
+
+def clean_name(text: str | None) -> str:
+    """Wildcards dropped, spaces collapsed; letters, hyphens and apostrophes kept."""
+    cleaned = _WILDCARDS.sub("", text or "")
+    return " ".join(cleaned.replace(",", " , ").split()).replace(" , ", ", ")
+
+
+def split_full_name(text: str) -> tuple[str, str]:
+    """(first, last) from 'SMITH, John', 'SMITH John' or 'John Smith'."""
+    name = clean_name(text).strip(", ")
+    if "," in name:
+        last, _, first = name.partition(",")
+        return first.strip(" ,"), last.strip(" ,")
+    words = name.split()
+    if len(words) < 2:
+        return "", name
+    upper = [w.isupper() and len(w) > 1 for w in words]
+    if upper[0] and not all(upper):
+        return " ".join(words[1:]), words[0]
+    return " ".join(words[:-1]), words[-1]
+
+
+def compact_id(text: str) -> str:
+    """Identifier without spaces or punctuation, upper case: how they are compared."""
+    return re.sub(r"[\s\-/.:_*%?]", "", text or "").upper()
+
+
+def nhs_check_ok(digits: str) -> bool:
+    """Modulus 11 check digit of a 10-digit NHS number."""
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def parse_identifier(text: str) -> tuple[str, IdKind]:
+    """Classify an identifier: NHS number (10 digits), UPN (13 chars) or case number."""
+    compact = compact_id(text)
+    if compact.isdigit() and len(compact) == 10:
+        if not nhs_check_ok(compact):
+            raise LookupInputError(
+                "That NHS number is not valid: its check digit does not match. "
+                "Check each digit and try again."
+            )
+        return compact, "nhs_number"
+    if len(compact) == 13 and compact[0].isalpha() and compact[1:12].isdigit():
+        return compact, "upn"
+    if len(compact) < 3 or not compact.isalnum():
+        raise LookupInputError(
+            "Enter an NHS number (10 digits), a UPN (13 characters) or a case "
+            "number (letters and digits)."
+        )
+    return compact, "case_number"
+
+
+def parse_dob(value: str | date | None, today: date | None = None) -> date | None:
+    """A date of birth typed as DD/MM/YYYY or YYYY-MM-DD; None when left blank."""
+    if value is None or isinstance(value, date):
+        parsed = value
+    elif not value.strip():
+        return None
+    else:
+        parsed = None
+        for fmt in _DOB_FORMATS:
+            try:
+                parsed = datetime.strptime(value.strip(), fmt).date()
+                break
+            except ValueError:
+                continue
+        if parsed is None:
+            raise LookupInputError(
+                "Enter the date of birth as DD/MM/YYYY, for example 03/07/2015."
+            )
+    if parsed is not None and (parsed.year < 1900 or parsed > (today or date.max)):
+        raise LookupInputError("The date of birth must be a real date in the past.")
+    return parsed
+
+
+def parse_query(
+    first: str | None = "",
+    last: str | None = "",
+    dob: str | date | None = None,
+    identifier: str | None = "",
+    today: date | None = None,
+) -> SearchQuery:
+    """Check a search; raises LookupInputError saying what is missing."""
+    if identifier and identifier.strip():
+        value, kind = parse_identifier(identifier)
+        return SearchQuery(identifier=value, id_kind=kind)
+    first_c, last_c = clean_name(first), clean_name(last)
+    if first_c and last_c:
+        first_c, last_c = _no_commas(first_c), _no_commas(last_c)
+    else:
+        first_c, last_c = split_full_name(first_c or last_c)
+    if not _has_letter(first_c) or not _has_letter(last_c):
+        raise LookupInputError(_NEED_NAME)
+    return SearchQuery(first=first_c, last=last_c, dob=parse_dob(dob, today))
+
+
+def _no_commas(text: str) -> str:
+    return " ".join(text.replace(",", " ").split())
+
+
+def _has_letter(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)

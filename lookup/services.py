@@ -1,0 +1,184 @@
+"""One person's involvement with one service, worded so a blank is never shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from lookup.text import long_date, month_year
+
+Involvement = Literal["Current", "Historic", "None found", "Not available"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A configured service as loaded in this build, with its trust labels."""
+
+    source: str
+    service: str
+    sensitivity: str
+    extract_date: date | None
+    coverage_from: date | None
+    coverage_area: str | None
+    age_min: int | None
+    age_max: int | None
+    ok: bool
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The lead professional: the person to phone."""
+
+    name: str | None = None
+    role: str | None = None
+    team: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """What one service knows of one person, with trust labels."""
+
+    source: str
+    service: str
+    sensitivity: str
+    involvement: Involvement
+    summary: str  # "Current since 3 March 2026" / "No record in Housing data since …"
+    last_start: date | None
+    last_end: date | None
+    last_contact: date | None
+    detail: str | None
+    detail_withheld: bool  # sensitive detail is opened on request (and audited)
+    lead: Lead | None
+    current_as_of: date | None
+    coverage: str
+
+
+def _limit(value: int | None) -> int | None:
+    return None if value is None or value < 0 else int(value)
+
+
+def configured_sources(source_loads: pl.DataFrame) -> list[Source]:
+    """The build's sources in configured order (one per source load row)."""
+    return [
+        Source(
+            source=r["source"],
+            service=r["service"],
+            sensitivity=r["sensitivity"],
+            extract_date=r["extract_date"],
+            coverage_from=r["coverage_from"],
+            coverage_area=r["coverage_area"],
+            age_min=_limit(r["age_min"]),
+            age_max=_limit(r["age_max"]),
+            ok=bool(r["ok"]),
+        )
+        for r in source_loads.iter_rows(named=True)
+    ]
+
+
+def age_rule_text(src: Source, age: int | None) -> str | None:
+    """'Police: not shown for people under 18' when the age rule hides the service."""
+    if age is None:
+        return None
+    if src.age_min is not None and age < src.age_min:
+        return f"{src.service}: not shown for people under {src.age_min}"
+    if src.age_max is not None and age > src.age_max:
+        return f"{src.service}: not shown for people over {src.age_max}"
+    return None
+
+
+def latest_by_source(
+    records: pl.DataFrame, person_ids: pl.Series
+) -> dict[tuple[str, str], dict]:
+    """Per (person, source): the latest involvement, current ones first."""
+    mine = records.filter(pl.col("person_id").is_in(person_ids.implode()))
+    ranked = mine.with_columns(
+        pl.col("involvement_current").fill_null(False),
+        pl.col("last_contact").max().over("person_id", "source").alias("contact"),
+        pl.col("involvement_current")
+        .fill_null(False)
+        .any()
+        .over("person_id", "source")
+        .alias("any_current"),
+    ).sort(
+        ["involvement_current", "involvement_start", "involvement_end"],
+        descending=True,
+        nulls_last=True,
+    )
+    firsts = ranked.group_by("person_id", "source", maintain_order=True).first()
+    return {(r["person_id"], r["source"]): r for r in firsts.iter_rows(named=True)}
+
+
+def coverage_text(src: Source) -> str:
+    """'Demo borough, since April 2014' — the period and area the data covers."""
+    since = f"since {month_year(src.coverage_from)}" if src.coverage_from else ""
+    parts = [p for p in (src.coverage_area or "", since) if p]
+    return ", ".join(parts) or "Coverage not stated"
+
+
+def none_found_text(src: Source) -> str:
+    """'No record in Housing data since April 2014' (never a blank)."""
+    text = f"No record in {src.service} data"
+    return (
+        f"{text} since {month_year(src.coverage_from)}" if src.coverage_from else text
+    )
+
+
+def _summary(record: dict) -> str:
+    start, end = record["involvement_start"], record["involvement_end"]
+    if record["involvement_current"]:
+        return f"Current since {long_date(start)}" if start else "Current"
+    if start and end:
+        if start == end:
+            return f"Historic: on {long_date(start)}"
+        return f"Historic: {long_date(start)} to {long_date(end)}"
+    if end:
+        return f"Historic: ended {long_date(end)}"
+    return f"Historic: started {long_date(start)}" if start else "Historic"
+
+
+def _lead(record: dict) -> Lead | None:
+    keys = ("name", "role", "team", "phone", "email")
+    lead = Lead(**{k: record[f"lead_{k}"] for k in keys})
+    return lead if any(getattr(lead, k) for k in keys) else None
+
+
+def service_status(src: Source, record: dict | None) -> ServiceStatus:
+    """Current / Historic / None found (or Not available if the load failed)."""
+    base = {
+        "source": src.source,
+        "service": src.service,
+        "sensitivity": src.sensitivity,
+        "current_as_of": src.extract_date,
+        "coverage": coverage_text(src),
+    }
+    if record is None:
+        missing: Involvement = "None found" if src.ok else "Not available"
+        summary = (
+            none_found_text(src)
+            if src.ok
+            else f"{src.service} data could not be loaded in the latest build; "
+            f"ask {src.service} directly"
+        )
+        return ServiceStatus(
+            **base, involvement=missing, summary=summary, last_start=None,
+            last_end=None, last_contact=None, detail=None, detail_withheld=False,
+            lead=None,
+        )  # fmt: skip
+    withheld = src.sensitivity != "standard" and bool(record["detail"])
+    base["current_as_of"] = src.extract_date or record["extract_date"]
+    return ServiceStatus(
+        **base,
+        involvement="Current" if record["involvement_current"] else "Historic",
+        summary=_summary(record),
+        last_start=record["involvement_start"],
+        last_end=record["involvement_end"],
+        last_contact=record["contact"],
+        detail=None if withheld else record["detail"],
+        detail_withheld=withheld,
+        lead=_lead(record),
+    )

@@ -1,0 +1,133 @@
+"""The audited facade: role, reason, events recorded before anything is returned."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from test_lookup_index import TODAY, make_index
+
+import governance.access as access
+from core.db import make_engine
+from core.errors import AccessDenied, AuditError, LookupInputError
+from governance.audit import Actor, ensure_audit_schema, read_events, verify_chain
+from lookup.index import LinkedIndex, load_index
+from lookup.query import parse_query
+
+WORKER = Actor("demo.frontdoor", "Alex Morgan (demo)", "front_door", "s-1")
+AUDITOR = Actor("demo.auditor", "Jo Patel (demo)", "auditor", "s-2")
+JANE = parse_query("Jane", "Smith", "03/07/2015")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
+    return load_index(make_index(tmp_path_factory.mktemp("access") / "index.db"))
+
+
+@pytest.fixture
+def audit(tmp_path: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
+    ensure_audit_schema(engine)
+    return engine
+
+
+def _kinds(engine: Engine) -> list[str]:
+    return [e["kind"] for e in reversed(read_events(engine))]
+
+
+def test_search_records_criteria_then_people_shown(index, audit) -> None:
+    found = access.audited_search(
+        index, audit, WORKER, "New referral (MASH)", "REF-1", JANE, TODAY, 5
+    )
+    search, shown = reversed(read_events(audit))
+    assert (search["kind"], shown["kind"]) == ("search", "results_shown")
+    assert search["data"]["criteria"] == JANE.criteria()
+    assert shown["data"]["person_ids"] == [c.person_id for c in found]
+    for event in (search, shown):
+        assert (event["user_id"], event["role"], event["session_id"]) == (
+            "demo.frontdoor", "front_door", "s-1"
+        )  # fmt: skip
+        assert (event["purpose"], event["case_ref"]) == ("New referral (MASH)", "REF-1")
+    assert verify_chain(audit).valid
+
+
+def test_family_and_service_detail_are_recorded(index, audit) -> None:
+    view = access.audited_family(index, audit, WORKER, "Emergency", "R2", "p1", TODAY,
+                                 explanation="Child missing tonight")  # fmt: skip
+    detail = access.audited_service_detail(
+        index, audit, WORKER, "Emergency", "R2", "p1", "camhs",
+        explanation="Child missing tonight",
+    )  # fmt: skip
+    opened, service = reversed(read_events(audit))
+    assert opened["kind"] == "family_opened"
+    assert opened["data"]["person_id"] == "p1"
+    assert opened["data"]["member_ids"] == [m.person_id for m in view.members]
+    assert opened["data"]["explanation"] == "Child missing tonight"
+    assert service["kind"] == "service_opened"
+    assert service["data"]["source"] == "camhs" and detail == "Anxiety referral"
+
+
+def test_auditor_is_denied_and_the_attempt_recorded(index, audit) -> None:
+    with pytest.raises(AccessDenied):
+        access.audited_search(index, audit, AUDITOR, "Audit", "IG-1", JANE, TODAY, 5)
+    with pytest.raises(AccessDenied):
+        access.audited_family(index, audit, AUDITOR, "Audit", "IG-1", "p1", TODAY)
+    assert _kinds(audit) == ["access_denied", "access_denied"]
+    assert read_events(audit)[0]["data"] == {"action": "family"}
+
+
+def test_workers_cannot_read_the_audit_log(audit) -> None:
+    with pytest.raises(AccessDenied):
+        access.audit_log(audit, WORKER)
+    assert len(access.audit_log(audit, AUDITOR)) == 1
+
+
+@pytest.mark.parametrize(
+    ("purpose", "case_ref", "explanation", "message"),
+    [("", "REF-1", "", "Choose a purpose"),
+     ("New referral (MASH)", "  ", "", "case or referral reference"),
+     ("Emergency", "REF-1", "", "Explain the emergency")],
+)  # fmt: skip
+def test_reason_is_required(index, audit, purpose, case_ref, explanation, message):
+    with pytest.raises(LookupInputError, match=message):
+        access.audited_search(index, audit, WORKER, purpose, case_ref, JANE, TODAY, 5,
+                              explanation=explanation)  # fmt: skip
+    assert _kinds(audit) == []
+
+
+def test_check_reason_lists_every_problem() -> None:
+    with pytest.raises(LookupInputError) as info:
+        access.check_reason("Fishing", "", "", purposes=("New referral (MASH)",))
+    assert "Choose a purpose from" in str(info.value)
+    assert "case or referral reference" in str(info.value)
+    reason = access.check_reason(" Emergency ", " R1 ", " why ", ("Emergency",))
+    assert reason == access.Reason("Emergency", "R1", "why")
+
+
+def test_no_audit_log_means_nothing_is_returned(index, tmp_path, monkeypatch) -> None:
+    broken = make_engine(f"sqlite:///{tmp_path / 'no-table.db'}")
+    called = []
+    monkeypatch.setattr(access, "search", lambda *a: called.append(a) or ["leak"])
+    with pytest.raises(AuditError):
+        access.audited_search(index, broken, WORKER, "Emergency", "R", JANE, TODAY, 5,
+                              explanation="x")  # fmt: skip
+    assert called == []
+    with pytest.raises(AuditError):
+        access.audited_family(index, broken, WORKER, "Emergency", "R", "p1", TODAY,
+                              explanation="x")  # fmt: skip
+
+
+def test_failing_results_event_returns_nothing(index, audit, monkeypatch) -> None:
+    real = access.record_event
+
+    def fail_on_results(engine, event):
+        if event.kind == "results_shown":
+            raise AuditError("audit store unavailable")
+        return real(engine, event)
+
+    monkeypatch.setattr(access, "record_event", fail_on_results)
+    with pytest.raises(AuditError):
+        access.audited_search(index, audit, WORKER, "Strategy discussion", "R", JANE,
+                              TODAY, 5)  # fmt: skip
+    assert _kinds(audit) == ["search"]

@@ -1,0 +1,115 @@
+"""``python -m lookup``: the same audited calls as the dashboard, JSON on request."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_lookup_index import JANE_NHS, make_index
+
+from core.db import make_engine
+from governance.audit import read_events
+from lookup.__main__ import main
+
+ROOT = Path(__file__).resolve().parent.parent
+REASON = ["--purpose", "New referral (MASH)", "--case-ref", "REF-9"]
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    make_index(folder / "index.db", filler=20)
+    path = folder / "config.toml"
+    path.write_text(
+        '[storage]\nindex_url = "sqlite:///index.db"\n'
+        'audit_url = "sqlite:///audit.db"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _events(config: Path) -> list[dict]:
+    return read_events(make_engine(f"sqlite:///{config.parent / 'audit.db'}"))
+
+
+def _json(capsys: pytest.CaptureFixture[str]) -> dict:
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_search_json(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["search", "--config", str(config), "--first", "Jnae", "--last", "Smith"]
+    code = main([*args, "--dob", "03/07/2015", *REASON, "--user", "u1", "--json"])
+    top = _json(capsys)["candidates"][0]
+    assert code == 0
+    assert (top["person_id"], top["confidence"]) == ("p1", "Strong match")
+    assert top["dob"] == "2015-07-03" and top["nhs_number"] == JANE_NHS
+    search, shown = _events(config)[1], _events(config)[0]
+    assert (search["kind"], search["user_id"], search["role"]) == (
+        "search", "u1", "front_door"
+    )  # fmt: skip
+    assert search["case_ref"] == "REF-9"
+    assert shown["data"]["person_ids"][0] == "p1"
+
+
+def test_search_by_name_and_identifier(config, capsys) -> None:
+    main(["search", "--config", str(config), "--name", "SMITH, Jane", *REASON])
+    assert "Jane SMITH" in capsys.readouterr().out
+    main(["search", "--config", str(config), "--id", JANE_NHS, *REASON, "--json"])
+    assert [c["matched_on"] for c in _json(capsys)["candidates"]] == ["NHS number"]
+
+
+def test_family_json(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["family", "--config", str(config), "--person-id", "p1", *REASON]
+    assert main([*args, "--today", "2026-11-15", "--json"]) == 0
+    result = _json(capsys)
+    members = {m["person_id"]: m for m in result["members"]}
+    assert set(members) == {"p1", "p2", "p3", "p4"}
+    csc = next(s for s in members["p1"]["services"] if s["source"] == "csc")
+    assert (csc["involvement"], csc["last_start"]) == ("Current", "2026-03-03")
+    assert members["p4"]["age"] == 3
+    assert result["who_to_call"][0]["lead"]["phone"] == "0161 000 1111"
+    assert _events(config)[0]["kind"] == "family_opened"
+
+
+def test_family_text(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["family", "--config", str(config), "--person-id", "p1", *REASON])
+    out = capsys.readouterr().out
+    assert "WHO TO CALL" in out and "Pat Lee" in out
+    assert "No record in Housing data since April 2014" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "message"),
+    [(["--role", "auditor"], 1, "Your role cannot search"),
+     (["--purpose", "Curiosity"], 2, "Choose a purpose from"),
+     (["--purpose", "Emergency"], 2, "Explain the emergency"),
+     (["--first", ""], 2, "first name and a last name")],
+)  # fmt: skip
+def test_refusals(config, capsys, extra, code, message) -> None:
+    args = ["search", "--config", str(config), "--first", "Jane", "--last", "Smith"]
+    assert main([*args, *REASON, *extra]) == code
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""
+
+
+def test_auditor_refusal_is_recorded(config: Path, capsys) -> None:
+    args = ["search", "--config", str(config), "--first", "Jane", "--last", "Smith"]
+    main([*args, *REASON, "--role", "auditor", "--user", "ig"])
+    assert (_events(config)[0]["kind"], _events(config)[0]["user_id"]) == (
+        "access_denied", "ig"
+    )  # fmt: skip
+
+
+def test_runs_as_a_module(config: Path) -> None:
+    args = ["search", "--config", str(config), "--id", JANE_NHS, *REASON, "--json"]
+    done = subprocess.run(
+        [sys.executable, "-m", "lookup", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (
+        json.loads(done.stdout.splitlines()[-1])["candidates"][0]["person_id"] == "p1"
+    )
