@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: thin pages that read inputs, call plain Python, render."""

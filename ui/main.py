@@ -1,0 +1,91 @@
+"""Entry point of the dashboard: build the context, route to the right page.
+
+Routing is by session state, not URLs: who is signed in decides the pages
+(auditors only ever reach the audit log), a worker gives a reason before any
+search, and the family view opens only after the confirmation step.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from core.config import Config
+from core.errors import AuditError, ConfigError, FamilyContextError
+from governance.roles import demo_sign_in_allowed, may_audit, may_search
+from ui import (
+    audit_page,
+    family_page,
+    layout,
+    reason,
+    resources,
+    search_page,
+    sign_in,
+    state,
+)
+from ui.context import AppContext
+
+
+def _route(ctx: AppContext) -> None:
+    actor = state.actor()
+    if actor is None:
+        sign_in.page(ctx)
+        return
+    layout.sidebar(ctx, actor)
+    if may_audit(actor.role):
+        audit_page.page(ctx, actor)
+        return
+    if not may_search(actor.role):
+        st.error("Your role has no pages here. Ask your manager for access.")
+        return
+    why = state.reason()
+    if why is None:
+        reason.page(ctx)
+        return
+    layout.reason_bar()
+    if state.view() == "family":
+        family_page.page(ctx, actor, why)
+    else:
+        search_page.page(ctx, actor, why)
+
+
+def _context(
+    config_path: str, cfg: Config, host: str | None, today: date | None
+) -> AppContext:
+    return AppContext(
+        config_path=config_path,
+        config=cfg,
+        audit_engine=resources.audit_engine(cfg.storage.audit_url),
+        demo_allowed=demo_sign_in_allowed(cfg.app.demo_mode, host),
+        today=today or date.today(),
+    )
+
+
+def run(
+    config_path: str, *, host: str | None = None, today: date | None = None
+) -> None:
+    """Render one run of the dashboard.
+
+    ``host`` is the Host the page was reached on; by default the request's Host
+    header, where a missing header counts as not local. Tests pass
+    ``host="localhost"`` (and a fixed ``today``) explicitly.
+    """
+    st.set_page_config(page_title="Family context lookup", layout="wide")
+    try:
+        cfg = resources.config(config_path)
+    except ConfigError as exc:
+        st.error(f"The dashboard cannot start. {exc}", icon=":material/error:")
+        return
+    layout.header(cfg)
+    if host is None:
+        host = st.context.headers.get("Host")
+    body = st.empty()
+    try:
+        with body.container():
+            _route(_context(config_path, cfg, host, today))
+    except AuditError as exc:
+        state.clear_results()
+        body.error(str(exc), icon=":material/error:")
+    except FamilyContextError as exc:
+        body.error(str(exc), icon=":material/error:")

@@ -1,0 +1,54 @@
+"""Per-process resources, cached with st.cache_resource: config, engines, index.
+
+Only shared, role-neutral things are cached here; what a user searched for or
+opened lives in their own session state.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.config import Config, load_config
+from core.db import make_engine
+from core.errors import AuditError
+from governance.audit import ensure_audit_schema
+from lookup.index import LinkedIndex, current_build_id, load_index
+
+
+@st.cache_resource(show_spinner=False)
+def config(path: str) -> Config:
+    """The config file at ``path``, loaded once per process."""
+    return load_config(path)
+
+
+@st.cache_resource(show_spinner=False)
+def index_engine(url: str) -> Engine:
+    """One engine per index URL."""
+    return make_engine(url)
+
+
+@st.cache_resource(show_spinner=False)
+def audit_engine(url: str) -> Engine:
+    """One engine per audit URL, with the audit table created if missing."""
+    engine = make_engine(url)
+    try:
+        ensure_audit_schema(engine)
+    except SQLAlchemyError as exc:
+        raise AuditError(
+            "The audit log cannot be reached, so nothing can be shown. Contact the "
+            "system administrator."
+        ) from exc
+    return engine
+
+
+@st.cache_resource(show_spinner="Loading the linked index…", max_entries=2)
+def _index(config_path: str, build_id: str, _engine: Engine) -> LinkedIndex:
+    return load_index(_engine, build_id)
+
+
+def current_index(config_path: str, cfg: Config) -> LinkedIndex:
+    """The index build currently served, loaded once per config path and build."""
+    engine = index_engine(cfg.storage.index_url)
+    return _index(config_path, current_build_id(engine), engine)

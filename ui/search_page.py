@@ -1,0 +1,128 @@
+"""Search: the form, the results list, and the confirmation before a record opens."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import LookupInputError
+from governance.access import Reason, audited_family, audited_search
+from governance.audit import Actor
+from lookup.query import parse_query
+from lookup.search import Candidate
+from lookup.text import age_text, display_name, long_date, nhs_display
+from ui import state
+from ui.context import AppContext
+from ui.text import md
+
+NO_RESULTS_TIPS = (
+    "- check the spelling, or try a shorter form of the first name\n"
+    "- try again without the date of birth\n"
+    "- search by NHS number, UPN or case number if you have one"
+)
+SENSITIVE_WARNING = (
+    "**This record may hold sensitive information** about a child and the adults "
+    "around them. Open it only if you need it for this case. Opening it is "
+    "recorded with your name, purpose and case reference."
+)
+
+
+def _search_form(ctx: AppContext, actor: Actor, reason: Reason) -> None:
+    with st.form("search"):
+        left, right = st.columns(2)
+        first = left.text_input("First name", key="q_first")
+        last = right.text_input(
+            "Last name", key="q_last", help='You can also type "SMITH, John" here.'
+        )
+        dob = left.text_input(
+            "Date of birth (optional)", key="q_dob", placeholder="DD/MM/YYYY"
+        )
+        ident = right.text_input(
+            "Or an identifier", key="q_id", help="NHS number, UPN or case number."
+        )
+        submitted = st.form_submit_button("Search", type="primary")
+    if not submitted:
+        return
+    try:
+        query = parse_query(first, last, dob, ident, ctx.today)
+    except LookupInputError as exc:
+        state.clear_results()
+        st.error(str(exc))
+        return
+    found = audited_search(
+        ctx.index(), ctx.audit_engine, actor, reason.purpose, reason.case_ref,
+        query, ctx.today, ctx.config.app.max_results,
+        explanation=reason.explanation,
+    )  # fmt: skip
+    state.set_results(found)
+
+
+def _identifiers(c: Candidate) -> str:
+    parts = [f"NHS number {nhs_display(c.nhs_number)}" if c.nhs_number else ""]
+    parts += [f"UPN {c.upn}" if c.upn else ""]
+    parts += [f"Case {n}" for n in c.case_numbers]
+    return " · ".join(md(p) for p in parts if p) or "No identifiers recorded"
+
+
+def _candidate(c: Candidate) -> None:
+    with st.container(border=True):
+        st.markdown(
+            f"#### {md(display_name(c.first_name, c.last_name))}\n"
+            f"**{c.confidence}** (matched on {md(c.matched_on)})"
+        )
+        born = long_date(c.dob) or "Date of birth not recorded"
+        address = ", ".join(md(p) for p in (c.address, c.postcode) if p)
+        known = "service" if c.n_services == 1 else "services"
+        st.markdown(
+            f"Born {born} ({age_text(c.age)}) · {address or 'No address recorded'}"
+            f"  \n{_identifiers(c)}  \nKnown to {c.n_services} {known}"
+        )
+        if c.possible_match:
+            st.warning(
+                "Possible match with another record: verify before relying on this.",
+                icon=":material/help:",
+            )
+        if st.button("Open family view", key=f"open_{c.person_id}"):
+            state.set_pending(c.person_id)
+            st.rerun()
+
+
+def _confirm(ctx: AppContext, actor: Actor, reason: Reason, person_id: str) -> None:
+    st.warning(SENSITIVE_WARNING, icon=":material/warning:")
+    yes, no = st.columns(2)
+    if yes.button("Yes, open the record", type="primary", key="confirm_open"):
+        view = audited_family(
+            ctx.index(), ctx.audit_engine, actor, reason.purpose, reason.case_ref,
+            person_id, ctx.today, explanation=reason.explanation,
+        )  # fmt: skip
+        state.open_family(view)
+        st.rerun()
+    if no.button("Cancel", key="cancel_open"):
+        state.set_pending(None)
+        st.rerun()
+
+
+def _results(found: list[Candidate]) -> None:
+    if not found:
+        st.subheader("No matching people found")
+        st.markdown(NO_RESULTS_TIPS)
+        return
+    people = "person" if len(found) == 1 else "people"
+    st.subheader(f"{len(found)} {people} found")
+    st.caption("Best match first. Check the date of birth and address before opening.")
+    for c in found:
+        _candidate(c)
+
+
+def page(ctx: AppContext, actor: Actor, reason: Reason) -> None:
+    """Search form, then either the confirmation step or the results list."""
+    st.header("Find a person")
+    ctx.index()  # load (or fail) before the worker types anything
+    _search_form(ctx, actor, reason)
+    found = state.results()
+    if found is None:
+        return
+    person_id = state.pending()
+    if person_id is not None:
+        _confirm(ctx, actor, reason, person_id)
+    else:
+        _results(found)

@@ -1,0 +1,118 @@
+"""This user's session: who signed in, why they are looking, what they opened.
+
+Kept in ``st.session_state`` (one per browser session), never in a shared cache.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import streamlit as st
+
+from governance.access import Reason
+from governance.audit import Actor
+from lookup.family import FamilyView
+from lookup.search import Candidate
+
+View = Literal["search", "family"]
+
+_PREFIX = "fc_"  # this module's keys; widget keys are the pages' own
+
+
+def _get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(_PREFIX + key, default)
+
+
+def _set(key: str, value: Any) -> None:
+    st.session_state[_PREFIX + key] = value
+
+
+def actor() -> Actor | None:
+    """The signed-in user, or None."""
+    return _get("actor")
+
+
+def start_session(signed_in: Actor) -> None:
+    """Forget everything from before, then remember who signed in."""
+    end_session()
+    _set("actor", signed_in)
+
+
+def end_session() -> None:
+    """Forget the user and everything they looked at or typed (form values too)."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def reason() -> Reason | None:
+    """Why the user is looking, once given."""
+    return _get("reason")
+
+
+def set_reason(value: Reason | None) -> None:
+    """A new reason starts a fresh search: earlier results are forgotten."""
+    _set("reason", value)
+    clear_results()
+
+
+def clear_results() -> None:
+    """Forget results, the pending confirmation and any open family view."""
+    for key in ("results", "pending", "family", "revealed"):
+        _set(key, None)
+    _set("view", "search")
+
+
+def view() -> View:
+    """Which worker page to show: the search (with results) or the family view."""
+    return _get("view", "search")
+
+
+def results() -> list[Candidate] | None:
+    """The last results list shown (None before any search)."""
+    return _get("results")
+
+
+def set_results(found: list[Candidate]) -> None:
+    """Remember a new results list; anything opened before is forgotten."""
+    clear_results()
+    _set("results", found)
+
+
+def pending() -> str | None:
+    """The person whose record is waiting for the sensitivity confirmation."""
+    return _get("pending")
+
+
+def set_pending(person_id: str | None) -> None:
+    """Ask for the sensitivity confirmation before opening this person (or not)."""
+    _set("pending", person_id)
+
+
+def family() -> FamilyView | None:
+    """The family view opened (and audited) for this session, if any."""
+    return _get("family")
+
+
+def open_family(opened: FamilyView) -> None:
+    """Show a family view just returned by the audited facade."""
+    _set("family", opened)
+    _set("pending", None)
+    _set("revealed", {})
+    _set("view", "family")
+
+
+def back_to_results() -> None:
+    """Close the family view and show the results list again."""
+    _set("family", None)
+    _set("revealed", None)
+    _set("view", "search")
+
+
+def revealed() -> dict[tuple[str, str], str | None]:
+    """Withheld service detail the user chose to open, by (person, source)."""
+    return _get("revealed") or {}
+
+
+def reveal(person_id: str, source: str, detail: str | None) -> None:
+    """Remember withheld detail the user opened (already audited)."""
+    _set("revealed", {**revealed(), (person_id, source): detail})
