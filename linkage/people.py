@@ -41,6 +41,26 @@ def _mode(records: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     )
 
 
+def display_case(expr: pl.Expr) -> pl.Expr:
+    """A name every record gives in one case (SMITH, smith) shown as Smith;
+    mixed-case spellings are kept as the agency wrote them (McDonald, de Souza)."""
+    titled = expr.str.to_titlecase()
+    mc = titled.str.starts_with("Mc") & (titled.str.len_chars() > 2)
+    titled = (
+        pl.when(mc)
+        .then(
+            pl.concat_str(
+                pl.lit("Mc"),
+                titled.str.slice(2, 1).str.to_uppercase(),
+                titled.str.slice(3),
+            )
+        )
+        .otherwise(titled)
+    )
+    one_case = (expr == expr.str.to_uppercase()) | (expr == expr.str.to_lowercase())
+    return pl.when(one_case).then(titled).otherwise(expr)
+
+
 def _best_name(records: pl.DataFrame) -> pl.DataFrame:
     """The name most records give (ignoring case), spelt in mixed case if any
     record does (agencies that shout in capitals lose to ones that do not)."""
@@ -58,7 +78,10 @@ def _best_name(records: pl.DataFrame) -> pl.DataFrame:
         .sort(["_n", "_shouting", "_recent"], descending=[True, False, True],
               nulls_last=True)
         .group_by("person_id", maintain_order=True)
-        .agg(first.first(), last.first())
+        .agg(
+            display_case(first.first()).alias("first_name"),
+            display_case(last.first()).alias("last_name"),
+        )
     )  # fmt: skip
 
 

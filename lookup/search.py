@@ -173,10 +173,17 @@ def search(
             pl.col("person_id").is_in(flagged.implode()).alias("possible_match"),
         )
     )
-    return [_candidate(row) for row in top.iter_rows(named=True)]
+    services = dict(index.source_loads.select("source", "service").iter_rows())
+    return [_candidate(row, services) for row in top.iter_rows(named=True)]
 
 
-def _candidate(row: dict) -> Candidate:
+def _case_label(case_number: str, services: dict[str, str]) -> str:
+    """ "housing:HP200467" as users read it: "Housing case HP200467"."""
+    source, _, number = case_number.partition(":")
+    return f"{services.get(source, source)} case {number}"
+
+
+def _candidate(row: dict, services: dict[str, str]) -> Candidate:
     score = round(float(row["score"]), 3)
     return Candidate(
         person_id=row["person_id"],
@@ -190,7 +197,7 @@ def _candidate(row: dict) -> Candidate:
         postcode=row["postcode"],
         nhs_number=row["nhs_number"],
         upn=row["upn"],
-        case_numbers=tuple(row["case_numbers"] or ()),
+        case_numbers=tuple(_case_label(n, services) for n in row["case_numbers"] or ()),
         n_services=int(row["n_sources"] or 0),
         possible_match=bool(row["possible_match"]),
         matched_on=row["matched_on"],

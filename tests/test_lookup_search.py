@@ -70,7 +70,7 @@ def test_candidate_fields(index) -> None:
     )
     assert jane.age == 11
     assert (jane.nhs_number, jane.upn, jane.case_numbers) == (
-        JANE_NHS, JANE_UPN, ("csc:CSC-1001",)
+        JANE_NHS, JANE_UPN, ("Children's social care case CSC-1001",)
     )  # fmt: skip
     assert (jane.address, jane.postcode) == ("1 Demo Road, Demo Town", "DT1 1AA")
     assert jane.n_services == 3

@@ -59,7 +59,7 @@ def _search_form(ctx: AppContext, actor: Actor, reason: Reason) -> None:
 def _identifiers(c: Candidate) -> str:
     parts = [f"NHS number {nhs_display(c.nhs_number)}" if c.nhs_number else ""]
     parts += [f"UPN {c.upn}" if c.upn else ""]
-    parts += [f"Case {n}" for n in c.case_numbers]
+    parts += list(c.case_numbers)
     return " · ".join(md(p) for p in parts if p) or "No identifiers recorded"
 
 

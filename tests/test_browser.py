@@ -1,0 +1,144 @@
+"""The real server in headless Chromium: demo sign-in → reason → search →
+family view with who to call. Screenshots go to test-artifacts/browser/."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from linkage.__main__ import main as linkage_main
+from sources.__main__ import main as sources_main
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+    "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SHOTS = ROOT / "test-artifacts" / "browser"
+
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright missing")
+if not CHROMIUM.exists():
+    pytest.skip(
+        "Debian chromium is not installed at /usr/bin/chromium "
+        "(apt-get install chromium; .ci/run does this)",
+        allow_module_level=True,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("the dashboard did not start")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("browser") / "demo"
+    assert sources_main(["generate", "--people", "800", "--seed", "9",
+                         "--out", str(out), "--quiet"]) == 0  # fmt: skip
+    assert linkage_main(["build", "--config", str(out / "config.toml")]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(demo: Path) -> Iterator[str]:
+    port = _free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--", "--config", str(demo / "config.toml")]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://localhost:{port}"
+    try:
+        _wait_for(url)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture
+def page(server: str):
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        tab = browser.new_page(viewport={"width": 1300, "height": 1000})
+        tab.set_default_timeout(20_000)
+        tab.goto(server)
+        yield tab
+        browser.close()
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _a_person_with_a_current_service(demo: Path) -> tuple[str, str]:
+    records = pl.read_csv(demo / "truth" / "records.csv")
+    people = pl.read_csv(demo / "truth" / "people.csv", infer_schema_length=0)
+    busy = records.group_by("person_id").len()
+    busy = busy.sort("len", "person_id", descending=[True, False])
+    row = people.filter(pl.col("person_id") == busy["person_id"][0]).row(0, named=True)
+    return row["first_name"], row["last_name"]
+
+
+def test_worker_finds_a_family_and_who_to_call(page, demo):
+    first, last = _a_person_with_a_current_service(demo)
+    page.get_by_text("Demo mode").first.wait_for()
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Why are you looking?").wait_for()
+    _shot(page, "1-reason")
+    page.get_by_label("Purpose").click()
+    page.get_by_role("option", name="New referral (MASH)").click()
+    page.get_by_label("Case or referral reference").fill("REF-BROWSER-1")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("textbox", name="First name").fill(first.lower())
+    page.get_by_role("textbox", name="Last name").fill(last.upper())
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Open").first.wait_for()
+    _shot(page, "2-results")
+    page.get_by_role("button", name="Open").first.click()
+    page.get_by_text("may hold sensitive information").wait_for()
+    page.get_by_role("button", name="Yes, open the record").click()
+    page.get_by_role("heading", name="Who to call").wait_for()
+    page.get_by_role("heading", name="Family and services").wait_for()
+    _shot(page, "3-family")
+    body = page.inner_text("body")
+    assert "Current as of" in body or "current as of" in body
+    assert "Demo mode" in body
+
+
+def test_remote_host_gets_no_demo_sign_in(server):
+    """Reached by a council host name, the picker must not appear even in demo
+    mode (the name resolves to this machine, so nothing leaves it)."""
+    port = server.rsplit(":", 1)[1]
+    rules = "--host-resolver-rules=MAP lookup.council.example 127.0.0.1"
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[*FLAGS, rules])
+        tab = browser.new_page()
+        tab.goto(f"http://lookup.council.example:{port}")
+        tab.get_by_text("not configured").first.wait_for(timeout=20_000)
+        assert tab.get_by_role("button", name="Sign in").count() == 0
+        browser.close()
