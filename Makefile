@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 DEMO := data/demo
 DEMO_PEOPLE ?= 3000
 DEMO_SEED ?= 2026
+DEMO_AS_OF ?= $(shell date +%F)
 PORT ?= 8501
 
 .PHONY: run test lint demo venv clean
@@ -19,7 +20,8 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 $(DEMO)/config.toml: | venv
-	$(PY) -m sources generate --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --out $(DEMO)
+	$(PY) -m sources generate --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) \
+		--as-of $(DEMO_AS_OF) --out $(DEMO)
 
 $(DEMO)/.built: $(DEMO)/config.toml
 	$(PY) -m linkage build --config $(DEMO)/config.toml

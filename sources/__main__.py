@@ -6,9 +6,19 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from core.errors import ConfigError
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; give it as YYYY-MM-DD, e.g. 2026-11-20"
+        ) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,6 +28,14 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--people", type=int, default=1000, help="how many people")
     gen.add_argument("--seed", type=int, default=1, help="same seed, same bytes")
     gen.add_argument("--out", type=Path, required=True, help="folder to write")
+    gen.add_argument(
+        "--as-of",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the population's 'today'; every date moves with it "
+        "(default 2025-03-31, the fixed reference date)",
+    )
     gen.add_argument("--quiet", action="store_true", help="no progress or summary")
     chk = sub.add_parser("check", help="load every source and report, no build")
     chk.add_argument("--config", type=Path, required=True, help="config.toml")
@@ -31,11 +49,14 @@ def _generate(args: argparse.Namespace) -> int:
     if args.people < 1:
         print("--people must be at least 1", file=sys.stderr)
         return 2
-    summary = generate(args.people, args.seed, args.out, progress=not args.quiet)
+    summary = generate(
+        args.people, args.seed, args.out, progress=not args.quiet, as_of=args.as_of
+    )
     if not args.quiet:
         print(
             f"{summary.people:,} people in {summary.households:,} households, "
-            f"{summary.records:,} records, {summary.seconds:.1f} s -> {args.out}"
+            f"{summary.records:,} records as of {summary.as_of.isoformat()}, "
+            f"{summary.seconds:.1f} s -> {args.out}"
         )
         for f in summary.files:
             print(f"  {f.path:<32} {f.format:<8} {f.rows:>10,} rows")

@@ -2,7 +2,9 @@
 
 ``generate`` builds a seeded population of households (``world``), has each
 service's builder draw its extract from it, writes the files, the truth and a
-working ``config.toml``. The same seed always gives the same bytes.
+working ``config.toml``. The same seed (and ``as_of``) always gives the same
+bytes. ``as_of`` moves the population's reference date: every date moves with
+it, so people are as old on ``as_of`` as they are on ``REF_DATE`` by default.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -28,7 +31,7 @@ from sources.generate import (
 )
 from sources.generate.spec import config_toml
 from sources.generate.truth import write_truth
-from sources.generate.world import World, build_world
+from sources.generate.world import REF_DATE, World, build_world
 from sources.generate.writer import Extract, write_extract
 
 #: One builder per source, in the order the config lists them.
@@ -62,6 +65,7 @@ class GenerateSummary:
     people: int
     households: int
     records: int
+    as_of: date  # the population's reference date
     files: tuple[GeneratedFile, ...]
     seconds: float
 
@@ -75,27 +79,34 @@ def _progress(items: tuple, enabled: bool):
 
 
 def generate(
-    people: int, seed: int, out: Path, progress: bool = False
+    people: int,
+    seed: int,
+    out: Path,
+    progress: bool = False,
+    as_of: date | None = None,
 ) -> GenerateSummary:
-    """Write a synthetic population's extracts, truth and config.toml to ``out``."""
+    """Write a synthetic population's extracts, truth and config.toml to ``out``,
+    as at ``as_of`` (default ``REF_DATE``)."""
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    world = build_world(people, seed)
+    world = build_world(people, seed, as_of or REF_DATE)
     files, truths, junks, specs = [], [], [], []
     for builder in _progress(BUILDERS, progress):
         extract = builder(world)
-        for rel, rows in write_extract(extract, out).items():
+        for rel, rows in write_extract(extract, out, world.ref).items():
             files.append(GeneratedFile(rel, extract.spec.format, rows))
         truths.append(extract.truth)
         junks.append(extract.junk_rows)
         specs.append(extract.spec)
     records = pl.concat(truths)
     write_truth(world, records, pl.concat(junks), out)
-    (out / "config.toml").write_text(config_toml(specs, people, seed), encoding="utf-8")
+    config = config_toml(specs, people, seed, as_of)
+    (out / "config.toml").write_text(config, encoding="utf-8")
     return GenerateSummary(
         people=world.people.height,
         households=world.homes.height,
         records=records.height,
+        as_of=world.ref,
         files=tuple(files),
         seconds=time.perf_counter() - started,
     )

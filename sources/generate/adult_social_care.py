@@ -10,16 +10,10 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import (
-    choice,
-    finish,
-    noisy,
-    per_person_ids,
-    sex_text,
-    with_staff,
-)
+from sources.generate.common import choice, per_person_ids
 from sources.generate.episodes import Involvement, person_episodes
 from sources.generate.noise import Noise
+from sources.generate.service import Service
 from sources.generate.spec import SourceSpec
 from sources.generate.staff import StaffSpec
 from sources.generate.world import World
@@ -76,17 +70,11 @@ STAFF = StaffSpec(
     "council.example.gov.uk",
     block=7,
 )
+SERVICE = Service(SPEC, NOISE, STAFF, "ASC", dates="datetime")
 #: Age group -> (involvement, kinds of service).
 GROUPS = {
     "older": (
-        Involvement(
-            SPEC.coverage_from,
-            SPEC.extract_date,
-            (0.08, 0.15, 0.25),
-            age_from=65,
-            max_episodes=3,
-            p_current=0.5,
-        ),
+        Involvement((0.08, 0.15, 0.25), age_from=65, max_episodes=3, p_current=0.5),
         (
             "Home care",
             "Reablement",
@@ -97,13 +85,7 @@ GROUPS = {
     ),
     "adult": (
         Involvement(
-            SPEC.coverage_from,
-            SPEC.extract_date,
-            (0.01, 0.04, 0.1),
-            age_from=18,
-            age_to=64,
-            max_episodes=2,
-            p_current=0.35,
+            (0.01, 0.04, 0.1), age_from=18, age_to=64, max_episodes=2, p_current=0.35
         ),
         (
             "Carer's assessment",
@@ -113,27 +95,20 @@ GROUPS = {
         ),
     ),
     "young": (
-        Involvement(
-            SPEC.coverage_from,
-            SPEC.extract_date,
-            (0.002, 0.01, 0.03),
-            age_from=15,
-            age_to=17,
-            p_current=0.5,
-        ),
+        Involvement((0.002, 0.01, 0.03), age_from=15, age_to=17, p_current=0.5),
         ("Preparing for adulthood",),
     ),
 }
 
 
-def _episodes(world: World) -> pl.DataFrame:
+def _episodes(world: World, spec: SourceSpec) -> pl.DataFrame:
     """Episodes per age group; a person falls in the first group that picks them."""
     rng = world.rng("adult_social_care:who")
     frames = []
     taken = pl.Series("pid", [], pl.Int64)
     for involvement, kinds in GROUPS.values():
         people = world.people.filter(~pl.col("pid").is_in(taken.implode()))
-        eps = person_episodes(rng, people, involvement)
+        eps = person_episodes(rng, people, involvement, spec)
         taken = pl.concat([taken, eps["pid"]])
         frames.append(eps.with_columns(service=choice(rng, kinds, eps.height)))
     return pl.concat(frames)
@@ -141,29 +116,8 @@ def _episodes(world: World) -> pl.DataFrame:
 
 def build(world: World) -> Extract:
     """The adult social care extract."""
-    rows = noisy(world, _episodes(world), "start", NOISE, SPEC.name)
-    rows = with_staff(world, rows, SPEC.name, STAFF)
-    rng = world.rng("adult_social_care:rows")
-    stamp = pl.Datetime("us")
-    rows = rows.select(
-        episode_id=pl.lit(""),
-        mosaic_id=per_person_ids(rng, rows, "M"),
-        first_name="first_name",
-        last_name="last_name",
-        date_of_birth=pl.col("dob").cast(stamp),
-        gender=sex_text("word"),
-        nhs_no="nhs",
-        address="address",
-        post_code="postcode",
-        service_type="service",
-        start_date=pl.col("start").cast(stamp),
-        end_date=pl.col("end").cast(stamp),
-        worker_name="lead_name",
-        worker_role="lead_role",
-        worker_team="lead_team",
-        worker_phone="lead_phone",
-        worker_email="lead_email",
-        __pid="pid",
-        __sort="start",
-    )
-    return finish(SPEC, rng, rows, "ASC", "episode_id")
+    service = SERVICE.at(world.ref)
+    rows, rng = service.recorded(world, _episodes(world, service.spec))
+    rows = rows.with_columns(case_number=per_person_ids(rng, rows, "M"))
+    own = {"service_type": pl.col("service")}
+    return service.written(rng, rows, own, after={"service_type": "post_code"})

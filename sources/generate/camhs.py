@@ -8,22 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
-
-from sources.generate.common import (
-    finish,
-    last_contact,
-    noisy,
-    per_person_ids,
-    sex_text,
-    spaced_nhs,
-    with_staff,
-)
+from sources.generate.common import last_contact, per_person_ids, spaced_nhs
 from sources.generate.episodes import Involvement, person_episodes
 from sources.generate.noise import Noise
+from sources.generate.service import Service
 from sources.generate.spec import HEALTH_BASIS, LAWFUL_BASIS, SourceSpec
 from sources.generate.staff import StaffSpec
-from sources.generate.text import date_text
 from sources.generate.world import World
 from sources.generate.writer import Extract
 
@@ -75,50 +65,20 @@ STAFF = StaffSpec(
     "nhs.example.gov.uk",
     block=5,
 )
+SERVICE = Service(SPEC, NOISE, STAFF, "CAMHS-", per=40, dates="text")
 INVOLVEMENT = Involvement(
-    SPEC.coverage_from,
-    SPEC.extract_date,
-    (0.02, 0.07, 0.18),
-    age_from=5,
-    age_to=17,
-    max_episodes=2,
-    p_current=0.45,
+    (0.02, 0.07, 0.18), age_from=5, age_to=17, max_episodes=2, p_current=0.45
 )
-
-
-def _layout() -> dict[str, pl.Expr]:
-    """The extract's columns, as the CAMHS system exports them."""
-    fmt = SPEC.date_format
-    return {
-        "ReferralID": pl.lit(""),
-        "PatientID": pl.col("patient"),
-        "NHSNumber": spaced_nhs(),
-        "Forename": pl.col("first_name"),
-        "Surname": pl.col("last_name"),
-        "DateOfBirth": date_text(pl.col("dob"), fmt),
-        "Sex": sex_text("word"),
-        "AddressLine": pl.col("address"),
-        "Postcode": pl.col("postcode"),
-        "ReferralDate": date_text(pl.col("start"), fmt),
-        "DischargeDate": date_text(pl.col("end"), fmt),
-        "LastAppointment": date_text(pl.col("contact"), fmt),
-        "Clinician": pl.col("lead_name"),
-        "ClinicianRole": pl.col("lead_role"),
-        "Team": pl.col("lead_team"),
-        "Phone": pl.col("lead_phone"),
-        "Email": pl.col("lead_email"),
-    }
 
 
 def build(world: World) -> Extract:
     """CAMHS referrals of children aged 5 to 17."""
-    rows = person_episodes(world.rng("camhs:who"), world.people, INVOLVEMENT)
-    rows = noisy(world, rows, "start", NOISE, SPEC.name)
-    rows = with_staff(world, rows, SPEC.name, STAFF, per=40)
-    rng = world.rng("camhs:rows")
+    service = SERVICE.at(world.ref)
+    who = world.rng("camhs:who")
+    eps = person_episodes(who, world.people, INVOLVEMENT, service.spec)
+    rows, rng = service.recorded(world, eps)
     rows = rows.with_columns(
-        patient=per_person_ids(rng, rows, "RM3"),
-        contact=last_contact(rng, rows, SPEC.extract_date),
+        case_number=per_person_ids(rng, rows, "RM3"),
+        contact=last_contact(rng, rows, service.spec.extract_date),
     )
-    rows = rows.select(**_layout(), __pid="pid", __sort="start")
-    return finish(SPEC, rng, rows, "CAMHS-", "ReferralID")
+    return service.written(rng, rows, {"NHSNumber": spaced_nhs()})

@@ -57,9 +57,12 @@ def order_and_number(
     """Sort rows by ``by`` (ties at random) and number them as ``__record_id``."""
     frame = frame.with_columns(__order=pl.Series(rng.random(frame.height)))
     frame = frame.sort(by, "__order", nulls_last=True)
-    return frame.with_columns(
-        __record_id=pl.format(prefix + "{}", pl.int_range(start, start + pl.len()))
-    ).drop("__order")
+    return frame.with_columns(__record_id=serials(prefix, start)).drop("__order")
+
+
+def serials(prefix: str, start: int) -> pl.Expr:
+    """``prefix`` and a number counting up from ``start``, one per row."""
+    return pl.format(prefix + "{}", pl.int_range(start, start + pl.len()))
 
 
 def group_refs(
@@ -104,6 +107,14 @@ def sex_text(style: str) -> pl.Expr:
     return pl.col("sex").replace_strict(words, default=pl.lit(missing))
 
 
+def staff_for(
+    world: World, component: str, staff: StaffSpec, rows: int, per: int
+) -> pl.DataFrame:
+    """A pool of about one worker per ``per`` rows (at least 4, at most 100)."""
+    size = max(4, min(100, rows // per))
+    return staff_pool(world.rng(component + ":staff"), world.bank, staff, size)
+
+
 def with_staff(
     world: World,
     rows: pl.DataFrame,
@@ -112,10 +123,9 @@ def with_staff(
     per: int = 30,
     by: str = "",
 ) -> pl.DataFrame:
-    """Give each episode (or each ``by`` group) a lead professional from a pool
-    of about one worker per ``per`` rows (at most 100)."""
-    size = max(4, min(100, rows.height // per))
-    pool = staff_pool(world.rng(component + ":staff"), world.bank, staff, size)
+    """Give each episode (or each ``by`` group) a lead professional from
+    ``staff_for`` the rows."""
+    pool = staff_for(world, component, staff, rows.height, per)
     if not by:
         by = "__episode"
         rows = rows.with_columns(__episode=pl.format("{}-{}", "pid", "episode"))

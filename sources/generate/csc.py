@@ -12,11 +12,12 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import noisy
+from sources.generate.common import group_refs, noisy, serials, staff_for
 from sources.generate.episodes import Involvement, person_episodes
 from sources.generate.noise import Noise
+from sources.generate.service import dated
 from sources.generate.spec import SourceSpec
-from sources.generate.staff import StaffSpec, assign_staff, staff_pool
+from sources.generate.staff import StaffSpec, assign_staff
 from sources.generate.world import World
 from sources.generate.writer import Extract
 
@@ -58,30 +59,23 @@ STAFF = StaffSpec(
     block=0,
 )
 INVOLVEMENT = Involvement(
-    SPEC.coverage_from,
-    SPEC.extract_date,
-    (0.01, 0.08, 0.35),
-    age_from=0,
-    age_to=17,
-    max_episodes=3,
-    p_current=0.4,
+    (0.01, 0.08, 0.35), age_from=0, age_to=17, max_episodes=3, p_current=0.4
 )
 
 
-def _people(world: World, eps: pl.DataFrame) -> pl.DataFrame:
+def _people(world: World, eps: pl.DataFrame, spec: SourceSpec) -> pl.DataFrame:
     """Children with involvement plus most of their under-18 siblings."""
     known = world.people.filter(pl.col("pid").is_in(eps["pid"].unique().implode()))
     kids = world.people.filter(
         (pl.col("role") == "C") & pl.col("hid").is_in(known["hid"].implode())
     )
-    kids = kids.filter(pl.col("dob").dt.offset_by("18y") > pl.lit(SPEC.coverage_from))
+    kids = kids.filter(pl.col("dob").dt.offset_by("18y") > pl.lit(spec.coverage_from))
     rng = world.rng("csc:siblings")
     extra = kids.filter(pl.Series(rng.random(kids.height) < 0.6))
     pids = pl.concat([known["pid"], extra["pid"]]).unique().sort()
-    persons = pl.DataFrame({"pid": pids}).with_columns(at=pl.lit(SPEC.extract_date))
-    persons = noisy(world, persons, "at", NOISE, SPEC.name)
-    ids = 100_000 + rng.permutation(max(3 * persons.height, 1000))[: persons.height]
-    return persons.with_columns(person_id=pl.Series(ids).cast(pl.String))
+    persons = pl.DataFrame({"pid": pids}).with_columns(at=pl.lit(spec.extract_date))
+    persons = noisy(world, persons, "at", NOISE, spec.name)
+    return persons.with_columns(person_id=group_refs(rng, persons, "pid", ""))
 
 
 def _person_table(p: pl.DataFrame) -> pl.DataFrame:
@@ -149,7 +143,7 @@ def _addresses(world: World, persons: pl.DataFrame) -> pl.DataFrame:
 def _address_table(world: World, persons: pl.DataFrame) -> pl.DataFrame:
     rows = _addresses(world, persons)
     return rows.select(
-        addr_table_id=pl.format("A{}", pl.int_range(100_001, 100_001 + pl.len())),
+        addr_table_id=serials("A", 100_001),
         addr_person_id="person_id",
         addr_address_type=pl.lit("HOME"),
         addr_address_start_date=pl.col("start").dt.strftime("%Y-%m-%d"),
@@ -161,17 +155,13 @@ def _address_table(world: World, persons: pl.DataFrame) -> pl.DataFrame:
 
 def _involvements(world: World, eps: pl.DataFrame, p: pl.DataFrame):
     rng = world.rng("csc:rows")
-    pool = staff_pool(
-        world.rng("csc:staff"), world.bank, STAFF, max(4, min(100, eps.height // 20))
-    )
+    pool = staff_for(world, "csc", STAFF, eps.height, per=20)
     eps = eps.join(p.select("pid", "person_id"), on="pid", maintain_order="left")
     eps = eps.with_columns(key=pl.format("{}-{}", "pid", "episode"))
     eps = assign_staff(rng, eps, pool, by="key").sort(
         "start", "person_id", maintain_order=True
     )
-    eps = eps.with_columns(
-        invo_id=pl.format("I{}", pl.int_range(500_001, 500_001 + pl.len()))
-    )
+    eps = eps.with_columns(invo_id=serials("I", 500_001))
     table = eps.select(
         invo_involvements_id="invo_id",
         invo_professional_id=pl.format("W{}", "staff_id"),
@@ -183,7 +173,7 @@ def _involvements(world: World, eps: pl.DataFrame, p: pl.DataFrame):
         invo_involvement_end_date=pl.col("end").dt.strftime("%Y-%m-%d"),
         invo_worker_change_reason=pl.lit(None, pl.String),
         invo_person_id="person_id",
-        invo_referral_id=pl.format("REF{}", pl.int_range(700_001, 700_001 + pl.len())),
+        invo_referral_id=serials("REF", 700_001),
     )
     return table, eps.select("pid", "person_id", "invo_id"), pool
 
@@ -206,35 +196,38 @@ def _professionals(pool: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def build(world: World) -> Extract:
-    """The SSD tables and their truth (a record per person and involvement)."""
-    eps = person_episodes(world.rng("csc:who"), world.people, INVOLVEMENT)
-    persons = _people(world, eps)
-    invo, links, pool = _involvements(world, eps, persons)
+def _family(persons: pl.DataFrame) -> pl.DataFrame:
+    """One family per household of the people in the extract."""
     fam = persons.select(pl.col("hid").unique().sort())
-    fam = fam.with_columns(
-        family_id=pl.format("FAM{}", pl.int_range(10_001, 10_001 + pl.len()))
-    )
-    family = persons.join(fam, on="hid", maintain_order="left").select(
-        fami_table_id=pl.format("FT{}", pl.int_range(1, pl.len() + 1)),
+    fam = fam.with_columns(family_id=serials("FAM", 10_001))
+    return persons.join(fam, on="hid", maintain_order="left").select(
+        fami_table_id=serials("FT", 1),
         fami_family_id="family_id",
         fami_person_id="person_id",
     )
+
+
+def build(world: World) -> Extract:
+    """The SSD tables and their truth (a record per person and involvement)."""
+    spec = dated(SPEC, world.ref)
+    eps = person_episodes(world.rng("csc:who"), world.people, INVOLVEMENT, spec)
+    persons = _people(world, eps, spec)
+    invo, links, pool = _involvements(world, eps, persons)
     with_invo = links.select(
-        pl.lit(SPEC.name).alias("source"),
+        pl.lit(spec.name).alias("source"),
         record_id=pl.format("{}/{}", "person_id", "invo_id"),
         pid="pid",
     )
     alone = persons.filter(~pl.col("pid").is_in(links["pid"].implode()))
     without = alone.select(
-        pl.lit(SPEC.name).alias("source"), record_id="person_id", pid="pid"
+        pl.lit(spec.name).alias("source"), record_id="person_id", pid="pid"
     )
     tables = {
         "csc/ssd_person.csv": _person_table(persons),
         "csc/ssd_address.csv": _address_table(world, persons),
-        "csc/ssd_family.csv": family,
+        "csc/ssd_family.csv": _family(persons),
         "csc/ssd_involvements.csv": invo,
         "csc/ssd_professionals.csv": _professionals(pool),
     }
     junk = pl.DataFrame(schema={"source": pl.String, "row_number": pl.Int64})
-    return Extract(SPEC, tables, pl.concat([with_invo, without]), junk)
+    return Extract(spec, tables, pl.concat([with_invo, without]), junk)

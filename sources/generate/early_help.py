@@ -10,18 +10,10 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import (
-    choice,
-    finish,
-    group_refs,
-    noisy,
-    per_person_ids,
-    sex_text,
-    spaced_nhs,
-    with_staff,
-)
+from sources.generate.common import choice, group_refs, per_person_ids, spaced_nhs
 from sources.generate.episodes import Involvement, household_episodes
 from sources.generate.noise import Noise
+from sources.generate.service import Service
 from sources.generate.spec import SourceSpec
 from sources.generate.staff import StaffSpec
 from sources.generate.world import World
@@ -84,14 +76,10 @@ STAFF = StaffSpec(
     "council.example.gov.uk",
     block=1,
 )
+#: One lead practitioner per family episode.
+SERVICE = Service(SPEC, NOISE, STAFF, "EHM", by="family_episode")
 INVOLVEMENT = Involvement(
-    SPEC.coverage_from,
-    SPEC.extract_date,
-    (0.02, 0.15, 0.35),
-    max_episodes=2,
-    p_current=0.35,
-    min_days=60,
-    max_days=400,
+    (0.02, 0.15, 0.35), max_episodes=2, p_current=0.35, min_days=60, max_days=400
 )
 NEEDS = (
     "Parenting support",
@@ -122,55 +110,40 @@ def _role() -> pl.Expr:
     )
 
 
-def _members(world: World) -> pl.DataFrame:
+def _members(world: World, spec: SourceSpec) -> pl.DataFrame:
     """Each family episode's parents and the children under 18 at its start."""
     homes = world.homes.filter(pl.col("kind").is_in(FAMILY_KINDS))
-    episodes = household_episodes(world.rng("early_help:who"), homes, INVOLVEMENT)
+    rng = world.rng("early_help:who")
+    episodes = household_episodes(rng, homes, INVOLVEMENT, spec)
     members = world.people.select("pid", "hid", "role", "dob")
     rows = episodes.join(members, on="hid").filter(pl.col("dob") < pl.col("start"))
     under18 = pl.col("dob").dt.offset_by("18y") > pl.col("start")
-    return rows.filter((pl.col("role") != "C") | under18).drop("dob", "hid")
+    rows = rows.filter((pl.col("role") != "C") | under18)
+    rows = rows.with_columns(family_episode=pl.format("{}-{}", "hid", "episode"))
+    return rows.drop("dob", "hid")
 
 
-def _layout() -> dict[str, pl.Expr]:
-    """The extract's columns, as the Early Help system exports them."""
+def _own() -> dict[str, pl.Expr]:
+    """Columns as only the Early Help system writes them."""
     closed = pl.col("end").is_not_null()
     return {
-        "Episode Member ID": pl.lit(""),
         "EH Family ID": pl.col("family_id"),
-        "Person ID": pl.col("person_id"),
-        "Forename": pl.col("first_name"),
-        "Surname": pl.col("last_name"),
-        "Date of Birth": pl.col("dob"),
-        "Gender": sex_text("word"),
         "Role in Family": _role(),
-        "Address": pl.col("address"),
-        "Postcode": pl.col("postcode"),
         "NHS Number": spaced_nhs(),
-        "Episode Start": pl.col("start"),
-        "Episode End": pl.col("end"),
         "Episode Status": pl.when(closed)
         .then(pl.lit("Closed"))
         .otherwise(pl.lit("Open")),
         "Primary Need": pl.col("primary_need").first().over("family_episode"),
-        "Lead Practitioner": pl.col("lead_name"),
-        "Practitioner Role": pl.col("lead_role"),
-        "Team": pl.col("lead_team"),
-        "Contact Number": pl.col("lead_phone"),
-        "Email": pl.col("lead_email"),
     }
 
 
 def build(world: World) -> Extract:
     """The Early Help extract: one row per family member per episode."""
-    rows = noisy(world, _members(world), "start", NOISE, SPEC.name)
-    rows = rows.with_columns(family_episode=pl.format("{}-{}", "hid", "episode"))
-    rows = with_staff(world, rows, SPEC.name, STAFF, by="family_episode")
-    rng = world.rng("early_help:rows")
+    service = SERVICE.at(world.ref)
+    rows, rng = service.recorded(world, _members(world, service.spec))
     rows = rows.with_columns(
         family_id=group_refs(rng, rows, "hid", "EHF", start=10_000),
-        person_id=per_person_ids(rng, rows, "EHP"),
+        case_number=per_person_ids(rng, rows, "EHP"),
         primary_need=choice(rng, NEEDS, rows.height),
     )
-    rows = rows.select(**_layout(), __pid="pid", __sort="start")
-    return finish(SPEC, rng, rows, "EHM", "Episode Member ID")
+    return service.written(rng, rows, _own())

@@ -10,15 +10,9 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import (
-    finish,
-    last_contact,
-    noisy,
-    per_person_ids,
-    sex_text,
-    with_staff,
-)
+from sources.generate.common import last_contact, per_person_ids
 from sources.generate.noise import Noise
+from sources.generate.service import Service
 from sources.generate.spec import HEALTH_BASIS, LAWFUL_BASIS, SourceSpec
 from sources.generate.staff import StaffSpec
 from sources.generate.world import World
@@ -73,60 +67,37 @@ STAFF = StaffSpec(
     "nhs.example.gov.uk",
     block=4,
 )
+SERVICE = Service(SPEC, NOISE, STAFF, "HV", per=40, address="street", sex="nhs")
 LEVELS = ("Universal", "Universal Plus", "Universal Partnership Plus")
 
 
-def _caseload(world: World) -> pl.DataFrame:
+def _caseload(world: World, spec: SourceSpec) -> pl.DataFrame:
     """Children under five at some time since coverage began (95% registered)."""
     rng = world.rng("health_visiting:who")
     fifth = pl.col("dob").dt.offset_by("5y")
-    people = world.people.filter(
-        (fifth > pl.lit(SPEC.coverage_from))
-        & (pl.col("dob") < pl.lit(SPEC.extract_date))
-    )
+    since, until = pl.lit(spec.coverage_from), pl.lit(spec.extract_date)
+    people = world.people.filter((fifth > since) & (pl.col("dob") < until))
     people = people.filter(pl.Series(rng.random(people.height)) < 0.95)
     first_visit = pl.col("dob") + pl.duration(days=12)
     return people.select(
         "pid",
         episode=pl.lit(1),
-        start=pl.max_horizontal(first_visit, pl.lit(SPEC.coverage_from)),
-        end=pl.when(fifth < pl.lit(SPEC.extract_date)).then(fifth),
+        start=pl.max_horizontal(first_visit, since),
+        end=pl.when(fifth < until).then(fifth),
     )
-
-
-def _layout() -> dict[str, pl.Expr]:
-    """The extract's columns, as the community health system exports them."""
-    return {
-        "referral_id": pl.lit(""),
-        "local_patient_id": pl.col("patient"),
-        "nhs_number": pl.col("nhs"),
-        "given_name": pl.col("first_name"),
-        "family_name": pl.col("last_name"),
-        "birth_date": pl.col("dob"),
-        "gender_code": sex_text("nhs"),
-        "address_line_1": pl.col("address"),
-        "postcode": pl.col("postcode").str.replace(" ", ""),
-        "service_line": pl.lit("Health Visiting"),
-        "caseload_start": pl.col("start"),
-        "caseload_end": pl.col("end"),
-        "last_contact_date": pl.col("contact"),
-        "support_level": pl.col("need").replace_strict(dict(enumerate(LEVELS))),
-        "health_visitor": pl.col("lead_name"),
-        "hv_role": pl.col("lead_role"),
-        "hv_team": pl.col("lead_team"),
-        "hv_phone": pl.col("lead_phone"),
-        "hv_email": pl.col("lead_email"),
-    }
 
 
 def build(world: World) -> Extract:
     """The health visiting extract."""
-    rows = noisy(world, _caseload(world), "start", NOISE, SPEC.name, address="street")
-    rows = with_staff(world, rows, SPEC.name, STAFF, per=40)
-    rng = world.rng("health_visiting:rows")
+    service = SERVICE.at(world.ref)
+    rows, rng = service.recorded(world, _caseload(world, service.spec))
     rows = rows.with_columns(
-        patient=per_person_ids(rng, rows, "RM3"),
-        contact=last_contact(rng, rows, SPEC.extract_date),
+        case_number=per_person_ids(rng, rows, "RM3"),
+        contact=last_contact(rng, rows, service.spec.extract_date),
     )
-    rows = rows.select(**_layout(), __pid="pid", __sort="start")
-    return finish(SPEC, rng, rows, "HV", "referral_id")
+    own = {
+        "postcode": pl.col("postcode").str.replace(" ", ""),
+        "service_line": pl.lit("Health Visiting"),
+        "support_level": pl.col("need").replace_strict(dict(enumerate(LEVELS))),
+    }
+    return service.written(rng, rows, own, after={"service_line": "postcode"})

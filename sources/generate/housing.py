@@ -13,17 +13,11 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.common import (
-    fold_names,
-    group_refs,
-    noisy,
-    per_person_ids,
-    with_staff,
-)
+from sources.generate.common import fold_names, group_refs, per_person_ids
 from sources.generate.noise import Noise
+from sources.generate.service import Service
 from sources.generate.spec import SourceSpec
 from sources.generate.staff import StaffSpec
-from sources.generate.text import date_text
 from sources.generate.world import World
 from sources.generate.writer import Extract, single_table, with_junk
 
@@ -75,9 +69,13 @@ STAFF = StaffSpec(
     block=6,
     mobile_share=0.5,
 )
+#: One housing officer per tenancy; addresses abbreviated (St, Rd); no record id.
+SERVICE = Service(
+    SPEC, NOISE, STAFF, "", per=60, by="tenancy", address="abbrev", dates="text"
+)
 
 
-def _tenancies(world: World) -> pl.DataFrame:
+def _tenancies(world: World, spec: SourceSpec) -> pl.DataFrame:
     """Current tenancies of social households; an earlier one for half the movers."""
     rng = world.rng("housing:tenancies")
     lead = world.people.filter(pl.col("pid") == pl.col("pid").min().over("hid"))
@@ -94,7 +92,7 @@ def _tenancies(world: World) -> pl.DataFrame:
         "need",
         start=pl.coalesce("moved_on", long_ago),
         end=pl.lit(None, pl.Date),
-        at=pl.lit(SPEC.extract_date),
+        at=pl.lit(spec.extract_date),
     )
     prev = homes.filter(
         pl.col("moved_on").is_not_null() & pl.Series(rng.random(h) < 0.5)
@@ -110,7 +108,7 @@ def _tenancies(world: World) -> pl.DataFrame:
         at=earlier,
     )
     both = pl.concat([now, prev]).filter(
-        pl.coalesce("end", pl.lit(world.ref)) >= pl.lit(SPEC.coverage_from)
+        pl.coalesce("end", pl.lit(world.ref)) >= pl.lit(spec.coverage_from)
     )
     return both.with_columns(tenancy=pl.format("{}-{}", "hid", "start"))
 
@@ -155,11 +153,11 @@ def _issues(rng: np.random.Generator, rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _members(world: World) -> pl.DataFrame:
+def _members(world: World, spec: SourceSpec) -> pl.DataFrame:
     """One row per tenancy and household member living there during it."""
     lead = pl.col("pid") == pl.col("pid").min().over("hid")
     members = world.people.select("pid", "hid", "dob", first_sharer=lead)
-    rows = _tenancies(world).join(members, on="hid")
+    rows = _tenancies(world, spec).join(members, on="hid")
     rows = rows.filter(pl.col("dob") <= pl.coalesce("end", pl.lit(world.ref)))
     return rows.drop("dob", "hid", "need")
 
@@ -168,9 +166,8 @@ def _yes_no(flag: str) -> pl.Expr:
     return pl.when(flag).then(pl.lit("Y")).otherwise(pl.lit("N"))
 
 
-def _layout() -> dict[str, pl.Expr]:
-    """The extract's columns, as the housing system exports them."""
-    fmt = SPEC.date_format
+def _own() -> dict[str, pl.Expr]:
+    """Columns as only the housing system writes them."""
     male = pl.col("sex") == "M"
     child_title = pl.when(male).then(pl.lit("Master")).otherwise(pl.lit("Miss"))
     title = pl.when(pl.col("role") == "C").then(child_title)
@@ -178,16 +175,10 @@ def _layout() -> dict[str, pl.Expr]:
     ended = pl.col("end").is_not_null()
     return {
         "TENANCY_REF": pl.col("ref"),
-        "PERSON_REF": pl.col("person_ref"),
         "TITLE": title,
         "FIRST_NAME": pl.col("first_name").str.to_uppercase(),
         "LAST_NAME": pl.col("last_name").str.to_uppercase(),
-        "DOB": date_text(pl.col("dob"), fmt),
         "REL_TO_LEAD": _relationship(),
-        "PROPERTY_ADDRESS": pl.col("address"),
-        "POSTCODE": pl.col("postcode"),
-        "TENANCY_START": date_text(pl.col("start"), fmt),
-        "TENANCY_END": date_text(pl.col("end"), fmt),
         "TENANCY_STATUS": pl.when(ended)
         .then(pl.lit("ENDED"))
         .otherwise(pl.lit("CURRENT")),
@@ -195,13 +186,16 @@ def _layout() -> dict[str, pl.Expr]:
         "NOSP": _yes_no("nosp"),
         "ASB_CASE": _yes_no("asb"),
         "ISSUES": pl.col("issues"),
-        "HOUSING_OFFICER": pl.col("lead_name"),
-        "OFFICER_ROLE": pl.col("lead_role"),
-        "PATCH": pl.col("lead_team"),
-        "OFFICER_PHONE": pl.col("lead_phone"),
-        "OFFICER_EMAIL": pl.col("lead_email"),
     }
 
+
+#: The housing system's own column order: each goes right after the one named.
+AFTER = {
+    "TITLE": "PERSON_REF",
+    "ARREARS_WEEKS": "TENANCY_STATUS",
+    "NOSP": "ARREARS_WEEKS",
+    "ASB_CASE": "NOSP",
+}
 
 #: How an unborn child appears on a tenancy: no name, birth date or person ref.
 UNBORN = {
@@ -218,18 +212,17 @@ _REL_ORDER = {"A1": 0, "NRP": 0, "S": 1, "A2": 1, "GP": 2, "C": 3}
 
 def build(world: World) -> Extract:
     """The housing tenancies extract (rows grouped by tenancy, lead tenant first)."""
-    rows = noisy(world, _members(world), "at", NOISE, SPEC.name, address="abbrev")
-    rows = with_staff(world, rows, SPEC.name, STAFF, per=60, by="tenancy")
-    rng = world.rng("housing:rows")
+    service = SERVICE.at(world.ref)
+    rows, rng = service.recorded(world, _members(world, service.spec), when="at")
     rows = rows.with_columns(
         ref=group_refs(rng, rows, "tenancy", "TEN/"),
-        person_ref=per_person_ids(rng, rows, "HP"),
+        case_number=per_person_ids(rng, rows, "HP"),
     )
     rows = fold_names(
         _issues(rng, rows), "none", ("first_name", "last_name", "lead_name")
     )
     rows = rows.select(
-        **_layout(),
+        **service.columns(_own(), AFTER),
         __pid="pid",
         __sort="tenancy",
         __rel_order=pl.col("role").replace_strict(_REL_ORDER),
@@ -237,4 +230,4 @@ def build(world: World) -> Extract:
     rows = with_junk(rng, rows, 0.004, UNBORN)
     order = ("__sort", "__rel_order", "PERSON_REF")
     rows = rows.sort(order, nulls_last=True, maintain_order=True)
-    return single_table(SPEC, rows.drop("__sort", "__rel_order"))
+    return single_table(service.spec, rows.drop("__sort", "__rel_order"))

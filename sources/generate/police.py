@@ -12,18 +12,10 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.common import (
-    choice,
-    finish,
-    fold_names,
-    group_refs,
-    noisy,
-    per_person_ids,
-    sex_text,
-    with_staff,
-)
+from sources.generate.common import choice, fold_names, group_refs, per_person_ids
 from sources.generate.episodes import Involvement, household_episodes, person_episodes
 from sources.generate.noise import Noise
+from sources.generate.service import Service
 from sources.generate.spec import LAWFUL_BASIS, OFFENCE_BASIS, SourceSpec
 from sources.generate.staff import StaffSpec
 from sources.generate.text import date_text
@@ -88,18 +80,22 @@ STAFF = StaffSpec(
     block=3,
     mobile_share=0.2,
 )
+#: One officer in charge per incident; addresses in capitals.
+SERVICE = Service(
+    SPEC,
+    NOISE,
+    STAFF,
+    "IP",
+    per=25,
+    by="incident",
+    address="upper",
+    dates="text",
+    sex="letter",
+)
 DOMESTIC = Involvement(
-    SPEC.coverage_from,
-    SPEC.extract_date,
-    (0.004, 0.05, 0.25),
-    max_episodes=4,
-    p_current=0.05,
-    min_days=0,
-    max_days=1,
+    (0.004, 0.05, 0.25), max_episodes=4, p_current=0.05, min_days=0, max_days=1
 )
 SINGLE = Involvement(
-    SPEC.coverage_from,
-    SPEC.extract_date,
     (0.012, 0.06, 0.18),
     age_from=10,
     max_episodes=3,
@@ -132,14 +128,14 @@ UNKNOWN_PERSON = {
 }
 
 
-def _domestic(world: World) -> pl.DataFrame:
+def _domestic(world: World, spec: SourceSpec) -> pl.DataFrame:
     """Each domestic incident: both partners (or mother and the other parent) and
     any children then living there."""
     homes = world.homes.filter(
         pl.col("kind").is_in(["couple", "couple_kids", "step", "lone"])
     )
     rng = world.rng("police:da")
-    inc = household_episodes(rng, homes, DOMESTIC)
+    inc = household_episodes(rng, homes, DOMESTIC, spec)
     inc = inc.with_columns(
         incident=pl.format("D{}-{}", "hid", "episode"),
         woman_harmed=pl.Series(rng.random(inc.height) < 0.85),
@@ -161,9 +157,10 @@ def _domestic(world: World) -> pl.DataFrame:
     return rows.select("pid", "incident", "start", role=role, kind=kind)
 
 
-def _single(world: World) -> pl.DataFrame:
+def _single(world: World, spec: SourceSpec) -> pl.DataFrame:
     rng = world.rng("police:single")
-    inc = person_episodes(rng, world.people.filter(pl.col("role") != "GP"), SINGLE)
+    people = world.people.filter(pl.col("role") != "GP")
+    inc = person_episodes(rng, people, SINGLE, spec)
     h = inc.height
     kind = pl.Series(np.array(SINGLE_TYPES)[rng.integers(0, len(SINGLE_TYPES), h)])
     role = pl.Series(np.array(ROLES)[rng.choice(3, h, p=[0.5, 0.35, 0.15])])
@@ -177,52 +174,43 @@ def _single(world: World) -> pl.DataFrame:
     )
 
 
-def _status(rng: np.random.Generator, n: int) -> pl.Expr:
+def _status(rng: np.random.Generator, n: int, extract_date: date) -> pl.Expr:
     """Open or under investigation for most incidents of the last 90 days."""
-    recent = (pl.lit(SPEC.extract_date) - pl.col("start")).dt.total_days() < 90
+    recent = (pl.lit(extract_date) - pl.col("start")).dt.total_days() < 90
     open_ = pl.lit(choice(rng, ("Open", "Under investigation"), n))
     closed = pl.lit(choice(rng, CLOSED, n))
     is_open = recent & (pl.lit(pl.Series(rng.random(n))) < 0.7)
     return pl.when(is_open).then(open_).otherwise(closed)
 
 
-def _layout(rng: np.random.Generator, n: int) -> dict[str, pl.Expr]:
-    """The extract's columns, as the police system exports them."""
-    fmt = SPEC.date_format
+def _own(rng: np.random.Generator, n: int, spec: SourceSpec) -> dict[str, pl.Expr]:
+    """Columns as only the police system writes them (the odd impossible DOB)."""
     invalid = pl.lit(pl.Series(rng.random(n))) < 0.003
     return {
-        "Incident Person Ref": pl.lit(""),
         "Incident Ref": pl.col("ref"),
-        "Nominal ID": pl.col("nominal"),
         "Surname": pl.col("last_name").str.to_uppercase(),
-        "Forenames": pl.col("first_name"),
-        "DOB": date_text(pl.col("dob"), fmt, invalid),
-        "Sex": sex_text("letter"),
-        "Home Address": pl.col("address"),
-        "Post Code": pl.col("postcode"),
+        "DOB": date_text(pl.col("dob"), spec.date_format, invalid),
         "Role": pl.col("role"),
-        "Incident Date": date_text(pl.col("start"), fmt),
         "Incident Type": pl.col("kind"),
-        "Investigation Status": _status(rng, n),
-        "OIC": pl.col("lead_name"),
-        "OIC Rank": pl.col("lead_role"),
-        "Unit": pl.col("lead_team"),
-        "OIC Phone": pl.col("lead_phone"),
-        "OIC Email": pl.col("lead_email"),
+        "Investigation Status": _status(rng, n, spec.extract_date),
     }
+
+
+#: The police system's own column order: each goes right after the one named.
+AFTER = {"Incident Ref": "Incident Person Ref", "Incident Type": "Incident Date"}
 
 
 def build(world: World) -> Extract:
     """The police safeguarding extract."""
-    rows = pl.concat([_domestic(world), _single(world)], how="diagonal")
-    rows = noisy(world, rows, "start", NOISE, SPEC.name, address="upper")
-    rows = with_staff(world, rows, SPEC.name, STAFF, per=25, by="incident")
-    rng = world.rng("police:rows")
+    service = SERVICE.at(world.ref)
+    spec = service.spec
+    rows = pl.concat([_domestic(world, spec), _single(world, spec)], how="diagonal")
+    rows, rng = service.recorded(world, rows)
     rows = rows.with_columns(
-        ref=group_refs(rng, rows, "incident", f"GM/{SPEC.extract_date.year}/"),
-        nominal=per_person_ids(rng, rows, "N"),
+        ref=group_refs(rng, rows, "incident", f"GM/{spec.extract_date.year}/"),
+        case_number=per_person_ids(rng, rows, "N"),
     )
     rows = fold_names(rows, "cp1252", ("first_name", "last_name", "lead_name"))
-    rows = rows.select(**_layout(rng, rows.height), __pid="pid", __sort="start")
+    rows = service.laid_out(rows, _own(rng, rows.height, spec), AFTER)
     rows = with_junk(rng, rows, 0.01, UNKNOWN_PERSON)
-    return finish(SPEC, rng, rows, "IP", "Incident Person Ref")
+    return service.numbered(rng, rows)

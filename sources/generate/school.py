@@ -12,9 +12,10 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.common import finish, noisy, per_person_ids, sex_text
+from sources.generate.common import noisy, per_person_ids
 from sources.generate.noise import Noise
 from sources.generate.schools import PHASES
+from sources.generate.service import Service
 from sources.generate.spec import SourceSpec
 from sources.generate.staff import StaffSpec, assign_staff, staff_pool
 from sources.generate.text import date_text
@@ -66,9 +67,13 @@ STAFF = StaffSpec(
     block=2,
     mobile_share=0.0,
 )
+#: Staffed its own way: each school has one designated safeguarding lead.
+SERVICE = Service(
+    SPEC, NOISE, STAFF, "ENR", address="street", dates="text", sex="letter"
+)
 
 
-def _enrolments(world: World) -> pl.DataFrame:
+def _enrolments(world: World, spec: SourceSpec) -> pl.DataFrame:
     """Current enrolments, plus earlier ones in the previous phase since coverage."""
     pupils = world.people.filter(pl.col("school").is_not_null()).select(
         "pid", "dob", "school"
@@ -85,19 +90,19 @@ def _enrolments(world: World) -> pl.DataFrame:
     )
     rng = world.rng("school:enrol")
     mover = pl.Series(rng.random(pupils.height) < 0.08)
-    moved_in = pl.lit(SPEC.extract_date) - pl.duration(
+    moved_in = pl.lit(spec.extract_date) - pl.duration(
         days=pl.Series(rng.integers(20, 700, pupils.height))
     )
     now = pupils.with_columns(
         start=pl.when(mover).then(pl.max_horizontal(moved_in, sept)).otherwise(sept),
         end=pl.lit(None, pl.Date),
     )
-    before = _previous(world, now, rng)
+    before = _previous(world, now, rng, spec)
     return pl.concat([now.select("pid", "school", "start", "end"), before])
 
 
 def _previous(
-    world: World, now: pl.DataFrame, rng: np.random.Generator
+    world: World, now: pl.DataFrame, rng: np.random.Generator, spec: SourceSpec
 ) -> pl.DataFrame:
     order = {name: i for i, (name, _, _) in enumerate(PHASES)}
     prior = (
@@ -109,7 +114,7 @@ def _previous(
             .replace_strict({i: n for n, i in order.items()}),
             end=pl.col("start") - pl.duration(days=44),
         )
-        .filter(pl.col("end") >= pl.lit(SPEC.coverage_from))
+        .filter(pl.col("end") >= pl.lit(spec.coverage_from))
     )
     counts = (
         world.schools.group_by("phase").agg(n=pl.len()).rename({"phase": "prev_phase"})
@@ -140,7 +145,7 @@ def _year_group(on: date) -> pl.Expr:
     )
 
 
-def _details(rng: np.random.Generator, rows: pl.DataFrame) -> pl.DataFrame:
+def _details(rng: np.random.Generator, rows: pl.DataFrame, on: date) -> pl.DataFrame:
     """Attendance, suspensions, the name as the school writes it, and the odd
     mistyped date of birth or lower-case postcode."""
     h = rows.height
@@ -152,8 +157,8 @@ def _details(rng: np.random.Generator, rows: pl.DataFrame) -> pl.DataFrame:
     name = name.otherwise(pl.col("first_name") + " " + pl.col("last_name"))
     lower = pl.lit(pl.Series(rng.random(h) < 0.05))
     return rows.with_columns(
-        year=_year_group(SPEC.extract_date),
-        pupil_id=per_person_ids(rng, rows, "PUP"),
+        year=_year_group(on),
+        case_number=per_person_ids(rng, rows, "PUP"),
         attendance=pl.Series(attendance),
         suspensions=pl.Series(rng.poisson(0.05 + 0.4 * need**2)),
         pupil_name=name,
@@ -164,42 +169,40 @@ def _details(rng: np.random.Generator, rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _layout() -> dict[str, pl.Expr]:
-    """The extract's columns, as the school information system exports them."""
-    fmt = SPEC.date_format
+def _own() -> dict[str, pl.Expr]:
+    """Columns as only the school information system writes them."""
     summary = "Attendance {}%, {} suspension(s)"
     return {
-        "Enrolment ID": pl.lit(""),
-        "Pupil ID": pl.col("pupil_id"),
-        "UPN": pl.col("upn"),
         "Pupil Name": pl.col("pupil_name"),
-        "Gender": sex_text("letter"),
-        "DOB": date_text(pl.col("dob"), fmt, pl.col("bad_dob")),
-        "Address": pl.col("address"),
-        "Postcode": pl.col("postcode"),
+        "DOB": date_text(pl.col("dob"), SPEC.date_format, pl.col("bad_dob")),
         "School": pl.col("school"),
         "Year Group": pl.when(pl.col("end").is_null()).then("year"),
-        "Admission Date": date_text(pl.col("start"), fmt),
-        "Leaving Date": date_text(pl.col("end"), fmt),
         "Attendance %": pl.col("attendance"),
         "Suspensions (12m)": pl.col("suspensions"),
         "Summary": pl.format(summary, "attendance", "suspensions"),
-        "Safeguarding Lead": pl.col("lead_name"),
-        "Lead Role": pl.col("lead_role"),
-        "DSL Phone": pl.col("lead_phone"),
-        "DSL Email": pl.col("lead_email"),
     }
+
+
+#: The school system's own column order: each goes right after the one named.
+AFTER = {
+    "School": "Postcode",
+    "Year Group": "School",
+    "Attendance %": "Leaving Date",
+    "Suspensions (12m)": "Attendance %",
+}
 
 
 def build(world: World) -> Extract:
     """The school census extract."""
-    rows = _enrolments(world)
-    rows = rows.with_columns(when=pl.coalesce("end", pl.lit(SPEC.extract_date)))
-    rows = noisy(world, rows, "when", NOISE, SPEC.name, address="street")
+    service = SERVICE.at(world.ref)
+    spec = service.spec
+    rows = _enrolments(world, spec)
+    rows = rows.with_columns(when=pl.coalesce("end", pl.lit(spec.extract_date)))
+    rows = noisy(world, rows, "when", service.noise, spec.name, service.address)
     pool = staff_pool(
         world.rng("school:staff"), world.bank, STAFF, world.schools.height
     )
     rng = world.rng("school:rows")
     rows = assign_staff(rng, rows, pool, by="school", distinct=True)
-    rows = _details(rng, rows).select(**_layout(), __pid="pid", __sort="start")
-    return finish(SPEC, rng, rows, "ENR", "Enrolment ID")
+    rows = _details(rng, rows, spec.extract_date)
+    return service.written(rng, rows, _own(), AFTER)

@@ -10,19 +10,12 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import (
-    choice,
-    finish,
-    noisy,
-    per_person_ids,
-    sex_text,
-    with_staff,
-)
+from sources.generate.common import choice, per_person_ids
 from sources.generate.episodes import Involvement, person_episodes
 from sources.generate.noise import Noise
+from sources.generate.service import Service
 from sources.generate.spec import HEALTH_BASIS, LAWFUL_BASIS, SourceSpec
 from sources.generate.staff import StaffSpec
-from sources.generate.text import date_text
 from sources.generate.world import World
 from sources.generate.writer import Extract
 
@@ -71,64 +64,32 @@ STAFF = StaffSpec(
     block=8,
     mobile_share=0.8,
 )
+SERVICE = Service(SPEC, NOISE, STAFF, "SM", per=25, dates="text", sex="letter")
 ADULTS = Involvement(
-    SPEC.coverage_from,
-    SPEC.extract_date,
-    (0.006, 0.05, 0.14),
-    age_from=18,
-    age_to=75,
-    max_episodes=2,
-    p_current=0.4,
+    (0.006, 0.05, 0.14), age_from=18, age_to=75, max_episodes=2, p_current=0.4
 )
-YOUNG = Involvement(
-    SPEC.coverage_from,
-    SPEC.extract_date,
-    (0.001, 0.01, 0.03),
-    age_from=13,
-    age_to=17,
-    p_current=0.4,
-)
+YOUNG = Involvement((0.001, 0.01, 0.03), age_from=13, age_to=17, p_current=0.4)
 YOUNG_SERVICE = "Stockport Recovery Service (Young People)"
 CLOSED = ("Discharged", "Dropped out", "Transferred")
 
 
-def _episodes(world: World) -> pl.DataFrame:
+def _episodes(world: World, spec: SourceSpec) -> pl.DataFrame:
     rng = world.rng("substance_misuse:who")
-    adults = person_episodes(rng, world.people, ADULTS)
+    adults = person_episodes(rng, world.people, ADULTS, spec)
     others = world.people.filter(~pl.col("pid").is_in(adults["pid"].implode()))
-    return pl.concat([adults, person_episodes(rng, others, YOUNG)])
+    return pl.concat([adults, person_episodes(rng, others, YOUNG, spec)])
 
 
 def build(world: World) -> Extract:
     """The drug and alcohol service extract."""
-    rows = noisy(world, _episodes(world), "start", NOISE, SPEC.name)
-    rows = with_staff(world, rows, SPEC.name, STAFF, per=25)
-    rng = world.rng("substance_misuse:rows")
+    service = SERVICE.at(world.ref)
+    rows, rng = service.recorded(world, _episodes(world, service.spec))
+    closed = choice(rng, CLOSED, rows.height)
+    rows = rows.with_columns(case_number=per_person_ids(rng, rows, "SR"))
     young = (pl.col("start") - pl.col("true_dob")).dt.total_days() < 18 * 365
     status = pl.when(pl.col("end").is_null()).then(pl.lit("In treatment"))
-    status = status.otherwise(pl.lit(choice(rng, CLOSED, rows.height)))
-    fmt = SPEC.date_format
-    rows = rows.select(
-        **{
-            "Episode Ref": pl.lit(""),
-            "Client ID": per_person_ids(rng, rows, "SR"),
-            "First Name": "first_name",
-            "Surname": "last_name",
-            "DOB": date_text(pl.col("dob"), fmt),
-            "Sex": sex_text("letter"),
-            "Postcode": "postcode",
-            "Treatment Start": date_text(pl.col("start"), fmt),
-            "Treatment End": date_text(pl.col("end"), fmt),
-            "Status": status,
-            "Keyworker": "lead_name",
-            "Keyworker Role": "lead_role",
-            "Service": pl.when(young)
-            .then(pl.lit(YOUNG_SERVICE))
-            .otherwise("lead_team"),
-            "Keyworker Phone": "lead_phone",
-            "Keyworker Email": "lead_email",
-        },
-        __pid="pid",
-        __sort="start",
-    )
-    return finish(SPEC, rng, rows, "SM", "Episode Ref")
+    own = {
+        "Status": status.otherwise(pl.lit(closed)),
+        "Service": pl.when(young).then(pl.lit(YOUNG_SERVICE)).otherwise("lead_team"),
+    }
+    return service.written(rng, rows, own)

@@ -28,18 +28,22 @@ def _ref(prefix: str, col: str) -> pl.Expr:
     )
 
 
+def _ids() -> dict[str, pl.Expr]:
+    """Everyone's person, household and family ids as the truth files write them."""
+    return {
+        "person_id": _ref("P", "pid"),
+        "household_id": _ref("H", "hid"),
+        "family_id": _ref("F", "fid"),
+    }
+
+
 def write_truth(
     world: World, records: pl.DataFrame, junk: pl.DataFrame, out: Path
 ) -> None:
     """Write truth/records.csv, truth/people.csv and truth/quarantine.csv."""
     folder = out / "truth"
     folder.mkdir(parents=True, exist_ok=True)
-    ids = world.people.select(
-        "pid",
-        person_id=_ref("P", "pid"),
-        family_id=_ref("F", "fid"),
-        household_id=_ref("H", "hid"),
-    )
+    ids = world.people.select("pid", **_ids())
     records.join(ids, on="pid", how="left", maintain_order="left").select(
         "source", "record_id", "person_id", "family_id", "household_id"
     ).write_csv(folder / "records.csv")
@@ -53,9 +57,7 @@ def _people(world: World) -> pl.DataFrame:
     )
     people = world.people.join(homes, on="hid", how="left", maintain_order="left")
     return people.select(
-        person_id=_ref("P", "pid"),
-        household_id=_ref("H", "hid"),
-        family_id=_ref("F", "fid"),
+        **_ids(),
         household_kind="kind",
         role=pl.col("role").replace_strict(_ROLES),
         first_name="first_name",

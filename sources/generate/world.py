@@ -22,7 +22,8 @@ from sources.generate.people import build_people
 from sources.generate.places import place_households
 from sources.generate.schools import assign_schools, build_schools
 
-#: "Today" in the synthetic world; every extract is taken shortly before it.
+#: "Today" in the synthetic world unless ``generate`` is given another
+#: (``as_of``); every extract is taken shortly before it.
 REF_DATE = date(2025, 3, 31)
 
 

@@ -8,7 +8,7 @@ and ``__record_id`` (the record id the loader will give the row).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +16,6 @@ import polars as pl
 import xlsxwriter
 
 from sources.generate.spec import SourceSpec
-
-_FIXED_TIME = datetime(2025, 3, 31, 9, 0, 0)  # workbook metadata, for equal bytes
 
 
 @dataclass(frozen=True)
@@ -64,9 +62,11 @@ def _write_csv(frame: pl.DataFrame, path: Path, spec: SourceSpec) -> None:
     path.write_bytes(text.encode(spec.encoding))
 
 
-def _write_excel(frame: pl.DataFrame, path: Path, spec: SourceSpec) -> None:
+def _write_excel(
+    frame: pl.DataFrame, path: Path, spec: SourceSpec, created: datetime
+) -> None:
     book = xlsxwriter.Workbook(str(path))
-    book.set_properties({"created": _FIXED_TIME, "author": "synthetic generator"})
+    book.set_properties({"created": created, "author": "synthetic generator"})
     frame.write_excel(
         book,
         worksheet=spec.sheet or "Sheet1",
@@ -76,12 +76,16 @@ def _write_excel(frame: pl.DataFrame, path: Path, spec: SourceSpec) -> None:
     book.close()
 
 
-def write_extract(extract: Extract, out: Path) -> dict[str, int]:
-    """Write every table of an extract under ``out``; rows written per file."""
+def write_extract(extract: Extract, out: Path, ref: date) -> dict[str, int]:
+    """Write every table of an extract under ``out``; rows written per file.
+
+    Workbooks say they were created at 09:00 on ``ref`` (not now): equal bytes.
+    """
+    created = datetime.combine(ref, time(9))
     writers = {
         "csv": _write_csv,
         "ssd_csv": _write_csv,
-        "excel": _write_excel,
+        "excel": lambda f, p, s: _write_excel(f, p, s, created),
         "parquet": lambda f, p, s: f.write_parquet(p, compression="zstd"),
     }
     rows = {}

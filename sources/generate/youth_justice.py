@@ -6,19 +6,12 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import (
-    choice,
-    finish,
-    noisy,
-    per_person_ids,
-    sex_text,
-    with_staff,
-)
+from sources.generate.common import choice, per_person_ids
 from sources.generate.episodes import Involvement, person_episodes
 from sources.generate.noise import Noise
+from sources.generate.service import Service
 from sources.generate.spec import LAWFUL_BASIS, OFFENCE_BASIS, SourceSpec
 from sources.generate.staff import StaffSpec
-from sources.generate.text import date_text
 from sources.generate.world import World
 from sources.generate.writer import Extract
 
@@ -65,9 +58,8 @@ STAFF = StaffSpec(
     "council.example.gov.uk",
     block=9,
 )
+SERVICE = Service(SPEC, NOISE, STAFF, "YJ-C", per=15, dates="text")
 INVOLVEMENT = Involvement(
-    SPEC.coverage_from,
-    SPEC.extract_date,
     (0.005, 0.04, 0.12),
     age_from=10,
     age_to=17,
@@ -86,39 +78,15 @@ INTERVENTIONS = (
 )
 
 
-def _layout() -> dict[str, pl.Expr]:
-    """The extract's columns, as the youth justice system exports them."""
-    fmt = SPEC.date_format
-    return {
-        "Case Ref": pl.lit(""),
-        "Child ID": pl.col("child_id"),
-        "Given Name": pl.col("first_name"),
-        "Family Name": pl.col("last_name"),
-        "Date of Birth": date_text(pl.col("dob"), fmt),
-        "Gender": sex_text("word"),
-        "UPN": pl.col("upn"),
-        "Address": pl.col("address"),
-        "Postcode": pl.col("postcode"),
-        "Intervention": pl.col("intervention"),
-        "Start Date": date_text(pl.col("start"), fmt),
-        "End Date": date_text(pl.col("end"), fmt),
-        "Case Manager": pl.col("lead_name"),
-        "Role": pl.col("lead_role"),
-        "Team": pl.col("lead_team"),
-        "Telephone": pl.col("lead_phone"),
-        "Email": pl.col("lead_email"),
-    }
-
-
 def build(world: World) -> Extract:
     """The youth justice extract."""
-    eps = person_episodes(world.rng("youth_justice:who"), world.people, INVOLVEMENT)
-    rows = noisy(world, eps, "start", NOISE, SPEC.name)
-    rows = with_staff(world, rows, SPEC.name, STAFF, per=15)
-    rng = world.rng("youth_justice:rows")
+    service = SERVICE.at(world.ref)
+    who = world.rng("youth_justice:who")
+    eps = person_episodes(who, world.people, INVOLVEMENT, service.spec)
+    rows, rng = service.recorded(world, eps)
     rows = rows.with_columns(
-        child_id=per_person_ids(rng, rows, "YJ"),
+        case_number=per_person_ids(rng, rows, "YJ"),
         intervention=choice(rng, INTERVENTIONS, rows.height, p=INTERVENTION_P),
     )
-    rows = rows.select(**_layout(), __pid="pid", __sort="start")
-    return finish(SPEC, rng, rows, "YJ-C", "Case Ref")
+    own = {"Intervention": pl.col("intervention")}
+    return service.written(rng, rows, own, after={"Intervention": "Postcode"})
