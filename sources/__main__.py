@@ -36,6 +36,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the population's 'today'; every date moves with it "
         "(default 2025-03-31, the fixed reference date)",
     )
+    gen.add_argument(
+        "--ssd-sqlite",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also write the SSD tables into this SQLite file (for format = ssd)",
+    )
     gen.add_argument("--quiet", action="store_true", help="no progress or summary")
     chk = sub.add_parser("check", help="load every source and report, no build")
     chk.add_argument("--config", type=Path, required=True, help="config.toml")
@@ -52,6 +59,11 @@ def _generate(args: argparse.Namespace) -> int:
     summary = generate(
         args.people, args.seed, args.out, progress=not args.quiet, as_of=args.as_of
     )
+    if args.ssd_sqlite:
+        from sources.generate.ssd_db import write_ssd_database
+
+        url = f"sqlite:///{args.ssd_sqlite.resolve()}"
+        write_ssd_database(args.out / "csc", url)
     if not args.quiet:
         print(
             f"{summary.people:,} people in {summary.households:,} households, "

@@ -51,7 +51,10 @@ def text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 def one_line(expr: pl.Expr) -> pl.Expr:
     """Text on one line: line breaks become ", ", runs of spaces one space."""
-    out = expr.str.replace_all(r"\s*[\r\n]+\s*", ", ").str.replace_all(r"[ \t]+", " ")
+    broken = pl.when(expr.str.contains(r"[\r\n]")).then(expr)
+    out = pl.coalesce(broken.str.replace_all(r"\s*[\r\n]+\s*", ", "), expr)
+    spaced = out.str.contains("  ", literal=True) | out.str.contains("\t", literal=True)
+    out = pl.coalesce(pl.when(spaced).then(out).str.replace_all(r"[ \t]+", " "), out)
     return pl.when(out != "").then(out)
 
 
@@ -67,7 +70,9 @@ def date_value(expr: pl.Expr, dtype: pl.DataType, fmt: str) -> pl.Expr:
         return expr.dt.date()
     raw = text(expr, dtype)
     whole = raw.str.strptime(pl.Date, fmt, strict=False)
-    head = raw.str.extract(r"^(\S+)[ T]\d{1,2}:\d{2}").str.strptime(
+    # only values that did not parse whole are searched for a time (most parse)
+    rest = pl.when(whole.is_null()).then(raw)
+    head = rest.str.extract(r"^(\S+)[ T]\d{1,2}:\d{2}").str.strptime(
         pl.Date, fmt, strict=False
     )
     return pl.coalesce(whole, head)
@@ -81,9 +86,7 @@ def sex(raw: pl.Expr) -> pl.Expr:
 def postcode(raw: pl.Expr) -> pl.Expr:
     """Upper-cased with one space before the inward code; null if not UK-shaped."""
     packed = raw.str.to_uppercase().str.replace_all(r"\s", "")
-    spaced = (
-        packed.str.slice(0, packed.str.len_chars() - 3) + " " + packed.str.slice(-3)
-    )
+    spaced = pl.concat_str([packed.str.head(-3), packed.str.tail(3)], separator=" ")
     return pl.when(spaced.str.contains(_POSTCODE)).then(spaced)
 
 
@@ -99,7 +102,7 @@ def upn(raw: pl.Expr) -> pl.Expr:
 
 def split_full_name(full: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """(first, last) from "SURNAME, Forename" or "Forename Middle Surname"."""
-    comma = full.str.contains(",")
+    comma = full.str.contains(",", literal=True)
     last = pl.when(comma).then(full.str.extract(r"^([^,]*),", 1))
     last = last.otherwise(full.str.extract(r"(\S+)$", 1))
     first = pl.when(comma).then(full.str.extract(r",(.*)$", 1))

@@ -7,6 +7,7 @@ at all can be read does ``load_sources`` raise.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,8 +18,14 @@ from core.config import Config, SourceConfig
 from core.errors import Problem, SourceError
 from sources import quarantine
 from sources.mapping import DATE_FIELDS, map_records
-from sources.readers import RawExtract, readers, where
+from sources.readers import RawExtract, Reader, readers, where
+from sources.readers.database import describe
+from sources.readers.drops import is_drop_folder, read_newest
 from sources.records import LoadedSources, LoadReport, empty_records
+from sources.snapshots import SnapshotStore
+
+#: Formats read from a database rather than a file or folder.
+DATABASE_FORMATS = ("sql", "odbc", "ssd")
 
 #: Share of unparseable values in a date column that suggests a wrong date_format.
 DATE_FORMAT_ALARM = 0.5
@@ -61,29 +68,60 @@ def _date_warnings(raw: RawExtract, src: SourceConfig, faults: dict[str, int]):
     ]
 
 
-def _failed(src: SourceConfig, path: Path, problems: list[Problem]) -> SourceLoad:
+def _location(config: Config, src: SourceConfig) -> str:
+    """Where the source is, for reports (a database's password hidden)."""
+    if src.format in DATABASE_FORMATS:
+        return describe(src)
+    return str(config.source_path(src))
+
+
+def _failed(src: SourceConfig, where_: str, problems: list[Problem]) -> SourceLoad:
     report = LoadReport(
         source=src.name,
         service=src.service,
-        path=str(path),
+        path=where_,
         ok=False,
         problems=tuple(str(p) for p in problems),
     )
     return SourceLoad(empty_records(), quarantine.empty_quarantine(), report)
 
 
+def _checked(reader: Reader) -> Reader:
+    """``reader``, refusing an extract that lacks a mapped column."""
+
+    def read(path: Path, src: SourceConfig, configured: date | None) -> RawExtract:
+        raw = reader(path, src, configured)
+        problems = _missing_columns(raw, src, path)
+        if problems:
+            raise SourceError(
+                f"Source '{src.name}' lacks mapped columns",
+                problems + list(raw.warnings),
+            )
+        return raw
+
+    return read
+
+
+def _read(
+    path: Path, src: SourceConfig, configured: date | None
+) -> tuple[RawExtract, date | None]:
+    """The extract, and the date of the drop read when ``path`` holds drops."""
+    reader = _checked(readers()[src.format])
+    if is_drop_folder(path, src):
+        return read_newest(path, src, configured, reader)
+    return reader(path, src, configured), None
+
+
 def load_source(config: Config, src: SourceConfig) -> SourceLoad:
     """Read, check and map one source; never raises for a bad extract."""
     path = config.source_path(src)
+    location = _location(config, src)
     configured = date.fromisoformat(src.extract_date) if src.extract_date else None
     try:
-        raw = readers()[src.format](path, src, configured)
+        raw, drop = _read(path, src, configured)
     except SourceError as exc:
-        return _failed(src, path, list(exc.problems))
-    problems = _missing_columns(raw, src, path)
-    if problems:
-        return _failed(src, path, problems + list(raw.warnings))
-    extract_date = configured or raw.modified
+        return _failed(src, location, list(exc.problems))
+    extract_date = configured or drop or raw.modified
     try:
         mapped = map_records(raw.frame, src, raw.columns, extract_date, raw.row_numbers)
     except pl.exceptions.PolarsError as exc:
@@ -91,13 +129,13 @@ def load_source(config: Config, src: SourceConfig) -> SourceLoad:
         problem = Problem(
             where(src, path), f"could not be mapped ({type(exc).__name__})"
         )
-        return _failed(src, path, [problem])
+        return _failed(src, location, [problem])
     accepted, held = quarantine.split(mapped.records)
     warnings = list(raw.warnings) + _date_warnings(raw, src, mapped.faults)
     report = LoadReport(
         source=src.name,
         service=src.service,
-        path=str(path),
+        path=location,
         rows_read=mapped.records.height,
         rows_accepted=accepted.height,
         rows_quarantined=held.height,
@@ -105,14 +143,44 @@ def load_source(config: Config, src: SourceConfig) -> SourceLoad:
         extract_date=extract_date,
         ok=True,
         problems=tuple(str(p) for p in warnings),
+        current_as_of=extract_date,
+        drop=drop.isoformat() if drop else "",
     )
     return SourceLoad(accepted, held, report)
 
 
-def load_sources(config: Config) -> LoadedSources:
-    """Load every source in ``config``; raise ``SourceError`` only if none loads."""
-    loads = [load_source(config, src) for src in config.sources]
-    if not any(load.report.ok for load in loads):
+def _with_snapshot(
+    load: SourceLoad, store: SnapshotStore | None, today: date
+) -> SourceLoad:
+    """Keep a good load as the last good snapshot; stand a failed one in with it."""
+    if store is None:
+        return load
+    if load.report.ok:
+        store.save(load.records, load.quarantine, load.report)
+        return load
+    snap = store.restore(load.report, today)
+    return SourceLoad(snap.records, snap.quarantine, snap.report) if snap else load
+
+
+def load_sources(
+    config: Config,
+    snapshots: SnapshotStore | None = None,
+    today: date | None = None,
+) -> LoadedSources:
+    """Load every source in ``config``; raise ``SourceError`` only if none is usable.
+
+    With ``snapshots``, each good load becomes its source's last good snapshot and
+    a failed source is served from its snapshot, reported ``stale``.
+    """
+    day = today or date.today()
+    # two sources at a time: polars releases the GIL, so one source's Python
+    # glue and single-threaded steps overlap the other's parallel work
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        fresh = list(pool.map(lambda src: load_source(config, src), config.sources))
+    loads = [_with_snapshot(load, snapshots, day) for load in fresh]
+    if snapshots is not None:
+        snapshots.prune({src.name for src in config.sources})
+    if not any(load.report.usable for load in loads):
         problems = [
             Problem(load.report.source, text)
             for load in loads

@@ -119,13 +119,17 @@ def map_records(
     1, 2, 3 … (an SSD record's row in ``ssd_person.csv``).
     """
     rows = pl.int_range(1, pl.len() + 1) if row_numbers is None else pl.lit(row_numbers)
-    staged = frame.select(
+    # lazily, so polars computes each shared sub-expression (a cleaned identifier
+    # used by its check-digit arithmetic) once: several times faster than eager
+    staged = frame.lazy().select(
         __row=rows.cast(pl.Int64),
         **{f"__raw_{f}": e for f, e in _raw(frame, columns).items()},
     )
     raw = {f: pl.col(f"__raw_{f}") for f in columns}
-    dtypes = {f: staged.schema[f"__raw_{f}"] for f in columns}
-    staged = staged.with_columns(**standard_exprs(raw, dtypes, src, extract_date))
+    schema = staged.collect_schema()
+    dtypes = {f: schema[f"__raw_{f}"] for f in columns}
+    exprs = standard_exprs(raw, dtypes, src, extract_date)
+    staged = staged.with_columns(**exprs).collect()
     faults = _faults(staged, raw)
     record_id = pl.coalesce(
         raw.get("record_id", pl.lit(None, pl.String)), pl.format("row-{}", "__row")

@@ -62,6 +62,17 @@ class LoadReport:
     extract_date: date | None = None
     ok: bool = True
     problems: tuple[str, ...] = ()  # safe text: source, file, row, column, no values
+    # A failed load standing in with the source's last good snapshot: its rows
+    # are the snapshot's, failing since ``stale_since``.
+    stale: bool = False
+    stale_since: date | None = None  # first day a load of this source failed
+    current_as_of: date | None = None  # extract date of the records used
+    drop: str = ""  # the dated drop read (YYYY-MM-DD) when path is a drop folder
+
+    @property
+    def usable(self) -> bool:
+        """This build has records for the source (fresh, or a stale snapshot)."""
+        return self.ok or self.stale
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from core.config import SourceConfig
-from core.errors import Problem
+from core.errors import Problem, SourceError
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,26 @@ def where(src: SourceConfig, path: Path, sheet: str = "") -> str:
     return f"source '{src.name}', file {path}" + (f", sheet '{sheet}'" if sheet else "")
 
 
+def refuse_duplicates(names: list[str], src: SourceConfig, place: str) -> None:
+    """Raise a ``SourceError`` naming every column the header repeats (after
+    trimming spaces): which of two same-named columns to map is a guess."""
+    names = [n.strip() for n in names]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        problems = [
+            Problem(
+                f"{place}, column '{name}'",
+                f"the header names this column {names.count(name)} times; "
+                "rename or remove the duplicates so each column is named once",
+            )
+            for name in repeated
+        ]
+        raise SourceError(f"Source '{src.name}' has duplicate columns", problems)
+
+
 def missing_file(src: SourceConfig, path: Path) -> Problem:
     """The problem of an extract file or folder that is not there."""
-    kind = "folder" if src.format == "ssd_csv" else "file"
+    kind = "folder" if src.format == "ssd_csv" or path.suffix == "" else "file"
     return Problem(
         where(src, path),
         f"{kind} not found; put the extract there or fix [[sources]] path "
@@ -55,11 +72,21 @@ def missing_file(src: SourceConfig, path: Path) -> Problem:
 
 def readers() -> dict[str, Reader]:
     """The reader for each ``format`` value of a source."""
-    from sources.readers import csv_file, excel_file, parquet_file, ssd_folder
+    from sources.readers import (
+        csv_file,
+        database,
+        excel_file,
+        parquet_file,
+        ssd_database,
+        ssd_folder,
+    )
 
     return {
         "csv": csv_file.read,
         "excel": excel_file.read,
         "parquet": parquet_file.read,
         "ssd_csv": ssd_folder.read,
+        "sql": database.read,
+        "odbc": database.read,
+        "ssd": ssd_database.read,
     }

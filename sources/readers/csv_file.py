@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +12,16 @@ import polars as pl
 
 from core.config import SourceConfig
 from core.errors import Problem, SourceError
-from sources.readers import RawExtract, file_date, missing_file, where
+from sources.readers import (
+    RawExtract,
+    file_date,
+    missing_file,
+    refuse_duplicates,
+    where,
+)
+
+#: Characters searched for the header row (a header is never longer).
+_HEADER_CHARS = 1_000_000
 
 
 def decode(data: bytes, src: SourceConfig, path: Path) -> str:
@@ -43,32 +54,71 @@ def decode(data: bytes, src: SourceConfig, path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
-def read_text(text: str, src: SourceConfig, path: Path) -> pl.DataFrame:
-    """Parse CSV text with every column as text (types are the mapping's job)."""
+def _header(text: str, src: SourceConfig, path: Path) -> list[str]:
+    """The header's column names (a repeated name is an error naming it)."""
+    try:
+        head = io.StringIO(text[:_HEADER_CHARS])
+        header = next(csv.reader(head, delimiter=src.delimiter))
+    except (csv.Error, StopIteration):
+        header = []
+    names = [c.strip() for c in header]
+    refuse_duplicates(names, src, where(src, path))
+    return names
+
+
+def _ragged_rows(text: str, src: SourceConfig, width: int) -> list[int]:
+    """Data rows (1-based) with more fields than the header (error path only)."""
+    rows = csv.reader(io.StringIO(text), delimiter=src.delimiter)
+    next(rows, None)
+    return [i for i, row in enumerate(rows, start=1) if len(row) > width][:5]
+
+
+def _unparseable(src: SourceConfig, path: Path, text: str, names, exc) -> SourceError:
+    # the parser's own message may quote a line of the file, so it is not shown
+    try:
+        ragged = _ragged_rows(text, src, len(names))
+    except csv.Error:
+        ragged = []
+    if ragged:
+        problems = [
+            Problem(
+                f"{where(src, path)}, row {row:,}",
+                f"has more fields than the header's {len(names)}; quote values "
+                "that contain the delimiter, or fix [[sources]] delimiter",
+            )
+            for row in ragged
+        ]
+    else:
+        problems = [
+            Problem(
+                where(src, path),
+                f"not readable as CSV with delimiter {src.delimiter!r} "
+                f"({type(exc).__name__}); check delimiter and quoting",
+            )
+        ]
+    return SourceError(f"Source '{src.name}' could not be parsed", problems)
+
+
+def read_text(
+    text: str, src: SourceConfig, path: Path, utf8: bytes | None = None
+) -> pl.DataFrame:
+    """Parse CSV text with every column as text (types are the mapping's job);
+    ``utf8`` is the same text as UTF-8 bytes when the file already is (no copy)."""
     if not text.strip():
         raise SourceError(
             f"Source '{src.name}' is empty",
             [Problem(where(src, path), "the file is empty; expected a header row")],
         )
+    names = _header(text, src, path)
     try:
         frame = pl.read_csv(
-            text.encode("utf-8"),
+            text.encode("utf-8") if utf8 is None else utf8,
             separator=src.delimiter,
             infer_schema=False,
             raise_if_empty=False,
         )
     except (pl.exceptions.PolarsError, ValueError) as exc:
-        # the parser's own message may quote a line of the file, so it is not shown
-        raise SourceError(
-            f"Source '{src.name}' could not be parsed",
-            [
-                Problem(
-                    where(src, path),
-                    f"not readable as CSV with delimiter {src.delimiter!r} "
-                    f"({type(exc).__name__}); check delimiter and quoting",
-                )
-            ],
-        ) from None
+        raise _unparseable(src, path, text, names, exc) from None
     return frame.rename({c: c.strip() for c in frame.columns})
 
 
@@ -76,5 +126,10 @@ def read(path: Path, src: SourceConfig, as_of: date | None = None) -> RawExtract
     """Read a CSV extract; ``as_of`` is unused (kept for one reader signature)."""
     if not path.is_file():
         raise SourceError(f"Source '{src.name}' is missing", [missing_file(src, path)])
-    frame = read_text(decode(path.read_bytes(), src, path), src, path)
+    data = path.read_bytes()
+    text = decode(data, src, path)
+    utf8 = None
+    if codecs.lookup(src.encoding).name == "utf-8":
+        utf8 = data.removeprefix(codecs.BOM_UTF8)
+    frame = read_text(text, src, path, utf8)
     return RawExtract(frame, dict(src.columns), file_date(path), file_label=path.name)

@@ -9,7 +9,13 @@ import polars as pl
 
 from core.config import SourceConfig
 from core.errors import Problem, SourceError
-from sources.readers import RawExtract, file_date, missing_file, where
+from sources.readers import (
+    RawExtract,
+    file_date,
+    missing_file,
+    refuse_duplicates,
+    where,
+)
 
 
 def read(path: Path, src: SourceConfig, as_of: date | None = None) -> RawExtract:
@@ -29,5 +35,6 @@ def read(path: Path, src: SourceConfig, as_of: date | None = None) -> RawExtract
                 )
             ],
         ) from None
+    refuse_duplicates(frame.columns, src, where(src, path))
     frame = frame.rename({c: c.strip() for c in frame.columns})
     return RawExtract(frame, dict(src.columns), file_date(path), file_label=path.name)

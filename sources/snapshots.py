@@ -1,0 +1,132 @@
+"""Last good snapshot per source: a broken or missing extract never replaces
+the records a source last delivered successfully.
+
+After every good load the source's records and quarantine are written as
+Parquet (with a small JSON note of dates and counts) under ``snapshots/`` next
+to the index database. When a later load of that source fails, the build uses
+the snapshot instead, marked stale since the first failed load and "current as
+of" the snapshot's extract date. The snapshots hold the same personal data as
+the index and need the same protection; a source removed from the config has
+its snapshot deleted (``prune``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from core.config import Config
+from sources.records import LoadReport
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A source's last good records, quarantine and their dates."""
+
+    records: pl.DataFrame
+    quarantine: pl.DataFrame
+    report: LoadReport  # stale, stale_since and current_as_of set
+
+
+def snapshot_folder(config: Config) -> Path:
+    """``snapshots/`` beside a SQLite index file, else under the config's data/."""
+    prefix = "sqlite:///"
+    url = config.storage.index_url
+    if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
+        return Path(url[len(prefix) :]).parent / "snapshots"
+    return config.base_dir / "data" / "snapshots"
+
+
+def _stem(source: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", source)
+
+
+def _write_atomic(path: Path, write) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class SnapshotStore:
+    """Snapshots in one folder: ``<source>.records.parquet``,
+    ``<source>.quarantine.parquet`` and ``<source>.json``."""
+
+    folder: Path
+
+    @classmethod
+    def for_config(cls, config: Config) -> SnapshotStore:
+        return cls(snapshot_folder(config))
+
+    def _paths(self, source: str) -> tuple[Path, Path, Path]:
+        stem = self.folder / _stem(source)
+        return (
+            stem.with_name(stem.name + ".records.parquet"),
+            stem.with_name(stem.name + ".quarantine.parquet"),
+            stem.with_name(stem.name + ".json"),
+        )
+
+    def _note(self, source: str) -> dict:
+        note = self._paths(source)[2]
+        return json.loads(note.read_text(encoding="utf-8")) if note.is_file() else {}
+
+    def save(
+        self, records: pl.DataFrame, quarantine: pl.DataFrame, report: LoadReport
+    ) -> None:
+        """Keep a good load as the source's last good snapshot."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        rec, held, note = self._paths(report.source)
+        _write_atomic(rec, records.write_parquet)
+        _write_atomic(held, quarantine.write_parquet)
+        extract = report.extract_date.isoformat() if report.extract_date else None
+        text = json.dumps(
+            {
+                "extract_date": extract,
+                "rows_read": report.rows_read,
+                "rows_accepted": report.rows_accepted,
+                "rows_quarantined": report.rows_quarantined,
+            }
+        )
+        _write_atomic(note, lambda p: p.write_text(text, encoding="utf-8"))
+
+    def restore(self, failed: LoadReport, today: date) -> Snapshot | None:
+        """The last good snapshot standing in for a failed load, or None.
+
+        The first failed day is remembered, so ``stale_since`` stays put over
+        repeated failures until a good load replaces the snapshot."""
+        rec, held, note_path = self._paths(failed.source)
+        note = self._note(failed.source)
+        if not (note and rec.is_file() and held.is_file()):
+            return None
+        since = note.get("failing_since") or today.isoformat()
+        if "failing_since" not in note:
+            text = json.dumps(note | {"failing_since": since})
+            _write_atomic(note_path, lambda p: p.write_text(text, encoding="utf-8"))
+        extract = note.get("extract_date")
+        report = replace(
+            failed,
+            rows_read=note["rows_read"],
+            rows_accepted=note["rows_accepted"],
+            rows_quarantined=note["rows_quarantined"],
+            extract_date=date.fromisoformat(extract) if extract else None,
+            stale=True,
+            stale_since=date.fromisoformat(since),
+            current_as_of=date.fromisoformat(extract) if extract else None,
+        )
+        return Snapshot(pl.read_parquet(rec), pl.read_parquet(held), report)
+
+    def prune(self, keep: set[str]) -> None:
+        """Delete the snapshots of sources no longer configured."""
+        if not self.folder.is_dir():
+            return
+        stems = {_stem(s) for s in keep}
+        for path in self.folder.iterdir():
+            stem = path.name.split(".", 1)[0]
+            if stem not in stems and path.suffix in (".parquet", ".json", ".tmp"):
+                path.unlink()
