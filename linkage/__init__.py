@@ -8,8 +8,8 @@ dates, postcodes and addresses; ``blocking`` finds candidate pairs;
 ``compare`` and ``comparisons`` give each pair a level per field; ``model``
 (with ``em``) trains Fellegi–Sunter m and u without labels; ``score`` weighs
 pairs, with the household guards of ``guards``; ``cluster`` merges records into
-people without chaining; ``people``, ``families`` and ``explain`` build the
-tables ``lookup`` reads; ``writer`` stores a build and switches to it
-atomically. ``pipeline`` runs the stages on a frame; ``build`` adds loading and
-writing.
+people without chaining, honouring the clerical decisions of ``decisions``;
+``people``, ``families`` and ``explain`` build the tables ``lookup`` reads;
+``writer`` stores a build and switches to it atomically. ``pipeline`` runs the
+stages on a frame; ``build`` adds loading and writing.
 """

@@ -1,4 +1,4 @@
-"""Command line: ``python -m linkage build|evaluate --config PATH``."""
+"""Command line: ``python -m linkage build|evaluate|decide --config PATH``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,30 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--config", required=True, help="path of config.toml")
     ev.add_argument("--truth", required=True, help="folder holding records.csv")
     ev.add_argument("--json", action="store_true", help="end with one JSON line")
+    dec = sub.add_parser(
+        "decide", help="record a clerical decision that every rebuild honours"
+    )
+    dec.add_argument("--config", required=True, help="path of config.toml")
+    kind = dec.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--must-link", nargs=2, metavar=("RECORD_A", "RECORD_B"))
+    kind.add_argument("--cannot-link", nargs=2, metavar=("RECORD_A", "RECORD_B"))
+    dec.add_argument("--by", required=True, help="who decided")
+    dec.add_argument("--reason", required=True, help="why, in a few words")
     return parser
+
+
+def _decide(args: argparse.Namespace) -> None:
+    from core.db import make_engine
+    from linkage.decisions import parse_record, record_decision
+
+    kind = "must_link" if args.must_link else "cannot_link"
+    a, b = (parse_record(x) for x in args.must_link or args.cannot_link)
+    engine = make_engine(load_config(args.config).storage.index_url)
+    try:
+        record_decision(engine, a, b, kind, args.by, args.reason)
+    finally:
+        engine.dispose()
+    print(f"Recorded {kind.replace('_', '-')}; the next build will honour it.")
 
 
 def _build(args: argparse.Namespace) -> None:
@@ -62,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             _build(args)
+        elif args.command == "decide":
+            _decide(args)
         else:
             _evaluate(args)
     except FamilyContextError as exc:

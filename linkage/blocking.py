@@ -22,6 +22,9 @@ class BlockingRule:
     name: str
     keys: tuple[str, ...]
     right_keys: tuple[str, ...] = ()  # differs from keys for cross-column rules
+    #: When set, one side of each pair must lack this column (e.g. no date of
+    #: birth): the rule then only reaches pairs the dated rules cannot.
+    left_missing: str = ""
 
     @property
     def symmetric(self) -> bool:
@@ -31,7 +34,8 @@ class BlockingRule:
     def label(self) -> str:
         """The rule in words, for ``builds.parameters``."""
         right = "" if self.symmetric else f" ~ {' + '.join(self.right_keys)}"
-        return f"{self.name}: {' + '.join(self.keys)}{right}"
+        missing = f" (one side without {self.left_missing})" * bool(self.left_missing)
+        return f"{self.name}: {' + '.join(self.keys)}{right}{missing}"
 
 
 #: The rules used by a build; each catches a kind of error the others miss.
@@ -44,7 +48,7 @@ DEFAULT_RULES = (
     BlockingRule("dob_first_name", ("dob", "fn_canons")),
     BlockingRule("names_year", ("fn_canons", "ln_phon", "dob_y")),
     BlockingRule("names_day_month", ("fn_phon", "ln_phon", "dob_md")),
-    BlockingRule("names", ("fn_canons", "ln_phon")),
+    BlockingRule("names_no_dob", ("fn_canons", "ln_phon"), left_missing="dob"),
     BlockingRule("surname_year_initial", ("ln_phon", "dob_y", "fn_init")),
     BlockingRule("dob_initial", ("dob", "fn_init")),
     BlockingRule("postcode_initial", ("pc", "fn_init")),
@@ -86,13 +90,27 @@ def rule_pairs(
 ) -> tuple[pl.DataFrame, int]:
     """Pairs one rule finds, and how many over-large blocks it skipped."""
     names = tuple(f"k{i}" for i in range(len(rule.keys)))
-    left = _keyed(std, rule.keys, names)
-    right = left if rule.symmetric else _keyed(std, rule.right_keys, names)
-    sizes = left.group_by(names).len()
+    right = _keyed(std, rule.right_keys or rule.keys, names)
+    sizes = right.group_by(names).len()
     big = sizes.filter(pl.col("len") > max_block).select(names)
-    left = left.join(big, on=list(names), how="anti")
+    right = right.join(big, on=list(names), how="anti")
+    self_join = rule.symmetric and not rule.left_missing
+    if self_join:
+        left = right
+    else:
+        missing = (
+            std.filter(pl.col(rule.left_missing).is_null())
+            if rule.left_missing
+            else std
+        )
+        left = _keyed(missing, rule.keys, names)
     joined = left.join(right, on=list(names), how="inner", suffix="_r")
-    joined = joined.filter(pl.col("rid") != pl.col("rid_r")).select(
+    keep = (
+        pl.col("rid") < pl.col("rid_r")
+        if self_join
+        else pl.col("rid") != pl.col("rid_r")
+    )
+    joined = joined.filter(keep).select(
         pl.min_horizontal("rid", "rid_r").alias("l"),
         pl.max_horizontal("rid", "rid_r").alias("r"),
     )

@@ -15,6 +15,7 @@ from core.db import make_engine
 from core.errors import FamilyContextError, LinkageError
 from linkage import index_tables as t
 from linkage.blocking import DEFAULT_RULES
+from linkage.decisions import read_decisions
 from linkage.pipeline import STAGES, Linkage, link_records
 from linkage.progress import Stages
 from linkage.writer import (
@@ -113,6 +114,7 @@ def _parameters(config: Config, linkage: Linkage) -> dict:
         "blocking_rules": [r.label() for r in DEFAULT_RULES],
         "pairs_per_rule": linkage.pairs_per_rule,
         "blocks_skipped_as_too_large": linkage.blocks_skipped,
+        "clerical_decisions": linkage.counts.get("clerical_decisions", 0),
     }
 
 
@@ -120,7 +122,10 @@ def _run(config: Config, engine: Engine, build_id: str, stages: Stages) -> Build
     with stages.stage("load"):
         loaded = _load_sources(config)
     services = {s.name: s.service for s in config.sources}
-    linkage = link_records(loaded.records, config.linkage, services, stages)
+    decisions = read_decisions(engine)
+    linkage = link_records(
+        loaded.records, config.linkage, services, stages, decisions=decisions
+    )
     frames = {
         t.source_loads: source_loads_frame(config, loaded),
         t.quarantine: loaded.quarantine,

@@ -6,7 +6,9 @@ first names (not nicknames of each other: Jack and Jake), or dates of birth not
 all within one slip (day/month swap, one digit, a few days or a year) of one of
 them: so a chain of individually plausible links cannot join two people who
 clearly differ. A record that fits two such people about equally well joins
-neither (see ``ambiguous_records``).
+neither (see ``ambiguous_records``). Clerical decisions (``linkage.decisions``)
+come first: must-link pairs merge before any scored pair, whatever they hold,
+and no merge may join the two records of a cannot-link pair.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ import polars as pl
 
 from linkage.compare import pair_frame
 from linkage.comparisons import names_swapped
+from linkage.decisions import DecisionPairs
+from linkage.guards import identifier_agrees
+
+#: Weight given to a must-link pair so it merges before any scored pair.
+FORCED_WEIGHT = 1e6
 
 
 @dataclass(frozen=True)
@@ -78,13 +85,17 @@ class _Groups:
     common name (see ``names.common_first_names``), else nothing.
     """
 
-    def __init__(self, nhs: list, upn: list, dob: list, names: list) -> None:
+    def __init__(
+        self, nhs: list, upn: list, dob: list, names: list, bans: list
+    ) -> None:
         n = len(nhs)
         self.parent = list(range(n))
         self.size = [1] * n
         self.ids = [(a, b) for a, b in zip(nhs, upn, strict=True)]
         self.dobs = [_as_set(d) for d in dob]
         self.names = [_as_set(x) for x in names]
+        self.bans = bans  # None, or {cannot-link pair number: side (0 or 1)}
+        self.last_banned = False  # the last refusal was a cannot-link decision
 
     def find(self, x: int) -> int:
         """The root of ``x``'s group, compressing the path on the way."""
@@ -95,23 +106,40 @@ class _Groups:
             self.parent[x], x = root, self.parent[x]
         return root
 
-    def _clash(self, a: int, b: int) -> bool:
+    def _banned(self, a: int, b: int) -> bool:
+        ba, bb = self.bans[a], self.bans[b]
+        return bool(
+            ba and bb and any(bb.get(k, side) != side for k, side in ba.items())
+        )
+
+    def _clash(self, a: int, b: int, trusted: bool) -> bool:
         for ka, kb in zip(self.ids[a], self.ids[b], strict=True):
             if ka is not None and kb is not None and ka != kb:
                 return True
+        if trusted:
+            return False
         na, nb = self.names[a], self.names[b]
         if na and nb and not na & nb:
             return True
-        if self.dobs[a] == self.dobs[b]:
+        if self.dobs[a] <= self.dobs[b] or self.dobs[b] <= self.dobs[a]:
             return False
         return not dobs_consistent(self.dobs[a] | self.dobs[b])
 
-    def union(self, a: int, b: int) -> bool | None:
-        """True if merged, None if already one group, False if refused."""
+    def union(
+        self, a: int, b: int, trusted: bool = False, forced: bool = False
+    ) -> bool | None:
+        """True if merged, None if already one group, False if refused.
+
+        A ``trusted`` pair (the same NHS number, UPN or case number) may join
+        groups whose names or dates of birth differ: the identifier says the
+        records are one person and the difference is a recording error. A
+        ``forced`` (must-link) pair is refused only by a cannot-link decision.
+        """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
-        if self._clash(ra, rb):
+        self.last_banned = self._banned(ra, rb)
+        if self.last_banned or (not forced and self._clash(ra, rb, trusted)):
             return False
         if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra
@@ -121,6 +149,8 @@ class _Groups:
             self.ids[ra], self.ids[rb], strict=True))  # fmt: skip
         self.dobs[ra] = self.dobs[ra] | self.dobs[rb]
         self.names[ra] = self.names[ra] | self.names[rb]
+        if self.bans[rb]:
+            self.bans[ra] = {**(self.bans[ra] or {}), **self.bans[rb]}
         return True
 
 
@@ -150,7 +180,20 @@ def _swapped_records(std: pl.DataFrame, linked: pl.DataFrame) -> pl.Series:
     return pl.concat([swapped["l"], swapped["r"]]).unique()
 
 
-def _merge(std: pl.DataFrame, linked: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
+def _bans(cannot: pl.DataFrame, index: np.ndarray, n: int) -> list:
+    """Per node, {cannot-link pair number: 0 for its left record, 1 for its right}."""
+    bans: list = [None] * n
+    for k, (left, right) in enumerate(cannot.iter_rows()):
+        for side, rid in enumerate((left, right)):
+            node = int(index[rid])
+            if node >= 0:
+                bans[node] = {**(bans[node] or {}), k: side}
+    return bans
+
+
+def _merge(
+    std: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame
+) -> tuple[pl.DataFrame, np.ndarray]:
     """Greedy constrained union of ``linked`` (strongest first); outcome per pair.
 
     A record whose first and last names may be the wrong way round says nothing
@@ -166,15 +209,22 @@ def _merge(std: pl.DataFrame, linked: pl.DataFrame) -> tuple[pl.DataFrame, np.nd
         "dob_s",
         pl.when(pl.col("fn_common") & ~pl.col("rid").is_in(unsure)).then("fn_canons"),
     )
-    groups = _Groups(*(traits[c].to_list() for c in traits.columns))
+    bans = _bans(cannot, index, nodes.len())
+    groups = _Groups(*(traits[c].to_list() for c in traits.columns), bans)
     left, right = index[linked["l"].to_numpy()], index[linked["r"].to_numpy()]
-    outcome = [
-        groups.union(a, b) for a, b in zip(left.tolist(), right.tolist(), strict=True)
-    ]
+    pairs = zip(left.tolist(), right.tolist(), identifier_agrees(linked).tolist(),
+                linked["forced"].to_list(), strict=True)  # fmt: skip
+    outcome, banned = [], []
+    for a, b, t, f in pairs:
+        outcome.append(groups.union(a, b, t, f))
+        banned.append(outcome[-1] is False and groups.last_banned)
     roots = np.arange(std.height, dtype=np.int64)
     node_roots = [groups.find(i) for i in range(nodes.len())]
     roots[nodes.to_numpy()] = nodes.to_numpy()[node_roots]
-    return linked.with_columns(pl.Series("outcome", outcome, dtype=pl.Boolean)), roots
+    return linked.with_columns(
+        pl.Series("outcome", outcome, dtype=pl.Boolean),
+        pl.Series("banned", banned, dtype=pl.Boolean),
+    ), roots
 
 
 def ambiguous_records(linked: pl.DataFrame, margin: float) -> pl.Series:
@@ -221,17 +271,30 @@ def cluster(
     scored: pl.DataFrame,
     link_threshold: float,
     ambiguity_margin: float = 3.0,
+    decisions: DecisionPairs | None = None,
 ) -> Clusters:
-    """Merge eligible pairs at or above ``link_threshold`` into people."""
+    """Merge eligible pairs at or above ``link_threshold`` into people, after
+    honouring clerical decisions."""
+    decisions = decisions or DecisionPairs.none()
+    must = decisions.must.with_columns(
+        weight=pl.lit(FORCED_WEIGHT), probability=pl.lit(1.0),
+        eligible=pl.lit(True), forced=pl.lit(True),
+    )  # fmt: skip
     linked = scored.filter(
         pl.col("eligible") & (pl.col("probability") >= link_threshold)
-    ).sort(["weight", "l", "r"], descending=[True, False, False])
-    first, roots = _merge(std, linked)
-    unsure = ambiguous_records(first, ambiguity_margin)
+    ).with_columns(forced=pl.lit(False))
+    linked = pl.concat([must, linked], how="diagonal_relaxed").sort(
+        ["weight", "l", "r"], descending=[True, False, False]
+    )
+    first, roots = _merge(std, linked, decisions.cannot)
+    # A pair kept apart by a clerical decision says nothing about ambiguity.
+    unsure = ambiguous_records(first.filter(~pl.col("banned")), ambiguity_margin)
     if unsure.len():
         aside = unsure.implode()
-        touches = pl.col("l").is_in(aside) | pl.col("r").is_in(aside)
-        linked, roots = _merge(std, linked.filter(~touches))
+        touches = (pl.col("l").is_in(aside) | pl.col("r").is_in(aside)) & ~pl.col(
+            "forced"
+        )
+        linked, roots = _merge(std, linked.filter(~touches), decisions.cannot)
         set_aside = first.filter(touches).with_columns(pl.lit(False).alias("outcome"))
         linked = pl.concat([linked, set_aside])
     else:

@@ -14,6 +14,9 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from linkage.compare import Comparison, either_null, levels, overlap, same, similarity
 
+#: Shortest case number for which one typing slip still suggests the same person.
+SLIP_MIN_CHARS = 6
+
 
 def names_swapped() -> pl.Expr:
     """First and last names exchanged between the two records ("SMITH, John"),
@@ -119,11 +122,19 @@ class Exact(Comparison):
 
 
 class CaseNumber(Comparison):
-    """The same local case number within one source; other sources say nothing."""
+    """The same local case number within one source, or one typing slip apart
+    (long numbers only: short ones are often consecutive, one digit from the
+    next person's); other sources say nothing."""
 
     def levels(self, p: pl.DataFrame) -> pl.Series:
         missing = either_null("case_number") | ~same("source")
-        return p.select(levels(missing, [same("case_number")])).to_series()
+        long = pl.col("case_number_l").str.len_chars() >= SLIP_MIN_CHARS
+        candidate = p.select((long & ~missing).fill_null(False)).to_series()
+        edits = similarity(
+            p["case_number_l"], p["case_number_r"], OSA.distance, candidate
+        )
+        conditions = [same("case_number"), pl.lit(candidate) & (pl.lit(edits) == 1)]
+        return p.select(levels(missing, conditions)).to_series()
 
 
 def default_comparisons() -> tuple[Comparison, ...]:
@@ -144,5 +155,5 @@ def default_comparisons() -> tuple[Comparison, ...]:
         Exact("sex", ("same", "different"), "sx"),
         Exact("nhs_number", ("same", "different"), "nhs"),
         Exact("upn", ("same", "different"), "upn_c"),
-        CaseNumber("case_number", ("same", "different")),
+        CaseNumber("case_number", ("same", "one typing slip", "different")),
     )  # fmt: skip

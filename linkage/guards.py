@@ -16,6 +16,10 @@ person. Three rules keep households apart:
   first names must be the same or a known nickname, or one typing slip apart
   where one spelling is not itself a common name (Amelia and Amelie are two
   names; "Jesica" is a slip), and sex must not differ (Louis and Louise).
+
+A record without a first name is eligible only through an identifier: the same
+one, or a long case number one typing slip away with the same surname and date
+of birth (a sibling never has both).
 """
 
 from __future__ import annotations
@@ -63,6 +67,19 @@ def address_counts(levels: pl.DataFrame) -> np.ndarray:
     return dated | undated | identifier_agrees(levels)
 
 
+def nameless_but_identified(levels: pl.DataFrame) -> np.ndarray:
+    """No first name on one side, yet a case number one slip away, the same
+    date of birth and an agreeing surname."""
+    if "case_number" not in levels.columns:
+        return np.zeros(levels.height, dtype=bool)
+    return (
+        _between(levels, "first_name", -1, -1)
+        & _between(levels, "case_number", 1, 1)
+        & _between(levels, "dob", 0, 0)
+        & _between(levels, "last_name", 0, SURNAME_AGREES)
+    )
+
+
 def eligible(levels: pl.DataFrame, both_common: np.ndarray) -> np.ndarray:
     """Pairs allowed to link or be reviewed at all.
 
@@ -76,6 +93,8 @@ def eligible(levels: pl.DataFrame, both_common: np.ndarray) -> np.ndarray:
     close = (fn >= 0) & ((fn <= SAME_NAME) | ((fn == NAME_SLIP) & ~both_common))
     tells_twins_apart = close & (levels["sex"].to_numpy() != 1)
     names_agree = _between(levels, "first_name", 0, NAME_AGREES)
-    return identifier_agrees(levels) | (
-        names_agree & (~could_be_twins | tells_twins_apart)
+    return (
+        identifier_agrees(levels)
+        | nameless_but_identified(levels)
+        | (names_agree & (~could_be_twins | tells_twins_apart))
     )

@@ -143,6 +143,21 @@ record_evidence = Table(
     Column("explanation", Text),  # JSON [{"field", "level", "weight"}]
 )
 
+#: Clerical decisions outlive builds: every build reads and honours them.
+clerical_decisions = Table(
+    "clerical_decisions",
+    metadata,
+    Column("decision_id", Integer, primary_key=True, autoincrement=True),
+    Column("source_a", String(64), nullable=False),
+    Column("record_a", Text, nullable=False),
+    Column("source_b", String(64), nullable=False),
+    Column("record_b", Text, nullable=False),
+    Column("decision", String(16), nullable=False),  # must_link | cannot_link
+    Column("decided_by", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decided_at", String(32), nullable=False),  # UTC ISO 8601
+)
+
 BUILD_TABLES = (
     source_loads,
     quarantine,

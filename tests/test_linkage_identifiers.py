@@ -1,0 +1,59 @@
+"""Identifier evidence: trusted merges and the nameless-but-identified guard."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import polars as pl
+from test_linkage_synth import records_frame
+
+from linkage.cluster import cluster
+from linkage.guards import eligible, nameless_but_identified
+from linkage.names import load_name_tables
+from linkage.standardise import standardise
+
+
+def _levels(**cols: list[int]) -> pl.DataFrame:
+    base = {"first_name": -1, "last_name": 0, "dob": 0, "sex": -1,
+            "nhs_number": -1, "upn": -1, "case_number": 1}  # fmt: skip
+    n = len(next(iter(cols.values())))
+    return pl.DataFrame(
+        {k: cols.get(k, [v] * n) for k, v in base.items()},
+        schema=dict.fromkeys(base, pl.Int8),
+    )
+
+
+def test_a_nameless_record_is_eligible_only_through_a_near_identifier() -> None:
+    lv = _levels(
+        case_number=[1, 2, 1, 1, 1],
+        dob=[0, 0, 2, 0, 0],
+        last_name=[0, 0, 0, 4, 0],
+        first_name=[-1, -1, -1, -1, 5],
+    )
+    assert nameless_but_identified(lv).tolist() == [True, False, False, False, False]
+    assert eligible(lv, np.zeros(5, dtype=bool)).tolist() == [
+        True, False, False, False, False,
+    ]  # fmt: skip
+
+
+def test_the_same_identifier_merges_records_whose_dates_of_birth_differ() -> None:
+    rows = [
+        {"first_name": "Jane", "last_name": "Smith", "dob": date(2015, 7, 3),
+         "source": "police", "case_number": "N1"},
+        {"first_name": "Jane", "last_name": "Smith", "dob": date(1999, 1, 20),
+         "source": "police", "case_number": "N1"},
+        {"first_name": "Jane", "last_name": "Smith", "dob": date(2010, 5, 17),
+         "source": "police", "case_number": "N2"},
+    ]  # fmt: skip
+    std = standardise(records_frame(rows), load_name_tables())
+    p = [0.9999, 0.995]
+    scored = pl.DataFrame(
+        {"l": [0, 0], "r": [1, 2], "probability": p,
+         "weight": [math.log2(x / (1 - x)) for x in p], "eligible": [True, True],
+         "case_number": [0, 2]},
+        schema_overrides={"l": pl.UInt32, "r": pl.UInt32, "case_number": pl.Int8},
+    )  # fmt: skip
+    ids = cluster(std, scored, 0.99).person_ids.to_list()
+    assert ids[0] == ids[1] != ids[2]
