@@ -1,6 +1,7 @@
 """Command line: the same audited search and family view as the dashboard.
 
-python -m lookup search --config PATH (--first X --last Y [--dob D] | --id ID)
+python -m lookup search --config PATH (--first X --last Y [--dob D] [--postcode P]
+    [--age-min A --age-max B] | --id ID)
     --purpose P --case-ref R [--user U] [--role ROLE] [--json]
 python -m lookup family --config PATH --person-id ID --purpose P --case-ref R
     [--user U] [--role ROLE] [--json]
@@ -49,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--name", default="", help='e.g. "SMITH, John"')
     find.add_argument("--dob", default="", help="DD/MM/YYYY or YYYY-MM-DD")
     find.add_argument("--id", default="", help="NHS number, UPN or case number")
+    find.add_argument("--postcode", default="", help="optional: lifts people there")
+    find.add_argument("--age-min", default=None, help="optional age range, years")
+    find.add_argument("--age-max", default=None)
     find.add_argument("--limit", type=int, default=None)
     _common(find)
     fam = commands.add_parser("family", help="open a person's family view")
@@ -80,7 +84,10 @@ def _run(args: argparse.Namespace, config: Config) -> str:
     common = (index, audit, _actor(args), reason.purpose, reason.case_ref)
     if args.command == "search":
         first, last = ("", args.name) if args.name else (args.first, args.last)
-        query = parse_query(first, last, args.dob, args.id, today)
+        query = parse_query(
+            first, last, args.dob, args.id, today,
+            args.postcode, args.age_min, args.age_max,
+        )  # fmt: skip
         limit = args.limit or config.app.max_results
         found = audited_search(
             *common, query, today, limit, explanation=reason.explanation

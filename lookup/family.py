@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import polars as pl
+import numpy as np
 
 from core.errors import LookupInputError
+from lookup.family_index import family_rows, person_row, record_rows
 from lookup.index import LinkedIndex
 from lookup.services import (
     Lead,
@@ -15,7 +16,7 @@ from lookup.services import (
     Source,
     age_rule_text,
     configured_sources,
-    latest_by_source,
+    latest_involvements,
     service_status,
 )
 from lookup.text import age_on, display_name
@@ -61,23 +62,28 @@ class FamilyView:
     members: tuple[Member, ...]
 
 
-def _links(index: LinkedIndex, person_id: str) -> pl.DataFrame:
-    """person_id, relationship and evidence of everyone sharing a family."""
+def _links(index: LinkedIndex, row: int) -> dict[int, tuple[list[str], list[str]]]:
+    """people row -> (relationships, evidence) of everyone sharing a family with
+    the person at ``row`` (focus first), in the family table's order."""
+    fam = index.prepared_families
+    links: dict[int, tuple[list[str], list[str]]] = {row: ([], [])}
     fm = index.family_members
-    families = fm.filter(pl.col("person_id") == person_id)["family_id"]
-    linked = fm.filter(pl.col("family_id").is_in(families.implode()))
-    focus_only = pl.DataFrame(
-        {"person_id": [person_id], "relationship": [None], "evidence": [None]},
-        schema={"person_id": pl.Utf8, "relationship": pl.Utf8, "evidence": pl.Utf8},
-    )
-    return (
-        pl.concat([focus_only, linked.select(focus_only.columns)])
-        .group_by("person_id", maintain_order=True)
-        .agg(
-            pl.col("relationship").drop_nulls().unique(maintain_order=True),
-            pl.col("evidence").drop_nulls().unique(maintain_order=True),
-        )
-    )
+    for r in family_rows(fam, row):
+        member = int(fam.member_person[r])
+        if member < 0:
+            continue
+        rels, evidence = links.setdefault(member, ([], []))
+        _, _, relationship, why = fm.row(int(r))
+        for values, value in ((rels, relationship), (evidence, why)):
+            if value is not None and value not in values:
+                values.append(value)
+    return links
+
+
+def _records(index: LinkedIndex, rows: np.ndarray) -> list[dict]:
+    """The records of the people at ``rows``, as dicts (a family's handful)."""
+    found = record_rows(index.prepared_families, rows)
+    return [index.records.row(int(r), named=True) for r in found]
 
 
 def _member(
@@ -125,23 +131,46 @@ def _member_services(
     return statuses, hidden
 
 
+def _people(index: LinkedIndex, links: dict, focus_id: str) -> list[dict]:
+    """The linked people as dicts: the focus person first, then oldest first."""
+    people = []
+    for row, (rels, evidence) in links.items():
+        person = index.people.row(row, named=True)
+        flagged = bool(index.prepared_people.flagged[row])
+        people.append(
+            {**person, "relationship": rels, "evidence": evidence, "flagged": flagged}
+        )
+    born = [p["dob"].toordinal() if p["dob"] else 10**7 for p in people]
+    order = sorted(
+        range(len(people)),
+        key=lambda i: (
+            people[i]["person_id"] != focus_id,
+            born[i],
+            people[i]["person_id"],
+        ),
+    )
+    return [people[i] for i in order]
+
+
 def family_view(index: LinkedIndex, person_id: str, today: date) -> FamilyView:
-    """The focus person, everyone sharing a family with them, and every service."""
-    if person_id not in set(index.people["person_id"]):
+    """The focus person, everyone sharing a family with them, and every service.
+
+    Works through the family's own rows only (offsets built at load time); the
+    few rows are handled as dicts because per-call frame overhead would dominate.
+    """
+    row = person_row(index.people["person_id"], person_id)
+    if row < 0:
         raise LookupInputError(
             "That person is not in the current index; search again, the index may "
             "have been rebuilt."
         )
-    links = _links(index, person_id)
-    people = index.people.join(links, on="person_id").sort(
-        pl.col("person_id") != person_id, "dob", nulls_last=True
-    )
+    links = _links(index, row)
+    people = _people(index, links, person_id)
     sources = configured_sources(index.source_loads)
-    latest = latest_by_source(index.records, people["person_id"])
-    pm = index.possible_matches
-    flagged = set(pm["person_a"]) | set(pm["person_b"])
+    latest = latest_involvements(_records(index, np.fromiter(links, dtype=np.int64)))
+    flagged = {p["person_id"] for p in people if p["flagged"]}
     members = []
-    for person in people.iter_rows(named=True):
+    for person in people:
         age = age_on(person["dob"], today)
         statuses, hidden = _member_services(sources, latest, person["person_id"], age)
         members.append(_member(person, person_id, statuses, hidden, flagged, today))
@@ -172,6 +201,9 @@ def who_to_call(members: list[Member]) -> tuple[Contact, ...]:
 
 def service_detail(index: LinkedIndex, person_id: str, source: str) -> str | None:
     """The latest detail one service holds on one person (opened on request)."""
-    latest = latest_by_source(index.records, pl.Series([person_id]))
+    row = person_row(index.people["person_id"], person_id)
+    if row < 0:
+        return None
+    latest = latest_involvements(_records(index, np.array([row])))
     record = latest.get((person_id, source))
     return record["detail"] if record else None

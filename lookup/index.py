@@ -10,7 +10,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import IndexNotReadyError
 from linkage import index_tables as t
-from lookup.names import default_nicknames, name_variants
+from lookup.family_index import FamilyIndex, build_family_index
+from lookup.names import canon_map, default_nicknames, name_variants
+from lookup.prepared import (
+    NameIndex,
+    PersonIndex,
+    build_name_index,
+    build_person_index,
+)
 
 _NOT_BUILT = (
     "The linked index has not been built yet. Ask the system administrator to run "
@@ -20,9 +27,24 @@ _NOT_BUILT = (
 _JSON_LISTS = ("case_numbers", "other_names", "other_dobs", "addresses")
 
 
+_BATCH = 50_000
+#: Repetitive text columns held as categoricals (a fraction of the memory).
+_CATEGORICAL = {
+    "records": ("first_name", "last_name", "sex", "relationship", "detail",
+                "lead_name", "lead_role", "lead_team", "lead_phone", "lead_email",
+                "status", "postcode"),
+    "record_evidence": ("explanation",),
+}  # fmt: skip
+
+
 @dataclass(frozen=True, eq=False)
 class LinkedIndex:
-    """One complete build of the index, as polars frames (one row per table row)."""
+    """One complete build of the index, as polars frames (one row per table row).
+
+    ``people``, ``records`` and ``family_members`` are sorted by person_id; the
+    ``prepared_*`` structures (built once) index them by people row.
+    Build one with ``assemble_index``.
+    """
 
     build_id: str
     people: pl.DataFrame
@@ -33,6 +55,9 @@ class LinkedIndex:
     record_evidence: pl.DataFrame
     names: pl.DataFrame  # person_id + standardised name variants, for search
     nicknames: pl.DataFrame  # (name, canonical) variants used on both sides
+    prepared_families: FamilyIndex
+    prepared_names: NameIndex
+    prepared_people: PersonIndex
 
 
 def current_build_id(engine: Engine) -> str:
@@ -70,11 +95,12 @@ def read_table(engine: Engine, table: Table, build_id: str) -> pl.DataFrame:
     query = select(*(table.c[name] for name in schema)).where(
         table.c.build_id == build_id
     )
+    frames = [pl.DataFrame(schema=schema)]
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return pl.DataFrame(
-        [tuple(r) for r in rows], schema=schema, orient="row", strict=False
-    )
+        result = conn.execution_options(yield_per=_BATCH).execute(query)
+        for part in result.partitions():
+            frames.append(pl.DataFrame(part, schema=schema, orient="row", strict=False))
+    return pl.concat(frames, rechunk=True)
 
 
 def _decode_people(people: pl.DataFrame) -> pl.DataFrame:
@@ -107,12 +133,41 @@ def load_index(engine: Engine, build_id: str | None = None) -> LinkedIndex:
             "The linked index is incomplete. Ask the system administrator to run "
             "the build again."
         ) from exc
-    people = _decode_people(frames.pop("people"))
+    return assemble_index(build_id, frames)
+
+
+def _compact(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    cols = [c for c in _CATEGORICAL.get(name, ()) if frame.schema.get(c) == pl.Utf8]
+    return frame.with_columns(pl.col(cols).cast(pl.Categorical)) if cols else frame
+
+
+def assemble_index(build_id: str, frames: dict[str, pl.DataFrame]) -> LinkedIndex:
+    """A LinkedIndex from its table frames (people's list columns as JSON text or
+    already decoded), with the search and family structures built once."""
+    people = frames["people"]
+    if people.schema["case_numbers"] == pl.Utf8:
+        people = _decode_people(people)
+    people = people.sort("person_id", maintain_order=True)
     nicknames = default_nicknames()
+    names = name_variants(people, nicknames)
+    frames = {name: _compact(name, frame) for name, frame in frames.items()}
+    records = frames["records"].sort("person_id", maintain_order=True)
+    members = frames["family_members"].sort("person_id", maintain_order=True)
+    pm = frames["possible_matches"]
+    flagged = pl.concat([pm["person_a"], pm["person_b"]]).unique()
     return LinkedIndex(
         build_id=build_id,
         people=people,
-        names=name_variants(people, nicknames),
+        records=records,
+        family_members=members,
+        source_loads=frames["source_loads"],
+        possible_matches=pm,
+        record_evidence=frames["record_evidence"],
+        names=names,
         nicknames=nicknames,
-        **frames,
+        prepared_families=build_family_index(people["person_id"], records, members),
+        prepared_names=build_name_index(
+            people["person_id"], names, canon_map(nicknames)
+        ),
+        prepared_people=build_person_index(people, flagged, records),
     )

@@ -7,9 +7,17 @@ only, family-name parts, and nickname variants ('Bob' for 'Robert').
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import polars as pl
 
+from linkage.names import _LETTERS
 from linkage.standardise import clean_name, load_nicknames
+
+_APOSTROPHES = re.compile(r"['’`]")
+_NOT_NAME = re.compile(r"[^a-z0-9 ]")
+_DIGITS = re.compile(r"[0-9]")
 
 
 def first_key(expr: pl.Expr) -> pl.Expr:
@@ -32,17 +40,39 @@ def canonical_names(firsts: pl.Series, nicknames: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def clean_one(text: str) -> str:
+    """``linkage``'s ``clean_name`` for one typed-in string ('' when nothing is left):
+    plain Python, as a frame per query would cost more than the search."""
+    for letter, plain in _LETTERS:
+        text = text.replace(letter, plain)
+    text = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKD", text)
+        if not unicodedata.combining(ch)
+    ).lower()
+    text = _NOT_NAME.sub(" ", _APOSTROPHES.sub("", text))
+    return " ".join(_DIGITS.sub("", " ".join(text.split())).split())
+
+
+def canon_map(nicknames: pl.DataFrame) -> dict[str, tuple[str, ...]]:
+    """name -> its canonical forms (without itself), from the nickname table."""
+    groups = nicknames.group_by("name").agg(pl.col("canonical").unique().sort())
+    return {name: tuple(canons) for name, canons in groups.iter_rows()}
+
+
 def standardise_one(
-    first: str, last: str, nicknames: pl.DataFrame
+    first: str, last: str, nicknames: pl.DataFrame | dict[str, tuple[str, ...]]
 ) -> tuple[str, str, list[str]]:
-    """(first key, last key, canonical first names) of one typed-in name."""
-    row = pl.DataFrame({"first": [first], "last": [last]}).select(
-        first_key(pl.col("first")).alias("first"),
-        last_key(pl.col("last")).alias("last"),
-    )
-    first_std, last_std = row["first"][0] or "", row["last"][0] or ""
-    canons = canonical_names(pl.Series([first_std]), nicknames)
-    return first_std, last_std, canons["canons"].explode().to_list()
+    """(first key, last key, canonical first names) of one typed-in name.
+
+    ``nicknames`` is the table or, faster, its ``canon_map``.
+    """
+    first_std = clean_one(first).split(" ")[0]
+    last_std = clean_one(last).replace(" ", "")
+    if isinstance(nicknames, pl.DataFrame):
+        nicknames = canon_map(nicknames)
+    canons = sorted({first_std, *nicknames.get(first_std, ())}) if first_std else []
+    return first_std, last_std, canons
 
 
 def _split_other_names(people: pl.DataFrame) -> pl.DataFrame:

@@ -23,6 +23,7 @@ ID_LABELS: dict[str, str] = {
 }
 
 _WILDCARDS = re.compile(r"[*%?_]")
+_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 _DOB_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d")
 _NEED_NAME = "Enter a first name and a last name, or an NHS number, UPN or case number."
 
@@ -36,6 +37,9 @@ class SearchQuery:
     dob: date | None = None
     identifier: str = ""
     id_kind: IdKind | None = None
+    postcode: str = ""  # upper case, no spaces; a match lifts the score
+    age_min: int | None = None  # people of known age outside the range are left out
+    age_max: int | None = None
 
     @property
     def by_identifier(self) -> bool:
@@ -46,11 +50,14 @@ class SearchQuery:
         """What was asked, for the audit log (the only place search terms are kept)."""
         if self.by_identifier:
             return {"identifier": self.identifier, "id_kind": self.id_kind}
-        return {
+        asked: dict[str, Any] = {
             "first": self.first,
             "last": self.last,
             "dob": self.dob.isoformat() if self.dob else None,
         }
+        extra = {"postcode": self.postcode, "age_min": self.age_min,
+                 "age_max": self.age_max}  # fmt: skip
+        return asked | {k: v for k, v in extra.items() if v not in ("", None)}
 
 
 def clean_name(text: str | None) -> str:
@@ -130,14 +137,50 @@ def parse_dob(value: str | date | None, today: date | None = None) -> date | Non
     return parsed
 
 
+def parse_postcode(text: str | None) -> str:
+    """A UK postcode upper case without spaces ('SK1 3AB' -> 'SK13AB'); '' if blank."""
+    compact = re.sub(r"\s+", "", text or "").upper()
+    if compact and not _POSTCODE.fullmatch(compact):
+        raise LookupInputError(
+            "Enter a full UK postcode, for example SK1 3AB, or leave it blank."
+        )
+    return compact
+
+
+def parse_age_range(
+    age_min: int | str | None, age_max: int | str | None
+) -> tuple[int | None, int | None]:
+    """(lowest, highest) age in whole years; either may be left blank."""
+    try:
+        low, high = (
+            None if v is None or str(v).strip() == "" else int(str(v).strip())
+            for v in (age_min, age_max)
+        )
+    except ValueError as exc:
+        raise LookupInputError("Enter ages as whole numbers of years.") from exc
+    if any(v is not None and not 0 <= v <= 120 for v in (low, high)) or (
+        low is not None and high is not None and low > high
+    ):
+        raise LookupInputError(
+            "Enter an age range between 0 and 120, the lower age first."
+        )
+    return low, high
+
+
 def parse_query(
     first: str | None = "",
     last: str | None = "",
     dob: str | date | None = None,
     identifier: str | None = "",
     today: date | None = None,
+    postcode: str | None = "",
+    age_min: int | str | None = None,
+    age_max: int | str | None = None,
 ) -> SearchQuery:
-    """Check a search; raises LookupInputError saying what is missing."""
+    """Check a search; raises LookupInputError saying what is missing.
+
+    Postcode and age range are optional refinements of a name search.
+    """
     if identifier and identifier.strip():
         value, kind = parse_identifier(identifier)
         return SearchQuery(identifier=value, id_kind=kind)
@@ -148,7 +191,15 @@ def parse_query(
         first_c, last_c = split_full_name(first_c or last_c)
     if not _has_letter(first_c) or not _has_letter(last_c):
         raise LookupInputError(_NEED_NAME)
-    return SearchQuery(first=first_c, last=last_c, dob=parse_dob(dob, today))
+    low, high = parse_age_range(age_min, age_max)
+    return SearchQuery(
+        first=first_c,
+        last=last_c,
+        dob=parse_dob(dob, today),
+        postcode=parse_postcode(postcode),
+        age_min=low,
+        age_max=high,
+    )
 
 
 def _no_commas(text: str) -> str:

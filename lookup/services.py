@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -91,26 +92,35 @@ def age_rule_text(src: Source, age: int | None) -> str | None:
     return None
 
 
-def latest_by_source(
-    records: pl.DataFrame, person_ids: pl.Series
-) -> dict[tuple[str, str], dict]:
-    """Per (person, source): the latest involvement, current ones first."""
-    mine = records.filter(pl.col("person_id").is_in(person_ids.implode()))
-    ranked = mine.with_columns(
-        pl.col("involvement_current").fill_null(False),
-        pl.col("last_contact").max().over("person_id", "source").alias("contact"),
-        pl.col("involvement_current")
-        .fill_null(False)
-        .any()
-        .over("person_id", "source")
-        .alias("any_current"),
-    ).sort(
-        ["involvement_current", "involvement_start", "involvement_end"],
-        descending=True,
-        nulls_last=True,
+def _newest_first(record: dict) -> tuple:
+    """Sort key: current first, then latest start, then latest end (unknown last)."""
+    start, end = record["involvement_start"], record["involvement_end"]
+    return (
+        bool(record["involvement_current"]),
+        start is not None,
+        start or date.min,
+        end is not None,
+        end or date.min,
     )
-    firsts = ranked.group_by("person_id", "source", maintain_order=True).first()
-    return {(r["person_id"], r["source"]): r for r in firsts.iter_rows(named=True)}
+
+
+def latest_involvements(records: Iterable[dict]) -> dict[tuple[str, str], dict]:
+    """Per (person, source): the latest involvement, current ones first, with the
+    last contact across all of them (``contact``) and whether any is current."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for record in records:
+        groups.setdefault((record["person_id"], record["source"]), []).append(record)
+    latest = {}
+    for key, group in groups.items():
+        best = max(group, key=_newest_first)
+        contacts = [r["last_contact"] for r in group if r["last_contact"]]
+        latest[key] = {
+            **best,
+            "involvement_current": bool(best["involvement_current"]),
+            "contact": max(contacts, default=None),
+            "any_current": any(r["involvement_current"] for r in group),
+        }
+    return latest
 
 
 def coverage_text(src: Source) -> str:

@@ -61,6 +61,20 @@ def test_search_by_name_and_identifier(config, capsys) -> None:
     assert [c["matched_on"] for c in _json(capsys)["candidates"]] == ["NHS number"]
 
 
+def test_search_with_postcode_and_age_range(config, capsys) -> None:
+    args = ["search", "--config", str(config), "--first", "Jane", "--last", "Smith"]
+    main([*args, "--postcode", "dt1 1aa", "--age-min", "10", "--age-max", "12",
+          *REASON, "--json"])  # fmt: skip
+    found = _json(capsys)["candidates"]
+    assert {c["person_id"] for c in found} == {"p1", "p8"}
+    assert found[0]["matched_on"] == "name; postcode"
+    assert search_criteria(config)["postcode"] == "DT11AA"
+
+
+def search_criteria(config: Path) -> dict:
+    return _events(config)[1]["data"]["criteria"]
+
+
 def test_family_json(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["family", "--config", str(config), "--person-id", "p1", *REASON]
     assert main([*args, "--today", "2026-11-15", "--json"]) == 0

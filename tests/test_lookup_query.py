@@ -96,3 +96,14 @@ def test_nhs_check_digit(digits: str, ok: bool) -> None:
 def test_criteria_for_the_audit_log() -> None:
     query = SearchQuery(first="Jane", last="Smith", dob=date(2015, 7, 3))
     assert query.criteria() == {"first": "Jane", "last": "Smith", "dob": "2015-07-03"}
+
+
+def test_postcode_and_age_range_are_checked() -> None:
+    query = parse_query("Jane", "Smith", postcode=" sk1 3ab ", age_min="3", age_max=9)
+    assert (query.postcode, query.age_min, query.age_max) == ("SK13AB", 3, 9)
+    assert query.criteria()["postcode"] == "SK13AB"
+    assert "postcode" not in parse_query("Jane", "Smith").criteria()
+    for bad in ({"postcode": "not a postcode"}, {"age_min": "ten"},
+                {"age_min": 9, "age_max": 3}, {"age_max": 130}):  # fmt: skip
+        with pytest.raises(LookupInputError):
+            parse_query("Jane", "Smith", **bad)
