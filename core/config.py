@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args
 
 from core.errors import ConfigError, Problem
 
-SourceFormat = Literal["csv", "excel", "parquet", "ssd_csv"]
+SourceFormat = Literal["csv", "excel", "parquet", "ssd_csv", "sql", "odbc", "ssd"]
 Sensitivity = Literal["standard", "police", "sensitive"]
 
 #: Fields of the standard record a source may map from its own columns.
@@ -125,10 +125,42 @@ class SourceConfig:
     service: str = _key("", "Plain service name users see, e.g. Police.")
     format: SourceFormat = _key(
         "csv",
-        "csv, excel, parquet, or ssd_csv (a folder of Standard Safeguarding "
-        "Dataset tables as CSV).",
+        "csv, excel, parquet, ssd_csv (a folder of Standard Safeguarding "
+        "Dataset tables as CSV), sql (a database via url), odbc (via odbc_connect) "
+        "or ssd (the Standard Safeguarding Dataset tables in a database).",
     )
-    path: str = _key("", "File or folder of the extract, relative to the config.")
+    path: str = _key(
+        "",
+        "File or folder of the extract, relative to the config. A folder of dated "
+        "drops (e.g. 2026-11-01/) uses the newest complete drop.",
+    )
+    drop_files: tuple[str, ...] = _key(
+        (),
+        "Files every dated drop must contain to count as complete; empty means the "
+        "one extract file (or the SSD tables for ssd_csv).",
+    )
+    url: str = _key(
+        "",
+        "SQLAlchemy URL of the source database for sql or ssd (sqlite, "
+        "postgresql+psycopg, mssql+pyodbc); use a read-only login.",
+    )
+    odbc_connect: str = _key(
+        "",
+        "ODBC DSN name or connection string for odbc or ssd, read through pyodbc "
+        "(e.g. Driver={ODBC Driver 18 for SQL Server};Server=…;Encrypt=yes).",
+    )
+    table: str = _key(
+        "", "Table or view to read for sql or odbc (schema.table allowed)."
+    )
+    query: str = _key(
+        "", "Read-only query for sql or odbc instead of table: one SELECT or WITH."
+    )
+    schema: str = _key(
+        "", "Database schema holding the SSD tables (ssd) or table; empty: default."
+    )
+    batch_size: int = _key(
+        100_000, "Rows fetched per round trip when reading from a database."
+    )
     encoding: str = _key("utf-8", "Text encoding of a CSV (utf-8, cp1252 …).")
     delimiter: str = _key(",", "Field separator of a CSV.")
     sheet: str = _key("", "Excel sheet name; empty means the first sheet.")
@@ -167,6 +199,88 @@ class SourceConfig:
         return date.fromisoformat(self.coverage_from) if self.coverage_from else None
 
 
+#: Roles a signed-in user may hold, and what each may see of a source's detail.
+ROLES = ("front_door", "early_help", "social_worker", "auditor", "administrator")
+VISIBILITY_LEVELS = ("full", "contact_only", "hidden")
+
+
+@dataclass(frozen=True)
+class GovernanceConfig:
+    """[governance]: who may see what, sessions, audit review and retention."""
+
+    visibility: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "front_door": "standard=full police=full sensitive=full",
+            "early_help": "standard=full police=contact_only sensitive=contact_only",
+            "social_worker": "standard=full police=full sensitive=full",
+        },
+        metadata={
+            "doc": "Table: worker role to 'standard=LEVEL police=LEVEL "
+            "sensitive=LEVEL', LEVEL being full, contact_only (service and whom to "
+            "contact, no detail) or hidden. Auditors and administrators never see "
+            "family data."
+        },
+    )
+    emergency_purposes: tuple[str, ...] = _key(
+        ("Emergency",),
+        "Purposes that need a written explanation and are flagged for review.",
+    )
+    role_claim: str = _key(
+        "roles", "ID-token claim holding the user's roles or groups (Entra: roles)."
+    )
+    role_map: Mapping[str, str] = field(
+        default_factory=lambda: {r: r for r in ROLES},
+        metadata={
+            "doc": "Table: claim value (app role or group id) to role; a user with "
+            "no mapped value sees only a message."
+        },
+    )
+    idle_timeout_minutes: int = _key(10, "Minutes without use before sign-out.")
+    absolute_timeout_minutes: int = _key(
+        600, "Minutes after sign-in when the session ends regardless of use."
+    )
+    one_session_per_user: bool = _key(
+        True, "Signing in again ends the user's other sessions."
+    )
+    working_hours: str = _key(
+        "08:00-18:00", "Local working hours (HH:MM-HH:MM); use outside is flagged."
+    )
+    timezone: str = _key("Europe/London", "Time zone of working_hours.")
+    unusual_volume: int = _key(
+        40, "Searches by one user in one day above which the day is flagged."
+    )
+    dormant_days: int = _key(
+        60, "An account unused this many days before a sign-in is flagged."
+    )
+    audit_retention_days: int = _key(
+        2557,
+        "Days audit events are kept (separately from linked data, which is "
+        "dropped when its source stops sending it).",
+    )
+
+
+def _check_governance(gov: GovernanceConfig, problems: list[Problem]) -> None:
+    for role, text in gov.visibility.items():
+        pairs = dict(p.partition("=")[::2] for p in text.split())
+        bad = set(pairs) - set(get_args(Sensitivity)) or (
+            set(pairs.values()) - set(VISIBILITY_LEVELS)
+        )
+        if role not in ROLES[:3] or bad:
+            problems.append(
+                Problem(
+                    f"governance.visibility.{role}",
+                    "must be a worker role (front_door, early_help, social_worker) "
+                    "set to 'standard=L police=L sensitive=L', L one of "
+                    f"{', '.join(VISIBILITY_LEVELS)}",
+                )
+            )
+    for claim, role in gov.role_map.items():
+        if role not in ROLES:
+            problems.append(
+                Problem(f"governance.role_map.{claim}", f"must be one of {ROLES}")
+            )
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole configuration, as loaded from one TOML file."""
@@ -176,6 +290,7 @@ class Config:
     storage: StorageConfig
     linkage: LinkageConfig
     sources: tuple[SourceConfig, ...]
+    governance: GovernanceConfig = field(default_factory=GovernanceConfig)
 
     def source_path(self, source: SourceConfig) -> Path:
         """Absolute path of a source's extract."""
@@ -187,6 +302,7 @@ SECTIONS: dict[str, type] = {
     "app": AppConfig,
     "storage": StorageConfig,
     "linkage": LinkageConfig,
+    "governance": GovernanceConfig,
     "sources": SourceConfig,
 }
 
@@ -244,15 +360,25 @@ def _coerce(cls: type, raw: Mapping[str, Any], where: str, problems: list[Proble
     return cls(**values)
 
 
+#: Keys that say where a source is, per format (files need a path).
+_LOCATION_KEYS = {"sql": ("url",), "odbc": ("odbc_connect",), "ssd": ()}
+
+
 def _check_source(src: SourceConfig, where: str, problems: list[Problem]) -> None:
     for key, allowed in (("format", SourceFormat), ("sensitivity", Sensitivity)):
         if getattr(src, key) not in get_args(allowed):
             problems.append(
                 Problem(f"{where}.{key}", f"must be one of {get_args(allowed)}")
             )
-    for key in ("name", "service", "path"):
+    for key in ("name", "service", *_LOCATION_KEYS.get(src.format, ("path",))):
         if not getattr(src, key):
             problems.append(Problem(f"{where}.{key}", "is required"))
+    if src.format in ("sql", "odbc") and bool(src.table) == bool(src.query):
+        problems.append(Problem(f"{where}.table", "give exactly one of table or query"))
+    if src.format == "ssd" and bool(src.url) == bool(src.odbc_connect):
+        problems.append(
+            Problem(f"{where}.url", "give exactly one of url or odbc_connect for ssd")
+        )
     for key in ("extract_date", "coverage_from"):
         value = getattr(src, key)
         if value:
@@ -273,7 +399,7 @@ def _check_source(src: SourceConfig, where: str, problems: list[Problem]) -> Non
     has_name = {"first_name", "last_name"} <= set(
         src.columns
     ) or "full_name" in src.columns
-    if src.format != "ssd_csv" and not has_name:
+    if src.format not in ("ssd_csv", "ssd") and not has_name:
         problems.append(
             Problem(f"{where}.columns", "map first_name and last_name, or full_name")
         )
@@ -304,6 +430,8 @@ def parse_config(
     app = _coerce(AppConfig, raw.get("app", {}), "app", problems)
     storage = _coerce(StorageConfig, raw.get("storage", {}), "storage", problems)
     linkage = _coerce(LinkageConfig, raw.get("linkage", {}), "linkage", problems)
+    gov = _coerce(GovernanceConfig, raw.get("governance", {}), "governance", problems)
+    _check_governance(gov, problems)
     sources: list[SourceConfig] = []
     for i, table in enumerate(raw.get("sources", [])):
         where = f"sources[{i}]"
@@ -328,7 +456,7 @@ def parse_config(
         index_url=_resolve_url(storage.index_url, base_dir),
         audit_url=_resolve_url(storage.audit_url, base_dir),
     )
-    return Config(base_dir, app, storage, linkage, tuple(sources))
+    return Config(base_dir, app, storage, linkage, tuple(sources), gov)
 
 
 def load_config(path: str | Path) -> Config:

@@ -1,15 +1,28 @@
-"""``python -m governance verify --config PATH [--json]``: check the audit chain."""
+"""``python -m governance verify|setup-postgres|retention``: the audit log's upkeep.
+
+``verify --config PATH [--json]`` checks the hash chain; ``setup-postgres --config
+PATH --app-role NAME`` installs the append-only trigger and the app role's grants
+(run it as a database administrator, not as the app's role); ``retention
+--config PATH [--apply]`` removes events older than audit_retention_days.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import load_config
 from core.db import make_engine
 from core.errors import FamilyContextError
-from governance.audit import ensure_audit_schema, verify_chain
+from governance import retention
+from governance.audit import Actor, ensure_audit_schema, verify_chain
+from governance.hardening import harden_postgres
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,12 +33,64 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--json", action="store_true", help="machine-readable last line"
     )
+    setup = sub.add_parser(
+        "setup-postgres", help="append-only trigger and grants on PostgreSQL"
+    )
+    setup.add_argument("--config", default="config.toml", help="config file")
+    setup.add_argument(
+        "--app-role", required=True, help="the dashboard's PostgreSQL role"
+    )
+    keep = sub.add_parser(
+        "retention", help="remove audit events older than audit_retention_days"
+    )
+    keep.add_argument("--config", default="config.toml", help="config file")
+    keep.add_argument("--apply", action="store_true", help="remove (default: count)")
     return parser
+
+
+def _retention(config_path: str, really: bool) -> int:
+    config = load_config(config_path)
+    engine = make_engine(config.storage.audit_url)
+    ensure_audit_schema(engine)
+    days, now = config.governance.audit_retention_days, datetime.now(UTC)
+    if really:
+        user = getpass.getuser()
+        actor = Actor(user, user, "administrator", f"cli-{uuid.uuid4()}")
+        done = retention.apply(engine, actor, days, now)
+    else:
+        done = retention.plan(engine, days, now)
+    verb = "Removed" if really else "Would remove (use --apply)"
+    print(f"{verb} {done.expired:,} audit events from before {done.cutoff[:10]}.")
+    return 0
+
+
+def _setup(config_path: str, app_role: str) -> int:
+    config = load_config(config_path)
+    harden_postgres(make_engine(config.storage.audit_url), app_role)
+    print(
+        f"audit_events is now append-only; role {app_role} may only INSERT and "
+        "SELECT on it."
+    )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; exit 0 when the chain is intact, 1 when broken, 2 on error."""
     args = _parser().parse_args(argv)
+    if args.command == "retention":
+        try:
+            return _retention(args.config, args.apply)
+        except (FamilyContextError, SQLAlchemyError) as exc:
+            print(f"retention failed: {exc}", file=sys.stderr)
+            return 2
+    if args.command == "setup-postgres":
+        try:
+            return _setup(args.config, args.app_role)
+        except (FamilyContextError, SQLAlchemyError) as exc:
+            print(
+                f"setup-postgres failed: {type(exc).__name__}: {exc}", file=sys.stderr
+            )
+            return 2
     try:
         config = load_config(args.config)
         engine = make_engine(config.storage.audit_url)

@@ -8,16 +8,25 @@ audit log cannot be written, ``AuditError`` propagates and nothing is returned.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Engine
 
 from core.errors import AccessDenied, LookupInputError
 from governance.audit import Actor, Event, read_events, record_event
+from governance.restrictions import (
+    RESTRICTED_MESSAGE,
+    RestrictedRecord,
+    redact_candidate,
+    redact_member,
+    restricted_ids,
+)
 from governance.roles import may_audit, may_search
-from lookup.family import FamilyView, family_view, service_detail
+from governance.visibility import Policy, view_for_role
+from lookup.family import FamilyView, family_view, service_detail, who_to_call
 from lookup.index import LinkedIndex
 from lookup.query import SearchQuery
 from lookup.search import Candidate, search
@@ -33,9 +42,9 @@ class Reason:
     explanation: str = ""
 
 
-def is_emergency(purpose: str) -> bool:
+def is_emergency(purpose: str, policy: Policy | None = None) -> bool:
     """Emergency ('break glass') purposes need a written explanation."""
-    return purpose.strip().lower().startswith("emergency")
+    return (policy or Policy()).is_emergency(purpose)
 
 
 def check_reason(
@@ -43,6 +52,7 @@ def check_reason(
     case_ref: str,
     explanation: str = "",
     purposes: Sequence[str] | None = None,
+    policy: Policy | None = None,
 ) -> Reason:
     """A checked Reason; raises LookupInputError listing everything missing."""
     problems = []
@@ -52,7 +62,7 @@ def check_reason(
         problems.append(f"Choose a purpose from: {', '.join(purposes)}.")
     if not case_ref.strip():
         problems.append("Enter the case or referral reference.")
-    if is_emergency(purpose) and not explanation.strip():
+    if is_emergency(purpose, policy) and not explanation.strip():
         problems.append("Explain the emergency in a few words.")
     if problems:
         raise LookupInputError(" ".join(problems))
@@ -60,9 +70,18 @@ def check_reason(
 
 
 def _record(
-    engine: Engine, kind: str, actor: Actor, reason: Reason, data: Mapping[str, Any]
+    engine: Engine,
+    kind: str,
+    actor: Actor,
+    reason: Reason,
+    data: Mapping[str, Any],
+    policy: Policy | None = None,
 ) -> None:
-    extra = {"explanation": reason.explanation} if reason.explanation else {}
+    extra: dict[str, Any] = (
+        {"explanation": reason.explanation} if reason.explanation else {}
+    )
+    if is_emergency(reason.purpose, policy):
+        extra["emergency"] = True
     record_event(
         engine,
         Event(kind, actor, reason.purpose, reason.case_ref, {**data, **extra}),
@@ -89,17 +108,47 @@ def audited_search(
     limit: int,
     *,
     explanation: str = "",
+    policy: Policy | None = None,
 ) -> list[Candidate]:
-    """Search, recording the criteria before and the people listed after."""
+    """Search, recording the criteria before and the people listed after.
+
+    Restricted people come back as placeholders saying only that a restricted
+    record exists (``restrictions.is_redacted``).
+    """
     reason = Reason(purpose.strip(), case_ref.strip(), explanation.strip())
     _require_worker(audit_engine, actor, "search", reason)
-    check_reason(purpose, case_ref, explanation)
+    check_reason(purpose, case_ref, explanation, policy=policy)
     criteria = {"criteria": query.criteria(), "build_id": index.build_id}
-    _record(audit_engine, "search", actor, reason, criteria)
+    _record(audit_engine, "search", actor, reason, criteria, policy)
     found = search(index, query, today, limit)
-    shown = {"person_ids": [c.person_id for c in found], "count": len(found)}
-    _record(audit_engine, "results_shown", actor, reason, shown)
-    return found
+    restricted = restricted_ids(audit_engine, (c.person_id for c in found))
+    shown = {"person_ids": [c.person_id for c in found], "count": len(found),
+             "restricted_ids": sorted(restricted)}  # fmt: skip
+    _record(audit_engine, "results_shown", actor, reason, shown, policy)
+    return [redact_candidate(c) if c.person_id in restricted else c for c in found]
+
+
+def _check_restriction(
+    audit_engine: Engine,
+    actor: Actor,
+    reason: Reason,
+    person_id: str,
+    override: str,
+    action: str,
+) -> None:
+    """Refuse a restricted person without an override; record an override used."""
+    if person_id not in restricted_ids(audit_engine, [person_id]):
+        return
+    data = {"action": action, "person_id": person_id}
+    if not override.strip():
+        _record(audit_engine, "access_denied", actor, reason,
+                {**data, "restricted": True})  # fmt: skip
+        raise RestrictedRecord(
+            RESTRICTED_MESSAGE + " To open it anyway, give a written reason; "
+            "the override is recorded and reviewed."
+        )
+    _record(audit_engine, "override", actor, reason,
+            {**data, "override_reason": override.strip()})  # fmt: skip
 
 
 def audited_family(
@@ -112,15 +161,28 @@ def audited_family(
     today: date,
     *,
     explanation: str = "",
+    override: str = "",
+    policy: Policy | None = None,
 ) -> FamilyView:
-    """Open a family view, recording the focus person and every member shown."""
+    """Open a family view cut to the role's visibility, recording every member.
+
+    A restricted focus person needs ``override`` (a written reason, recorded as
+    its own event); restricted relatives are shown only as placeholders.
+    """
     reason = Reason(purpose.strip(), case_ref.strip(), explanation.strip())
     _require_worker(audit_engine, actor, "family", reason)
-    check_reason(purpose, case_ref, explanation)
-    view = family_view(index, person_id, today)
-    members = [m.person_id for m in view.members]
-    data = {"person_id": person_id, "member_ids": members, "build_id": index.build_id}
-    _record(audit_engine, "family_opened", actor, reason, data)
+    check_reason(purpose, case_ref, explanation, policy=policy)
+    _check_restriction(audit_engine, actor, reason, person_id, override, "family")
+    full = family_view(index, person_id, today)
+    hidden = restricted_ids(audit_engine, (m.person_id for m in full.members))
+    hidden.discard(person_id)
+    view = view_for_role(full, actor.role, policy or Policy())
+    members = tuple(redact_member(m) if m.person_id in hidden else m
+                    for m in view.members)  # fmt: skip
+    view = replace(view, members=members, who_to_call=who_to_call(list(members)))
+    data = {"person_id": person_id, "member_ids": [m.person_id for m in members],
+            "restricted_ids": sorted(hidden), "build_id": index.build_id}  # fmt: skip
+    _record(audit_engine, "family_opened", actor, reason, data, policy)
     return view
 
 
@@ -134,14 +196,34 @@ def audited_service_detail(
     source: str,
     *,
     explanation: str = "",
+    override: str = "",
+    policy: Policy | None = None,
 ) -> str | None:
-    """One service's withheld detail on one person, recorded as service_opened."""
+    """One service's withheld detail on one person, recorded as service_opened.
+
+    Refused unless the role sees this source's sensitivity in full.
+    """
     reason = Reason(purpose.strip(), case_ref.strip(), explanation.strip())
     _require_worker(audit_engine, actor, "service_detail", reason)
-    check_reason(purpose, case_ref, explanation)
+    check_reason(purpose, case_ref, explanation, policy=policy)
+    sensitivity = source_sensitivity(index, source)
+    if (policy or Policy()).level(actor.role, sensitivity) != "full":
+        _record(audit_engine, "access_denied", actor, reason,
+                {"action": "service_detail", "source": source})  # fmt: skip
+        raise AccessDenied(
+            "Your role sees that this service is involved and whom to contact, "
+            "not its detail. Contact the lead professional."
+        )
+    _check_restriction(audit_engine, actor, reason, person_id, override, "service")
     data = {"person_id": person_id, "source": source, "build_id": index.build_id}
-    _record(audit_engine, "service_opened", actor, reason, data)
+    _record(audit_engine, "service_opened", actor, reason, data, policy)
     return service_detail(index, person_id, source)
+
+
+def source_sensitivity(index: LinkedIndex, source: str) -> str:
+    """The sensitivity class a source had in this build (unknown = sensitive)."""
+    loads = index.source_loads.filter(pl.col("source") == source)
+    return loads["sensitivity"][0] if loads.height else "sensitive"
 
 
 def audited_sign_in(audit_engine: Engine, actor: Actor, method: str) -> None:

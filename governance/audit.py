@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import AuditError
+from governance.store import chain_anchor, ensure_governance_schema
 
 GENESIS = "0" * 64
 
@@ -46,7 +47,12 @@ EVENT_KINDS = frozenset(
         "results_shown",  # level 2: which people were listed
         "family_opened",  # level 3: a person's family view was opened
         "service_opened",  # level 4: one service's detail was opened
-        "override",
+        "override",  # a restricted record opened with a written reason
+        "restriction_set",
+        "restriction_lifted",
+        "review_decision",  # an auditor closed or escalated a review item
+        "session_expired",
+        "retention",  # events older than the retention period were removed
         "export",
         "config",
         "build",
@@ -141,8 +147,9 @@ def _row_keys() -> tuple[str, ...]:
 
 
 def ensure_audit_schema(engine: Engine) -> None:
-    """Create the audit table if it does not exist."""
+    """Create the audit table (and the governance tables beside it) if missing."""
     metadata.create_all(engine, checkfirst=True)
+    ensure_governance_schema(engine)
 
 
 def _lock(conn) -> None:  # noqa: ANN001
@@ -188,12 +195,18 @@ class ChainCheck:
 
 
 def verify_chain(engine: Engine, batch: int = 5000) -> ChainCheck:
-    """Recompute every link in order; report the first event that does not fit."""
+    """Recompute every link in order; report the first event that does not fit.
+
+    The chain starts at GENESIS, or at the anchor retention left behind.
+    """
     cols = [audit_events.c[k] for k in ("seq", *_row_keys(), "prev_hash", "hash")]
-    prev = GENESIS
     count = 0
     first_broken: int | None = None
     with engine.connect() as conn:
+        anchor = conn.execute(
+            select(chain_anchor.c.prev_hash).where(chain_anchor.c.id == 1)
+        ).scalar()
+        prev = anchor or GENESIS
         result = conn.execution_options(yield_per=batch).execute(
             select(*cols).order_by(audit_events.c.seq)
         )

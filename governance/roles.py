@@ -5,18 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Role = Literal["front_door", "social_worker", "auditor"]
+Role = Literal["front_door", "early_help", "social_worker", "auditor", "administrator"]
 
 ROLE_LABELS: dict[str, str] = {
     "front_door": "Front-door (MASH) worker",
+    "early_help": "Early Help worker",
     "social_worker": "Social worker",
     "auditor": "Information-governance auditor",
+    "administrator": "Administrator",
 }
 
 #: Roles that may search people and open family views.
-SEARCH_ROLES = frozenset({"front_door", "social_worker"})
+SEARCH_ROLES = frozenset({"front_door", "early_help", "social_worker"})
 #: Roles that may read the audit log (and never family data).
 AUDIT_ROLES = frozenset({"auditor"})
+#: Roles that manage sources, builds and restrictions (and never family data).
+ADMIN_ROLES = frozenset({"administrator"})
+
+#: Every dashboard page, and the pages each role may reach once signed in.
+PAGES = ("sign_in", "reason", "search", "family", "audit", "admin")
+_ROLE_PAGES = {
+    **dict.fromkeys(SEARCH_ROLES, frozenset({"reason", "search", "family"})),
+    "auditor": frozenset({"audit"}),
+    "administrator": frozenset({"admin"}),
+}
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
@@ -32,17 +44,31 @@ class User:
 
 DEMO_USERS: tuple[User, ...] = (
     User("demo.frontdoor", "Alex Morgan (demo)", "front_door"),
+    User("demo.earlyhelp", "Chris Evans (demo)", "early_help"),
     User("demo.socialworker", "Sam Okafor (demo)", "social_worker"),
     User("demo.auditor", "Jo Patel (demo)", "auditor"),
+    User("demo.admin", "Ravi Shah (demo)", "administrator"),
 )
 
 
 def may_search(role: str) -> bool:
+    """Workers search people and open family views."""
     return role in SEARCH_ROLES
 
 
 def may_audit(role: str) -> bool:
+    """Auditors read the audit log and work its review queue."""
     return role in AUDIT_ROLES
+
+
+def may_administer(role: str) -> bool:
+    """Administrators see sources and builds and manage restrictions."""
+    return role in ADMIN_ROLES
+
+
+def pages_for(role: str) -> frozenset[str]:
+    """The pages a signed-in role may reach (sign-in is for the signed-out)."""
+    return _ROLE_PAGES.get(role, frozenset())
 
 
 def demo_sign_in_allowed(demo_mode: bool, host: str | None) -> bool:

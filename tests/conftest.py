@@ -32,3 +32,19 @@ def postgres_url() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def audit_engine(request, tmp_path):
+    """An engine with the audit schema, once on SQLite and once on PostgreSQL."""
+    from core.db import make_engine
+    from governance.audit import ensure_audit_schema
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/audit.db"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    ensure_audit_schema(engine)
+    yield engine
+    engine.dispose()

@@ -28,18 +28,6 @@ from governance.audit import (
 ACTOR = Actor("u1", "Test User", "front_door", "sess-1")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def audit_engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/audit.db"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    ensure_audit_schema(engine)
-    yield engine
-    engine.dispose()
-
-
 def test_canonical_form_is_stable():
     assert canonical_json({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
     moment = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)

@@ -1,15 +1,29 @@
-"""The auditor's page: the audit log with filters, and a chain integrity check."""
+"""The auditor's workspace: filtered log, review queue, CSV export, integrity check.
+
+Auditors never see family data: only events (who looked, when, why, at which
+person ids). Every decision and export made here is itself audited.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from governance.access import audit_log
+from core.errors import LookupInputError
 from governance.audit import EVENT_KINDS, Actor, verify_chain
-from ui.audit_table import display, events_frame, filter_events
+from governance.flags import FLAG_LABELS
+from governance.review import (
+    DECISIONS,
+    decide,
+    events_frame,
+    export_csv,
+    filter_frame,
+    queue,
+    sync_queue,
+)
+from ui.audit_table import display
 from ui.context import AppContext
 
-MAX_EVENTS = 5000
+MAX_EVENTS = 50_000
 
 
 def _integrity(ctx: AppContext) -> None:
@@ -24,17 +38,61 @@ def _integrity(ctx: AppContext) -> None:
             )
 
 
+def _filters(ctx: AppContext, frame):  # noqa: ANN001, ANN202
+    left, mid, right = st.columns(3)
+    user = left.selectbox("User", sorted(set(frame["user_id"])), index=None,
+                          placeholder="All users")  # fmt: skip
+    person = mid.text_input("Person id", key="f_person")
+    purpose = right.selectbox("Purpose", ctx.config.app.purposes, index=None,
+                              placeholder="All purposes")  # fmt: skip
+    kinds_col, start_col, end_col = st.columns(3)
+    kinds = kinds_col.multiselect("Kind", sorted(EVENT_KINDS),
+                                  placeholder="All kinds")  # fmt: skip
+    start = start_col.date_input("From (UTC)", value=None, format="DD/MM/YYYY")
+    end = end_col.date_input("To (UTC)", value=None, format="DD/MM/YYYY")
+    days = (start.isoformat() if start else None, end.isoformat() if end else None)
+    return filter_frame(frame, user, person.strip() or None, tuple(kinds), purpose,
+                        days)  # fmt: skip
+
+
+def _review(ctx: AppContext, actor: Actor) -> None:
+    st.subheader("Review queue")
+    items = queue(ctx.audit_engine)
+    if items.is_empty():
+        st.caption("Nothing waiting for review.")
+        return
+    st.caption(f"{items.height:,} item(s) waiting, oldest first.")
+    for item in items.head(20).iter_rows(named=True):
+        with st.container(border=True):
+            st.markdown(
+                f"**{FLAG_LABELS.get(item['flag'], item['flag'])}** · "
+                f"{item['user_id']} · {item['raised_at'][:16].replace('T', ' ')} UTC"
+                f"  \n{item['detail']}"
+            )
+            key = item["item_id"]
+            note = st.text_input("Note", key=f"note_{key}")
+            status = st.radio("Decision", DECISIONS, horizontal=True,
+                              key=f"decision_{key}")  # fmt: skip
+            if st.button("Record decision", key=f"decide_{key}"):
+                try:
+                    decide(ctx.audit_engine, actor, key, status, note)
+                except LookupInputError as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
+
+
 def page(ctx: AppContext, actor: Actor) -> None:
     """Who looked at whom, when and why; no search and no family data."""
     st.header("Audit log")
-    frame = events_frame(audit_log(ctx.audit_engine, actor, MAX_EVENTS))
-    users = sorted(set(frame["user_id"]))
-    left, mid, right, far = st.columns(4)
-    user = left.selectbox("User", users, index=None, placeholder="All users")
-    kinds = mid.multiselect("Kind", sorted(EVENT_KINDS), placeholder="All kinds")
-    start = right.date_input("From (UTC)", value=None, format="DD/MM/YYYY")
-    end = far.date_input("To (UTC)", value=None, format="DD/MM/YYYY")
-    shown = filter_events(frame, user, kinds, start, end)
+    frame = events_frame(ctx.audit_engine, actor, MAX_EVENTS)
+    shown = _filters(ctx, frame)
     st.caption(f"{shown.height:,} of the latest {frame.height:,} events, newest first.")
     st.dataframe(display(shown), hide_index=True, width="stretch")
+    if st.button("Prepare CSV export of these events", key="export"):
+        csv_text = export_csv(ctx.audit_engine, actor, display(shown))
+        st.download_button("Download CSV", csv_text, "audit-events.csv",
+                           mime="text/csv", key="download")  # fmt: skip
+    sync_queue(ctx.audit_engine, frame, ctx.flag_rules)
+    _review(ctx, actor)
     _integrity(ctx)

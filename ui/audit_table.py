@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 import polars as pl
@@ -39,44 +39,25 @@ def summarise(kind: str, data: Mapping[str, Any]) -> str:
         return f"{data.get('source')} detail of {data.get('person_id')}"
     if kind == "access_denied":
         return f"refused: {data.get('action', '')}"
+    if kind == "override":
+        return f"override on {data.get('person_id')}: {data.get('override_reason')}"
     return "; ".join(f"{k}={v}" for k, v in sorted(data.items()))
 
 
-def events_frame(events: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
-    """Events (as read_events returns them) as a table with a data summary."""
-    rows = [
-        {
-            **{k: e[k] for k in COLUMNS if k != "summary"},
-            "summary": summarise(e["kind"], e["data"]),
-        }
-        for e in events
+def with_summary(frame: pl.DataFrame) -> pl.DataFrame:
+    """The events frame (data as JSON text) with a one-line summary of its data."""
+    summary = [
+        summarise(kind, json.loads(data))
+        for kind, data in zip(frame["kind"], frame["data"], strict=True)
     ]
-    schema = dict.fromkeys(COLUMNS, pl.Utf8())
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def filter_events(
-    frame: pl.DataFrame,
-    user: str | None = None,
-    kinds: Sequence[str] = (),
-    start: date | None = None,
-    end: date | None = None,
-) -> pl.DataFrame:
-    """Rows for one user, some kinds, between two UTC dates (inclusive)."""
-    day = pl.col("at_utc").str.slice(0, 10)
-    if user:
-        frame = frame.filter(pl.col("user_id") == user)
-    if kinds:
-        frame = frame.filter(pl.col("kind").is_in(list(kinds)))
-    if start:
-        frame = frame.filter(day >= start.isoformat())
-    if end:
-        frame = frame.filter(day <= end.isoformat())
-    return frame
+    return frame.with_columns(summary=pl.Series(summary, dtype=pl.Utf8))
 
 
 def display(frame: pl.DataFrame) -> pl.DataFrame:
     """Column headers in plain words, times without the trailing microseconds."""
-    return frame.with_columns(
-        pl.col("at_utc").str.slice(0, 19).str.replace("T", " ")
-    ).rename(COLUMNS)
+    return (
+        with_summary(frame)
+        .select(list(COLUMNS))
+        .with_columns(pl.col("at_utc").str.slice(0, 19).str.replace("T", " "))
+        .rename(COLUMNS)
+    )

@@ -8,6 +8,9 @@ from datetime import date
 from sqlalchemy import Engine
 
 from core.config import Config
+from governance.flags import FlagRules
+from governance.sessions import SessionRules
+from governance.visibility import Policy
 from lookup.index import LinkedIndex
 from ui import resources
 
@@ -25,3 +28,21 @@ class AppContext:
     def index(self) -> LinkedIndex:
         """The current build of the linked index (cached per process and build)."""
         return resources.current_index(self.config_path, self.config)
+
+    @property
+    def policy(self) -> Policy:
+        """The visibility matrix and emergency purposes from ``[governance]``."""
+        return Policy.from_config(self.config.governance)
+
+    @property
+    def session_rules(self) -> SessionRules:
+        """Idle and absolute time-outs and the one-session rule."""
+        return SessionRules.from_config(self.config.governance)
+
+    @property
+    def flag_rules(self) -> FlagRules:
+        """Thresholds of the auditor's proactive flags."""
+        gov = self.config.governance
+        start, _, end = gov.working_hours.partition("-")
+        return FlagRules(start.strip(), end.strip(), gov.timezone,
+                         gov.unusual_volume, gov.dormant_days)  # fmt: skip

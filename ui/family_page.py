@@ -79,6 +79,7 @@ def _reveal_buttons(ctx: AppContext, actor: Actor, reason: Reason, m: Member) ->
                 ctx.index(), ctx.audit_engine, actor, reason.purpose,
                 reason.case_ref, m.person_id, s.source,
                 explanation=reason.explanation,
+                override=state.override(m.person_id), policy=ctx.policy,
             )  # fmt: skip
             state.reveal(m.person_id, s.source, detail)
             st.rerun()
@@ -100,7 +101,7 @@ def _member(ctx: AppContext, actor: Actor, reason: Reason, m: Member) -> None:
             )
         st.markdown(_service_table(m))
         if m.hidden:
-            st.caption("Age rules: " + "; ".join(md(h) for h in m.hidden))
+            st.caption("Not shown: " + "; ".join(md(h) for h in m.hidden))
         _reveal_buttons(ctx, actor, reason, m)
 
 

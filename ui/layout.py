@@ -8,7 +8,8 @@ from core.config import Config
 from governance.access import audited_sign_out
 from governance.audit import Actor
 from governance.roles import ROLE_LABELS
-from ui import state
+from governance.sessions import end_session, utc_now
+from ui import sign_in, state
 from ui.context import AppContext
 from ui.text import md
 
@@ -28,11 +29,16 @@ def sidebar(ctx: AppContext, actor: Actor) -> None:
         st.markdown(f"Signed in as **{md(actor.user_name)}**")
         st.caption(ROLE_LABELS.get(actor.role, actor.role))
         if st.button("Sign out", key="sign_out"):
+            oidc = sign_in.oidc_signed_in()
             try:
                 audited_sign_out(ctx.audit_engine, actor)
+                end_session(ctx.audit_engine, actor.session_id, utc_now(), "sign_out")
             finally:
                 state.end_session()
-            st.rerun()
+            if oidc:
+                st.logout()  # clears Streamlit's cookie; our row is already revoked
+            else:
+                st.rerun()
         st.caption(ctx.config.app.local_authority)
 
 

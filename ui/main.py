@@ -1,8 +1,9 @@
 """Entry point of the dashboard: build the context, route to the right page.
 
 Routing is by session state, not URLs: who is signed in decides the pages
-(auditors only ever reach the audit log), a worker gives a reason before any
-search, and the family view opens only after the confirmation step.
+(auditors reach only the audit workspace, administrators only sources, builds
+and restrictions), every run re-checks the server-side session, a worker gives
+a reason before any search, and the family view opens only after confirming.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import streamlit as st
 
 from core.config import Config
 from core.errors import AuditError, ConfigError, FamilyContextError
-from governance.roles import demo_sign_in_allowed, may_audit, may_search
+from governance.audit import Actor
+from governance.roles import demo_sign_in_allowed, pages_for
+from governance.sessions import touch_session, utc_now
 from ui import (
+    admin_page,
     audit_page,
     family_page,
     layout,
@@ -27,16 +31,38 @@ from ui import (
 from ui.context import AppContext
 
 
-def _route(ctx: AppContext) -> None:
+def _signed_in(ctx: AppContext) -> Actor | None:
+    """The user with a live server-side session, or None (sign-in or why shown)."""
     actor = state.actor()
+    if actor is None and sign_in.oidc_signed_in():
+        actor = sign_in.oidc_actor(ctx)
+        if actor is None:
+            return None
+        state.start_session(actor)
     if actor is None:
         sign_in.page(ctx)
+        return None
+    why = touch_session(ctx.audit_engine, actor, utc_now(), ctx.session_rules)
+    if why != "active":
+        state.end_session()
+        sign_in.ended(why)
+        return None
+    return actor
+
+
+def _route(ctx: AppContext) -> None:
+    actor = _signed_in(ctx)
+    if actor is None:
         return
     layout.sidebar(ctx, actor)
-    if may_audit(actor.role):
+    pages = pages_for(actor.role)
+    if "audit" in pages:
         audit_page.page(ctx, actor)
         return
-    if not may_search(actor.role):
+    if "admin" in pages:
+        admin_page.page(ctx, actor)
+        return
+    if "search" not in pages:
         st.error("Your role has no pages here. Ask your manager for access.")
         return
     why = state.reason()

@@ -27,14 +27,16 @@ def page(ctx: AppContext) -> None:
         )
         case_ref = st.text_input("Case or referral reference", key="reason_case")
         explanation = st.text_area(
-            "Emergency only: explain why you need access now", key="reason_expl"
+            "Emergency only: explain why you need access now (emergency use is "
+            "reviewed by information governance)",
+            key="reason_expl",
         )
         submitted = st.form_submit_button("Continue", type="primary")
     if not submitted:
         return
     try:
         reason = check_reason(
-            purpose or "", case_ref, explanation, ctx.config.app.purposes
+            purpose or "", case_ref, explanation, ctx.config.app.purposes, ctx.policy
         )
     except LookupInputError as exc:
         st.error(str(exc))

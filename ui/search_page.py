@@ -7,6 +7,7 @@ import streamlit as st
 from core.errors import LookupInputError
 from governance.access import Reason, audited_family, audited_search
 from governance.audit import Actor
+from governance.restrictions import RESTRICTED_MESSAGE, is_redacted
 from lookup.query import parse_query
 from lookup.search import Candidate
 from lookup.text import age_text, display_name, long_date, nhs_display
@@ -51,7 +52,7 @@ def _search_form(ctx: AppContext, actor: Actor, reason: Reason) -> None:
     found = audited_search(
         ctx.index(), ctx.audit_engine, actor, reason.purpose, reason.case_ref,
         query, ctx.today, ctx.config.app.max_results,
-        explanation=reason.explanation,
+        explanation=reason.explanation, policy=ctx.policy,
     )  # fmt: skip
     state.set_results(found)
 
@@ -63,7 +64,22 @@ def _identifiers(c: Candidate) -> str:
     return " · ".join(md(p) for p in parts if p) or "No identifiers recorded"
 
 
+def _restricted(c: Candidate) -> None:
+    with st.container(border=True):
+        st.markdown(f"#### {RESTRICTED_MESSAGE}")
+        st.caption(
+            "Only open it if you must, with a written reason: the override is "
+            "recorded and reviewed by information governance."
+        )
+        if st.button("Override with a reason", key=f"override_{c.person_id}"):
+            state.set_pending(c.person_id)
+            st.rerun()
+
+
 def _candidate(c: Candidate) -> None:
+    if is_redacted(c):
+        _restricted(c)
+        return
     with st.container(border=True):
         st.markdown(
             f"#### {md(display_name(c.first_name, c.last_name))}\n"
@@ -86,14 +102,25 @@ def _candidate(c: Candidate) -> None:
             st.rerun()
 
 
-def _confirm(ctx: AppContext, actor: Actor, reason: Reason, person_id: str) -> None:
+def _confirm(
+    ctx: AppContext, actor: Actor, reason: Reason, person_id: str, restricted: bool
+) -> None:
     st.warning(SENSITIVE_WARNING, icon=":material/warning:")
+    why = ""
+    if restricted:
+        why = st.text_area("Why must you open this restricted record?", key="why")
     yes, no = st.columns(2)
     if yes.button("Yes, open the record", type="primary", key="confirm_open"):
+        if restricted and not why.strip():
+            st.error("Write the reason for overriding the restriction.")
+            return
         view = audited_family(
             ctx.index(), ctx.audit_engine, actor, reason.purpose, reason.case_ref,
             person_id, ctx.today, explanation=reason.explanation,
+            override=why, policy=ctx.policy,
         )  # fmt: skip
+        if why.strip():
+            state.set_override(person_id, why.strip())
         state.open_family(view)
         st.rerun()
     if no.button("Cancel", key="cancel_open"):
@@ -123,6 +150,8 @@ def page(ctx: AppContext, actor: Actor, reason: Reason) -> None:
         return
     person_id = state.pending()
     if person_id is not None:
-        _confirm(ctx, actor, reason, person_id)
+        listed = {c.person_id: c for c in found}.get(person_id)
+        restricted = listed is not None and is_redacted(listed)
+        _confirm(ctx, actor, reason, person_id, restricted)
     else:
         _results(found)

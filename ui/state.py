@@ -44,6 +44,26 @@ def end_session() -> None:
         del st.session_state[key]
 
 
+def flag(name: str) -> bool:
+    """A one-off marker in this session (e.g. a refusal already recorded)."""
+    return bool(_get("flag_" + name))
+
+
+def set_flag(name: str) -> None:
+    """Set a one-off marker for this session."""
+    _set("flag_" + name, True)
+
+
+def override(person_id: str) -> str:
+    """The written override reason given for a restricted person, or ''."""
+    return (_get("overrides") or {}).get(person_id, "")
+
+
+def set_override(person_id: str, why: str) -> None:
+    """Remember an override reason (the override itself is audited when used)."""
+    _set("overrides", {**(_get("overrides") or {}), person_id: why})
+
+
 def reason() -> Reason | None:
     """Why the user is looking, once given."""
     return _get("reason")

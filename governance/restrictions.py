@@ -1,0 +1,136 @@
+"""Restricted people: set and lifted by an administrator, honoured on every access.
+
+A restricted person appears in a search only as "a restricted record exists —
+contact the IG lead", and inside a family view only as a placeholder, unless
+the worker overrides with a written reason (its own audit event, reviewed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.errors import AccessDenied, AuditError, LookupInputError
+from governance.audit import Actor, Event, record_event, utc_text
+from governance.roles import may_administer
+from governance.store import restrictions
+from lookup.family import Member
+from lookup.search import Candidate
+
+RESTRICTED_MESSAGE = "A restricted record exists — contact the IG lead."
+CATEGORIES: dict[str, str] = {
+    "protected_address": "Protected address",
+    "adoption": "Adoption",
+    "staff_relative": "Relative of a member of staff",
+    "high_profile": "High-profile person",
+}
+
+
+class RestrictedRecord(AccessDenied):
+    """The person is restricted and no override reason was given."""
+
+
+def restricted_ids(engine: Engine, person_ids: Iterable[str]) -> set[str]:
+    """Which of ``person_ids`` are under an active restriction."""
+    ids = list(person_ids)
+    if not ids:
+        return set()
+    active = restrictions.c.lifted_at.is_(None)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                select(restrictions.c.person_id).where(
+                    active, restrictions.c.person_id.in_(ids)
+                )
+            )
+            return set(found.scalars())
+    except SQLAlchemyError as exc:
+        raise AuditError(
+            "Restrictions could not be checked, so nothing is shown. Contact the "
+            "system administrator."
+        ) from exc
+
+
+def _require_admin(engine: Engine, actor: Actor, action: str) -> None:
+    if not may_administer(actor.role):
+        record_event(engine, Event("access_denied", actor, data={"action": action}))
+        raise AccessDenied("Only administrators can set or lift restrictions.")
+
+
+def set_restriction(
+    engine: Engine, actor: Actor, person_id: str, category: str
+) -> None:
+    """Restrict a person (recorded first); setting it again updates the category."""
+    _require_admin(engine, actor, "restriction_set")
+    if category not in CATEGORIES:
+        raise LookupInputError(f"Choose a category: {', '.join(CATEGORIES)}.")
+    data = {"person_id": person_id, "category": category}
+    record_event(engine, Event("restriction_set", actor, data=data))
+    row = {"category": category, "set_by": actor.user_id, "set_at": now_text(),
+           "lifted_by": None, "lifted_at": None}  # fmt: skip
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(restrictions)
+            .where(restrictions.c.person_id == person_id)
+            .values(row)
+        ).rowcount
+        if not done:
+            conn.execute(insert(restrictions), [{"person_id": person_id, **row}])
+
+
+def lift_restriction(engine: Engine, actor: Actor, person_id: str) -> None:
+    """Lift a restriction (recorded first)."""
+    _require_admin(engine, actor, "restriction_lifted")
+    record_event(engine, Event("restriction_lifted", actor,
+                               data={"person_id": person_id}))  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(
+            update(restrictions)
+            .where(restrictions.c.person_id == person_id)
+            .values(lifted_by=actor.user_id, lifted_at=now_text())
+        )
+
+
+def active_restrictions(engine: Engine) -> list[dict[str, Any]]:
+    """Every active restriction, newest first (for the administrator's page)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(restrictions)
+            .where(restrictions.c.lifted_at.is_(None))
+            .order_by(restrictions.c.set_at.desc())
+        ).mappings()
+        return [dict(r) for r in rows]
+
+
+def redact_candidate(c: Candidate) -> Candidate:
+    """A results-list entry that says only that a restricted record exists."""
+    return Candidate(
+        person_id=c.person_id, score=c.score, confidence=c.confidence,
+        first_name=None, last_name=None, dob=None, age=None, address=None,
+        postcode=None, nhs_number=None, upn=None, case_numbers=(), n_services=0,
+        possible_match=False, matched_on=RESTRICTED_MESSAGE,
+    )  # fmt: skip
+
+
+def is_redacted(c: Candidate) -> bool:
+    """True for a placeholder made by ``redact_candidate``."""
+    return c.matched_on == RESTRICTED_MESSAGE and c.first_name is None
+
+
+def redact_member(m: Member) -> Member:
+    """A family member shown only as a restricted placeholder."""
+    return replace(
+        m, name="Restricted record", dob=None, age=None, address=None,
+        postcode=None, services=(), hidden=(RESTRICTED_MESSAGE,),
+        how_linked="Linked in the same family", possible_match=False,
+    )  # fmt: skip
+
+
+def now_text() -> str:
+    """The current UTC time in the chain's textual form."""
+    return utc_text(datetime.now(UTC))

@@ -1,0 +1,168 @@
+"""Server-side sessions: the sign-in cookie alone is never trusted.
+
+Streamlit's OIDC cookie is signed, not encrypted, lasts 30 days and still works
+when replayed after ``st.logout()``. So every page run checks a row in
+``app_sessions``: idle and absolute time-outs, the ID token's own expiry, and
+whether the session was ended (sign-out, or replaced by a newer sign-in when
+one session per user is the rule). An ended session never comes back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.config import GovernanceConfig
+from core.errors import AuditError
+from governance.audit import Actor, Event, record_event, utc_text
+from governance.store import app_sessions
+
+ENDED_MESSAGES = {
+    "idle": "You were signed out after a period without use. Sign in again.",
+    "absolute": "Your session reached its time limit. Sign in again.",
+    "token_expired": "Your sign-in has expired. Sign in again.",
+    "sign_out": "You signed out. Sign in again to continue.",
+    "replaced": "You signed in somewhere else, so this session ended.",
+    "unknown": "This session is not recognised. Sign in again.",
+}
+
+
+@dataclass(frozen=True)
+class SessionRules:
+    """Time-outs and the one-session rule, from ``[governance]``."""
+
+    idle: timedelta = timedelta(minutes=10)
+    absolute: timedelta = timedelta(hours=10)
+    one_per_user: bool = True
+
+    @classmethod
+    def from_config(cls, gov: GovernanceConfig) -> SessionRules:
+        return cls(
+            timedelta(minutes=gov.idle_timeout_minutes),
+            timedelta(minutes=gov.absolute_timeout_minutes),
+            gov.one_session_per_user,
+        )
+
+
+def token_session_id(claims: Mapping[str, Any]) -> str:
+    """A stable id for one sign-in: the same cookie always maps to the same row."""
+    parts = [str(claims.get(k, "")) for k in ("iss", "sub", "iat", "nonce", "sid")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:48]
+
+
+def verdict(row: Mapping[str, Any] | None, now: datetime, rules: SessionRules) -> str:
+    """'active', or why the session is over (a key of ENDED_MESSAGES)."""
+    if row is None:
+        return "unknown"
+    if row["ended_at"]:
+        return row["end_reason"] or "sign_out"
+    stamp = utc_text(now)
+    if row["token_expiry"] and row["token_expiry"] <= stamp:
+        return "token_expired"
+    if row["absolute_expiry"] <= stamp:
+        return "absolute"
+    if utc_text(now - rules.idle) >= row["last_seen_at"]:
+        return "idle"
+    return "active"
+
+
+def _guarded(action):  # noqa: ANN001, ANN202
+    try:
+        return action()
+    except SQLAlchemyError as exc:
+        raise AuditError(
+            "Your session could not be checked, so nothing is shown. Try again; "
+            "if it persists, contact the system administrator."
+        ) from exc
+
+
+def open_session(
+    engine: Engine,
+    actor: Actor,
+    method: str,
+    now: datetime,
+    rules: SessionRules,
+    token_expiry: datetime | None = None,
+) -> None:
+    """Record the sign-in, end the user's other sessions if the rule says so."""
+    record_event(engine, Event("sign_in", actor, data={"method": method}))
+    stamp = utc_text(now)
+    row = {
+        "session_id": actor.session_id, "user_id": actor.user_id,
+        "role": actor.role, "method": method, "started_at": stamp,
+        "last_seen_at": stamp, "absolute_expiry": utc_text(now + rules.absolute),
+        "token_expiry": utc_text(token_expiry) if token_expiry else None,
+        "ended_at": None, "end_reason": None,
+    }  # fmt: skip
+
+    def write() -> None:
+        with engine.begin() as conn:
+            if rules.one_per_user:
+                conn.execute(
+                    update(app_sessions)
+                    .where(app_sessions.c.user_id == actor.user_id,
+                           app_sessions.c.ended_at.is_(None))
+                    .values(ended_at=stamp, end_reason="replaced")
+                )  # fmt: skip
+            conn.execute(insert(app_sessions), [row])
+
+    _guarded(write)
+
+
+def session_row(engine: Engine, session_id: str) -> dict[str, Any] | None:
+    """The stored session, or None."""
+
+    def read() -> dict[str, Any] | None:
+        with engine.connect() as conn:
+            found = (
+                conn.execute(
+                    select(app_sessions).where(app_sessions.c.session_id == session_id)
+                )
+                .mappings()
+                .first()
+            )
+            return dict(found) if found else None
+
+    return _guarded(read)
+
+
+def touch_session(
+    engine: Engine, actor: Actor, now: datetime, rules: SessionRules
+) -> str:
+    """Check the session on a page run: extend it if active, else end it."""
+    state = verdict(session_row(engine, actor.session_id), now, rules)
+    if state == "active":
+        _set(engine, actor.session_id, last_seen_at=utc_text(now))
+    elif state in ("idle", "absolute", "token_expired"):
+        record_event(engine, Event("session_expired", actor, data={"why": state}))
+        end_session(engine, actor.session_id, now, state)
+    return state
+
+
+def end_session(engine: Engine, session_id: str, now: datetime, why: str) -> None:
+    """Revoke a session for good (sign-out, time-out, expiry)."""
+    open_only = app_sessions.c.ended_at.is_(None)
+    _set(engine, session_id, open_only, ended_at=utc_text(now), end_reason=why)
+
+
+def _set(engine: Engine, session_id: str, *where, **values: str) -> None:  # noqa: ANN002
+    def write() -> None:
+        with engine.begin() as conn:
+            conn.execute(
+                update(app_sessions)
+                .where(app_sessions.c.session_id == session_id, *where)
+                .values(**values)
+            )
+
+    _guarded(write)
+
+
+def utc_now() -> datetime:
+    """Now, in UTC (passed in explicitly so tests can move the clock)."""
+    return datetime.now(UTC)

@@ -1,0 +1,71 @@
+"""Governance tables beside the audit log: sessions, restrictions, the review queue.
+
+They live in the audit database (``storage.audit_url``). Unlike ``audit_events``
+these rows change (a session ends, a restriction is lifted, a review item is
+closed), and every such change is itself recorded as an audit event.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+#: Server-side record of each signed-in session (the cookie alone is not trusted).
+app_sessions = Table(
+    "app_sessions",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("user_id", Text, nullable=False, index=True),
+    Column("role", String(32), nullable=False),
+    Column("method", String(16), nullable=False),  # demo / oidc
+    Column("started_at", String(32), nullable=False),
+    Column("last_seen_at", String(32), nullable=False),
+    Column("absolute_expiry", String(32), nullable=False),
+    Column("token_expiry", String(32), nullable=True),
+    Column("ended_at", String(32), nullable=True),
+    Column("end_reason", String(32), nullable=True),
+)
+
+#: People whose records are restricted, set and lifted by an administrator.
+restrictions = Table(
+    "restrictions",
+    metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("category", String(32), nullable=False),
+    Column("set_by", Text, nullable=False),
+    Column("set_at", String(32), nullable=False),
+    Column("lifted_by", Text, nullable=True),
+    Column("lifted_at", String(32), nullable=True),
+)
+
+#: The auditor's review queue: one row per flag or override to review.
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("item_id", String(128), primary_key=True),
+    Column("flag", String(32), nullable=False),
+    Column("user_id", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("raised_at", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # open / closed / escalated
+    Column("note", Text, nullable=True),
+    Column("decided_by", Text, nullable=True),
+    Column("decided_at", String(32), nullable=True),
+)
+
+
+#: Where the chain starts after retention removed older events (one row, id 1).
+chain_anchor = Table(
+    "chain_anchor",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("first_seq", Integer, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("cutoff_utc", String(32), nullable=False),
+)
+
+
+def ensure_governance_schema(engine: Engine) -> None:
+    """Create the sessions, restrictions and review tables if missing."""
+    metadata.create_all(engine, checkfirst=True)

@@ -1,0 +1,149 @@
+"""Every role against every sensitivity class, and restricted people, through the
+audited facade (so the CLI and the dashboard behave the same), on SQLite and
+PostgreSQL audit stores."""
+
+from __future__ import annotations
+
+import pytest
+from test_lookup_index import TODAY, make_index
+
+import governance.access as access
+from core.config import GovernanceConfig
+from core.errors import AccessDenied
+from governance.audit import Actor, read_events, verify_chain
+from governance.restrictions import (
+    RESTRICTED_MESSAGE,
+    RestrictedRecord,
+    is_redacted,
+    lift_restriction,
+    set_restriction,
+)
+from governance.visibility import CONTACT_ONLY_NOTE, Policy, parse_matrix
+from lookup.index import LinkedIndex, load_index
+from lookup.query import parse_query
+
+ROLES = ("front_door", "early_help", "social_worker", "auditor", "administrator")
+#: One source of each class in the test index, and a person it has a record on.
+CLASSES = {"standard": ("csc", "p1"), "police": ("police", "p2"),
+           "sensitive": ("camhs", "p1")}  # fmt: skip
+DEFAULT = Policy()
+ADMIN = Actor("demo.admin", "Admin", "administrator", "s-a")
+JANE = parse_query("Jane", "Smith", "03/07/2015")
+
+
+def actor(role: str) -> Actor:
+    return Actor(f"u.{role}", role, role, f"s-{role}")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
+    return load_index(make_index(tmp_path_factory.mktemp("vis") / "index.db"))
+
+
+@pytest.fixture
+def audit(audit_engine):
+    return audit_engine
+
+
+def _open(index, audit, who: Actor, person: str = "p1", **kw):
+    return access.audited_family(index, audit, who, "Strategy discussion", "R1",
+                                 person, TODAY, **kw)  # fmt: skip
+
+
+def _service(view, person: str, source: str):
+    member = next(m for m in view.members if m.person_id == person)
+    return next((s for s in member.services if s.source == source), None), member
+
+
+@pytest.mark.parametrize("sensitivity", sorted(CLASSES))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_sees_each_class_as_the_matrix_says(index, audit, role, sensitivity):
+    source, person = CLASSES[sensitivity]
+    who = actor(role)
+    level = DEFAULT.level(role, sensitivity)
+    if role in ("auditor", "administrator"):
+        with pytest.raises(AccessDenied):
+            _open(index, audit, who, person)
+        assert read_events(audit)[0]["kind"] == "access_denied"
+        return
+    service, member = _service(_open(index, audit, who, person), person, source)
+    if level == "hidden":
+        assert service is None and any("not shown for your role" in h
+                                       for h in member.hidden)  # fmt: skip
+    elif level == "contact_only":
+        assert service.detail is None and not service.detail_withheld
+        assert service.last_start is None and CONTACT_ONLY_NOTE in service.summary
+        assert service.involvement in ("Current", "Historic")
+        with pytest.raises(AccessDenied, match="not its detail"):
+            access.audited_service_detail(index, audit, who, "Strategy discussion",
+                                          "R1", person, source)  # fmt: skip
+    else:
+        assert service is not None and service.involvement in ("Current", "Historic")
+        if sensitivity != "standard":
+            assert service.detail_withheld and service.detail is None
+            detail = access.audited_service_detail(
+                index, audit, who, "Strategy discussion", "R1", person, source
+            )
+            assert detail and read_events(audit)[0]["kind"] == "service_opened"
+    assert verify_chain(audit).valid
+
+
+def test_matrix_from_config_can_hide_a_class(index, audit) -> None:
+    gov = GovernanceConfig(visibility={"front_door": "standard=full police=hidden"})
+    policy = Policy.from_config(gov)
+    assert parse_matrix(gov.visibility)[("front_door", "police")] == "hidden"
+    view = _open(index, audit, actor("front_door"), "p2", policy=policy)
+    police, member = _service(view, "p2", "police")
+    assert police is None and "Police: not shown for your role" in member.hidden
+    assert policy.level("front_door", "sensitive") == "hidden"  # unlisted = hidden
+    assert all(c.service != "Police" for c in view.who_to_call)
+
+
+def test_emergency_is_configurable_and_flagged(index, audit) -> None:
+    policy = Policy(emergency_purposes=("Urgent safeguarding",))
+    with pytest.raises(Exception, match="Explain the emergency"):
+        access.audited_search(index, audit, actor("front_door"), "Urgent safeguarding",
+                              "R9", JANE, TODAY, 5, policy=policy)  # fmt: skip
+    access.audited_search(index, audit, actor("front_door"), "Urgent safeguarding",
+                          "R9", JANE, TODAY, 5, explanation="Child missing",
+                          policy=policy)  # fmt: skip
+    assert all(e["data"]["emergency"] for e in read_events(audit))
+
+
+def test_restricted_person_shows_only_the_placeholder(index, audit) -> None:
+    set_restriction(audit, ADMIN, "p1", "protected_address")
+    worker = actor("front_door")
+    found = access.audited_search(index, audit, worker, "Strategy discussion", "R1",
+                                  JANE, TODAY, 5)  # fmt: skip
+    jane = next(c for c in found if c.person_id == "p1")
+    assert is_redacted(jane) and jane.last_name is None and jane.dob is None
+    assert jane.matched_on == RESTRICTED_MESSAGE
+    assert read_events(audit)[0]["data"]["restricted_ids"] == ["p1"]
+    with pytest.raises(RestrictedRecord, match="restricted record exists"):
+        _open(index, audit, worker, "p1")
+    assert read_events(audit)[0]["data"]["restricted"] is True
+
+
+def test_override_is_its_own_event_and_relatives_stay_hidden(index, audit) -> None:
+    set_restriction(audit, ADMIN, "p1", "adoption")
+    set_restriction(audit, ADMIN, "p4", "staff_relative")
+    view = _open(index, audit, actor("social_worker"), "p1",
+                 override="Court-ordered assessment")  # fmt: skip
+    opened, override = read_events(audit)[:2]
+    assert override["kind"] == "override"
+    assert override["data"]["override_reason"] == "Court-ordered assessment"
+    assert opened["kind"] == "family_opened" and opened["data"]["restricted_ids"]
+    tom = next(m for m in view.members if m.person_id == "p4")
+    assert tom.name == "Restricted record" and tom.services == ()
+    assert all(c.person_id != "p4" for c in view.who_to_call)
+    lift_restriction(audit, ADMIN, "p1")
+    assert _open(index, audit, actor("social_worker"), "p1").focus_id == "p1"
+
+
+def test_only_administrators_manage_restrictions(audit) -> None:
+    with pytest.raises(AccessDenied):
+        set_restriction(audit, actor("front_door"), "p1", "adoption")
+    kinds = [e["kind"] for e in read_events(audit)]
+    assert kinds == ["access_denied"]
+    set_restriction(audit, ADMIN, "p1", "high_profile")
+    assert read_events(audit)[0]["kind"] == "restriction_set"

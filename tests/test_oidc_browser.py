@@ -1,0 +1,135 @@
+"""Council sign-in for real: a mock OpenID Connect provider (oidc-provider-mock)
+on 127.0.0.1, the real dashboard server, headless Chromium. Covers sign-in with a
+role claim, a replayed cookie after sign-out, an expired ID token, and a user
+with no mapped role."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_browser import CHROMIUM, FLAGS, ROOT, _free_port, _wait_for
+from test_lookup_index import make_index
+
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright missing")
+pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock missing")
+
+USERS = [
+    {"sub": "alice", "name": "Alice Worker", "roles": ["front_door"]},
+    {"sub": "carol", "name": "Carol Nobody", "roles": ["someone_else"]},
+]
+
+
+def _wait_http(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not start")
+
+
+def _start(cmd: list[str], cwd: Path, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture
+def stack(request, tmp_path) -> Iterator[tuple[str, int]]:
+    """(dashboard URL, token lifetime): provider + dashboard with secrets.toml."""
+    idp_port, app_port = _free_port(), _free_port()
+    users = [a for u in USERS for a in ("--user-claims", json.dumps(u))]
+    env = {**os.environ, "AUTHLIB_INSECURE_TRANSPORT": "1"}
+    lifetime = str(request.param)
+    idp = _start([sys.executable, "-m", "oidc_provider_mock", "--port",
+                  str(idp_port), "-e", lifetime, *users], tmp_path, env)  # fmt: skip
+    make_index(tmp_path / "index.db")
+    (tmp_path / "config.toml").write_text(
+        '[storage]\nindex_url = "sqlite:///index.db"\naudit_url = "sqlite:///audit.db"\n'
+    )
+    app_url = f"http://localhost:{app_port}"
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        f'[auth]\nredirect_uri = "{app_url}/oauth2callback"\n'
+        'cookie_secret = "test-cookie-secret-not-for-production"\n'
+        'client_id = "family-context"\nclient_secret = "test-client-secret"\n'
+        f'server_metadata_url = "http://127.0.0.1:{idp_port}'
+        '/.well-known/openid-configuration"\n'
+    )
+    config = str(tmp_path / "config.toml")
+    app = _start([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                  "--server.address", "127.0.0.1", "--server.port", str(app_port),
+                  "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                  "--", "--config", config], tmp_path, env)  # fmt: skip
+    try:
+        _wait_http(f"http://127.0.0.1:{idp_port}/.well-known/openid-configuration")
+        _wait_for(app_url)
+        yield app_url, request.param
+    finally:
+        _stop(app)
+        _stop(idp)
+
+
+@pytest.fixture
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _sign_in(context, url: str, sub: str):
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    page.get_by_role("button", name="Sign in with your council account").click()
+    page.get_by_role("button", name=sub, exact=True).click()
+    return page
+
+
+@pytest.mark.parametrize("stack", [3600], indirect=True)
+def test_sign_in_sign_out_and_replayed_cookie(stack, browser) -> None:
+    url, _ = stack
+    context = browser.new_context()
+    page = _sign_in(context, url, "alice")
+    page.get_by_text("Why are you looking?").wait_for()
+    page.get_by_text("Alice Worker").first.wait_for()
+    stolen = context.cookies()
+    assert any(c["name"].startswith("_streamlit_user") for c in stolen)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(lambda u: not u.startswith(url) or "oauth2" in u)
+    replay = browser.new_context()
+    replay.add_cookies(stolen)
+    tab = replay.new_page()
+    tab.set_default_timeout(30_000)
+    tab.goto(url)
+    tab.get_by_text("You signed out. Sign in again to continue.").wait_for()
+    assert tab.get_by_text("Why are you looking?").count() == 0
+
+
+@pytest.mark.parametrize("stack", [12], indirect=True)
+def test_expired_token_and_no_role(stack, browser) -> None:
+    url, lifetime = stack
+    page = _sign_in(browser.new_context(), url, "alice")
+    page.get_by_text("Why are you looking?").wait_for()
+    time.sleep(lifetime + 1)
+    page.reload()
+    page.get_by_text("Your sign-in has expired. Sign in again.").wait_for()
+    assert page.get_by_text("Why are you looking?").count() == 0
+    other = _sign_in(browser.new_context(), url, "carol")
+    other.get_by_text("your account has no role in this tool").wait_for()
+    assert other.get_by_text("Why are you looking?").count() == 0

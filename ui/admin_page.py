@@ -1,0 +1,83 @@
+"""The administrator's page: sources and builds, and restricted people.
+
+No family data: builds and loads show counts only, and restrictions are keyed by
+the person id the information-governance lead passes on.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.errors import LookupInputError
+from governance.audit import Actor
+from governance.restrictions import (
+    CATEGORIES,
+    active_restrictions,
+    lift_restriction,
+    set_restriction,
+)
+from linkage.index_tables import builds, index_state, source_loads
+from ui import resources
+from ui.context import AppContext
+
+LOAD_COLUMNS = ("source", "service", "sensitivity", "rows_read", "rows_accepted",
+                "rows_quarantined", "extract_date", "ok")  # fmt: skip
+
+
+def overview(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The latest builds, and what each source loaded into the served build."""
+    with engine.connect() as conn:
+        recent = conn.execute(
+            select(builds.c.build_id, builds.c.started_at, builds.c.finished_at,
+                   builds.c.status).order_by(builds.c.started_at.desc()).limit(10)
+        ).all()  # fmt: skip
+        current = conn.execute(select(index_state.c.build_id)).scalar()
+        loads = conn.execute(
+            select(*[source_loads.c[c] for c in LOAD_COLUMNS]).where(
+                source_loads.c.build_id == current
+            )
+        ).all()
+    build_cols = ["build_id", "started_at", "finished_at", "status"]
+    return (
+        pl.DataFrame(recent, schema=build_cols, orient="row"),
+        pl.DataFrame(loads, schema=list(LOAD_COLUMNS), orient="row"),
+    )
+
+
+def _restrictions(ctx: AppContext, actor: Actor) -> None:
+    st.subheader("Restricted people")
+    with st.form("restrict"):
+        person = st.text_input("Person id", key="restrict_person")
+        category = st.selectbox("Why", list(CATEGORIES), key="restrict_category",
+                                format_func=CATEGORIES.get)  # fmt: skip
+        if st.form_submit_button("Restrict this person"):
+            try:
+                set_restriction(ctx.audit_engine, actor, person.strip(), category)
+            except LookupInputError as exc:
+                st.error(str(exc))
+    for row in active_restrictions(ctx.audit_engine):
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(
+            f"`{row['person_id']}` · {CATEGORIES.get(row['category'], '')} · set by "
+            f"{row['set_by']} on {row['set_at'][:10]}"
+        )
+        if right.button("Lift", key=f"lift_{row['person_id']}"):
+            lift_restriction(ctx.audit_engine, actor, row["person_id"])
+            st.rerun()
+
+
+def page(ctx: AppContext, actor: Actor) -> None:
+    """Sources, builds and restrictions; never a search or a family view."""
+    st.header("Sources and builds")
+    try:
+        recent, loads = overview(resources.index_engine(ctx.config.storage.index_url))
+    except SQLAlchemyError:
+        st.info("No index has been built yet: run python -m linkage build.")
+    else:
+        st.dataframe(loads, hide_index=True, width="stretch")
+        st.caption("Latest builds")
+        st.dataframe(recent, hide_index=True, width="stretch")
+    _restrictions(ctx, actor)
