@@ -28,6 +28,7 @@ from linkage.writer import (
 )
 from sources.load import load_sources
 from sources.records import LoadedSources
+from sources.snapshots import SnapshotStore
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,12 @@ class BuildSummary:
 
 
 def _load_sources(config: Config) -> LoadedSources:
-    """Every configured source, read and checked by ``sources``."""
-    return load_sources(config)
+    """Every configured source, read and checked by ``sources``.
+
+    Each good load becomes its source's last good snapshot; a broken or missing
+    source is served from that snapshot and reported stale, never dropped.
+    """
+    return load_sources(config, snapshots=SnapshotStore.for_config(config))
 
 
 def _day(text: str) -> date | None:
@@ -92,6 +97,9 @@ def source_loads_frame(config: Config, loaded: LoadedSources) -> pl.DataFrame:
                 "age_max": src.age_max if src else -1,
                 "lawful_basis": src.lawful_basis if src else "",
                 "ok": rep.ok, "problems": json.dumps(list(rep.problems)),
+                "stale": rep.stale, "stale_since": rep.stale_since,
+                "current_as_of": rep.current_as_of or rep.extract_date,
+                "drop_used": rep.drop,
             }
         )  # fmt: skip
     if not rows:

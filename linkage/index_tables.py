@@ -73,6 +73,12 @@ source_loads = Table(
     Column("lawful_basis", Text),
     Column("ok", Boolean, nullable=False),
     Column("problems", Text),  # JSON list of safe messages
+    # A failed source served from its last good snapshot is "stale": its rows
+    # are the snapshot's, current as of that snapshot's extract date.
+    Column("stale", Boolean),
+    Column("stale_since", Date),
+    Column("current_as_of", Date),
+    Column("drop_used", Text),  # the dated drop read, when the path is a folder
 )
 
 quarantine = Table(

@@ -23,8 +23,10 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    inspect,
     or_,
     select,
+    text,
     update,
 )
 
@@ -46,14 +48,44 @@ def new_build_id() -> str:
 
 
 def start_build(engine: Engine, build_id: str, started_at: str) -> None:
-    """Create missing tables and record the build as running."""
+    """Create missing tables and columns, and record the build as running."""
     t.metadata.create_all(engine, checkfirst=True)
+    add_missing_columns(engine)
     with engine.begin() as conn:
         conn.execute(
             insert(t.builds).values(
                 build_id=build_id, started_at=started_at, status="running"
             )
         )
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add columns a newer release declares to an older index's tables.
+
+    Only nullable columns are ever added, so older rows stay valid. Returns
+    ``table.column`` for each column added.
+    """
+    existing = inspect(engine)
+    added = []
+    with engine.begin() as conn:
+        for table in t.metadata.sorted_tables:
+            if not existing.has_table(table.name):
+                continue
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have or not column.nullable:
+                    continue
+                quote = engine.dialect.identifier_preparer.quote
+                kind = column.type.compile(dialect=engine.dialect)
+                # names and types come from this module's own metadata
+                conn.execute(
+                    text(
+                        f"ALTER TABLE {quote(table.name)} "
+                        f"ADD COLUMN {quote(column.name)} {kind}"
+                    )
+                )
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def insert_frame(

@@ -26,7 +26,8 @@ class Source:
     coverage_area: str | None
     age_min: int | None
     age_max: int | None
-    ok: bool
+    ok: bool  # this build holds records for the source (fresh or a stale snapshot)
+    stale_since: date | None = None  # set when loads fail and a snapshot stands in
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class ServiceStatus:
     lead: Lead | None
     current_as_of: date | None
     coverage: str
+    stale_since: date | None = None  # the source's loads have failed since then
 
 
 def _limit(value: int | None) -> int | None:
@@ -64,21 +66,37 @@ def _limit(value: int | None) -> int | None:
 
 
 def configured_sources(source_loads: pl.DataFrame) -> list[Source]:
-    """The build's sources in configured order (one per source load row)."""
+    """The build's sources in configured order (one per source load row).
+
+    A stale source (its latest load failed, its last good snapshot stands in)
+    counts as loaded, dated by the snapshot and marked with ``stale_since``.
+    """
     return [
         Source(
             source=r["source"],
             service=r["service"],
             sensitivity=r["sensitivity"],
-            extract_date=r["extract_date"],
+            extract_date=r.get("current_as_of") or r["extract_date"],
             coverage_from=r["coverage_from"],
             coverage_area=r["coverage_area"],
             age_min=_limit(r["age_min"]),
             age_max=_limit(r["age_max"]),
-            ok=bool(r["ok"]),
+            ok=bool(r["ok"]) or bool(r.get("stale")),
+            stale_since=r.get("stale_since") if r.get("stale") else None,
         )
         for r in source_loads.iter_rows(named=True)
     ]
+
+
+def stale_text(src: Source) -> str | None:
+    """'Housing data is from 1 May 2026: newer extracts have failed since 3 May'."""
+    if src.stale_since is None:
+        return None
+    as_of = long_date(src.extract_date) or "an earlier load"
+    return (
+        f"{src.service} data is from {as_of}: "
+        f"newer extracts have failed since {long_date(src.stale_since)}"
+    )
 
 
 def age_rule_text(src: Source, age: int | None) -> str | None:
@@ -165,6 +183,7 @@ def service_status(src: Source, record: dict | None) -> ServiceStatus:
         "sensitivity": src.sensitivity,
         "current_as_of": src.extract_date,
         "coverage": coverage_text(src),
+        "stale_since": src.stale_since,
     }
     if record is None:
         missing: Involvement = "None found" if src.ok else "Not available"

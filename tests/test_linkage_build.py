@@ -19,7 +19,9 @@ from linkage import index_tables as t
 from linkage.__main__ import main
 from linkage.build import build_index
 from linkage.evaluate import evaluate
+from linkage.writer import add_missing_columns
 from lookup.index import load_index
+from lookup.services import configured_sources, stale_text
 from sources.records import LoadedSources, LoadReport
 
 SERVICES = {"police": "Police", "health": "Health visiting", "school": "School",
@@ -223,4 +225,35 @@ def test_build_and_rollback_on_postgresql(setup, postgres_url, monkeypatch) -> N
     assert _serving(engine) == good
     assert load_index(engine).people.height > 0
     assert evaluate(config, truth_dir)["precision"] >= 0.99
+    engine.dispose()
+
+
+def test_a_broken_source_is_served_from_its_last_good_snapshot(tmp_path) -> None:
+    generate = pytest.importorskip("sources.generate").generate
+    generate(400, 11, tmp_path / "demo")
+    config = load_config(tmp_path / "demo" / "config.toml")
+    first = build_index(config)
+    housing = next(s for s in config.sources if s.name == "housing")
+    (config.base_dir / housing.path).unlink()  # the next extract never arrives
+    second = build_index(config)
+    assert second.records == first.records  # nothing lost
+    engine = make_engine(config.storage.index_url)
+    index = load_index(engine)
+    loads = index.source_loads.filter(pl.col("source") == "housing").row(0, named=True)
+    assert not loads["ok"] and loads["stale"] and loads["stale_since"]
+    assert loads["current_as_of"] is not None
+    stale = [s for s in configured_sources(index.source_loads) if s.stale_since]
+    assert [s.source for s in stale] == ["housing"] and stale[0].ok
+    assert "newer extracts have failed since" in stale_text(stale[0])
+    engine.dispose()
+
+
+def test_an_older_index_gains_new_columns(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE source_loads (build_id TEXT, source TEXT)")
+    added = add_missing_columns(engine)
+    assert "source_loads.stale_since" in added
+    assert "source_loads.ok" not in added  # NOT NULL columns are never added
+    assert add_missing_columns(engine) == []
     engine.dispose()
