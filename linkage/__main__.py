@@ -50,10 +50,49 @@ def _decide(args: argparse.Namespace) -> None:
 
 
 def _build(args: argparse.Namespace) -> None:
+    """Build, recorded in the audit log as start then complete or failed."""
+    from core.db import make_engine
+    from governance.system_events import audited_build
     from linkage.build import build_index
 
-    summary = build_index(load_config(args.config), progress=sys.stderr.isatty())
+    config = load_config(args.config)
+    audit = make_engine(config.storage.audit_url)
+    started = _utc_now()
+    try:
+        summary = audited_build(
+            audit, config,
+            lambda: build_index(config, progress=sys.stderr.isatty()),
+            lambda: _newest_build(config.storage.index_url, started),
+        )  # fmt: skip
+    finally:
+        audit.dispose()
     print("\n".join(summary.lines()))
+
+
+def _utc_now() -> str:
+    from linkage.writer import utc_now
+
+    return utc_now()
+
+
+def _newest_build(index_url: str, since: str) -> str | None:
+    """The id of the build this run started (for its ``failed`` audit event)."""
+    from sqlalchemy import select
+
+    from core.db import make_engine
+    from linkage.index_tables import builds
+
+    engine = make_engine(index_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(
+                select(builds.c.build_id)
+                .where(builds.c.started_at >= since)
+                .order_by(builds.c.started_at.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+    finally:
+        engine.dispose()
 
 
 def _evaluate(args: argparse.Namespace) -> None:

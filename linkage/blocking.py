@@ -51,6 +51,7 @@ DEFAULT_RULES = (
     BlockingRule("names_no_dob", ("fn_canons", "ln_phon"), left_missing="dob"),
     BlockingRule("surname_year_initial", ("ln_phon", "dob_y", "fn_init")),
     BlockingRule("dob_initial", ("dob", "fn_init")),
+    BlockingRule("case_number_slip_dob", ("case_dels", "dob")),
     BlockingRule("postcode_initial", ("pc", "fn_init")),
     BlockingRule("swapped_dob_surname", ("dob_swap", "ln_phon"), ("dob", "ln_phon")),
     BlockingRule("swapped_dob_first", ("dob_swap", "fn_canons"), ("dob", "fn_canons")),
@@ -62,7 +63,10 @@ DEFAULT_RULES = (
     ),
 )
 
-LIST_COLUMNS = ("fn_canons", "ln_canons", "ln_part_phons")
+LIST_COLUMNS = ("fn_canons", "ln_canons", "ln_part_phons", "case_dels")
+#: Case numbers at least this long get one-character-deleted keys (so a typing
+#: slip, even two digits swapped, still shares a key); longer ones are cut.
+SLIP_KEY_CHARS = (6, 16)
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,29 @@ def rule_pairs(
     return joined.unique().cast(PAIR_SCHEMA), big.height
 
 
+def case_deletions(source: pl.Expr, number: pl.Expr) -> pl.Expr:
+    """The case number with each character deleted in turn, prefixed by its
+    source: two numbers one substitution or adjacent swap apart share one."""
+    low, high = SLIP_KEY_CHARS
+    n = number.str.len_chars()
+    prefix = source + ":"
+    keys = [
+        pl.when(n > i).then(prefix + number.str.slice(0, i) + number.str.slice(i + 1))
+        for i in range(high)
+    ]
+    return pl.when(n.is_between(low, high)).then(
+        pl.concat_list(keys).list.drop_nulls().list.unique()
+    )
+
+
 def with_blocking_keys(std: pl.DataFrame) -> pl.DataFrame:
-    """Add derived key columns the rules use (month and day of birth as text)."""
-    return std.with_columns(pl.col("dob_s").str.slice(4, 4).alias("dob_md"))
+    """Add derived key columns the rules use (month and day of birth as text,
+    case-number deletion keys)."""
+    number = pl.col("case_number").str.strip_chars()
+    return std.with_columns(
+        pl.col("dob_s").str.slice(4, 4).alias("dob_md"),
+        case_deletions(pl.col("source"), number).alias("case_dels"),
+    )
 
 
 def block(

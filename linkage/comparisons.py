@@ -30,6 +30,23 @@ def names_swapped() -> pl.Expr:
     return (alike("fn", "ln") & alike("ln", "fn") & differ).fill_null(False)
 
 
+#: Jaro-Winkler similarity of each crossed name for "swapped, with a slip".
+SWAP_SIMILAR = 0.9
+
+
+def swapped_similar(p: pl.DataFrame, where: pl.Series) -> pl.Series:
+    """First and last names exchanged, each within a slip of the other record's
+    ("Hannah Mihal" / "Mihal Hannsh"); scored only on ``where`` rows."""
+
+    def cross(a: str, b: str) -> pl.Series:
+        jw = JaroWinkler.normalized_similarity
+        return similarity(p[f"{a}_join_l"], p[f"{b}_join_r"], jw, where)
+
+    both = (cross("fn", "ln") >= SWAP_SIMILAR) & (cross("ln", "fn") >= SWAP_SIMILAR)
+    differ = p.select(pl.col("fn_join_l") != pl.col("ln_join_l")).to_series()
+    return (both & differ & where).fill_null(False)
+
+
 def dob_near(days: int = 7) -> pl.Expr:
     """Dates of birth a few days apart, or the same day and month a year apart."""
     gap = (pl.col("dob_l") - pl.col("dob_r")).dt.total_days().abs()
@@ -45,14 +62,13 @@ class FirstName(Comparison):
 
     def levels(self, p: pl.DataFrame) -> pl.Series:
         a, b = p["fn1_l"], p["fn1_r"]
-        scored = p.with_columns(
-            _jw=similarity(a, b, JaroWinkler.normalized_similarity),
-            _edits=similarity(a, b, OSA.distance),
-        )
+        jw = similarity(a, b, JaroWinkler.normalized_similarity)
+        scored = p.with_columns(_jw=jw, _edits=similarity(a, b, OSA.distance))
+        scored = scored.with_columns(_swap=swapped_similar(p, jw < 0.85))
         conditions = [
             same("fn_join") | names_swapped(),
             overlap("fn_canons"),
-            pl.col("_edits") <= 1,
+            (pl.col("_edits") <= 1) | pl.col("_swap"),
             pl.col("_jw") >= 0.92,
             (pl.col("_jw") >= 0.85) | same("fn_phon"),
         ]
@@ -64,11 +80,12 @@ class Surname(Comparison):
 
     def levels(self, p: pl.DataFrame) -> pl.Series:
         a, b = p["ln_join_l"], p["ln_join_r"]
-        scored = p.with_columns(_jw=similarity(a, b, JaroWinkler.normalized_similarity))
+        jw = similarity(a, b, JaroWinkler.normalized_similarity)
+        scored = p.with_columns(_jw=jw, _swap=swapped_similar(p, jw < 0.85))
         conditions = [
             same("ln_join") | names_swapped(),
             overlap("ln_canons"),
-            pl.col("_jw") >= 0.92,
+            (pl.col("_jw") >= 0.92) | pl.col("_swap"),
             (pl.col("_jw") >= 0.85) | same("ln_phon") | overlap("ln_part_phons"),
         ]
         return scored.select(levels(either_null("ln"), conditions)).to_series()
@@ -122,14 +139,23 @@ class Exact(Comparison):
 
 
 class CaseNumber(Comparison):
-    """The same local case number within one source, or one typing slip apart
-    (long numbers only: short ones are often consecutive, one digit from the
-    next person's); other sources say nothing."""
+    """The same local case number within one source, or one typing slip apart;
+    other sources say nothing.
+
+    A slip counts only on long numbers, and not when the numbers differ in the
+    last character alone: numbers handed out in turn (twins referred together)
+    differ just there, so that is a neighbouring number, not a typing slip.
+    """
 
     def levels(self, p: pl.DataFrame) -> pl.Series:
         missing = either_null("case_number") | ~same("source")
-        long = pl.col("case_number_l").str.len_chars() >= SLIP_MIN_CHARS
-        candidate = p.select((long & ~missing).fill_null(False)).to_series()
+        a, b = pl.col("case_number_l"), pl.col("case_number_r")
+        long = a.str.len_chars() >= SLIP_MIN_CHARS
+        neighbours = a.str.slice(0, a.str.len_chars() - 1) == b.str.slice(
+            0, b.str.len_chars() - 1
+        )
+        candidate = p.select((long & ~neighbours & ~missing).fill_null(False))
+        candidate = candidate.to_series()
         edits = similarity(
             p["case_number_l"], p["case_number_r"], OSA.distance, candidate
         )
@@ -155,5 +181,6 @@ def default_comparisons() -> tuple[Comparison, ...]:
         Exact("sex", ("same", "different"), "sx"),
         Exact("nhs_number", ("same", "different"), "nhs"),
         Exact("upn", ("same", "different"), "upn_c"),
-        CaseNumber("case_number", ("same", "one typing slip", "different")),
+        CaseNumber("case_number", ("same", "one typing slip", "different"),
+                   "case_key"),
     )  # fmt: skip

@@ -17,9 +17,10 @@ person. Three rules keep households apart:
   where one spelling is not itself a common name (Amelia and Amelie are two
   names; "Jesica" is a slip), and sex must not differ (Louis and Louise).
 
-A record without a first name is eligible only through an identifier: the same
-one, or a long case number one typing slip away with the same surname and date
-of birth (a sibling never has both).
+A pair whose first names differ (or one lacks a first name) is eligible only
+through an identifier: the same one, or a long case number one typing slip away
+(not merely the next number) with the same surname and date of birth and no
+differing sex (a twin has neither such a number nor, usually, the same sex).
 """
 
 from __future__ import annotations
@@ -67,16 +68,22 @@ def address_counts(levels: pl.DataFrame) -> np.ndarray:
     return dated | undated | identifier_agrees(levels)
 
 
-def nameless_but_identified(levels: pl.DataFrame) -> np.ndarray:
-    """No first name on one side, yet a case number one slip away, the same
-    date of birth and an agreeing surname."""
-    if "case_number" not in levels.columns:
+def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
+    """A case number one typing slip away (never just the next number), the
+    same date of birth, an agreeing surname and no differing sex: the case
+    number vouches for the pair whatever the first names say."""
+    if not {"case_number", "dob", "last_name"} <= set(levels.columns):
         return np.zeros(levels.height, dtype=bool)
+    sex_differs = (
+        _between(levels, "sex", 1, 1)
+        if "sex" in levels.columns
+        else np.zeros(levels.height, dtype=bool)
+    )
     return (
-        _between(levels, "first_name", -1, -1)
-        & _between(levels, "case_number", 1, 1)
+        _between(levels, "case_number", 1, 1)
         & _between(levels, "dob", 0, 0)
         & _between(levels, "last_name", 0, SURNAME_AGREES)
+        & ~sex_differs
     )
 
 
@@ -95,6 +102,6 @@ def eligible(levels: pl.DataFrame, both_common: np.ndarray) -> np.ndarray:
     names_agree = _between(levels, "first_name", 0, NAME_AGREES)
     return (
         identifier_agrees(levels)
-        | nameless_but_identified(levels)
+        | identified_by_slip(levels)
         | (names_agree & (~could_be_twins | tells_twins_apart))
     )

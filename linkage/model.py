@@ -82,30 +82,36 @@ def exact_agreement_rate(values: pl.Series) -> float | None:
 
 def random_level_rates(
     std: pl.DataFrame, comparisons: tuple[Comparison, ...], n_pairs: int, seed: int
-) -> tuple[dict[str, np.ndarray], dict[str, int]]:
-    """Share of random pairs at each level, and how many pairs were non-missing.
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Share of random pairs at each level, and per level the smallest share the
+    data can tell (half a pair among the pairs it was measured on).
 
-    Exact agreement on a single column is computed from value counts instead of
-    the sample: it is rare enough that a sample would mostly miss it.
+    Exact agreement on a single column is computed from value counts over every
+    pair instead of the sample: it is rare enough that a sample would mostly
+    miss it, and the count of all pairs bounds it far more tightly.
     """
     levels = compare(std, sample_pairs(std.height, n_pairs, seed), comparisons)
-    rates, seen = {}, {}
+    rates, floors = {}, {}
     for comp in comparisons:
         col = levels[comp.name].to_numpy()
         counts = np.bincount(col[col >= 0], minlength=len(comp.labels)).astype(float)
-        seen[comp.name] = int(counts.sum())
+        floor = np.full(counts.size, 0.5 / max(counts.sum(), 1))
         share = counts / counts.sum() if counts.sum() else np.full(counts.size, 1.0)
-        exact = (
-            exact_agreement_rate(std[comp.exact_column]) if comp.exact_column else None
-        )
+        values = std[comp.exact_column] if comp.exact_column else None
+        exact = exact_agreement_rate(values) if values is not None else None
         if exact is not None:
             rest = share[1:] if share[1:].sum() else np.ones(share.size - 1)
             share = np.concatenate([[exact], rest / rest.sum() * (1 - exact)])
+            known = values.count()
+            floor[0] = 0.5 / max(known * (known - 1) / 2, 1)
         rates[comp.name] = share / share.sum()
-    return rates, seen
+        floors[comp.name] = floor
+    return rates, floors
 
 
-def _remove_matches(rate: np.ndarray, m: np.ndarray, prior: float, floor: float):
+def _remove_matches(
+    rate: np.ndarray, m: np.ndarray, prior: float, floor: np.ndarray
+) -> np.ndarray:
     """u among non-matches: random pairs include a few matches; take them out."""
     u = np.maximum((rate - prior * m) / (1 - prior), floor)
     return u / u.sum()
@@ -164,7 +170,7 @@ def train(
     settings: LinkageConfig,
 ) -> Model:
     """u from random pairs, m from EM sessions, λ from EM over all blocked pairs."""
-    rates, seen = random_level_rates(
+    rates, floors = random_level_rates(
         std, comparisons, settings.u_sample_pairs, settings.seed
     )
     n_levels = {c.name: len(c.labels) for c in comparisons}
@@ -176,7 +182,6 @@ def train(
     )  # fmt: skip
     total_pairs = std.height * (std.height - 1) / 2
     prior = min(max(em.lambda_ * levels.height / max(total_pairs, 1), 1e-12), 0.5)
-    floors = {name: 0.5 / max(n, 1) for name, n in seen.items()}
     fields = tuple(
         FieldParameters(
             c.name,
@@ -193,5 +198,5 @@ def train(
     )
     return Model(
         fields, em.lambda_, prior, rounds + em.iterations, converged and em.converged,
-        min(floors.values()),
+        min(float(f[-1]) for f in floors.values()),
     )  # fmt: skip

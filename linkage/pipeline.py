@@ -8,12 +8,13 @@ import polars as pl
 
 from core.config import LinkageConfig
 from linkage.blocking import BlockedPairs, block
-from linkage.cluster import cluster, possible_matches
+from linkage.cluster import cluster
 from linkage.compare import Comparison, compare
 from linkage.comparisons import default_comparisons
 from linkage.decisions import decision_pairs
 from linkage.explain import record_evidence
 from linkage.families import family_members
+from linkage.matches import possible_matches
 from linkage.model import Model, train
 from linkage.names import load_name_tables
 from linkage.people import people_table
@@ -76,13 +77,12 @@ def link_records(
         std = standardise(records, load_name_tables())
     blocked, model, scored = _score_pairs(std, settings, comparisons, stages)
     with stages.stage("cluster"):
-        people_of = cluster(
-            std, scored, settings.link_threshold,
-            decisions=decision_pairs(std, decisions),
-        )  # fmt: skip
+        decided = decision_pairs(std, decisions)
+        people_of = cluster(std, scored, settings.link_threshold, decisions=decided)
         matches = possible_matches(
-            scored, people_of, settings.review_threshold, settings.link_threshold
-        )
+            scored, people_of, settings.review_threshold, settings.link_threshold,
+            decided,
+        )  # fmt: skip
         evidence = record_evidence(
             std, people_of.person_ids, people_of.merged, comparisons
         )
@@ -90,7 +90,7 @@ def link_records(
         linked = records.with_columns(people_of.person_ids.alias("person_id"))
         people = people_table(linked)
         families = family_members(
-            linked.with_columns(std["pc"], std["addr_nums"]), services
+            linked.with_columns(std["pc"], std["addr_nums"], std["ln_join"]), services
         )
     counts = {
         "records": records.height,

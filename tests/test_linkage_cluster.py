@@ -8,13 +8,8 @@ import polars as pl
 import pytest
 from test_linkage_synth import records_frame, scored_pairs
 
-from linkage.cluster import (
-    cluster,
-    dobs_compatible,
-    dobs_consistent,
-    person_id,
-    possible_matches,
-)
+from linkage.cluster import cluster, dobs_compatible, dobs_consistent, person_id
+from linkage.matches import possible_matches
 from linkage.names import load_name_tables
 from linkage.standardise import standardise
 

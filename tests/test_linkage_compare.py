@@ -72,6 +72,15 @@ def test_names_swapped_count_as_exact() -> None:
     assert _levels("last_name", [(left, right, 0)]) == [0]
 
 
+def test_names_swapped_with_a_slip_count_as_a_slip() -> None:
+    left = {"first_name": "Hannah", "last_name": "Mihal"}
+    right = {"first_name": "Mihal", "last_name": "Hannsh"}
+    assert _levels("first_name", [(left, right, 2)]) == [2]
+    assert _levels("last_name", [(left, right, 2)]) == [2]
+    other = {"first_name": "Mihal", "last_name": "Oliver"}
+    assert _levels("first_name", [(left, other, 5)]) == [5]
+
+
 def _ln(a: str | None, b: str | None, level: int) -> tuple[dict, dict, int]:
     return {"last_name": a}, {"last_name": b}, level
 
@@ -168,6 +177,11 @@ def test_case_number_only_compares_within_a_source() -> None:
              {"source": "police", "case_number": "N124356"}, 1),
             ({"source": "police", "case_number": "N123456"},
              {"source": "police", "case_number": "N654321"}, 2),
+            # the next number (twins referred together) is no typing slip
+            ({"source": "police", "case_number": "N123456"},
+             {"source": "police", "case_number": "N123457"}, 2),
+            ({"source": "police", "case_number": "N123456"},
+             {"source": "police", "case_number": "N123956"}, 1),
             ({"source": "police", "case_number": "N1"},
              {"source": "health", "case_number": "N1"}, MISSING),
             ({"source": "police", "case_number": None},

@@ -13,6 +13,7 @@ from core.errors import LinkageError
 from linkage.__main__ import main
 from linkage.cluster import cluster
 from linkage.decisions import decision_pairs, parse_record, read_decisions
+from linkage.matches import possible_matches
 from linkage.names import load_name_tables
 from linkage.standardise import standardise
 
@@ -36,6 +37,24 @@ def test_cannot_link_stops_a_direct_and_a_chained_merge() -> None:
     pairs = decision_pairs(std, _decisions(("r0", "r2", "cannot_link")))
     ids = cluster(std, scored, 0.99, decisions=pairs).person_ids.to_list()
     assert ids[0] == ids[1] != ids[2]
+
+
+def test_a_cannot_link_pair_is_not_offered_for_review_again() -> None:
+    std = _std([{}, {}, {}, {}])
+    # r0-r1 refused by the decision; r2-r3 in the review band; r0-r3 too
+    scored = scored_pairs([(0, 1, 0.9999), (2, 3, 0.95), (0, 3, 0.9)])
+    decided = decision_pairs(
+        std, _decisions(("r0", "r1", "cannot_link"), ("r2", "r3", "cannot_link"))
+    )
+    people = cluster(std, scored, 0.99, decisions=decided)
+    ids = people.person_ids
+    assert ids.n_unique() == 4
+    offered = possible_matches(scored, people, 0.8, 0.99, decided)
+    assert offered.select("person_a", "person_b").rows() == [
+        tuple(sorted((ids[0], ids[3])))
+    ]
+    undecided = possible_matches(scored, people, 0.8, 0.99)
+    assert undecided.height == 3
 
 
 def test_must_link_merges_what_scores_and_guards_keep_apart() -> None:

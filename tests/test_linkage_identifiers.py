@@ -1,4 +1,4 @@
-"""Identifier evidence: trusted merges and the nameless-but-identified guard."""
+"""Identifier evidence: trusted merges and the case-number-slip guard."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import polars as pl
 from test_linkage_synth import records_frame
 
 from linkage.cluster import cluster
-from linkage.guards import eligible, nameless_but_identified
+from linkage.guards import eligible, identified_by_slip
 from linkage.names import load_name_tables
 from linkage.standardise import standardise
 
@@ -25,17 +25,17 @@ def _levels(**cols: list[int]) -> pl.DataFrame:
     )
 
 
-def test_a_nameless_record_is_eligible_only_through_a_near_identifier() -> None:
+def test_differing_first_names_are_eligible_only_through_a_near_identifier() -> None:
     lv = _levels(
-        case_number=[1, 2, 1, 1, 1],
-        dob=[0, 0, 2, 0, 0],
-        last_name=[0, 0, 0, 4, 0],
-        first_name=[-1, -1, -1, -1, 5],
+        case_number=[1, 2, 1, 1, 1, 1, 2],
+        dob=[0, 0, 2, 0, 0, 0, 0],
+        last_name=[0, 0, 0, 4, 0, 0, 0],
+        first_name=[-1, -1, -1, -1, 5, 5, 5],
+        sex=[-1, -1, -1, -1, 0, 1, 0],
     )
-    assert nameless_but_identified(lv).tolist() == [True, False, False, False, False]
-    assert eligible(lv, np.zeros(5, dtype=bool)).tolist() == [
-        True, False, False, False, False,
-    ]  # fmt: skip
+    expected = [True, False, False, False, True, False, False]
+    assert identified_by_slip(lv).tolist() == expected
+    assert eligible(lv, np.zeros(7, dtype=bool)).tolist() == expected
 
 
 def test_the_same_identifier_merges_records_whose_dates_of_birth_differ() -> None:
