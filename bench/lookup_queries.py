@@ -1,33 +1,63 @@
 """Realistic noisy search queries drawn from the generator's truth, and the answers.
 
 Each query starts from a true person known to at least one service and is
-spoilt the way front-door referrals are: typos, nicknames, no date of birth,
-day and month swapped, "SMITH, John" typed surname-first.
+spoilt the way a front-door referral is. The mix (each draw independent):
+
+===========================================  ======================================
+what the worker has                          chance
+===========================================  ======================================
+date of birth                                0.5 (of those, 0.15 day/month swapped)
+postcode (the person's current one)          0.4, with or without a date of birth
+approximate age range (no date of birth)     0.4 of queries without a date of birth
+first name misspelt (one keyboard slip)      0.2
+family name misspelt (one keyboard slip)     0.2
+short form of the first name ('Bob')         0.15, from the generator's nickname list
+another spelling ('Mohamed', 'Thomson')      0.1 per name, from the generator's list
+accents typed plain ('Padraig')              0.7 when the name has any
+one part of a two-part family name           0.3 when there are two parts
+"SMITH, John" typed in one box               0.25
+family name typed in the first-name box      0.03
+===========================================  ======================================
+
+so about 18% of queries are a name alone. The short forms and spellings come
+from the generator's own lists (``sources/generate/data``), not from the
+tables search uses, so a name search does not know them by construction. The
+referral's postcode and name are the true person's current ones, which the
+services may not have caught up with (a move, a marriage): those misses are
+real.
+
+A query is *ambiguous* when another true person known to a service has exactly
+the same name and agrees with everything else the query gives (same date of
+birth; same current or previous postcode; age inside the range): no search can
+tell them apart, so the bench reports those queries separately.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from lookup.names import default_nicknames
+from lookup.names import first_key, last_key
 from lookup.text import age_on
+from sources.generate.bank import load_bank
 
-#: Chance of each kind of noise in one query (independently).
-P_FIRST_TYPO = 0.25
-P_LAST_TYPO = 0.25
-P_NICKNAME = 0.2
-P_NO_DOB = 0.4
+P_DOB = 0.5
 P_SWAPPED_DOB = 0.15
-P_SURNAME_FIRST = 0.3
-#: Without a date of birth, a referral usually still gives an address …
-P_POSTCODE = 0.7
-#: … or else roughly how old the person is.
-P_AGE_RANGE = 0.5
+P_POSTCODE = 0.4
+P_AGE_RANGE = 0.4
+P_FIRST_TYPO = 0.2
+P_LAST_TYPO = 0.2
+P_NICKNAME = 0.15
+P_VARIANT = 0.1
+P_NO_ACCENTS = 0.7
+P_ONE_PART = 0.3
+P_SURNAME_FIRST = 0.25
+P_BOXES_SWAPPED = 0.03
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -44,6 +74,7 @@ class NoisyQuery:
     postcode: str = ""
     age_min: int | None = None
     age_max: int | None = None
+    ambiguous: bool = False  # another true person fits everything given
 
 
 def typo(word: str, rng: random.Random) -> str:
@@ -61,16 +92,10 @@ def typo(word: str, rng: random.Random) -> str:
     return word[:i] + rng.choice(_LETTERS) + word[i:]
 
 
-def nickname_map() -> dict[str, list[str]]:
-    """name -> other names in the same nickname group ('robert' -> 'bob', ...)."""
-    table = default_nicknames()
-    groups = table.group_by("canonical").agg(pl.col("name"))
-    out: dict[str, list[str]] = {}
-    for canon, names in groups.iter_rows():
-        members = sorted({canon, *names})
-        for name in members:
-            out.setdefault(name, []).extend(m for m in members if m != name)
-    return out
+def plain(text: str) -> str:
+    """Accents typed plain, as on an English keyboard ('Pádraig' -> 'Padraig')."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _swap_day_month(dob: date) -> date | None:
@@ -79,61 +104,139 @@ def _swap_day_month(dob: date) -> date | None:
     return dob.replace(month=dob.day, day=dob.month)
 
 
-def _instead_of_dob(person: dict, today: date, rng: random.Random) -> dict:
-    """What a referral without a date of birth gives instead: a postcode, an
-    approximate age, or nothing."""
-    if person["postcode"] and rng.random() < P_POSTCODE:
-        typed = person["postcode"] if rng.random() < 0.5 else person["postcode"].lower()
-        return {"postcode": typed.replace(" ", "" if rng.random() < 0.3 else " ")}
-    if person["dob"] and rng.random() < P_AGE_RANGE:
-        age = age_on(person["dob"], today) or 0
-        low = max(0, age - rng.randint(0, 3))
-        return {"age_min": low, "age_max": low + rng.randint(3, 6)}
-    return {}
+def _one_part(last: str, rng: random.Random) -> str:
+    parts = last.replace("-", " ").split()
+    return rng.choice(parts) if len(parts) > 1 else last
 
 
-def spoil(
-    person: dict, nicks: dict[str, list[str]], rng: random.Random, today: date
-) -> NoisyQuery:
-    """One noisy query for one true person."""
-    first, last = person["first_name"], person["last_name"]
-    dob: date | None = person["dob"]
+def _spoil_name(
+    first: str, last: str, tables: tuple[dict, dict], rng: random.Random
+) -> tuple[str, str, list[str]]:
+    nicknames, variants = tables
     noise: list[str] = []
-    options = nicks.get(first.lower(), [])
-    if options and rng.random() < P_NICKNAME:
-        first, noise = rng.choice(options).title(), [*noise, "nickname"]
+    if nicknames.get(first) and rng.random() < P_NICKNAME:
+        first, noise = rng.choice(nicknames[first]), [*noise, "nickname"]
+    elif variants.get(first) and rng.random() < P_VARIANT:
+        first, noise = rng.choice(variants[first]), [*noise, "first spelling"]
+    if variants.get(last) and rng.random() < P_VARIANT:
+        last, noise = rng.choice(variants[last]), [*noise, "last spelling"]
+    if len(last.replace("-", " ").split()) > 1 and rng.random() < P_ONE_PART:
+        last, noise = _one_part(last, rng), [*noise, "one surname part"]
+    if plain(first + last) != first + last and rng.random() < P_NO_ACCENTS:
+        first, last = plain(first), plain(last)
     if rng.random() < P_FIRST_TYPO:
         first, noise = typo(first, rng), [*noise, "first typo"]
     if rng.random() < P_LAST_TYPO:
         last, noise = typo(last, rng), [*noise, "last typo"]
-    extra: dict = {}
-    if dob is None or rng.random() < P_NO_DOB:
-        dob, extra = None, _instead_of_dob(person, today, rng)
-        noise = [*noise, "no dob", *(f"with {k}" for k in extra if k != "age_max")]
-    elif rng.random() < P_SWAPPED_DOB and _swap_day_month(dob):
-        dob, noise = _swap_day_month(dob), [*noise, "swapped dob"]
+    return first, last, noise
+
+
+def _details(person: dict, today: date, rng: random.Random) -> tuple[dict, list]:
+    """Date of birth, postcode and age range the referral gives, if any."""
+    dob: date | None = person["dob"]
+    given: dict = {"dob": None}
+    noise: list[str] = []
+    if dob is not None and rng.random() < P_DOB:
+        given["dob"] = dob
+        if rng.random() < P_SWAPPED_DOB and _swap_day_month(dob):
+            given["dob"], noise = _swap_day_month(dob), ["swapped dob"]
+    else:
+        noise = ["no dob"]
+        if dob is not None and rng.random() < P_AGE_RANGE:
+            age = age_on(dob, today) or 0
+            low = max(0, age - rng.randint(0, 3))
+            given |= {"age_min": low, "age_max": low + rng.randint(3, 6)}
+            noise.append("with age range")
+    if person["postcode"] and rng.random() < P_POSTCODE:
+        typed = person["postcode"] if rng.random() < 0.5 else person["postcode"].lower()
+        given["postcode"] = typed.replace(" ", "" if rng.random() < 0.3 else " ")
+        noise.append("with postcode")
+    return given, noise
+
+
+def spoil(
+    person: dict, tables: tuple[dict, dict], rng: random.Random, today: date
+) -> NoisyQuery:
+    """One noisy query for one true person."""
+    first, last, noise = _spoil_name(
+        person["first_name"], person["last_name"], tables, rng
+    )
+    given, more = _details(person, today, rng)
+    noise += more
     if rng.random() < P_SURNAME_FIRST:
         first, last = "", f"{last.upper()}, {first}"
-        noise = [*noise, "surname first"]
-    return NoisyQuery(person["person_id"], first, last, dob, tuple(noise), **extra)
+        noise.append("surname first")
+    elif rng.random() < P_BOXES_SWAPPED:
+        first, last = last, first
+        noise.append("boxes swapped")
+    return NoisyQuery(person["person_id"], first, last, noise=tuple(noise), **given)
 
 
-def draw_queries(truth_dir: Path, n: int, seed: int, today: date) -> list[NoisyQuery]:
-    """``n`` noisy queries for people known to at least one service."""
+def name_tables() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(formal name -> short forms, name -> other spellings): the generator's."""
+    bank = load_bank()
+    return bank.nicknames, bank.variants
+
+
+def _truth_people(truth_dir: Path) -> pl.DataFrame:
     known = pl.read_csv(truth_dir / "records.csv", columns=["person_id"]).unique()
-    people = (
+    cols = ["person_id", "first_name", "last_name", "dob", "postcode",
+            "previous_postcode"]  # fmt: skip
+    return (
         pl.read_csv(
-            truth_dir / "people.csv",
-            columns=["person_id", "first_name", "last_name", "dob", "postcode"],
-            schema_overrides={"dob": pl.Date},
+            truth_dir / "people.csv", columns=cols, schema_overrides={"dob": pl.Date}
         )
         .join(known, on="person_id")
         .sort("person_id")
+        .with_columns(
+            first_key(pl.col("first_name")).alias("fk"),
+            last_key(pl.col("last_name")).alias("lk"),
+        )
     )
+
+
+def _compact(postcode: str | None) -> str:
+    return (postcode or "").replace(" ", "").upper()
+
+
+def _fits(other: dict, q: NoisyQuery, true_dob: date | None, today: date) -> bool:
+    """Does ``other`` agree with everything the query gives besides the name?"""
+    if q.dob is not None and other["dob"] != true_dob:
+        return False
+    if q.postcode and _compact(q.postcode) not in {
+        _compact(other["postcode"]),
+        _compact(other["previous_postcode"]),
+    }:
+        return False
+    if q.age_min is not None:
+        age = age_on(other["dob"], today)
+        return age is None or q.age_min <= age <= (q.age_max or 200)
+    return True
+
+
+def draw_queries(truth_dir: Path, n: int, seed: int, today: date) -> list[NoisyQuery]:
+    """``n`` noisy queries for people known to at least one service, each marked
+    ambiguous when another true person has the same name and fits the rest."""
+    people = _truth_people(truth_dir)
     rng = random.Random(seed)
     picks = rng.sample(range(people.height), min(n, people.height))
-    nicks = nickname_map()
-    return [spoil(people.row(i, named=True), nicks, rng, today) for i in picks]
+    tables = name_tables()
+    chosen = [people.row(i, named=True) for i in picks]
+    queries = [spoil(p, tables, rng, today) for p in chosen]
+    wanted = pl.DataFrame(
+        {"fk": [p["fk"] for p in chosen], "lk": [p["lk"] for p in chosen]}
+    ).unique()
+    same = people.join(wanted, on=["fk", "lk"]).partition_by("fk", "lk", as_dict=True)
+    out = []
+    for person, q in zip(chosen, queries, strict=True):
+        group = same.get((person["fk"], person["lk"]))
+        others = [] if group is None else group.to_dicts()
+        ambiguous = any(
+            o["person_id"] != person["person_id"] and _fits(o, q, person["dob"], today)
+            for o in others
+        )
+        out.append(replace(q, ambiguous=True) if ambiguous else q)
+    return out
 
 
 def true_people(truth_dir: Path, records: pl.DataFrame) -> dict[str, set[str]]:

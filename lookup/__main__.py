@@ -4,7 +4,11 @@ python -m lookup search --config PATH (--first X --last Y [--dob D] [--postcode 
     [--age-min A --age-max B] | --id ID)
     --purpose P --case-ref R [--user U] [--role ROLE] [--json]
 python -m lookup family --config PATH --person-id ID --purpose P --case-ref R
-    [--user U] [--role ROLE] [--json]
+    [--override "written reason"] [--user U] [--role ROLE] [--json]
+
+Both apply the dashboard's policy (``[governance]``: visibility matrix, emergency
+purposes, restricted people). A restricted person opens only with ``--override``,
+recorded as its own audit event for the auditor's review queue.
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ from core.db import make_engine
 from core.errors import FamilyContextError, LookupInputError
 from governance.access import audited_family, audited_search, check_reason
 from governance.audit import Actor, ensure_audit_schema
+from governance.restrictions import RESTRICTED_MESSAGE, RestrictedRecord, is_redacted
 from governance.roles import ROLE_LABELS
+from governance.visibility import Policy
 from lookup.index import load_index
 from lookup.query import parse_query
 from lookup.report import candidates_text, family_text
+from lookup.search import Candidate
 from lookup.serialise import candidates_json, family_json
 
 
@@ -57,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(find)
     fam = commands.add_parser("family", help="open a person's family view")
     fam.add_argument("--person-id", required=True)
+    fam.add_argument(
+        "--override",
+        default="",
+        help="written reason to open a restricted person (audited, reviewed)",
+    )
     _common(fam)
     return parser
 
@@ -73,10 +85,21 @@ def _today(text: str | None) -> date:
         raise LookupInputError("--today must be a date as YYYY-MM-DD.") from exc
 
 
+def _restricted_note(found: list[Candidate]) -> str:
+    ids = [c.person_id for c in found if is_redacted(c)]
+    if not ids:
+        return ""
+    return (
+        f"\n\n{', '.join(ids)}: {RESTRICTED_MESSAGE} To open one anyway, run "
+        'family --person-id ID --override "written reason" (recorded and reviewed).'
+    )
+
+
 def _run(args: argparse.Namespace, config: Config) -> str:
     today = _today(args.today)
+    policy = Policy.from_config(config.governance)
     reason = check_reason(
-        args.purpose, args.case_ref, args.explanation, config.app.purposes
+        args.purpose, args.case_ref, args.explanation, config.app.purposes, policy
     )
     index = load_index(make_engine(config.storage.index_url))
     audit = make_engine(config.storage.audit_url)
@@ -90,13 +113,16 @@ def _run(args: argparse.Namespace, config: Config) -> str:
         )  # fmt: skip
         limit = args.limit or config.app.max_results
         found = audited_search(
-            *common, query, today, limit, explanation=reason.explanation
-        )
-        payload, text = candidates_json(found), candidates_text(found)
+            *common, query, today, limit,
+            explanation=reason.explanation, policy=policy,
+        )  # fmt: skip
+        payload = candidates_json(found)
+        text = candidates_text(found) + _restricted_note(found)
     else:
         view = audited_family(
-            *common, args.person_id, today, explanation=reason.explanation
-        )
+            *common, args.person_id, today,
+            explanation=reason.explanation, override=args.override, policy=policy,
+        )  # fmt: skip
         payload, text = family_json(view), family_text(view)
     return json.dumps(payload, ensure_ascii=False) if args.json else text
 
@@ -107,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         print(_run(args, config))
+    except RestrictedRecord as exc:
+        print(f'Error: {exc} Use --override "written reason".', file=sys.stderr)
+        return 1
     except FamilyContextError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, LookupInputError) else 1

@@ -30,7 +30,7 @@ def _bounds(people_ids: pl.Series, sorted_ids: pl.Series) -> np.ndarray:
     """(start, end) of each person's rows in ``sorted_ids``."""
     starts = sorted_ids.search_sorted(people_ids, side="left").to_numpy()
     ends = sorted_ids.search_sorted(people_ids, side="right").to_numpy()
-    return np.stack([starts, ends], axis=1).astype(np.int64)
+    return np.stack([starts, ends], axis=1).astype(np.int32)
 
 
 def build_family_index(
@@ -42,12 +42,12 @@ def build_family_index(
     found = people_ids.gather(np.minimum(row, max(people_ids.len() - 1, 0)))
     known = (found == fm_ids).fill_null(False).to_numpy()
     codes = (family_members["family_id"].rank("dense") - 1).to_numpy()
-    codes = codes.astype(np.int64)
+    codes = codes.astype(np.int32)
     by_family, family_offsets = postings(codes, int(codes.max(initial=-1)) + 1)
     return FamilyIndex(
         record_bounds=_bounds(people_ids, records["person_id"]),
         member_bounds=_bounds(people_ids, fm_ids),
-        member_person=np.where(known, row, -1).astype(np.int64),
+        member_person=np.where(known, row, -1).astype(np.int32),
         member_family=codes,
         by_family=by_family,
         family_offsets=family_offsets,

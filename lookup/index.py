@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Engine, Table, inspect, select
+from sqlalchemy import Engine, Table, inspect, null, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import IndexNotReadyError
 from linkage import index_tables as t
 from lookup.family_index import FamilyIndex, build_family_index
-from lookup.names import canon_map, default_nicknames, name_variants
+from lookup.names import (
+    canon_map,
+    default_nicknames,
+    default_surname_variants,
+    name_variants,
+)
 from lookup.prepared import (
     NameIndex,
     PersonIndex,
@@ -28,13 +33,23 @@ _JSON_LISTS = ("case_numbers", "other_names", "other_dobs", "addresses")
 
 
 _BATCH = 50_000
-#: Repetitive text columns held as categoricals (a fraction of the memory).
+#: Repetitive text columns held as categoricals (a fraction of the memory): a
+#: person id is stored once, however many records, family rows, evidence rows
+#: and name variants carry it.
 _CATEGORICAL = {
-    "records": ("first_name", "last_name", "sex", "relationship", "detail",
-                "lead_name", "lead_role", "lead_team", "lead_phone", "lead_email",
-                "status", "postcode"),
-    "record_evidence": ("explanation",),
+    "records": ("person_id", "source", "first_name", "last_name", "sex",
+                "relationship", "detail", "lead_name", "lead_role", "lead_team",
+                "lead_phone", "lead_email", "status", "postcode", "address",
+                "family_ref", "household_ref"),
+    "family_members": ("family_id", "person_id", "relationship", "evidence"),
+    "record_evidence": ("person_id", "source", "explanation"),
+    "names": ("person_id", "first", "last"),
+    "people": ("address", "postcode"),
 }  # fmt: skip
+#: List columns whose items repeat between people (a household's addresses).
+_CATEGORICAL_LISTS = {"people": ("addresses",)}
+#: Whole-number columns that fit a narrower type.
+_NARROW = {"people": ("n_records", "n_sources"), "records": ("row_number",)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +73,8 @@ class LinkedIndex:
     prepared_families: FamilyIndex
     prepared_names: NameIndex
     prepared_people: PersonIndex
+    #: people with a record its source marks restricted (``records.restricted``)
+    restricted_people: frozenset[str] = frozenset()
 
 
 def current_build_id(engine: Engine) -> str:
@@ -92,9 +109,10 @@ def _polars_type(column) -> pl.DataType:  # noqa: ANN001
 def read_table(engine: Engine, table: Table, build_id: str) -> pl.DataFrame:
     """All rows of ``table`` for one build, typed from the table's columns."""
     schema = {c.name: _polars_type(c) for c in table.columns if c.name != "build_id"}
-    query = select(*(table.c[name] for name in schema)).where(
-        table.c.build_id == build_id
-    )
+    have = {c["name"] for c in inspect(engine).get_columns(table.name)}
+    # a column added by a newer release reads as null until the next build
+    cols = [table.c[n] if n in have else null().label(n) for n in schema]
+    query = select(*cols).where(table.c.build_id == build_id)
     frames = [pl.DataFrame(schema=schema)]
     with engine.connect() as conn:
         result = conn.execution_options(yield_per=_BATCH).execute(query)
@@ -138,36 +156,70 @@ def load_index(engine: Engine, build_id: str | None = None) -> LinkedIndex:
 
 def _compact(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     cols = [c for c in _CATEGORICAL.get(name, ()) if frame.schema.get(c) == pl.Utf8]
-    return frame.with_columns(pl.col(cols).cast(pl.Categorical)) if cols else frame
+    ints = [c for c in _NARROW.get(name, ()) if frame.schema.get(c) == pl.Int64]
+    lists = [
+        c
+        for c in _CATEGORICAL_LISTS.get(name, ())
+        if frame.schema.get(c) == pl.List(pl.Utf8)
+    ]
+    return frame.with_columns(
+        pl.col(cols).cast(pl.Categorical),
+        pl.col(ints).cast(pl.Int32),
+        pl.col(lists).cast(pl.List(pl.Categorical)),
+    )
+
+
+def _plain(frame: pl.DataFrame) -> pl.DataFrame:
+    """Categoricals as text again (a frame of an already assembled index): the
+    structures below binary-search and join on text."""
+    return frame.with_columns(
+        pl.col(pl.Categorical).cast(pl.Utf8),
+        pl.col(pl.List(pl.Categorical)).cast(pl.List(pl.Utf8)),
+    )
 
 
 def assemble_index(build_id: str, frames: dict[str, pl.DataFrame]) -> LinkedIndex:
     """A LinkedIndex from its table frames (people's list columns as JSON text or
     already decoded), with the search and family structures built once."""
-    people = frames["people"]
+    people = _plain(frames["people"])
     if people.schema["case_numbers"] == pl.Utf8:
         people = _decode_people(people)
     people = people.sort("person_id", maintain_order=True)
+    ids = people["person_id"]
     nicknames = default_nicknames()
     names = name_variants(people, nicknames)
-    frames = {name: _compact(name, frame) for name, frame in frames.items()}
-    records = frames["records"].sort("person_id", maintain_order=True)
-    members = frames["family_members"].sort("person_id", maintain_order=True)
+    records = _plain(frames["records"]).sort("person_id", maintain_order=True)
+    members = _plain(frames["family_members"]).sort("person_id", maintain_order=True)
     pm = frames["possible_matches"]
     flagged = pl.concat([pm["person_a"], pm["person_b"]]).unique()
+    families = build_family_index(ids, records, members)
+    prepared_names = build_name_index(
+        ids, names, canon_map(nicknames), default_surname_variants()
+    )
+    persons = build_person_index(people, flagged, records)
+    restricted = source_restricted(records)
+    # Built on the text ids above; held compact from here on.
+    records = _compact("records", records)
     return LinkedIndex(
         build_id=build_id,
-        people=people,
+        people=_compact("people", people),
         records=records,
-        family_members=members,
+        family_members=_compact("family_members", members),
         source_loads=frames["source_loads"],
         possible_matches=pm,
-        record_evidence=frames["record_evidence"],
-        names=names,
+        record_evidence=_compact("record_evidence", frames["record_evidence"]),
+        names=_compact("names", names.drop("canons")),
         nicknames=nicknames,
-        prepared_families=build_family_index(people["person_id"], records, members),
-        prepared_names=build_name_index(
-            people["person_id"], names, canon_map(nicknames)
-        ),
-        prepared_people=build_person_index(people, flagged, records),
+        prepared_families=families,
+        prepared_names=prepared_names,
+        prepared_people=persons,
+        restricted_people=restricted,
     )
+
+
+def source_restricted(records: pl.DataFrame) -> frozenset[str]:
+    """People with at least one record its source marks restricted."""
+    if "restricted" not in records.columns:
+        return frozenset()
+    flagged = records.filter(pl.col("restricted").is_not_null())["person_id"]
+    return frozenset(flagged.unique().to_list())

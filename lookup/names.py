@@ -12,7 +12,7 @@ import unicodedata
 
 import polars as pl
 
-from linkage.names import _LETTERS
+from linkage.names import _LETTERS, load_name_tables
 from linkage.standardise import clean_name, load_nicknames
 
 _APOSTROPHES = re.compile(r"['’`]")
@@ -58,6 +58,12 @@ def canon_map(nicknames: pl.DataFrame) -> dict[str, tuple[str, ...]]:
     """name -> its canonical forms (without itself), from the nickname table."""
     groups = nicknames.group_by("name").agg(pl.col("canonical").unique().sort())
     return {name: tuple(canons) for name, canons in groups.iter_rows()}
+
+
+def last_parts(last: str) -> list[str]:
+    """The parts of a typed two-part or hyphenated family name ([] for one part)."""
+    parts = clean_one(last).split(" ")
+    return parts if len(parts) > 1 else []
 
 
 def standardise_one(
@@ -126,3 +132,8 @@ def name_variants(people: pl.DataFrame, nicknames: pl.DataFrame) -> pl.DataFrame
 def default_nicknames() -> pl.DataFrame:
     """linkage's nickname/variant table: (name, canonical)."""
     return load_nicknames()
+
+
+def default_surname_variants() -> pl.DataFrame:
+    """linkage's surname spelling table (name, canonical): 'Li' for 'Lee'."""
+    return load_name_tables().surname

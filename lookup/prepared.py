@@ -21,6 +21,7 @@ import polars as pl
 NO_DAY = np.iinfo(np.int32).min
 _EPOCH = date(1970, 1, 1)
 _KEY = 1 << 20  # other-dob key: person row * _KEY + day + _KEY // 2
+_ID_KINDS = pl.Enum(["nhs_number", "upn", "case_number"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +43,7 @@ class NameIndex:
     canon_codes: dict[str, int]  # canonical name -> code
     nick_canons: dict[str, tuple[str, ...]]  # typed name -> canonical names
     person_offsets: np.ndarray  # people row -> variant rows [start:end]
+    surname_groups: dict[str, np.ndarray]  # family name -> codes of its spellings
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,8 +90,27 @@ def gather_ranges(
     return order[ranges(offsets[codes], offsets[codes + 1])]
 
 
+def _surname_groups(
+    codes: pl.DataFrame, surnames: pl.DataFrame | None
+) -> dict[str, np.ndarray]:
+    """Each family name in the spelling table -> vocabulary codes of every
+    spelling in its group ('lee' -> codes of 'lee' and 'li')."""
+    if surnames is None or surnames.is_empty():
+        return {}
+    present = surnames.join(codes, left_on="name", right_on="v")
+    spellings = present.group_by("canonical").agg(pl.col("c"))
+    members = surnames.join(spellings, on="canonical")
+    return {
+        name: np.asarray(found, dtype=np.int32)
+        for name, found in members.select("name", "c").iter_rows()
+    }
+
+
 def build_name_index(
-    people_ids: pl.Series, names: pl.DataFrame, nick_canons: dict[str, tuple[str, ...]]
+    people_ids: pl.Series,
+    names: pl.DataFrame,
+    nick_canons: dict[str, tuple[str, ...]],
+    surnames: pl.DataFrame | None = None,
 ) -> NameIndex:
     """Codes and postings for ``names`` (``lookup.names.name_variants`` output)."""
     vocab = pl.concat([names["first"], names["last"]]).unique().sort()
@@ -132,6 +153,7 @@ def build_name_index(
         person_offsets=np.searchsorted(
             row_person, np.arange(people_ids.len() + 1)
         ).astype(np.int64),
+        surname_groups=_surname_groups(codes, surnames),
     )
 
 
@@ -153,7 +175,8 @@ def _ids(people: pl.DataFrame) -> pl.DataFrame:
         pl.lit("case_number").alias("kind"),
         "row",
     )
-    return pl.concat([*single, cases]).drop_nulls("key").unique().sort("key", "kind")
+    both = pl.concat([*single, cases]).drop_nulls("key").unique()
+    return both.with_columns(pl.col("kind").cast(_ID_KINDS)).sort("key", "kind")
 
 
 def _coded(pairs: pl.DataFrame, col: str) -> tuple[dict[str, int], np.ndarray]:
@@ -235,7 +258,7 @@ def build_person_index(
     rank = people.select(
         pl.struct("last_name", "first_name", "person_id").rank("ordinal")
     ).to_series()
-    order = np.argsort(day, kind="stable")
+    order = np.argsort(day, kind="stable").astype(np.int32)
     keyed = other.to_series().to_numpy()
     by_day = np.argsort(keyed % _KEY, kind="stable")
     return PersonIndex(
@@ -248,7 +271,7 @@ def build_person_index(
         month=dob.dt.month().fill_null(0).to_numpy(),
         day=dob.dt.day().fill_null(0).to_numpy(),
         other_dob_keys=np.sort(keyed),
-        n_sources=people["n_sources"].fill_null(0).to_numpy(),
+        n_sources=people["n_sources"].fill_null(0).cast(pl.Int16).to_numpy(),
         name_rank=rank.to_numpy(),
         flagged=people["person_id"].is_in(flagged_ids.implode()).to_numpy(),
         **_postcodes(people, records),

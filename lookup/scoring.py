@@ -21,6 +21,13 @@ NICKNAME = 0.95
 PREFIX = 0.9
 #: Score when one side is only an initial that agrees.
 INITIAL = 0.7
+#: Score of a family name spelt another recognised way ('Li' for 'Lee').
+SPELLING = 0.95
+#: Factor on a family name matching one part of a typed two-part name.
+PART = 0.95
+#: Date of birth with day and month swapped: a common clerical slip, so nearly
+#: as good as the date itself (and better than a different name on the right date).
+SWAPPED_DOB = 0.8
 
 
 def similarity(queries: list[str], names: NameIndex) -> np.ndarray:
@@ -71,6 +78,21 @@ def first_name_scores(
     return score
 
 
+def last_name_scores(
+    names: NameIndex, q_last: str, jw: np.ndarray, part_jw: np.ndarray
+) -> np.ndarray:
+    """Family-name similarity of ``q_last`` to each vocabulary name: the best of
+    Jaro-Winkler ``jw``, a recognised other spelling, and (a little lower) one
+    part of a typed two-part name (``part_jw``, one row per part)."""
+    score = jw.copy()
+    if len(part_jw):
+        score = np.maximum(score, part_jw.max(axis=0) * PART)
+    group = names.surname_groups.get(q_last)
+    if group is not None:
+        score[group] = np.maximum(score[group], SPELLING)
+    return score
+
+
 def swapped(dob: date) -> date | None:
     """The date with day and month swapped, when that is a different real date."""
     if dob.day > 12 or dob.day == dob.month:
@@ -89,7 +111,8 @@ def _seen(persons: PersonIndex, rows: np.ndarray, value: date | None) -> np.ndar
 
 
 def dob_scores(persons: PersonIndex, rows: np.ndarray, dob: date) -> np.ndarray:
-    """1 exact, 0.7 day and month swapped, 0.5 unknown, 0.4 one part wrong, else 0."""
+    """1 exact, SWAPPED_DOB day and month swapped, 0.5 unknown, 0.4 one part
+    wrong, else 0."""
     same = (
         (persons.year[rows] == dob.year).astype(np.int8)
         + (persons.month[rows] == dob.month)
@@ -103,7 +126,7 @@ def dob_scores(persons: PersonIndex, rows: np.ndarray, dob: date) -> np.ndarray:
             ~known,
             same >= 2,
         ],
-        [1.0, 0.7, 0.5, 0.4],
+        [1.0, SWAPPED_DOB, 0.5, 0.4],
         0.0,
     )
 

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from lookup.index import LinkedIndex
-from lookup.names import standardise_one
+from lookup.names import last_parts, standardise_one
 from lookup.prepared import (
     day_number,
     dob_rows,
@@ -27,9 +27,11 @@ from lookup.prepared import (
 )
 from lookup.query import ID_LABELS, SearchQuery
 from lookup.scoring import (
+    PART,
     ages,
     dob_scores,
     first_name_scores,
+    last_name_scores,
     similarity,
     swapped,
 )
@@ -39,17 +41,20 @@ from lookup.text import age_on
 LAST_CUTOFF = 0.78
 #: Given-name similarity below which a variant is not a candidate.
 FIRST_CUTOFF = 0.7
-#: Factor on a family name matched on one part of a two-part name.
-PART = 0.95
 #: Factor on a name matched with given and family names the other way round.
 SWAPPED = 0.93
 #: Lowest score listed.
 MIN_SCORE = 0.55
 #: Without a date of birth no name alone is a strong match.
 NO_DOB_FACTOR = 0.85
-#: Added when the person's current postcode is the one given, or its district.
-POSTCODE = 0.08
+#: Added when the person was recorded at the postcode given (now or before), or
+#: in its district: a full postcode is a few dozen households, so it outweighs a
+#: small spelling difference, but never a poor name; a district is thousands.
+POSTCODE = 0.12
 DISTRICT = 0.03
+#: Added when the person's known age is inside the age range given: it rules
+#: out most same-name people, where an unknown date of birth rules out none.
+AGE_IN_RANGE = 0.05
 #: Never more than this many people listed, whatever the caller asks for.
 MAX_RESULTS = 50
 
@@ -137,7 +142,10 @@ def _name_scores(index: LinkedIndex, query: SearchQuery) -> tuple[np.ndarray, ..
     q_first, q_last, q_canons = standardise_one(
         query.first, query.last, names.nick_canons
     )
-    sim_last, sim_first = similarity([q_last, q_first], names)
+    parts = last_parts(query.last)
+    sims = similarity([q_last, q_first, *parts], names)
+    sim_last = last_name_scores(names, q_last, sims[0], sims[2:])
+    sim_first = sims[1]
     rows, last_sim, given = _variant_rows(index, q_last, sim_last)
     first = first_name_scores(names, q_first, q_canons, sim_first)
     first_sim = first[given]
@@ -187,13 +195,16 @@ def _refine(
     index: LinkedIndex, query: SearchQuery, rows: np.ndarray, score: np.ndarray,
     today: date,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """Age range filter and postcode boost (both optional)."""
+    """Age range filter and boost, postcode boost (all optional). The score may
+    pass 1 here: people are ranked on it, and it is capped at 1 for display."""
     persons = index.prepared_people
     keep = np.ones(len(rows), dtype=bool)
     if query.age_min is not None or query.age_max is not None:
         age = ages(persons, rows, today)
         low, high = query.age_min or 0, 200 if query.age_max is None else query.age_max
-        keep = (age < 0) | ((age >= low) & (age <= high))
+        inside = (age >= low) & (age <= high)
+        keep = (age < 0) | inside
+        score = score + np.where(inside, AGE_IN_RANGE, 0.0)
     boost = np.zeros(len(rows), dtype=bool)
     if query.postcode:
         code = persons.postcode_codes.get(query.postcode)
@@ -202,7 +213,7 @@ def _refine(
         near = has_key(persons.district_keys, rows, code)
         score = score + np.where(full, POSTCODE, np.where(near, DISTRICT, 0.0))
         boost = full | near
-    return keep, np.clip(score, 0, 1), boost
+    return keep, score, boost
 
 
 def search(
@@ -221,6 +232,7 @@ def search(
     rows, score, matched, near = rows[keep], score[keep], matched[keep], near[keep]
     order = np.lexsort((persons.name_rank[rows], -persons.n_sources[rows], -score))
     top = order[: max(0, min(limit, MAX_RESULTS))]
+    score = np.minimum(score, 1.0)
     people = (index.people.row(int(r), named=True) for r in rows[top])
     label = ID_LABELS[query.id_kind or "nhs_number"]
     loads = index.source_loads

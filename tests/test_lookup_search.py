@@ -24,7 +24,7 @@ RANKING = [
     ("Jane", "Smith", "03/07/2015", "", "p1", "Strong match"),
     ("Jane", "Smith", "", "", "p1", "Likely match"),
     ("Jnae", "Smiht", "", "", "p1", "Likely match"),
-    ("Jane", "Smith", "07/03/2015", "", "p1", "Likely match"),
+    ("Jane", "Smith", "07/03/2015", "", "p1", "Strong match"),
     ("", "SMITH, Jane", "03/07/2015", "", "p1", "Strong match"),
     ("Kaz", "Smith", "", "", "p2", "Likely match"),
     ("Bob", "Jones", "10/04/1985", "", "p3", "Strong match"),
@@ -126,7 +126,7 @@ def test_postcode_lifts_a_name_match(index) -> None:
         index, parse_query("Jane", "Smith", postcode="SK1 3AB"), TODAY, 5
     )
     assert (plain.score, plain.matched_on) == (0.85, "name")
-    assert (there[0].score, there[0].matched_on) == (0.93, "name; postcode")
+    assert (there[0].score, there[0].matched_on) == (0.97, "name; postcode")
     assert there[0].confidence == "Strong match"
     assert elsewhere[0].score == 0.85
 

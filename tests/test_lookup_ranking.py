@@ -1,0 +1,114 @@
+"""Ranking faults found by bench/lookup_speed.py, each as a small index and a case.
+
+Every case puts the person meant beside a decoy that the fault used to rank
+first; the decoy is given the earlier tie-break (more services, earlier name)
+so that a tie is a failure too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from test_lookup_index import TODAY, make_index
+
+from lookup.index import LinkedIndex, assemble_index, load_index
+from lookup.query import parse_query
+from lookup.search import search
+
+# (person_id, first, last, dob, postcode, n_sources); "want" people are meant.
+PEOPLE = [
+    ("a1", "Jamie", "Lee", date(1989, 9, 24), "SK5 8UU", 3),
+    ("a2want", "Jamie", "Li", date(1977, 8, 19), "SK2 9XS", 1),
+    ("b1", "Oliver", "Richardson", None, "SK4 6ZS", 3),
+    ("b2want", "Oliver", "Richardson", date(1986, 3, 15), "SK6 2RW", 1),
+    ("c1", "Blessing", "Okafor", date(2023, 1, 11), "SK6 8HY", 3),
+    ("c2want", "Blessing", "Oladipo", date(2023, 11, 1), "SK7 0ZT", 1),
+    ("d1", "Mei", "Ho", date(2016, 4, 7), "SK7 6PJ", 3),
+    ("d2want", "Wei", "Ho", date(2016, 4, 7), "SK7 6PJ", 1),
+    ("e1", "Hodan", "Mohamud", date(2017, 11, 16), "SK5 3HP", 3),
+    ("e2want", "Hodan", "Ali", date(2019, 6, 11), "SK8 5JZ", 1),
+    ("f1", "Joanne", "Whitehead", date(1970, 5, 5), "SK1 1AA", 3),
+    ("f2want", "Jo", "Whitfield", date(1981, 2, 2), "SK3 0BZ", 1),
+    ("g1want", "Oliver", "Okafor", None, "SK1 4QT", 1),
+]
+
+CASES = [
+    # (fault, first, last, dob, postcode, age range, person meant)
+    ("surname spelt another way", "Jamie", "Lee", "", "SK2 9XS", None, "a2want"),
+    ("surname spelt another way", "Jamie", "LI", "", "", None, "a2want"),
+    ("known age in range beats unknown", "Oliver", "Richardson", "", "",
+     (37, 43), "b2want"),
+    ("swapped date beats another name", "Blessing", "Oladio", "11/01/2023", "",
+     None, "c2want"),
+    ("twins told apart by name", "Wei", "Ho", "07/04/2016", "SK7 6PJ",
+     None, "d2want"),
+    ("one part of a typed two-part name", "Hodan", "Mohamed Ali", "", "", None,
+     "e2want"),
+    ("postcode outweighs a spelling gap", "Joanne", "Whitehead", "", "SK3 0BZ",
+     None, "f2want"),
+]  # fmt: skip
+
+
+def _people(small: LinkedIndex) -> pl.DataFrame:
+    base = small.people.row(0, named=True)
+    rows = [
+        {**base, "person_id": pid, "first_name": first, "last_name": last,
+         "dob": dob, "postcode": postcode, "n_sources": n, "nhs_number": None,
+         "upn": None, "case_numbers": [], "other_names": [], "addresses": []}
+        for pid, first, last, dob, postcode, n in PEOPLE
+    ]  # fmt: skip
+    return pl.DataFrame(rows, schema=small.people.schema)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
+    path: Path = tmp_path_factory.mktemp("ranking") / "index.db"
+    small = load_index(make_index(path, filler=0))
+    frames = {
+        "people": _people(small),
+        "records": small.records.cast({c: pl.Utf8 for c in ("postcode",)}),
+        "family_members": small.family_members,
+        "source_loads": small.source_loads,
+        "possible_matches": small.possible_matches,
+        "record_evidence": small.record_evidence,
+    }
+    return assemble_index(small.build_id, frames)
+
+
+@pytest.mark.parametrize(
+    ("fault", "first", "last", "dob", "postcode", "ages", "want"), CASES
+)
+def test_the_person_meant_comes_first(
+    index, fault, first, last, dob, postcode, ages, want
+) -> None:
+    low, high = ages or (None, None)
+    query = parse_query(first, last, dob, "", TODAY, postcode, low, high)
+    found = search(index, query, TODAY, 5)
+    assert found, fault
+    assert found[0].person_id == want, (fault, [c.person_id for c in found])
+    assert len(found) == 1 or found[0].score >= found[1].score, fault
+
+
+def test_twins_at_one_address_are_ranked_before_the_score_is_capped(index) -> None:
+    """Both twins pass 1 with the postcode; the name still orders them."""
+    query = parse_query("Wei", "Ho", "07/04/2016", "", TODAY, "SK7 6PJ")
+    found = search(index, query, TODAY, 5)
+    assert [c.person_id for c in found[:2]] == ["d2want", "d1"]
+    assert [c.score for c in found[:2]] == [1.0, 1.0]
+
+
+def test_a_poor_name_at_the_postcode_never_beats_the_name_elsewhere(index) -> None:
+    """Oliver Richardson at the postcode given is still listed (a child's family
+    name may have changed), but below the Oliver Okafor who lives elsewhere."""
+    query = parse_query("Oliver", "Okafor", "", "", TODAY, "SK6 2RW")
+    found = search(index, query, TODAY, 5)
+    assert [c.person_id for c in found] == ["g1want", "b2want"]
+    assert found[0].score > found[1].score
+
+
+def test_age_range_still_leaves_out_known_ages_outside_it(index) -> None:
+    query = parse_query("Oliver", "Richardson", "", "", TODAY, "", 10, 20)
+    assert [c.person_id for c in search(index, query, TODAY, 5)] == ["b1"]
