@@ -46,6 +46,7 @@ MAPPABLE_FIELDS = (
     "lead_team",
     "lead_phone",
     "lead_email",
+    "restricted",
 )
 
 
@@ -186,6 +187,13 @@ class SourceConfig:
         "Values of the mapped status column meaning the involvement is current.",
     )
     lawful_basis: str = _key("", "Lawful basis text shown on the data page.")
+    unrestricted_values: tuple[str, ...] = _key(
+        ("n", "no", "false", "0", "none", "not restricted"),
+        "Values of the mapped restricted column meaning NOT restricted (any case; "
+        "blank too). Any other value restricts the person everywhere (protected "
+        "address, adoption, staff relative, high-profile), so an unknown code "
+        "withholds rather than discloses.",
+    )
     columns: Mapping[str, str] = field(
         default_factory=dict,
         metadata={

@@ -7,16 +7,17 @@ audit log cannot be written, ``AuditError`` propagates and nothing is returned.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine
 
-from core.errors import AccessDenied, LookupInputError
+from core.errors import AccessDenied
 from governance.audit import Actor, Event, read_events, record_event
+from governance.reasons import Reason, check_reason, is_emergency
 from governance.restrictions import (
     RESTRICTED_MESSAGE,
     RestrictedRecord,
@@ -30,43 +31,6 @@ from lookup.family import FamilyView, family_view, service_detail, who_to_call
 from lookup.index import LinkedIndex
 from lookup.query import SearchQuery
 from lookup.search import Candidate, search
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a worker is looking: a purpose, a case or referral reference, and for an
-    emergency a short explanation."""
-
-    purpose: str
-    case_ref: str
-    explanation: str = ""
-
-
-def is_emergency(purpose: str, policy: Policy | None = None) -> bool:
-    """Emergency ('break glass') purposes need a written explanation."""
-    return (policy or Policy()).is_emergency(purpose)
-
-
-def check_reason(
-    purpose: str,
-    case_ref: str,
-    explanation: str = "",
-    purposes: Sequence[str] | None = None,
-    policy: Policy | None = None,
-) -> Reason:
-    """A checked Reason; raises LookupInputError listing everything missing."""
-    problems = []
-    if not purpose.strip():
-        problems.append("Choose a purpose.")
-    elif purposes is not None and purpose.strip() not in purposes:
-        problems.append(f"Choose a purpose from: {', '.join(purposes)}.")
-    if not case_ref.strip():
-        problems.append("Enter the case or referral reference.")
-    if is_emergency(purpose, policy) and not explanation.strip():
-        problems.append("Explain the emergency in a few words.")
-    if problems:
-        raise LookupInputError(" ".join(problems))
-    return Reason(purpose.strip(), case_ref.strip(), explanation.strip())
 
 
 def _record(
@@ -86,6 +50,15 @@ def _record(
         engine,
         Event(kind, actor, reason.purpose, reason.case_ref, {**data, **extra}),
     )
+
+
+def restricted_people(
+    audit_engine: Engine, index: LinkedIndex, person_ids: Iterable[str]
+) -> set[str]:
+    """Who of ``person_ids`` is restricted: by an administrator, or because a
+    source marks any of their records restricted."""
+    ids = list(person_ids)
+    return restricted_ids(audit_engine, ids) | (set(ids) & index.restricted_people)
 
 
 def _require_worker(engine: Engine, actor: Actor, action: str, reason: Reason) -> None:
@@ -121,7 +94,7 @@ def audited_search(
     criteria = {"criteria": query.criteria(), "build_id": index.build_id}
     _record(audit_engine, "search", actor, reason, criteria, policy)
     found = search(index, query, today, limit)
-    restricted = restricted_ids(audit_engine, (c.person_id for c in found))
+    restricted = restricted_people(audit_engine, index, (c.person_id for c in found))
     shown = {"person_ids": [c.person_id for c in found], "count": len(found),
              "restricted_ids": sorted(restricted)}  # fmt: skip
     _record(audit_engine, "results_shown", actor, reason, shown, policy)
@@ -130,6 +103,7 @@ def audited_search(
 
 def _check_restriction(
     audit_engine: Engine,
+    index: LinkedIndex,
     actor: Actor,
     reason: Reason,
     person_id: str,
@@ -137,7 +111,7 @@ def _check_restriction(
     action: str,
 ) -> None:
     """Refuse a restricted person without an override; record an override used."""
-    if person_id not in restricted_ids(audit_engine, [person_id]):
+    if person_id not in restricted_people(audit_engine, index, [person_id]):
         return
     data = {"action": action, "person_id": person_id}
     if not override.strip():
@@ -172,9 +146,10 @@ def audited_family(
     reason = Reason(purpose.strip(), case_ref.strip(), explanation.strip())
     _require_worker(audit_engine, actor, "family", reason)
     check_reason(purpose, case_ref, explanation, policy=policy)
-    _check_restriction(audit_engine, actor, reason, person_id, override, "family")
+    _check_restriction(audit_engine, index, actor, reason, person_id, override,
+                       "family")  # fmt: skip
     full = family_view(index, person_id, today)
-    hidden = restricted_ids(audit_engine, (m.person_id for m in full.members))
+    hidden = restricted_people(audit_engine, index, (m.person_id for m in full.members))
     hidden.discard(person_id)
     view = view_for_role(full, actor.role, policy or Policy())
     members = tuple(redact_member(m) if m.person_id in hidden else m
@@ -214,7 +189,8 @@ def audited_service_detail(
             "Your role sees that this service is involved and whom to contact, "
             "not its detail. Contact the lead professional."
         )
-    _check_restriction(audit_engine, actor, reason, person_id, override, "service")
+    _check_restriction(audit_engine, index, actor, reason, person_id, override,
+                       "service")  # fmt: skip
     data = {"person_id": person_id, "source": source, "build_id": index.build_id}
     _record(audit_engine, "service_opened", actor, reason, data, policy)
     return service_detail(index, person_id, source)

@@ -53,7 +53,9 @@ EVENT_KINDS = frozenset(
         "review_decision",  # an auditor closed or escalated a review item
         "session_expired",
         "retention",  # events older than the retention period were removed
-        "export",
+        "export",  # a file or printable summary handed out
+        "report",  # a worker reported a wrong link or an out-of-date contact
+        "report_closed",  # an administrator dealt with a report
         "config",
         "build",
     }

@@ -28,6 +28,7 @@ FLAG_LABELS = {
     "emergency": "Emergency purpose used",
     "override": "Restricted record opened by override",
     "dormant": "Sign-in to a dormant account",
+    "unused_account": "Dormant account: not used for a long time",
 }
 _LOOKS = ("search", "results_shown", "family_opened", "service_opened", "override")
 
@@ -61,10 +62,14 @@ def _out(frame: pl.DataFrame, flag: str, key: pl.Expr, detail: pl.Expr):
 
 
 def own_surname(events: pl.DataFrame) -> pl.DataFrame:
-    """Searches whose surname equals the searcher's own (last word of their name)."""
+    """Searches whose surname equals the searcher's own: the last word of their
+    name, or the part before a comma ("Morgan, Alex", as directories list staff)."""
+    name = pl.col("user_name").str.replace(r"\s*\(.*\)\s*$", "").str.strip_chars()
     own = (
-        pl.col("user_name").str.replace(r"\s*\(.*\)\s*$", "").str.strip_chars()
-        .str.split(" ").list.last().str.to_lowercase()
+        pl.when(name.str.contains(",", literal=True))
+        .then(name.str.split(",").list.first())
+        .otherwise(name.str.split(" ").list.last())
+        .str.strip_chars().str.to_lowercase()
     )  # fmt: skip
     asked = pl.col("data").str.json_path_match("$.criteria.last").str.to_lowercase()
     hits = events.filter((pl.col("kind") == "search") & (asked == own))

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from core.errors import AccessDenied, LookupInputError
 from governance.audit import Actor, Event, audit_events, record_event, utc_text
-from governance.flags import EVENT_SCHEMA, FlagRules, all_flags
+from governance.flags import EVENT_SCHEMA, FLAG_SCHEMA, FlagRules, all_flags
 from governance.roles import may_audit
-from governance.store import review_items
+from governance.store import app_sessions, review_items
 
 DECISIONS = ("closed", "escalated")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Cell starts a spreadsheet may run as a formula (full-width forms included).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b",
+                  "\uff0d", "\uff20")  # fmt: skip
 
 
 def _require_auditor(engine: Engine, actor: Actor, action: str) -> None:
@@ -40,9 +42,36 @@ def events_frame(engine: Engine, actor: Actor, limit: int = 50_000) -> pl.DataFr
     return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
 
 
-def sync_queue(engine: Engine, events: pl.DataFrame, rules: FlagRules) -> int:
+def unused_accounts(engine: Engine, rules: FlagRules, now: datetime) -> pl.DataFrame:
+    """Accounts with no sign-in for over ``dormant_days`` (from the sessions table,
+    so beyond the events on screen too): dormant accounts to review or disable."""
+    cutoff = utc_text(now - timedelta(days=rules.dormant_days))
+    last = func.max(app_sessions.c.started_at)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(app_sessions.c.user_id, last)
+            .group_by(app_sessions.c.user_id)
+            .having(last < cutoff)
+        ).all()
+    found = pl.DataFrame(rows, schema={"user_id": pl.Utf8, "at_utc": pl.Utf8},
+                         orient="row")  # fmt: skip
+    return found.select(
+        flag=pl.lit("unused_account"),
+        key="unused_account:" + pl.col("user_id") + ":" + pl.col("at_utc"),
+        user_id="user_id", at_utc="at_utc",
+        detail="no sign-in since " + pl.col("at_utc").str.slice(0, 10),
+    )  # fmt: skip
+
+
+def sync_queue(
+    engine: Engine,
+    events: pl.DataFrame,
+    rules: FlagRules,
+    now: datetime | None = None,
+) -> int:
     """Add newly raised flags to the queue (a decided item never reopens)."""
-    flags = all_flags(events, rules)
+    unused = unused_accounts(engine, rules, now or datetime.now(UTC))
+    flags = pl.concat([all_flags(events, rules), unused.cast(FLAG_SCHEMA)])
     with engine.begin() as conn:
         known = set(conn.execute(select(review_items.c.item_id)).scalars())
         new = flags.filter(~pl.col("key").is_in(list(known)))
@@ -73,6 +102,12 @@ def decide(engine: Engine, actor: Actor, item_id: str, status: str, note: str) -
     _require_auditor(engine, actor, "review_decision")
     if status not in DECISIONS or not note.strip():
         raise LookupInputError("Choose close or escalate and write a note.")
+    with engine.connect() as conn:
+        current = conn.execute(
+            select(review_items.c.status).where(review_items.c.item_id == item_id)
+        ).scalar_one_or_none()
+    if current not in ("open", "escalated"):
+        raise LookupInputError("That review item is closed or does not exist.")
     data = {"item_id": item_id, "status": status, "note": note.strip()}
     record_event(engine, Event("review_decision", actor, data=data))
     with engine.begin() as conn:
@@ -87,7 +122,7 @@ def decide(engine: Engine, actor: Actor, item_id: str, status: str, note: str) -
 def neutralise(value: object) -> str:
     """A cell a spreadsheet will show as text, never run as a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.lstrip(" ").startswith(_FORMULA_START) else text
 
 
 def export_csv(engine: Engine, actor: Actor, frame: pl.DataFrame) -> str:

@@ -132,16 +132,30 @@ def session_row(engine: Engine, session_id: str) -> dict[str, Any] | None:
     return _guarded(read)
 
 
+#: Ended sessions whose cookie should never come back: presenting one again is a
+#: replay (after sign-out) or a stale copy (after signing in elsewhere).
+REVOKED = ("sign_out", "replaced", "unknown")
+
+
 def touch_session(
     engine: Engine, actor: Actor, now: datetime, rules: SessionRules
 ) -> str:
-    """Check the session on a page run: extend it if active, else end it."""
-    state = verdict(session_row(engine, actor.session_id), now, rules)
+    """Check the session on a page run: extend it if active, else end it.
+
+    A time-out is recorded once, as ``session_expired``; a revoked or unknown
+    session presented again is refused and recorded as ``sign_in_failed``.
+    """
+    row = session_row(engine, actor.session_id)
+    state = verdict(row, now, rules)
     if state == "active":
         _set(engine, actor.session_id, last_seen_at=utc_text(now))
-    elif state in ("idle", "absolute", "token_expired"):
+    elif row is not None and not row["ended_at"]:
         record_event(engine, Event("session_expired", actor, data={"why": state}))
         end_session(engine, actor.session_id, now, state)
+    elif state in REVOKED:
+        data = {"method": row["method"] if row else "unknown",
+                "why": "revoked_session", "ended": state}  # fmt: skip
+        record_event(engine, Event("sign_in_failed", actor, data=data))
     return state
 
 

@@ -128,3 +128,24 @@ def usable_name(name: pl.Expr) -> pl.Expr:
 def prefixed(raw: pl.Expr, source: str) -> pl.Expr:
     """A family or household reference made unique across sources."""
     return pl.when(raw.is_not_null()).then(pl.lit(f"{source}:") + raw)
+
+
+def restriction_code(value: str) -> str:
+    """A restriction value as one code: lower case, spaces and hyphens as "_"."""
+    return "_".join(value.strip().lower().replace("-", " ").split())
+
+
+def restricted(expr: pl.Expr, unrestricted: tuple[str, ...]) -> pl.Expr:
+    """Why the source restricts the record ("adoption", "y" …), else null.
+
+    Blank and the source's "not restricted" values give null; any other value
+    restricts, so an unexpected code withholds rather than discloses.
+    """
+    code = (
+        expr.str.to_lowercase()
+        .str.replace_all(r"[\s\-]+", "_")
+        .str.strip_chars("_")
+        .str.slice(0, 32)
+    )
+    free = [restriction_code(v) for v in unrestricted]
+    return pl.when((code != "") & ~code.is_in(free)).then(code)

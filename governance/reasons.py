@@ -1,0 +1,47 @@
+"""Why a worker is looking: a purpose, a case or referral reference, and for an
+emergency a short written explanation. Checked before any search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.errors import LookupInputError
+from governance.visibility import Policy
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a worker is looking: a purpose, a case or referral reference, and for an
+    emergency a short explanation."""
+
+    purpose: str
+    case_ref: str
+    explanation: str = ""
+
+
+def is_emergency(purpose: str, policy: Policy | None = None) -> bool:
+    """Emergency ('break glass') purposes need a written explanation."""
+    return (policy or Policy()).is_emergency(purpose)
+
+
+def check_reason(
+    purpose: str,
+    case_ref: str,
+    explanation: str = "",
+    purposes: Sequence[str] | None = None,
+    policy: Policy | None = None,
+) -> Reason:
+    """A checked Reason; raises LookupInputError listing everything missing."""
+    problems = []
+    if not purpose.strip():
+        problems.append("Choose a purpose.")
+    elif purposes is not None and purpose.strip() not in purposes:
+        problems.append(f"Choose a purpose from: {', '.join(purposes)}.")
+    if not case_ref.strip():
+        problems.append("Enter the case or referral reference.")
+    if is_emergency(purpose, policy) and not explanation.strip():
+        problems.append("Explain the emergency in a few words.")
+    if problems:
+        raise LookupInputError(" ".join(problems))
+    return Reason(purpose.strip(), case_ref.strip(), explanation.strip())

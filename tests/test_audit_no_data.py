@@ -1,0 +1,186 @@
+"""No audit, no data: when the audit store refuses an event, nothing is shown.
+
+The store is made to refuse one kind of event with a trigger, on SQLite and
+PostgreSQL, and every disclosure path is tried: the audited facade (search,
+results list, family view, service detail, override, printable summary, the
+auditor's CSV export), the command line and the dashboard.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from test_app_pages import _app, _config, _reason, _sign_in, _texts
+from test_app_pages import _search as app_search
+from test_lookup_index import TODAY, make_index
+
+import governance.access as access
+from core.db import make_engine
+from core.errors import AuditError
+from governance.audit import (
+    EVENT_KINDS,
+    Actor,
+    ensure_audit_schema,
+    read_events,
+    verify_chain,
+)
+from governance.exports import record_summary_export
+from governance.reasons import Reason
+from governance.restrictions import set_restriction
+from governance.review import events_frame, export_csv
+from lookup.__main__ import main as lookup_main
+from lookup.index import LinkedIndex, load_index
+from lookup.query import parse_query
+
+WORKER = Actor("u1", "Alex Morgan", "front_door", "s1")
+AUDITOR = Actor("ig.jo", "Jo Patel", "auditor", "s-ig")
+ADMIN = Actor("demo.admin", "Admin", "administrator", "s-a")
+WHY = ("New referral (MASH)", "REF-1")
+JANE = parse_query("Jane", "Smith", "03/07/2015")
+REFUSED = "could not be recorded in the audit log"
+
+
+def refuse(engine: Engine, kind: str) -> None:
+    """Make the audit store refuse events of ``kind`` (a registered constant)."""
+    assert kind in EVENT_KINDS
+    name = f"refuse_{kind}"
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {name} BEFORE INSERT ON audit_events "
+                f"WHEN NEW.kind = '{kind}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+            return
+        conn.exec_driver_sql(
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {name} BEFORE INSERT ON audit_events FOR EACH ROW "
+            f"WHEN (NEW.kind = '{kind}') EXECUTE FUNCTION {name}()"
+        )
+
+
+def allow(engine: Engine, kind: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP TRIGGER refuse_{kind}" + (
+            "" if engine.dialect.name == "sqlite" else " ON audit_events"
+        )))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
+    return load_index(make_index(tmp_path_factory.mktemp("nodata") / "index.db"))
+
+
+def _search(index, audit):
+    return access.audited_search(index, audit, WORKER, *WHY, JANE, TODAY, 10)
+
+
+def _family(index, audit, **kw):
+    return access.audited_family(index, audit, WORKER, *WHY, "p1", TODAY, **kw)
+
+
+def _detail(index, audit):
+    return access.audited_service_detail(index, audit, WORKER, *WHY, "p1", "camhs")
+
+
+def _override(index, audit):
+    set_restriction(audit, ADMIN, "p1", "adoption")
+    return _family(index, audit, override="Court order")
+
+
+def _summary(index, audit):
+    view = _family(index, audit)
+    record_summary_export(audit, WORKER, Reason(*WHY), view)
+    return view
+
+
+def _csv(index, audit):
+    _search(index, audit)
+    return export_csv(audit, AUDITOR, events_frame(audit, AUDITOR))
+
+
+#: Disclosure path, the event refused, the events that must not follow it.
+PATHS = [
+    (_search, "search", {"results_shown"}),
+    (_search, "results_shown", set()),
+    (_family, "family_opened", set()),
+    (_detail, "service_opened", set()),
+    (_override, "override", {"family_opened"}),
+    (_summary, "export", set()),
+    (_csv, "export", set()),
+]
+
+
+@pytest.mark.parametrize(("disclose", "kind", "never"), PATHS)
+def test_facade_shows_nothing_when_the_event_is_refused(
+    index, audit_engine, disclose, kind, never
+) -> None:
+    refuse(audit_engine, kind)
+    with pytest.raises(AuditError, match=REFUSED):
+        disclose(index, audit_engine)
+    kinds = [e["kind"] for e in read_events(audit_engine)]
+    assert kind not in kinds and not never & set(kinds)
+    assert verify_chain(audit_engine).valid
+    allow(audit_engine, kind)
+    assert disclose(index, audit_engine) is not None  # the same call works again
+
+
+@pytest.fixture
+def cli_config(tmp_path: Path) -> Path:
+    make_index(tmp_path / "index.db", filler=10)
+    path = tmp_path / "config.toml"
+    path.write_text('[storage]\nindex_url = "sqlite:///index.db"\n'
+                    'audit_url = "sqlite:///audit.db"\n')  # fmt: skip
+    ensure_audit_schema(make_engine(f"sqlite:///{tmp_path}/audit.db"))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (["search", "--first", "Jane", "--last", "Smith"], "results_shown"),
+        (["search", "--first", "Jane", "--last", "Smith", "--json"], "search"),
+        (["family", "--person-id", "p1"], "family_opened"),
+        (["family", "--person-id", "p1", "--json"], "family_opened"),
+    ],
+)
+def test_cli_prints_nothing_when_the_event_is_refused(cli_config, capsys, args, kind):
+    refuse(make_engine(f"sqlite:///{cli_config.parent}/audit.db"), kind)
+    reason = ["--purpose", WHY[0], "--case-ref", WHY[1], "--today", "2026-11-15"]
+    code = lookup_main([args[0], "--config", str(cli_config), *args[1:], *reason])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert REFUSED in err and "Jane" not in err and "Smith" not in err
+
+
+def test_dashboard_shows_nothing_when_the_event_is_refused(tmp_path) -> None:
+    config = _config(
+        tmp_path, make_index(tmp_path / "index.db", filler=10).url.database
+    )
+    audit = make_engine(f"sqlite:///{tmp_path}/audit.db")
+    at = _reason(_sign_in(_app(config), "demo.frontdoor"))
+    refuse(audit, "results_shown")
+    at = app_search(at, "Jane", "Smith", "03/07/2015")
+    assert REFUSED in _texts(at.error)
+    assert not at.subheader and "SMITH" not in _texts(at.markdown)
+    allow(audit, "results_shown")
+    at = app_search(at.run(), "Jane", "Smith", "03/07/2015")
+    at = at.button(key="open_p1").click().run()
+    refuse(audit, "family_opened")
+    at = at.button(key="confirm_open").click().run()
+    assert REFUSED in _texts(at.error)
+    assert not at.header or "linked people" not in at.header[0].value
+    assert "Pat Lee" not in _texts(at.markdown)
+    allow(audit, "family_opened")
+    at = app_search(at.run(), "Jane", "Smith", "03/07/2015")
+    at = at.button(key="open_p1").click().run()
+    at = at.button(key="confirm_open").click().run()
+    assert at.header[0].value == "Jane SMITH and linked people"
+    refuse(audit, "service_opened")
+    at = at.button(key="reveal_p1_camhs").click().run()
+    assert REFUSED in _texts(at.error)
+    assert "Anxiety referral" not in _texts(at.markdown)
