@@ -115,14 +115,14 @@ def test_worker_journey_to_family_view(worker) -> None:
     page = _texts(at.markdown)
     assert at.header[0].value == "Jane SMITH and linked people"
     assert at.subheader[0].value == "Who to call"
-    assert "[0161 000 1111](tel:01610001111)" in page
-    assert "[pat.lee@demo.example](mailto:pat.lee@demo.example)" in page
+    assert "[Call 0161 000 1111](tel:01610001111)" in page
+    assert "[Email pat.lee@demo.example](mailto:pat.lee@demo.example)" in page
     assert "No record in Housing data since April 2014" in page
     assert "1 November 2026" in page
     assert "Police: not shown for people under 18" in _texts(at.caption)
     assert DEMO_BANNER in _texts(at.warning)
     kinds = [e["kind"] for e in _events(config)]
-    assert kinds == ["sign_in", "search", "results_shown", "family_opened"]
+    assert kinds == ["config", "sign_in", "search", "results_shown", "family_opened"]
     at = at.button(key="back").click().run()
     assert at.subheader[0].value == "3 people found"
     assert not at.exception
@@ -160,7 +160,7 @@ def test_incomplete_search_is_explained_not_recorded(worker) -> None:
     at, config = worker
     at = _search(at, "Jane", "")
     assert "first name and a last name" in _texts(at.error)
-    assert [e["kind"] for e in _events(config)] == ["sign_in"]
+    assert [e["kind"] for e in _events(config)] == ["config", "sign_in"]
 
 
 @pytest.mark.parametrize(
@@ -192,7 +192,7 @@ def test_auditor_sees_only_the_audit_log(tmp_path: Path, index_db: Path) -> None
     assert [t.key for t in at.text_input] == ["f_person"] and not at.form
     table = at.dataframe[0].value
     assert list(table.columns)[:4] == ["Time (UTC)", "User", "Role", "Kind"]
-    assert table["Kind"].tolist() == ["sign_in"]
+    assert table["Kind"].tolist() == ["sign_in", "config"]
     at.multiselect[0].set_value(["search"])
     assert at.run().dataframe[0].value.empty
     at = at.button(key="verify").click().run()

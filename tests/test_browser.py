@@ -116,7 +116,7 @@ def test_worker_finds_a_family_and_who_to_call(page, demo):
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("textbox", name="First name").fill(first.lower())
     page.get_by_role("textbox", name="Last name").fill(last.upper())
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Search", exact=True).click()
     page.get_by_role("button", name="Open").first.wait_for()
     _shot(page, "2-results")
     page.get_by_role("button", name="Open").first.click()
@@ -124,10 +124,59 @@ def test_worker_finds_a_family_and_who_to_call(page, demo):
     page.get_by_role("button", name="Yes, open the record").click()
     page.get_by_role("heading", name="Who to call").wait_for()
     page.get_by_role("heading", name="Family and services").wait_for()
+    page.get_by_text("Records joined:").first.wait_for()
+    page.get_by_role("heading", name="Summary for case notes").wait_for()
     _shot(page, "3-family")
     body = page.inner_text("body")
     assert "Current as of" in body or "current as of" in body
     assert "Demo mode" in body
+    _who_to_call(page)
+    _printable_summary(page)
+
+
+def _who_to_call(page) -> None:
+    """Every who-to-call card links a phone (tel:) or an email (mailto:)."""
+    calls = page.locator("a[href^='tel:']")
+    emails = page.locator("a[href^='mailto:']")
+    assert calls.count() + emails.count() > 0
+    first = calls.first if calls.count() else emails.first
+    assert first.inner_text().startswith(("Call ", "Email "))
+    page.get_by_role("heading", name="Who to call").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "4-who-to-call.png"))
+
+
+def _printable_summary(page) -> None:
+    """Prepare (audited), download the text version, then the print view."""
+    page.get_by_role("button", name="Prepare summary for case notes").click()
+    download_button = page.get_by_role("button", name="Download summary (plain text)")
+    download_button.wait_for()
+    _shot(page, "5-summary-ready")
+    with page.expect_download() as download:
+        download_button.click()
+    saved = SHOTS / "summary.txt"
+    download.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert "CURRENT INVOLVEMENTS: WHO TO CALL" in text and "REF-BROWSER-1" in text
+    page.get_by_role("button", name="Open print view").click()
+    page.get_by_role("heading", name="Family context summary").wait_for()
+    _shot(page, "6-print-view")
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SHOTS / "7-as-printed.png"), full_page=True)
+    page.emulate_media(media="screen")
+    assert page.get_by_role("heading", name="Find a person").count() == 0
+    page.get_by_role("button", name="Back to the family view").click()
+    page.get_by_role("heading", name="Who to call").wait_for()
+
+
+def test_data_page_lists_sources(page, demo):
+    page.get_by_text("Demo mode").first.wait_for()
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("About the data").first.click()
+    page.get_by_role("heading", name="About the data").wait_for()
+    page.get_by_role("table").first.wait_for()
+    _shot(page, "8-data-page")
+    body = page.inner_text("body")
+    assert "Rows set aside" in body and "Current as of" in body
 
 
 def test_remote_host_gets_no_demo_sign_in(server):

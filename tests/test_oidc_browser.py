@@ -101,8 +101,16 @@ def _sign_in(context, url: str, sub: str):
     return page
 
 
+def _events(folder: Path) -> list[dict]:
+    """The audit events the dashboard recorded, oldest first."""
+    from core.db import make_engine
+    from governance.audit import read_events
+
+    return list(reversed(read_events(make_engine(f"sqlite:///{folder}/audit.db"))))
+
+
 @pytest.mark.parametrize("stack", [3600], indirect=True)
-def test_sign_in_sign_out_and_replayed_cookie(stack, browser) -> None:
+def test_sign_in_sign_out_and_replayed_cookie(stack, browser, tmp_path) -> None:
     url, _ = stack
     context = browser.new_context()
     page = _sign_in(context, url, "alice")
@@ -119,10 +127,16 @@ def test_sign_in_sign_out_and_replayed_cookie(stack, browser) -> None:
     tab.goto(url)
     tab.get_by_text("You signed out. Sign in again to continue.").wait_for()
     assert tab.get_by_text("Why are you looking?").count() == 0
+    events = _events(tmp_path)
+    assert [e["kind"] for e in events][:3] == ["config", "sign_in", "sign_out"]
+    replayed = events[-1]
+    assert (replayed["kind"], replayed["user_id"]) == ("sign_in_failed", "alice")
+    assert replayed["data"] == {"method": "oidc", "why": "revoked_session",
+                                "ended": "sign_out"}  # fmt: skip
 
 
 @pytest.mark.parametrize("stack", [12], indirect=True)
-def test_expired_token_and_no_role(stack, browser) -> None:
+def test_expired_token_and_no_role(stack, browser, tmp_path) -> None:
     url, lifetime = stack
     page = _sign_in(browser.new_context(), url, "alice")
     page.get_by_text("Why are you looking?").wait_for()
@@ -133,3 +147,9 @@ def test_expired_token_and_no_role(stack, browser) -> None:
     other = _sign_in(browser.new_context(), url, "carol")
     other.get_by_text("your account has no role in this tool").wait_for()
     assert other.get_by_text("Why are you looking?").count() == 0
+    events = _events(tmp_path)
+    expired = next(e for e in events if e["kind"] == "session_expired")
+    assert expired["data"] == {"why": "token_expired"}
+    refused = next(e for e in events if e["kind"] == "sign_in_failed")
+    assert (refused["user_id"], refused["role"]) == ("carol", "none")
+    assert refused["data"] == {"method": "oidc", "why": "no_role"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import LookupInputError
@@ -19,8 +19,8 @@ from governance.restrictions import (
     lift_restriction,
     set_restriction,
 )
-from linkage.index_tables import builds, index_state, source_loads
-from ui import resources
+from linkage.index_tables import builds, index_state, records, source_loads
+from ui import reports_queue, resources
 from ui.context import AppContext
 
 LOAD_COLUMNS = ("source", "service", "sensitivity", "rows_read", "rows_accepted",
@@ -47,8 +47,30 @@ def overview(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
 
 
+def source_restricted_count(engine: Engine) -> int:
+    """People in the served build restricted by one of their own source records."""
+    served = select(index_state.c.build_id).scalar_subquery()
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.count(func.distinct(records.c.person_id))).where(
+                records.c.build_id == served, records.c.restricted.is_not(None)
+            )
+        ).scalar_one()
+
+
 def _restrictions(ctx: AppContext, actor: Actor) -> None:
     st.subheader("Restricted people")
+    try:
+        flagged = source_restricted_count(
+            resources.index_engine(ctx.config.storage.index_url)
+        )
+    except SQLAlchemyError:
+        flagged = 0  # no index yet, or one built before sources could flag
+    if flagged:
+        st.caption(
+            f"{flagged:,} people are restricted by their own source records "
+            "(protected address, adoption …); the source lifts those, not this page."
+        )
     with st.form("restrict"):
         person = st.text_input("Person id", key="restrict_person")
         category = st.selectbox("Why", list(CATEGORIES), key="restrict_category",
@@ -81,3 +103,4 @@ def page(ctx: AppContext, actor: Actor) -> None:
         st.caption("Latest builds")
         st.dataframe(recent, hide_index=True, width="stretch")
     _restrictions(ctx, actor)
+    reports_queue.section(ctx, actor)

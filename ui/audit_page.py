@@ -22,8 +22,11 @@ from governance.review import (
 )
 from ui.audit_table import display
 from ui.context import AppContext
+from ui.text import md
 
 MAX_EVENTS = 50_000
+#: Review queue views: open items first, escalated ones stay until closed.
+QUEUE_VIEWS = {"open": "Open", "escalated": "Escalated", "closed": "Closed"}
 
 
 def _integrity(ctx: AppContext) -> None:
@@ -57,25 +60,32 @@ def _filters(ctx: AppContext, frame):  # noqa: ANN001, ANN202
 
 def _review(ctx: AppContext, actor: Actor) -> None:
     st.subheader("Review queue")
-    items = queue(ctx.audit_engine)
+    status = st.radio("Show", QUEUE_VIEWS, horizontal=True, key="queue_status",
+                      format_func=QUEUE_VIEWS.get)  # fmt: skip
+    items = queue(ctx.audit_engine, status)
     if items.is_empty():
-        st.caption("Nothing waiting for review.")
+        st.caption(f"No {QUEUE_VIEWS[status].lower()} items.")
         return
-    st.caption(f"{items.height:,} item(s) waiting, oldest first.")
+    st.caption(f"{items.height:,} item(s), oldest first.")
     for item in items.head(20).iter_rows(named=True):
         with st.container(border=True):
             st.markdown(
                 f"**{FLAG_LABELS.get(item['flag'], item['flag'])}** · "
                 f"{item['user_id']} · {item['raised_at'][:16].replace('T', ' ')} UTC"
-                f"  \n{item['detail']}"
+                f"  \n{md(item['detail'])}"
             )
+            if item["note"]:
+                st.caption(f"{item['status'].title()} by {md(item['decided_by'])}: "
+                           f"{md(item['note'])}")  # fmt: skip
+            if status == "closed":
+                continue
             key = item["item_id"]
             note = st.text_input("Note", key=f"note_{key}")
-            status = st.radio("Decision", DECISIONS, horizontal=True,
-                              key=f"decision_{key}")  # fmt: skip
+            decision = st.radio("Decision", DECISIONS, horizontal=True,
+                                key=f"decision_{key}")  # fmt: skip
             if st.button("Record decision", key=f"decide_{key}"):
                 try:
-                    decide(ctx.audit_engine, actor, key, status, note)
+                    decide(ctx.audit_engine, actor, key, decision, note)
                 except LookupInputError as exc:
                     st.error(str(exc))
                 else:

@@ -20,8 +20,10 @@ from governance.sessions import touch_session, utc_now
 from ui import (
     admin_page,
     audit_page,
+    data_page,
     family_page,
     layout,
+    nav,
     reason,
     resources,
     search_page,
@@ -55,6 +57,9 @@ def _route(ctx: AppContext) -> None:
     if actor is None:
         return
     layout.sidebar(ctx, actor)
+    if nav.choice(actor.role) == nav.DATA:
+        data_page.page(ctx, actor)
+        return
     pages = pages_for(actor.role)
     if "audit" in pages:
         audit_page.page(ctx, actor)
@@ -79,10 +84,12 @@ def _route(ctx: AppContext) -> None:
 def _context(
     config_path: str, cfg: Config, host: str | None, today: date | None
 ) -> AppContext:
+    audit_engine = resources.audit_engine(cfg.storage.audit_url)
+    resources.config_recorded(config_path, cfg.storage.audit_url, cfg, audit_engine)
     return AppContext(
         config_path=config_path,
         config=cfg,
-        audit_engine=resources.audit_engine(cfg.storage.audit_url),
+        audit_engine=audit_engine,
         demo_allowed=demo_sign_in_allowed(cfg.app.demo_mode, host),
         today=today or date.today(),
     )

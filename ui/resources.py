@@ -14,6 +14,8 @@ from core.config import Config, load_config
 from core.db import make_engine
 from core.errors import AuditError
 from governance.audit import ensure_audit_schema
+from governance.reports import ensure_reports_schema
+from governance.system_events import record_config_loaded
 from lookup.index import LinkedIndex, current_build_id, load_index
 
 
@@ -35,12 +37,22 @@ def audit_engine(url: str) -> Engine:
     engine = make_engine(url)
     try:
         ensure_audit_schema(engine)
+        ensure_reports_schema(engine)
     except SQLAlchemyError as exc:
         raise AuditError(
             "The audit log cannot be reached, so nothing can be shown. Contact the "
             "system administrator."
         ) from exc
     return engine
+
+
+@st.cache_resource(show_spinner=False)
+def config_recorded(
+    config_path: str, audit_url: str, _cfg: Config, _engine: Engine
+) -> str:
+    """Record once per process the config the dashboard started with (a digest,
+    no personal data); not cached if recording fails, so nothing is shown."""
+    return record_config_loaded(_engine, _cfg, "dashboard")
 
 
 @st.cache_resource(show_spinner="Loading the linked index…", max_entries=2)

@@ -9,7 +9,7 @@ from governance.access import Reason, audited_family, audited_search
 from governance.audit import Actor
 from governance.restrictions import RESTRICTED_MESSAGE, is_redacted
 from lookup.query import parse_query
-from lookup.search import Candidate
+from lookup.search import MAX_RESULTS, Candidate
 from lookup.text import age_text, display_name, long_date, nhs_display
 from ui import state
 from ui.context import AppContext
@@ -19,6 +19,15 @@ NO_RESULTS_TIPS = (
     "- check the spelling, or try a shorter form of the first name\n"
     "- try again without the date of birth\n"
     "- search by NHS number, UPN or case number if you have one"
+)
+CAPPED = (
+    "Only the best {cap} matches are shown. Add a date of birth, a postcode or an "
+    "identifier to narrow the search."
+)
+POSSIBLE_HEADING = "Possible matches: verify before relying on this"
+POSSIBLE_HELP = (
+    "These records may be the same person as another record, or two people mixed "
+    "up. Check the date of birth, address and identifiers with the service first."
 )
 SENSITIVE_WARNING = (
     "**This record may hold sensitive information** about a child and the adults "
@@ -34,17 +43,22 @@ def _search_form(ctx: AppContext, actor: Actor, reason: Reason) -> None:
         last = right.text_input(
             "Last name", key="q_last", help='You can also type "SMITH, John" here.'
         )
-        dob = left.text_input(
+        dob_col, pc_col, low_col, high_col = st.columns(4)
+        dob = dob_col.text_input(
             "Date of birth (optional)", key="q_dob", placeholder="DD/MM/YYYY"
         )
-        ident = right.text_input(
-            "Or an identifier", key="q_id", help="NHS number, UPN or case number."
-        )
+        postcode = pc_col.text_input("Postcode (optional)", key="q_postcode")
+        low = low_col.text_input("Aged from (optional)", key="q_age_min")
+        high = high_col.text_input("Aged up to (optional)", key="q_age_max")
+        ident = st.text_input(
+            "Or search by an identifier instead of a name",
+            key="q_id", help="NHS number, UPN or case number.",
+        )  # fmt: skip
         submitted = st.form_submit_button("Search", type="primary")
     if not submitted:
         return
     try:
-        query = parse_query(first, last, dob, ident, ctx.today)
+        query = parse_query(first, last, dob, ident, ctx.today, postcode, low, high)
     except LookupInputError as exc:
         state.clear_results()
         st.error(str(exc))
@@ -128,16 +142,25 @@ def _confirm(
         st.rerun()
 
 
-def _results(found: list[Candidate]) -> None:
+def _results(found: list[Candidate], cap: int) -> None:
     if not found:
         st.subheader("No matching people found")
         st.markdown(NO_RESULTS_TIPS)
         return
     people = "person" if len(found) == 1 else "people"
     st.subheader(f"{len(found)} {people} found")
+    if len(found) >= cap:
+        st.info(CAPPED.format(cap=cap), icon=":material/filter_list:")
     st.caption("Best match first. Check the date of birth and address before opening.")
-    for c in found:
+    sure = [c for c in found if not c.possible_match]
+    unsure = [c for c in found if c.possible_match]
+    for c in sure:
         _candidate(c)
+    if unsure:
+        st.subheader(POSSIBLE_HEADING)
+        st.caption(POSSIBLE_HELP)
+        for c in unsure:
+            _candidate(c)
 
 
 def page(ctx: AppContext, actor: Actor, reason: Reason) -> None:
@@ -154,4 +177,4 @@ def page(ctx: AppContext, actor: Actor, reason: Reason) -> None:
         restricted = listed is not None and is_redacted(listed)
         _confirm(ctx, actor, reason, person_id, restricted)
     else:
-        _results(found)
+        _results(found, min(ctx.config.app.max_results, MAX_RESULTS))

@@ -3,12 +3,11 @@ localhost only). Either way a server-side session row is opened and checked."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 
 import streamlit as st
 
-from governance.audit import Actor, Event, record_event
+from governance.audit import Actor
 from governance.oidc import identity
 from governance.roles import DEMO_USERS, ROLE_LABELS
 from governance.sessions import (
@@ -18,6 +17,7 @@ from governance.sessions import (
     token_session_id,
     utc_now,
 )
+from governance.signin import demo_sign_in, failed_sign_in
 from ui import state
 from ui.context import AppContext
 
@@ -62,9 +62,8 @@ def _demo(ctx: AppContext) -> None:
         key="demo_user",
     )
     if st.button("Sign in", type="primary", key="sign_in"):
-        user = users[chosen]
-        actor = Actor(user.user_id, user.name, user.role, str(uuid.uuid4()))
-        open_session(ctx.audit_engine, actor, "demo", utc_now(), ctx.session_rules)
+        actor = demo_sign_in(ctx.audit_engine, chosen, ctx.demo_allowed, utc_now(),
+                             ctx.session_rules)  # fmt: skip
         state.start_session(actor)
         st.rerun()
 
@@ -84,8 +83,7 @@ def page(ctx: AppContext) -> None:
 
 def _refuse(ctx: AppContext, actor: Actor, why: str, message: str) -> None:
     if not state.flag(f"refused_{actor.session_id}"):
-        data = {"method": "oidc", "why": why}
-        record_event(ctx.audit_engine, Event("sign_in_failed", actor, data=data))
+        failed_sign_in(ctx.audit_engine, actor, "oidc", why)
         state.set_flag(f"refused_{actor.session_id}")
     st.error(message, icon=":material/block:")
     if st.button("Sign out", key="oidc_sign_out"):

@@ -77,7 +77,8 @@ def set_reason(value: Reason | None) -> None:
 
 def clear_results() -> None:
     """Forget results, the pending confirmation and any open family view."""
-    for key in ("results", "pending", "family", "revealed"):
+    for key in ("results", "pending", "family", "revealed", "report", "summary",
+                "sent"):  # fmt: skip
         _set(key, None)
     _set("view", "search")
 
@@ -118,6 +119,9 @@ def open_family(opened: FamilyView) -> None:
     _set("family", opened)
     _set("pending", None)
     _set("revealed", {})
+    _set("report", None)
+    _set("summary", None)
+    _set("sent", None)
     _set("view", "family")
 
 
@@ -125,6 +129,9 @@ def back_to_results() -> None:
     """Close the family view and show the results list again."""
     _set("family", None)
     _set("revealed", None)
+    _set("report", None)
+    _set("summary", None)
+    _set("sent", None)
     _set("view", "search")
 
 
@@ -136,3 +143,38 @@ def revealed() -> dict[tuple[str, str], str | None]:
 def reveal(person_id: str, source: str, detail: str | None) -> None:
     """Remember withheld detail the user opened (already audited)."""
     _set("revealed", {**revealed(), (person_id, source): detail})
+
+
+def report_target() -> tuple[str, str, str | None] | None:
+    """The (kind, person id, source) a report form is open for, if any."""
+    return _get("report")
+
+
+def set_report_target(target: tuple[str, str, str | None] | None) -> None:
+    """Open (or close) the short report form for one person or contact."""
+    _set("report", target)
+
+
+def summary_ready() -> bool:
+    """Whether the open family view's summary was handed out (already audited)."""
+    return bool(_get("summary"))
+
+
+def set_summary_ready(ready: bool, printing: bool = False) -> None:
+    """Remember the summary export was recorded; ``printing`` shows the print view."""
+    _set("summary", {"printing": printing} if ready else None)
+
+
+def printing() -> bool:
+    """Whether the print-friendly view of the summary is showing."""
+    return bool((_get("summary") or {}).get("printing"))
+
+
+def sent(target: tuple[str, str, str | None]) -> bool:
+    """Whether this report was already sent from the open family view."""
+    return target in (_get("sent") or set())
+
+
+def mark_sent(target: tuple[str, str, str | None]) -> None:
+    """Remember a sent report, so its button gives way to a confirmation."""
+    _set("sent", (_get("sent") or set()) | {target})

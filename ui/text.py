@@ -46,3 +46,15 @@ def lead_lines(lead: Lead | None) -> str:
 def lead_inline(lead: Lead | None) -> str:
     """``lead_lines`` on one line, for a table cell."""
     return lead_lines(lead).replace("  \n", "; ") if lead else ""
+
+
+def call_link(phone: str | None) -> str:
+    """'[Call 0161 000 1111](tel:01610001111)': link text that makes sense alone."""
+    link = tel_link(phone)
+    return f"[Call {link[1:]}" if link.startswith("[") else link
+
+
+def email_link(email: str | None) -> str:
+    """'[Email name@x](mailto:name@x)', or the bare text if it is not an address."""
+    link = mailto_link(email)
+    return f"[Email {link[1:]}" if link.startswith("[") else link

@@ -1,0 +1,87 @@
+"""The two report buttons and the short form they open.
+
+A report goes to the administrators' queue (``governance.reports``) and is an
+audited event; the worker sees a one-line confirmation afterwards.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import LookupInputError
+from governance.access import Reason
+from governance.audit import Actor
+from governance.reports import MAX_NOTE, REPORT_KINDS, send_report
+from ui import state
+from ui.context import AppContext
+from ui.text import md
+
+_HINTS = {
+    "not_same_person": "Say which details do not fit, for example a different "
+    "date of birth or school. Do not include case details.",
+    "contact_out_of_date": "Say what has changed, for example that the worker "
+    "has left or the number no longer works.",
+}
+
+
+def _key(kind: str, person_id: str, source: str | None) -> str:
+    return f"{kind}_{person_id}_{source or 'person'}"
+
+
+def report_button(
+    ctx: AppContext,
+    actor: Actor,
+    reason: Reason,
+    target: tuple[str, str, str | None],
+    about: str,
+) -> None:
+    """The button, or once pressed its form (headed with what it is about)."""
+    kind, person_id, source = target
+    if state.sent(target):
+        st.success(f"Report sent to the administrators: {REPORT_KINDS[kind]}.",
+                   icon=":material/check_circle:")  # fmt: skip
+        return
+    if state.report_target() == target:
+        _form(ctx, actor, reason, target, about)
+        return
+    # Short label: its card's heading gives the context (WCAG 2.4.4, in context).
+    if st.button(REPORT_KINDS[kind], key="report_" + _key(kind, person_id, source),
+                 icon=":material/flag:", type="tertiary"):  # fmt: skip
+        state.set_report_target(target)
+        st.rerun()
+
+
+def _form(
+    ctx: AppContext,
+    actor: Actor,
+    reason: Reason,
+    target: tuple[str, str, str | None],
+    about: str,
+) -> None:
+    kind, person_id, source = target
+    form_key = "report_form_" + _key(kind, person_id, source)
+    with st.form(form_key, border=True):
+        st.markdown(f"**{REPORT_KINDS[kind]}: {md(about)}**")
+        note = st.text_area(
+            "What is wrong?", key=form_key + "_note", max_chars=MAX_NOTE,
+            help=_HINTS[kind],
+        )  # fmt: skip
+        st.caption(_HINTS[kind] + " The report goes to the administrators.")
+        send = st.form_submit_button("Send report", type="primary")
+        cancel = st.form_submit_button("Cancel")
+    if cancel:
+        state.set_report_target(None)
+        st.rerun()
+    if not send:
+        return
+    try:
+        send_report(
+            ctx.audit_engine, actor, reason, kind, person_id, note,
+            source=source, build_id=ctx.index().build_id,
+        )  # fmt: skip
+    except LookupInputError as exc:
+        st.error(str(exc))
+        return
+    state.set_report_target(None)
+    state.mark_sent(target)
+    st.rerun()

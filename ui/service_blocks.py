@@ -1,0 +1,82 @@
+"""A member's services as short blocks: one per service that knows them, then
+one line per service with none found (worded exactly, with its as-of date)."""
+
+from __future__ import annotations
+
+from lookup.family import Member
+from lookup.services import ServiceStatus
+from lookup.text import long_date
+from ui import state
+from ui.text import call_link, email_link, md
+from ui.trust import as_of_text
+
+_BADGE = {"Current": "orange", "Historic": "gray", "Not available": "red"}
+ORDER = ("Current", "Historic", "Not available")
+
+
+def involvement_word(s: ServiceStatus) -> str:
+    """The word itself, in a coloured badge (the word carries the meaning)."""
+    colour = _BADGE.get(s.involvement)
+    return f":{colour}-badge[{s.involvement}]" if colour else f"**{s.involvement}**"
+
+
+def _dates(s: ServiceStatus) -> str:
+    rest = s.summary.removeprefix(s.involvement).lstrip(": ")
+    return md(rest[:1].upper() + rest[1:]) if rest else ""
+
+
+def _lead(s: ServiceStatus) -> str:
+    lead = s.lead
+    if lead is None:
+        return "Lead professional: not recorded"
+    who = ", ".join(md(p) for p in (lead.name, lead.role, lead.team) if p)
+    links = [x for x in (call_link(lead.phone), email_link(lead.email)) if x]
+    return " · ".join([f"Lead professional: {who or 'not recorded'}", *links])
+
+
+def _detail(s: ServiceStatus, person_id: str) -> str:
+    if s.detail_withheld:
+        shown = state.revealed().get((person_id, s.source))
+        return f"Detail: {md(shown)}" if shown else "Detail held: use Show detail"
+    return f"Detail: {md(s.detail)}" if s.detail else ""
+
+
+def service_block(s: ServiceStatus, person_id: str) -> str:
+    """Heading, involvement and dates, lead and links, detail, trust labels."""
+    first = " ".join(p for p in (involvement_word(s), _dates(s)) if p)
+    if s.involvement in ("Current", "Historic"):
+        contact = long_date(s.last_contact) or "not recorded"
+        first += f" · Last contact: {contact}"
+    lines = [first]
+    if s.involvement in ("Current", "Historic"):
+        lines += [_lead(s), _detail(s, person_id)]
+    lines.append(f"Current as of {md(as_of_text(s))} · Covers {md(s.coverage)}")
+    return f"#### {md(s.service)}\n" + "  \n".join(x for x in lines if x)
+
+
+def services_markdown(m: Member) -> str:
+    """Every service that knows the member (or could not be checked)."""
+    found = sorted(
+        (s for s in m.services if s.involvement != "None found"),
+        key=lambda s: ORDER.index(s.involvement) if s.involvement in ORDER else 9,
+    )
+    if not found:
+        return "No current or past involvement found in the services shown."
+    return "\n\n".join(service_block(s, m.person_id) for s in found)
+
+
+def _area(s: ServiceStatus) -> str:
+    """'Demo borough; ' when the source states the area it covers, else ''."""
+    area = s.coverage.split(", since ")[0]
+    unstated = area.startswith("since ") or area == "Coverage not stated"
+    return "" if unstated else md(area) + "; "
+
+
+def none_found(m: Member) -> str:
+    """'No record in Housing data since April 2014 (…current as of …)', per line."""
+    lines = [
+        f"- {md(s.summary)} ({_area(s)}data current as of {md(as_of_text(s))})"
+        for s in m.services
+        if s.involvement == "None found"
+    ]
+    return "#### None found\n" + "\n".join(lines) if lines else ""

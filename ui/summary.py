@@ -1,0 +1,88 @@
+"""The summary for case notes: prepared (an audited export) before it is shown.
+
+Nothing of the summary reaches the browser until ``record_summary_export`` has
+written its event; after that the print view and both downloads are offered.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from governance.access import Reason
+from governance.audit import Actor
+from governance.exports import record_summary_export
+from lookup.family import FamilyView
+from ui import state
+from ui.context import AppContext
+from ui.summary_doc import SummaryHeader, summary_body_html, summary_html, summary_text
+from ui.trust import sources_of
+
+#: When printing, only the summary container is shown (no sidebar, no buttons).
+PRINT_CSS = """<style>
+.st-key-print_summary table{border-collapse:collapse;width:100%;margin-bottom:1em}
+.st-key-print_summary th,.st-key-print_summary td{border:1px solid #0b0c0c;
+padding:4px 6px;text-align:left;vertical-align:top}
+@media print{
+body *{visibility:hidden}
+.st-key-print_summary,.st-key-print_summary *{visibility:visible}
+.st-key-print_summary{position:absolute;left:0;top:0;width:100%}
+[data-testid="stSidebar"],[data-testid="stHeader"]{display:none}
+}
+</style>"""
+
+
+def _header(ctx: AppContext, actor: Actor, reason: Reason) -> SummaryHeader:
+    return SummaryHeader(actor.user_name, reason.case_ref, ctx.today,
+                         ctx.config.app.local_authority)  # fmt: skip
+
+
+def file_stem(case_ref: str) -> str:
+    """'family-summary-REF-1': the case reference made safe for a file name."""
+    return "family-summary-" + (re.sub(r"[^A-Za-z0-9-]+", "-", case_ref) or "case")
+
+
+def section(ctx: AppContext, actor: Actor, reason: Reason, view: FamilyView) -> None:
+    """Prepare the summary (audited), then offer the print view and downloads."""
+    st.subheader("Summary for case notes")
+    if not state.summary_ready():
+        st.markdown(
+            "The family, current involvements, contacts and how current the data "
+            "is, to print or save to the case file. Preparing it is recorded."
+        )
+        if st.button("Prepare summary for case notes", key="prepare_summary",
+                     icon=":material/description:"):  # fmt: skip
+            record_summary_export(ctx.audit_engine, actor, reason, view)
+            state.set_summary_ready(True)
+            st.rerun()
+        return
+    sources = sources_of(ctx.index())
+    head = _header(ctx, actor, reason)
+    stem = file_stem(reason.case_ref)
+    left, mid, right = st.columns(3)
+    if left.button("Open print view", key="print_view", icon=":material/print:"):
+        state.set_summary_ready(True, printing=True)
+        st.rerun()
+    mid.download_button(
+        "Download summary (web page)", summary_html(view, sources, head),
+        file_name=stem + ".html", mime="text/html", key="download_html",
+        on_click="ignore", icon=":material/download:",
+    )  # fmt: skip
+    right.download_button(
+        "Download summary (plain text)", summary_text(view, sources, head),
+        file_name=stem + ".txt", mime="text/plain", key="download_text",
+        on_click="ignore", icon=":material/download:",
+    )  # fmt: skip
+
+
+def print_view(ctx: AppContext, actor: Actor, reason: Reason, view: FamilyView) -> None:
+    """Only the summary, ready for the browser's Print (already audited)."""
+    if st.button("← Back to the family view", key="close_print"):
+        state.set_summary_ready(True, printing=False)
+        st.rerun()
+    st.caption("To print, press Ctrl+P (Cmd+P on a Mac). Only the summary prints.")
+    st.html(PRINT_CSS)
+    head = _header(ctx, actor, reason)
+    with st.container(key="print_summary"):
+        st.html(summary_body_html(view, sources_of(ctx.index()), head))

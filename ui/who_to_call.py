@@ -1,0 +1,81 @@
+"""Who to call: every current involvement across the family, phone first."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from governance.access import Reason
+from governance.audit import Actor
+from lookup.family import Contact, FamilyView
+from lookup.services import ServiceStatus
+from lookup.text import long_date
+from ui.context import AppContext
+from ui.report_form import report_button
+from ui.text import call_link, email_link, md
+from ui.trust import STALE_WORD
+
+COLUMNS = 3
+
+
+def status_of(view: FamilyView, c: Contact) -> ServiceStatus | None:
+    """The service row a contact came from (for its source and trust labels)."""
+    for m in view.members:
+        if m.person_id == c.person_id:
+            return next((s for s in m.services if s.service == c.service), None)
+    return None
+
+
+def lead_text(c: Contact) -> str:
+    """'Pat Lee, Social worker, Team East' or a plain 'not recorded'."""
+    parts = [p for p in (c.lead.name, c.lead.role, c.lead.team) if p]
+    return ", ".join(md(p) for p in parts) or "No lead professional recorded"
+
+
+def since_text(c: Contact) -> str:
+    """'Since 3 March 2026', or why no date is shown."""
+    return f"Since {long_date(c.since)}" if c.since else "Start date not shown"
+
+
+def contact_markdown(c: Contact, s: ServiceStatus | None) -> str:
+    """The card's text: service heading, for whom, lead, links, since when."""
+    links = [link for link in (call_link(c.lead.phone), email_link(c.lead.email))
+             if link]  # fmt: skip
+    lines = [
+        f"#### {md(c.service)}",
+        f"For **{md(c.member_name)}** ({md(c.relationship)})",
+        lead_text(c),
+        " · ".join(links) or "No phone or email recorded",
+        since_text(c),
+    ]
+    if s is not None and s.stale_since is not None:
+        lines.append(
+            f"**{STALE_WORD}:** contact details are from {long_date(s.current_as_of)}"
+        )
+    return "  \n".join(lines[:1]) + "\n\n" + "  \n".join(lines[1:])
+
+
+def section(ctx: AppContext, actor: Actor, reason: Reason, view: FamilyView) -> None:
+    """The who-to-call cards, each with its out-of-date report button."""
+    st.subheader("Who to call")
+    contacts = view.who_to_call
+    if not contacts:
+        st.markdown(
+            "No current involvement found for anyone in this family. Past "
+            "involvement is listed under each person below."
+        )
+        return
+    n = len(contacts)
+    st.caption(
+        f"{n} current {'involvement' if n == 1 else 'involvements'} across the "
+        "family, the person searched for first."
+    )
+    for start in range(0, n, COLUMNS):
+        cols = st.columns(COLUMNS)
+        for col, c in zip(cols, contacts[start : start + COLUMNS], strict=False):
+            s = status_of(view, c)
+            with col.container(border=True):
+                st.markdown(contact_markdown(c, s))
+                if s is not None:
+                    report_button(ctx, actor, reason,
+                                  ("contact_out_of_date", c.person_id, s.source),
+                                  f"{c.service}, {c.member_name}")  # fmt: skip
