@@ -205,11 +205,21 @@ def run_splink(frame: pl.DataFrame, febrl_data: bool, link_only: bool,
     return pl.from_pandas(out).cast(pl.Utf8)
 
 
-def run_ours(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """This project's linker with default settings: (key + person_id, families)."""
-    from core.config import LinkageConfig
-    from linkage.pipeline import link_records
+def run_ours(
+    records: pl.DataFrame, families: bool = True
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """This project's linker with default settings: (key + person_id, families).
 
+    Without ``families`` it stops at a person per record, as Splink does (no
+    families, possible matches or explanations; the families frame is empty).
+    """
+    from core.config import LinkageConfig
+    from linkage.pipeline import link_people, link_records
+
+    if not families:
+        found = link_people(records, LinkageConfig())
+        people = records.select(*KEY).with_columns(found.clusters.person_ids)
+        return people, pl.DataFrame(schema={"family_id": pl.Utf8, "person_id": pl.Utf8})
     result = link_records(records, LinkageConfig(), {})
     people = result.records.select(*KEY, "person_id")
     return people, result.family_members.select("family_id", "person_id")
@@ -225,7 +235,7 @@ def _worker(args: argparse.Namespace) -> None:
     out = Path(args.output)
     started = time.perf_counter()
     if args.engine == "ours":
-        people, families = run_ours(records)
+        people, families = run_ours(records, families=not args.people_only)
         seconds = time.perf_counter() - started
         people.write_parquet(out / "people.parquet")
         families.write_parquet(out / "families.parquet")
@@ -248,9 +258,10 @@ class Run:
 
 
 def link_in_subprocess(engine: str, records: pl.DataFrame, *, febrl_data: bool =
-                       False, link_only: bool = False,
-                       threshold: float = 0.99) -> Run:  # fmt: skip
-    """Run ``engine`` ("ours" or "splink") on ``records`` in a fresh process."""
+                       False, link_only: bool = False, threshold: float = 0.99,
+                       people_only: bool = False) -> Run:  # fmt: skip
+    """Run ``engine`` ("ours" or "splink") on ``records`` in a fresh process;
+    ``people_only``: ours stops at a person per record, like Splink."""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         folder = Path(tmp)
         records.write_parquet(folder / "records.parquet")
@@ -258,6 +269,7 @@ def link_in_subprocess(engine: str, records: pl.DataFrame, *, febrl_data: bool =
                "--input", str(folder / "records.parquet"), "--output", str(folder),
                "--threshold", str(threshold)]  # fmt: skip
         cmd += ["--febrl"] * febrl_data + ["--link-only"] * link_only
+        cmd += ["--people-only"] * people_only
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"{engine} worker failed:\n{done.stderr[-3000:]}")
@@ -288,6 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     w.add_argument("--threshold", type=float, default=0.99)
     w.add_argument("--febrl", action="store_true")
     w.add_argument("--link-only", action="store_true")
+    w.add_argument("--people-only", action="store_true")
     _worker(parser.parse_args(argv))
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from linkage.keycodes import coded_keys, distinct_pairs
+
 PAIR_SCHEMA = pl.Schema({"l": pl.UInt32, "r": pl.UInt32})
 
 
@@ -50,12 +52,17 @@ DEFAULT_RULES = (
     BlockingRule("names_day_month", ("fn_phon", "ln_phon", "dob_md")),
     BlockingRule("names_no_dob", ("fn_canons", "ln_phon"), left_missing="dob"),
     BlockingRule("surname_year_initial", ("ln_phon", "dob_y", "fn_init")),
+    BlockingRule("surname_day_month_initial", ("ln_phon", "dob_md", "fn_init")),
+    BlockingRule("names_sound_no_dob", ("fn_phon", "ln_phon"), left_missing="dob"),
     BlockingRule("dob_initial", ("dob", "fn_init")),
+    BlockingRule("dob_surname_initial_no_first", ("dob", "ln_init"), left_missing="fn"),
     BlockingRule("case_number_slip_dob", ("case_dels", "dob")),
+    BlockingRule("case_number_slip_names", ("case_dels", "fn_canons", "ln_init")),
     BlockingRule("postcode_initial", ("pc", "fn_init")),
     BlockingRule("swapped_dob_surname", ("dob_swap", "ln_phon"), ("dob", "ln_phon")),
     BlockingRule("swapped_dob_first", ("dob_swap", "fn_canons"), ("dob", "fn_canons")),
     BlockingRule("swapped_names", ("fn_join", "ln_join"), ("ln_join", "fn_join")),
+    BlockingRule("crossed_name_dob", ("fn_join", "dob"), ("ln_join", "dob")),
     BlockingRule(
         "swapped_names_sound",
         ("fn_phon", "ln_phon", "dob"),
@@ -108,17 +115,22 @@ def rule_pairs(
             else std
         )
         left = _keyed(missing, rule.keys, names)
-    joined = left.join(right, on=list(names), how="inner", suffix="_r")
     keep = (
         pl.col("rid") < pl.col("rid_r")
         if self_join
         else pl.col("rid") != pl.col("rid_r")
     )
-    joined = joined.filter(keep).select(
-        pl.min_horizontal("rid", "rid_r").alias("l"),
-        pl.max_horizontal("rid", "rid_r").alias("r"),
+    joined = (
+        left.lazy()
+        .join(right.lazy(), on=list(names), how="inner", suffix="_r")
+        .filter(keep)
+        .select(
+            pl.min_horizontal("rid", "rid_r").alias("l"),
+            pl.max_horizontal("rid", "rid_r").alias("r"),
+        )
+        .collect()
     )
-    return joined.unique().cast(PAIR_SCHEMA), big.height
+    return distinct_pairs(joined), big.height
 
 
 def case_deletions(source: pl.Expr, number: pl.Expr) -> pl.Expr:
@@ -138,10 +150,11 @@ def case_deletions(source: pl.Expr, number: pl.Expr) -> pl.Expr:
 
 def with_blocking_keys(std: pl.DataFrame) -> pl.DataFrame:
     """Add derived key columns the rules use (month and day of birth as text,
-    case-number deletion keys)."""
+    surname initial, case-number deletion keys)."""
     number = pl.col("case_number").str.strip_chars()
     return std.with_columns(
         pl.col("dob_s").str.slice(4, 4).alias("dob_md"),
+        pl.col("ln_join").str.slice(0, 1).alias("ln_init"),
         case_deletions(pl.col("source"), number).alias("case_dels"),
     )
 
@@ -151,8 +164,13 @@ def block(
     rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
     max_block: int = 400,
 ) -> BlockedPairs:
-    """Union of every rule's pairs, each pair once with ``l`` < ``r``."""
-    std = with_blocking_keys(std)
+    """Union of every rule's pairs, each pair once with ``l`` < ``r``.
+
+    Rules join on integer codes of their keys (``linkage.keycodes``): the same
+    pairs as joining on the values, far faster and leaner.
+    """
+    used = [c for r in rules for c in (*r.keys, *r.right_keys, r.left_missing) if c]
+    std = coded_keys(with_blocking_keys(std), used)
     found: list[pl.DataFrame] = []
     per_rule: dict[str, int] = {}
     skipped: dict[str, int] = {}
@@ -162,5 +180,5 @@ def block(
         per_rule[rule.name] = pairs.height
         skipped[rule.name] = n_big
     every = pl.concat(found) if found else pl.DataFrame(schema=PAIR_SCHEMA)
-    pairs = every.unique().sort("l", "r")
+    pairs = distinct_pairs(every)
     return BlockedPairs(pairs, per_rule, skipped)

@@ -22,6 +22,7 @@ import polars as pl
 from linkage.ambiguity import ambiguous_records
 from linkage.compare import pair_frame
 from linkage.comparisons import names_swapped
+from linkage.components import components, joins_in_order, risky_groups
 from linkage.decisions import DecisionPairs
 from linkage.dobs import dobs_compatible, dobs_consistent
 from linkage.groups import Groups
@@ -81,26 +82,42 @@ def _bans(cannot: pl.DataFrame, index: np.ndarray, n: int) -> list:
     return bans
 
 
-def _merge(
-    std: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame
-) -> tuple[pl.DataFrame, np.ndarray]:
-    """Greedy constrained union of ``linked`` (strongest first); outcome per pair.
+def _traits(std: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame):  # noqa: ANN202
+    """Per linked record: what a merge must not clash on, and its group.
 
     A record whose first and last names may be the wrong way round says nothing
     about which first name the person has, so it carries no names.
     """
     unsure = _swapped_records(std, linked).implode()
     nodes = pl.concat([linked["l"], linked["r"]]).unique().sort()
-    index = np.full(std.height, -1, dtype=np.int64)
-    index[nodes.to_numpy()] = np.arange(nodes.len())
-    traits = std[nodes].select(
+    in_cannot = pl.concat([cannot["l"], cannot["r"]]).implode()
+    return std[nodes].select(
+        "rid",
         "nhs",
         "upn_c",
         "dob_s",
-        pl.when(pl.col("fn_common") & ~pl.col("rid").is_in(unsure)).then("fn_canons"),
+        pl.when(pl.col("fn_common") & ~pl.col("rid").is_in(unsure))
+        .then("fn_canons")
+        .alias("names"),
+        pl.col("rid").is_in(in_cannot).alias("banned"),
     )
-    bans = _bans(cannot, index, nodes.len())
-    groups = Groups(*(traits[c].to_list() for c in traits.columns), bans)
+
+
+def _greedy(
+    n: int, traits: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame
+) -> tuple[list, list, np.ndarray, np.ndarray]:
+    """The record-by-record constrained union of ``linked`` (strongest first).
+
+    Returns per pair its outcome (True merged, None already one, False refused)
+    and whether a cannot-link refused it; and the records with their roots.
+    """
+    nodes = traits["rid"].to_numpy().astype(np.int64)
+    index = np.full(n, -1, dtype=np.int64)
+    index[nodes] = np.arange(nodes.size)
+    columns = ("nhs", "upn_c", "dob_s", "names")
+    groups = Groups(
+        *(traits[c].to_list() for c in columns), _bans(cannot, index, nodes.size)
+    )
     left, right = index[linked["l"].to_numpy()], index[linked["r"].to_numpy()]
     trusted = identifier_agrees(linked) | identified_by_slip(linked)
     pairs = zip(left.tolist(), right.tolist(), trusted.tolist(),
@@ -109,11 +126,48 @@ def _merge(
     for a, b, t, f in pairs:
         outcome.append(groups.union(a, b, t, f))
         banned.append(outcome[-1] is False and groups.last_banned)
-    roots = np.arange(std.height, dtype=np.int64)
-    node_roots = [groups.find(i) for i in range(nodes.len())]
-    roots[nodes.to_numpy()] = nodes.to_numpy()[node_roots]
+    node_roots = np.array([groups.find(i) for i in range(nodes.size)], dtype=np.int64)
+    return outcome, banned, nodes, nodes[node_roots] if nodes.size else nodes
+
+
+def _merge(
+    std: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """Greedy constrained union of ``linked`` (strongest first); outcome per pair.
+
+    Only groups of linked records where a merge could be refused
+    (``linkage.components``) go through the record-by-record loop; elsewhere
+    the outcome is Kruskal order, the same result found column-wide.
+    """
+    n = std.height
+    left = linked["l"].to_numpy().astype(np.int64)
+    right = linked["r"].to_numpy().astype(np.int64)
+    group = components(n, left, right)
+    traits = _traits(std, linked, cannot)
+    traits = traits.with_columns(
+        group=pl.Series(group[traits["rid"].to_numpy()], dtype=pl.Int64)
+    )
+    risky = np.zeros(n, dtype=bool)
+    risky[risky_groups(traits).to_numpy()] = True
+    slow = risky[group[left]]
+    code = np.zeros(left.size, dtype=np.int8)  # 1 merged, 0 already one, -1 refused
+    code[~slow] = joins_in_order(n, left[~slow], right[~slow])
+    banned = np.zeros(left.size, dtype=bool)
+    roots = np.arange(n, dtype=np.int64)
+    hard_node = risky[traits["group"].to_numpy()]
+    easy = traits["rid"].to_numpy()[~hard_node]
+    roots[easy] = n + group[easy]  # any label no record's own root can be
+    if slow.any():
+        hard = traits.filter(pl.Series(hard_node))
+        outcome, refused_by, nodes, node_roots = _greedy(
+            n, hard, linked.filter(pl.Series(slow)), cannot
+        )
+        code[slow] = [0 if o is None else 1 if o else -1 for o in outcome]
+        banned[slow] = refused_by
+        roots[nodes] = node_roots
+    outcome = pl.Series(code)
     return linked.with_columns(
-        pl.Series("outcome", outcome, dtype=pl.Boolean),
+        pl.when(outcome != 0).then(outcome == 1).alias("outcome"),
         pl.Series("banned", banned, dtype=pl.Boolean),
     ), roots
 

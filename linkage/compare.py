@@ -18,6 +18,8 @@ from rapidfuzz import process
 MISSING = -1
 #: Pairs compared at once (bounds memory: each pair gathers both records' columns).
 CHUNK_PAIRS = 250_000
+#: Pairs looked at to decide whether scoring distinct pairs once is worth it.
+DISTINCT_SAMPLE = 4096
 
 #: Standardised columns the comparisons read, gathered for both sides.
 PAIR_COLUMNS = (
@@ -50,10 +52,13 @@ def pair_frame(std: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     """Both sides' standardised columns for each pair, suffixed ``_l`` and ``_r``."""
     cols = [c for c in PAIR_COLUMNS if c in std.columns]
     pairs = pairs.select("l", "r")
-    base = std.select(cols)
-    left = base.select(pl.all().gather(pairs["l"]).name.suffix("_l"))
-    right = base.select(pl.all().gather(pairs["r"]).name.suffix("_r"))
-    return pl.concat([pairs, left, right], how="horizontal")
+    # One lazy query gathers both sides in parallel, several times cheaper than
+    # eager gathers (list columns above all).
+    sides = std.lazy().select(
+        pl.col(cols).gather(pairs["l"]).name.suffix("_l"),
+        pl.col(cols).gather(pairs["r"]).name.suffix("_r"),
+    )
+    return pl.concat([pairs, sides.collect()], how="horizontal")
 
 
 def similarity(
@@ -73,10 +78,22 @@ def similarity(
         if mask.any():
             out[mask] = similarity(a.filter(where), b.filter(where), scorer).to_numpy()
         return pl.Series(out)
+    pairs = pl.DataFrame({"a": a.fill_null(""), "b": b.fill_null("")})
+    if pairs.head(DISTINCT_SAMPLE).n_unique() > DISTINCT_SAMPLE // 2:
+        scores = process.cpdist(
+            pairs["a"].to_list(), pairs["b"].to_list(), scorer=scorer, workers=-1
+        )
+        return pl.Series(scores).cast(pl.Float32)
+    # Mostly repeats (names among candidate pairs: about one in ten is new):
+    # score each distinct pair once, since making Python strings for rapidfuzz
+    # costs more than the scoring.
+    distinct = pairs.unique()
     scores = process.cpdist(
-        a.fill_null("").to_list(), b.fill_null("").to_list(), scorer=scorer, workers=-1
+        distinct["a"].to_list(), distinct["b"].to_list(), scorer=scorer, workers=-1
     )
-    return pl.Series(scores).cast(pl.Float32)
+    scored = distinct.with_columns(pl.Series("s", scores).cast(pl.Float32))
+    found = pairs.join(scored, on=["a", "b"], how="left", maintain_order="left")
+    return found["s"].alias("")
 
 
 def levels(missing: pl.Expr, conditions: list[pl.Expr]) -> pl.Expr:

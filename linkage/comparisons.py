@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from linkage.compare import Comparison, either_null, levels, overlap, same, similarity
 
+#: Token-set ratios of address text: the same address, a similar one (sharing a
+#: house or flat number), and the same street or area.
+ADDRESS_SAME, ADDRESS_SIMILAR, ADDRESS_AREA = 90, 80, 70
 #: Shortest case number for which one typing slip still suggests the same person.
 SLIP_MIN_CHARS = 6
 
@@ -35,14 +39,17 @@ SWAP_SIMILAR = 0.9
 
 
 def swapped_similar(p: pl.DataFrame, where: pl.Series) -> pl.Series:
-    """First and last names exchanged, each within a slip of the other record's
-    ("Hannah Mihal" / "Mihal Hannsh"); scored only on ``where`` rows."""
+    """First and last names exchanged, each within a slip (one edit, or
+    Jaro-Winkler ``SWAP_SIMILAR``) of the other record's ("Hannah Mihal" /
+    "Mihal Hannsh"); scored only on ``where`` rows."""
 
     def cross(a: str, b: str) -> pl.Series:
-        jw = JaroWinkler.normalized_similarity
-        return similarity(p[f"{a}_join_l"], p[f"{b}_join_r"], jw, where)
+        left, right = p[f"{a}_join_l"], p[f"{b}_join_r"]
+        jw = similarity(left, right, JaroWinkler.normalized_similarity, where)
+        far = where.fill_null(False) & (jw < SWAP_SIMILAR)
+        return (jw >= SWAP_SIMILAR) | (similarity(left, right, OSA.distance, far) <= 1)
 
-    both = (cross("fn", "ln") >= SWAP_SIMILAR) & (cross("ln", "fn") >= SWAP_SIMILAR)
+    both = cross("fn", "ln") & cross("ln", "fn")
     differ = p.select(pl.col("fn_join_l") != pl.col("ln_join_l")).to_series()
     return (both & differ & where).fill_null(False)
 
@@ -57,13 +64,26 @@ def dob_near(days: int = 7) -> pl.Expr:
     return (gap <= days) | (same_day & (year_gap == 1))
 
 
+def first_name_edits(p: pl.DataFrame) -> pl.Series:
+    """Typing slips between the first names: of the first word, or of the whole
+    name without spaces when that is closer ("Lachlq Njohn" / "Lachlan John")."""
+    word = similarity(p["fn1_l"], p["fn1_r"], OSA.distance)
+    spaced = p.select(
+        (pl.col("fn_join_l") != pl.col("fn1_l"))
+        | (pl.col("fn_join_r") != pl.col("fn1_r"))
+    ).to_series()
+    retry = (spaced.fill_null(False) & (word > 1)).to_numpy()
+    whole = similarity(p["fn_join_l"], p["fn_join_r"], OSA.distance, pl.Series(retry))
+    return pl.Series(np.where(retry, whole.to_numpy(), word.to_numpy()))
+
+
 class FirstName(Comparison):
     """Exact, nickname/variant, one typing slip, Jaro-Winkler bands, sound."""
 
     def levels(self, p: pl.DataFrame) -> pl.Series:
         a, b = p["fn1_l"], p["fn1_r"]
         jw = similarity(a, b, JaroWinkler.normalized_similarity)
-        scored = p.with_columns(_jw=jw, _edits=similarity(a, b, OSA.distance))
+        scored = p.with_columns(_jw=jw, _edits=first_name_edits(p))
         scored = scored.with_columns(_swap=swapped_similar(p, jw < 0.85))
         conditions = [
             same("fn_join") | names_swapped(),
@@ -112,16 +132,27 @@ class Address(Comparison):
     """Address and postcode as one joint comparison, so one move is counted once.
 
     "Same address" needs the same house and flat numbers and a fuzzy match of the
-    rest (token-set ratio >= 90), with no conflicting postcode.
+    rest (token-set ratio >= 90), with no conflicting postcode. When a postcode is
+    missing, the text alone tells a "similar address" (a close match still sharing
+    a number: a slip in another) from the "same street or area" (a looser one).
     """
 
     def levels(self, p: pl.DataFrame) -> pl.Series:
-        fits = ((same("pc") | either_null("pc")) & same("addr_nums")).fill_null(False)
-        candidate = p.select(fits).to_series()
-        sim = similarity(p["addr_l"], p["addr_r"], fuzz.token_set_ratio, candidate)
+        fits = same("pc") | either_null("pc")
+        text_only = either_null("pc") & ~either_null("addr")
+        candidate = p.select(
+            ((fits & same("addr_nums")) | text_only).fill_null(False)
+        ).to_series()
+        sim = pl.lit(
+            similarity(p["addr_l"], p["addr_r"], fuzz.token_set_ratio, candidate)
+        )
+        numbers = [pl.col(f"addr_nums_{s}").str.split(" ") for s in "lr"]
+        shared = numbers[0].list.set_intersection(numbers[1]).list.len() > 0
         conditions = [
-            pl.lit(sim) >= 90,
+            same("addr_nums") & (sim >= ADDRESS_SAME),
             same("pc"),
+            shared & (sim >= ADDRESS_SIMILAR),
+            sim >= ADDRESS_AREA,
             same("pc_sector"),
             same("pc_district"),
         ]
@@ -176,7 +207,8 @@ def default_comparisons() -> tuple[Comparison, ...]:
         DateOfBirth("dob", ("exact", "day and month swapped", "one digit different",
                             "a few days or a year out", "same year", "different"),
                     "dob"),
-        Address("address", ("same address", "same postcode", "same postcode sector",
+        Address("address", ("same address", "same postcode", "similar address",
+                            "same street or area", "same postcode sector",
                             "same postcode district", "different")),
         Exact("sex", ("same", "different"), "sx"),
         Exact("nhs_number", ("same", "different"), "nhs"),

@@ -12,7 +12,10 @@ either is seen elsewhere or their dates are far apart, so they stay apart.
 
 An address is its postcode plus house and flat numbers ("Flat 3, 12 High St"
 and "12 High Street, flat 3" agree); without numbers it is too vague to say who
-lives there, but a different postcode still says the person was elsewhere.
+lives there, but a different postcode still says the person was elsewhere. A
+record missing one part is placed from others: postcode only, at the one home
+in it of someone with the same surname; numbers and street without a postcode,
+at the one home with those numbers on that street.
 """
 
 from __future__ import annotations
@@ -23,20 +26,30 @@ from datetime import date, timedelta
 import polars as pl
 
 from linkage.people import recency
-from linkage.standardise import address_expr, address_numbers, postcode_columns
+from linkage.standardise import (
+    _ADDRESS_WORDS,
+    address_expr,
+    address_numbers,
+    postcode_columns,
+)
 
 #: More people than this in one stay group is a hostel, a care home or an
 #: address missing its flat number: not a household.
 MAX_HOUSEHOLD = 10
 #: How far a stay is assumed to extend beyond the records dated at the address.
 REACH = timedelta(days=365)
-#: Evidence text of a stay from a record with the address, or placed by surname.
+#: Evidence text of a stay from a record with the address, or of one placed by
+#: surname (postcode only) or by street (no postcode).
 ADDRESS = "Same address at the same time"
 SURNAME = "Same surname and postcode as the household"
+STREET = "Same house number and street as the household"
 #: A surname on more than this share of records (Smith, Jones), and on at least
 #: ``COMMON_MIN`` of them, says too little to place a record by it.
 COMMON_SURNAME = 0.005
 COMMON_MIN = 50
+#: A house number, an optional flat, then the street's first two words.
+_STREET = r"\b\d+[a-z]?\b[\s,]+(?:flat\s+\d+[a-z]?[\s,]+)?([a-z][a-z'-]*)\s+([a-z]+)"
+_STREET_WORDS = dict(_ADDRESS_WORDS)
 #: Stand-in date for a record with no date at all (all such stays overlap).
 UNDATED = date(1900, 1, 1)
 #: End of a stay at a person's last known address: they are taken to live there
@@ -75,15 +88,46 @@ def _places(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFrame:
     places = records.select(
         "person_id", pc.alias("pc"), address_key(records).alias("key"),
         lo.alias("lo"), hi.alias("hi"), service.alias("service"),
-        surname.cast(pl.Utf8).alias("surname"),
-    ).drop_nulls("pc")  # fmt: skip
-    return _placed_by_surname(places)
+        surname.cast(pl.Utf8).alias("surname"), street_key(records).alias("street"),
+    )  # fmt: skip
+    return _placed_by_surname(_placed_by_street(places).drop_nulls("pc"))
+
+
+def street_key(records: pl.DataFrame) -> pl.Expr:
+    """House and flat numbers and the street's first two words, abbreviations
+    expanded ("12 3|high street" for "Flat 3, 12 High St" and "12 High Street,
+    flat 3"), or null without both. One regex, not the full address clean-up."""
+    _, numbers = _parts(records)
+    words = pl.col("address").str.to_lowercase().str.extract_groups(_STREET)
+    kind = words.struct.field("2")
+    kind = kind.replace_strict(_STREET_WORDS, default=kind, return_dtype=pl.Utf8)
+    street = words.struct.field("1") + " " + kind
+    return pl.when(numbers.str.len_chars() > 0).then(numbers + "|" + street)
+
+
+def _placed_by_street(places: pl.DataFrame) -> pl.DataFrame:
+    """Records with numbers and street but no postcode given the postcode and key
+    of the one address with that street key (``placed`` = "street")."""
+    only = (
+        places.drop_nulls("key").drop_nulls("street")
+        .group_by("street").agg(pl.col("key").unique(), pl.col("pc").first())
+        .filter(pl.col("key").list.len() == 1)
+        .select("street", pl.col("key").list.first().alias("s_key"), s_pc="pc")
+    )  # fmt: skip
+    joined = places.join(only, on="street", how="left")
+    placed = pl.col("pc").is_null() & pl.col("s_key").is_not_null()
+    return joined.select(
+        pl.exclude("pc", "key", "s_key", "s_pc", "street"),
+        pl.when(placed).then("s_pc").otherwise("pc").alias("pc"),
+        pl.when(placed).then("s_key").otherwise("key").alias("key"),
+        pl.when(placed).then(pl.lit("street")).alias("placed"),
+    )
 
 
 def _placed_by_surname(places: pl.DataFrame) -> pl.DataFrame:
     """Records giving only a postcode placed at the one specific address in it
-    where someone else of the same surname is recorded (``inferred``); with two
-    such addresses, or none, the record says only which postcode."""
+    where someone else of the same surname is recorded (``placed`` = "surname");
+    with two such addresses, or none, the record says only which postcode."""
     count = pl.len().over("surname")
     common = (count > COMMON_SURNAME * pl.len()) & (count >= COMMON_MIN)
     places = places.with_columns(surname=pl.when(~common).then("surname"))
@@ -97,9 +141,9 @@ def _placed_by_surname(places: pl.DataFrame) -> pl.DataFrame:
     joined = places.join(only, on=["pc", "surname"], how="left")
     inferred = pl.col("key").is_null() & pl.col("only_key").is_not_null()
     return joined.select(
-        pl.exclude("key", "only_key", "surname"),
+        pl.exclude("key", "only_key", "surname", "placed"),
         pl.coalesce("key", "only_key").alias("key"),
-        inferred.alias("inferred"),
+        pl.when(inferred).then(pl.lit("surname")).otherwise("placed").alias("placed"),
     )
 
 
@@ -115,7 +159,8 @@ def stays(places: pl.DataFrame) -> pl.DataFrame:
             pl.col("lo").min().alias("first"),
             pl.col("hi").max().alias("last"),
             pl.col("service").first(),
-            pl.col("inferred").all(),
+            # null when any record there gave the address itself
+            pl.col("placed").sort(nulls_last=False).first(),
         )
     )
     # A record elsewhere (another postcode, or another number in this one).
@@ -134,7 +179,7 @@ def stays(places: pl.DataFrame) -> pl.DataFrame:
     )
     day = timedelta(days=1)
     return observed.join(bounds, on=["person_id", "key"], how="left").select(
-        "person_id", "key", "service", "inferred",
+        "person_id", "key", "service", "placed",
         pl.max_horizontal(pl.col("first") - REACH, pl.col("before") + day)
         .alias("start"),
         pl.when(pl.col("after").is_null())
@@ -169,7 +214,9 @@ def co_residents(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFram
         {"group": groups, "family_id": [f"address:#{h}" for h in hashed]},
         schema={"group": pl.Utf8, "family_id": pl.Utf8},
     )
-    said = pl.when("inferred").then(pl.lit(SURNAME)).otherwise(pl.lit(ADDRESS))
+    said = pl.col("placed").replace_strict(
+        {"surname": SURNAME, "street": STREET}, default=pl.lit(ADDRESS)
+    )
     return homes.join(ids, on="group").select(
         "family_id",
         "person_id",

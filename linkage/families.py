@@ -4,7 +4,13 @@ Each family_ref or household_ref value is one group: the people whose records
 carry it. Co-residence (``linkage.coresidence``) adds a group per address and
 period: people who lived at one specific address at the same time. Groups are
 not merged with each other: a father living in two households belongs to both,
-and ``lookup`` shows a person's family as the union of their groups.
+and ``lookup`` shows a person's family as the union of their groups. One thing
+is added: a family reference group takes in the household (tenancy or
+co-residence group) of each child in it, since a child's family includes the
+people the child lives with; so a non-resident parent named on the children's
+case is in one family with the brother the case does not name. Only children's
+homes are taken in: an adult's other household (a father's new partner) is not
+the children's family.
 """
 
 from __future__ import annotations
@@ -16,6 +22,11 @@ import polars as pl
 from linkage.coresidence import MAX_HOUSEHOLD, co_residents
 
 __all__ = ["MAX_HOUSEHOLD", "co_residents", "family_id", "family_members"]
+
+#: Evidence of a member taken into a family group from a child's household.
+LIVES_WITH_CHILD = "Lives with a child of this family"
+#: Under this age on the latest extract date a person is a child.
+CHILD_YEARS = 18
 
 #: Reference column and the kind of group it names (family_id prefix, and the
 #: word after the service name in the evidence text: "Housing household").
@@ -59,12 +70,61 @@ def _memberships(
     )
 
 
+def children(records: pl.DataFrame) -> pl.Series:
+    """People under ``CHILD_YEARS`` on the latest extract date (by their latest
+    recorded date of birth): the ones whose homes belong to their families."""
+    today = records["extract_date"].max()
+    if today is None:
+        return pl.Series("person_id", [], pl.Utf8)
+    born = records.group_by("person_id").agg(pl.col("dob").max())
+    cutoff = pl.lit(today).dt.offset_by(f"-{CHILD_YEARS}y")
+    return born.filter(pl.col("dob") > cutoff)["person_id"]
+
+
+def with_childrens_homes(
+    families: pl.DataFrame, homes: pl.DataFrame, kids: pl.Series
+) -> pl.DataFrame:
+    """``families`` plus, for each child in a group, the other members of the
+    child's ``homes`` groups (evidence ``LIVES_WITH_CHILD`` and the home's)."""
+    in_family = families.filter(pl.col("person_id").is_in(kids.implode()))
+    links = in_family.select("family_id", child="person_id").join(
+        homes.select(home="family_id", child="person_id"), on="child"
+    )
+    added = (
+        links.join(
+            homes.select(home="family_id", person_id="person_id", why="evidence"),
+            on="home",
+        )
+        .join(families, on=["family_id", "person_id"], how="anti")
+        .group_by("family_id", "person_id")
+        .agg(pl.col("why").min())
+    )
+    return pl.concat(
+        [
+            families,
+            added.select(
+                "family_id",
+                "person_id",
+                pl.lit(None, pl.Utf8).alias("relationship"),
+                (pl.lit(LIVES_WITH_CHILD + ": ") + pl.col("why")).alias("evidence"),
+            ),
+        ]
+    )
+
+
 def family_members(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFrame:
     """One row per (group, person): family_id, person_id, relationship, evidence.
 
     ``records`` holds the standard records with their ``person_id``; ``services``
     maps a source name to its plain service name for the evidence text.
     """
-    parts = [_memberships(records, col, kind, services) for col, kind in REFERENCES]
-    parts.append(co_residents(records, services))
-    return pl.concat(parts).sort("family_id", "person_id")
+    (family_col, family), (household_col, household) = REFERENCES
+    families = _memberships(records, family_col, family, services)
+    homes = pl.concat(
+        [
+            _memberships(records, household_col, household, services),
+            co_residents(records, services),
+        ]
+    )
+    families = with_childrens_homes(families, homes, children(records))
+    return pl.concat([families, homes]).sort("family_id", "person_id")

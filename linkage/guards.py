@@ -17,16 +17,21 @@ person. Three rules keep households apart:
   where one spelling is not itself a common name (Amelia and Amelie are two
   names; "Jesica" is a slip), and sex must not differ (Louis and Louise).
 
-A pair whose first names differ (or one lacks a first name) is eligible only
-through an identifier: the same one, or a long case number one typing slip away
-(not merely the next number) with the same surname and date of birth and no
-differing sex (a twin has neither such a number nor, usually, the same sex).
+A pair whose first names differ is eligible only through an identifier: the
+same one, or a long case number one typing slip away (not merely the next
+number) with the same surname and date of birth and no differing sex (a twin has
+neither such a number nor, usually, the same sex). A pair where a first name is
+missing may also link on surname, date of birth and address when the data know
+no twin to confuse it with: no record sharing either record's surname sound and
+date of birth has a first name other than one (``sole_first_name``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
+
+from linkage.compare import MISSING
 
 #: First-name levels that count as "the names agree" (exact … loosely similar).
 NAME_AGREES = 4
@@ -58,14 +63,43 @@ def identifier_agrees(levels: pl.DataFrame) -> np.ndarray:
     return agree
 
 
-def address_counts(levels: pl.DataFrame) -> np.ndarray:
-    """Pairs for which address agreement may add weight."""
+def sole_first_name(std: pl.DataFrame) -> pl.Series:
+    """Per record: at most one first name is known among the records sharing its
+    surname sound and date of birth (so a record without a first name there
+    cannot be a twin's)."""
+    key = ["ln_phon", "dob"]
+    names = pl.col("fn_join").drop_nulls().n_unique().over(key)
+    known = pl.col("ln_phon").is_not_null() & pl.col("dob").is_not_null()
+    return std.select((known & (names <= 1)).alias("sole_first_name")).to_series()
+
+
+def _unnamed_alone(levels: pl.DataFrame, alone: np.ndarray | None) -> np.ndarray:
+    """A first name missing, surname and date of birth agreeing as twins' would,
+    no differing sex, and no other first name known for either record."""
+    if alone is None:
+        return np.zeros(levels.height, dtype=bool)
+    sex = levels["sex"].to_numpy() if "sex" in levels.columns else None
+    same_sex = np.ones(levels.height, dtype=bool) if sex is None else sex != 1
+    return (
+        (levels["first_name"].to_numpy() == MISSING)
+        & _between(levels, "dob", 0, DOB_TWIN)
+        & _between(levels, "last_name", 0, SURNAME_AGREES)
+        & same_sex
+        & alone
+    )
+
+
+def address_counts(levels: pl.DataFrame, alone: np.ndarray | None = None) -> np.ndarray:
+    """Pairs for which address agreement may add weight.
+
+    ``alone`` says, per pair, that both records have a ``sole_first_name``.
+    """
     names_agree = _between(levels, "first_name", 0, NAME_AGREES)
     dated = names_agree & _between(levels, "dob", 0, DOB_AGREES)
     undated = _between(levels, "first_name", 0, SAME_NAME) & _between(
         levels, "dob", -1, -1
     )
-    return dated | undated | identifier_agrees(levels)
+    return dated | undated | identifier_agrees(levels) | _unnamed_alone(levels, alone)
 
 
 def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
@@ -87,11 +121,14 @@ def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
     )
 
 
-def eligible(levels: pl.DataFrame, both_common: np.ndarray) -> np.ndarray:
+def eligible(
+    levels: pl.DataFrame, both_common: np.ndarray, alone: np.ndarray | None = None
+) -> np.ndarray:
     """Pairs allowed to link or be reviewed at all.
 
     ``both_common`` says, per pair, that both first-name spellings are common
-    names (``names.common_first_names``).
+    names (``names.common_first_names``); ``alone``, that both records have a
+    ``sole_first_name``.
     """
     could_be_twins = _between(levels, "dob", 0, DOB_TWIN) & _between(
         levels, "last_name", 0, SURNAME_AGREES
@@ -104,4 +141,5 @@ def eligible(levels: pl.DataFrame, both_common: np.ndarray) -> np.ndarray:
         identifier_agrees(levels)
         | identified_by_slip(levels)
         | (names_agree & (~could_be_twins | tells_twins_apart))
+        | _unnamed_alone(levels, alone)
     )

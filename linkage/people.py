@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import polars as pl
 
+#: Record fields the table is made from; the others are never sorted or copied.
+FIELDS = (
+    "person_id", "source", "first_name", "last_name", "dob", "sex", "nhs_number",
+    "upn", "case_number", "address", "postcode", "involvement_current",
+    "involvement_start", "involvement_end", "last_contact", "extract_date",
+)  # fmt: skip
+
 
 def json_list(expr: pl.Expr) -> pl.Expr:
     """A list column as JSON text (``[]`` when empty), encoded column-wide."""
@@ -127,7 +134,7 @@ def _variants(records: pl.DataFrame, best: pl.DataFrame) -> pl.DataFrame:
 
 def people_table(records: pl.DataFrame) -> pl.DataFrame:
     """The ``people`` table (without build_id) from records carrying ``person_id``."""
-    records = records.with_columns(recency().alias("_recent"))
+    records = records.select(FIELDS).with_columns(recency().alias("_recent"))
     best = _best_name(records).join(_mode(records, ["dob"]), on="person_id", how="left")
     counts = records.group_by("person_id").agg(
         pl.col("sex").filter(pl.col("sex").is_in(["F", "M"])).mode().sort().first(),

@@ -8,10 +8,10 @@ import polars as pl
 
 from core.config import LinkageConfig
 from linkage.blocking import BlockedPairs, block
-from linkage.cluster import cluster
+from linkage.cluster import Clusters, cluster
 from linkage.compare import Comparison, compare
 from linkage.comparisons import default_comparisons
-from linkage.decisions import decision_pairs
+from linkage.decisions import DecisionPairs, decision_pairs
 from linkage.explain import record_evidence
 from linkage.families import family_members
 from linkage.matches import possible_matches
@@ -22,7 +22,33 @@ from linkage.progress import Stages
 from linkage.score import score
 from linkage.standardise import standardise
 
-STAGES = ("standardise", "block", "compare", "train", "score", "cluster", "families")
+STAGES = (
+    "standardise", "block", "compare", "train", "score", "cluster", "explain",
+    "families",
+)  # fmt: skip
+#: Record fields the linker reads. The rest (contacts, involvement, references)
+#: matter only once people are known, so standardising never copies them.
+LINK_FIELDS = (
+    "source", "record_id", "first_name", "last_name", "dob", "sex", "nhs_number",
+    "upn", "case_number", "address", "postcode",
+)  # fmt: skip
+
+#: Pairs scored at once: only those that could be linked or reviewed are kept,
+#: so memory stays bounded however many pairs were compared.
+SCORE_CHUNK = 1_000_000
+
+
+@dataclass(frozen=True)
+class People:
+    """Records linked into people (what clustering decided), before families."""
+
+    std: pl.DataFrame  # standardised link fields, one row per record (rid order)
+    blocked: BlockedPairs
+    model: Model
+    scored: pl.DataFrame  # scored pairs at or above the review threshold
+    clusters: Clusters
+    decided: DecisionPairs
+    pairs_compared: int
 
 
 @dataclass(frozen=True)
@@ -45,8 +71,14 @@ def _score_pairs(
     settings: LinkageConfig,
     comparisons: tuple[Comparison, ...],
     stages: Stages,
-) -> tuple[BlockedPairs, Model, pl.DataFrame]:
-    """Candidate pairs, the trained model, and every pair scored."""
+) -> tuple[BlockedPairs, Model, pl.DataFrame, int]:
+    """Candidate pairs, the trained model, the pairs worth keeping, and how many
+    pairs were compared.
+
+    Only pairs that could be linked or reviewed are kept: the rest say nothing
+    to clustering, review or explanations, and at a million records they are
+    most of the memory.
+    """
     with stages.stage("block"):
         blocked = block(std)
     with stages.stage("compare"):
@@ -54,8 +86,39 @@ def _score_pairs(
     with stages.stage("train"):
         model = train(std, levels, comparisons, settings)
     with stages.stage("score"):
-        scored = score(std, levels, comparisons, model)
-    return blocked, model, scored
+        keep = pl.col("probability") >= min(
+            settings.review_threshold, settings.link_threshold
+        )
+        parts = [
+            score(std, part, comparisons, model).filter(keep)
+            for part in levels.iter_slices(SCORE_CHUNK)
+        ]
+        if not parts:
+            parts = [score(std, levels, comparisons, model)]
+    return blocked, model, pl.concat(parts), levels.height
+
+
+def link_people(
+    records: pl.DataFrame,
+    settings: LinkageConfig,
+    stages: Stages | None = None,
+    comparisons: tuple[Comparison, ...] | None = None,
+    decisions: pl.DataFrame | None = None,
+) -> People:
+    """Standardise, block, compare, train, score and cluster: a person per record.
+
+    ``decisions``: clerical must-link/cannot-link decisions
+    (``linkage.decisions.read_decisions``), honoured when clustering.
+    """
+    stages = stages or Stages(STAGES)
+    comparisons = comparisons or default_comparisons()
+    with stages.stage("standardise"):
+        std = standardise(records.select(LINK_FIELDS), load_name_tables())
+    blocked, model, scored, compared = _score_pairs(std, settings, comparisons, stages)
+    with stages.stage("cluster"):
+        decided = decision_pairs(std, decisions)
+        people_of = cluster(std, scored, settings.link_threshold, decisions=decided)
+    return People(std, blocked, model, scored, people_of, decided, compared)
 
 
 def link_records(
@@ -66,22 +129,16 @@ def link_records(
     comparisons: tuple[Comparison, ...] | None = None,
     decisions: pl.DataFrame | None = None,
 ) -> Linkage:
-    """Standardise, block, compare, train, score, cluster and group into families.
-
-    ``decisions``: clerical must-link/cannot-link decisions
-    (``linkage.decisions.read_decisions``), honoured when clustering.
-    """
+    """People (``link_people``), then what a build shows about them: possible
+    matches, the evidence for each record's link, people and families."""
     stages = stages or Stages(STAGES)
     comparisons = comparisons or default_comparisons()
-    with stages.stage("standardise"):
-        std = standardise(records, load_name_tables())
-    blocked, model, scored = _score_pairs(std, settings, comparisons, stages)
-    with stages.stage("cluster"):
-        decided = decision_pairs(std, decisions)
-        people_of = cluster(std, scored, settings.link_threshold, decisions=decided)
+    found = link_people(records, settings, stages, comparisons, decisions)
+    std, people_of = found.std, found.clusters
+    with stages.stage("explain"):
         matches = possible_matches(
-            scored, people_of, settings.review_threshold, settings.link_threshold,
-            decided,
+            found.scored, people_of, settings.review_threshold,
+            settings.link_threshold, found.decided,
         )  # fmt: skip
         evidence = record_evidence(
             std, people_of.person_ids, people_of.merged, comparisons
@@ -96,13 +153,14 @@ def link_records(
         "records": records.height,
         "people": people.height,
         "families": families["family_id"].n_unique(),
-        "pairs_compared": scored.height,
+        "pairs_compared": found.pairs_compared,
         "linked_pairs": people_of.merged.height,
         "refused_merges": people_of.refused.height,
         "possible_matches": matches.height,
         "clerical_decisions": 0 if decisions is None else decisions.height,
     }
+    blocked = found.blocked
     return Linkage(
-        linked, people, families, matches, evidence, model, counts,
+        linked, people, families, matches, evidence, found.model, counts,
         dict(blocked.pairs_per_rule), dict(blocked.blocks_skipped),
     )  # fmt: skip

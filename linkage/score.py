@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from linkage.compare import Comparison
-from linkage.guards import LOCATION, address_counts, eligible
+from linkage.guards import LOCATION, address_counts, eligible, sole_first_name
 from linkage.model import Model
 
 
@@ -46,9 +46,11 @@ def score(
 ) -> pl.DataFrame:
     """Levels plus ``w_<field>``, ``weight`` (log2 odds), probability, eligible."""
     weights = {c.name: _field_weights(std, levels, c, model) for c in comparisons}
+    sole = sole_first_name(std)
+    alone = (sole.gather(levels["l"]) & sole.gather(levels["r"])).to_numpy()
     if LOCATION in weights:
         weights[LOCATION] = np.where(
-            address_counts(levels),
+            address_counts(levels, alone),
             weights[LOCATION],
             np.minimum(weights[LOCATION], 0),
         )
@@ -61,5 +63,5 @@ def score(
         *(pl.Series(f"w_{n}", w, dtype=pl.Float32) for n, w in weights.items()),
         pl.Series("weight", total, dtype=pl.Float64),
         pl.Series("probability", probability, dtype=pl.Float64),
-        pl.Series("eligible", eligible(levels, both_common), dtype=pl.Boolean),
+        pl.Series("eligible", eligible(levels, both_common, alone), dtype=pl.Boolean),
     )

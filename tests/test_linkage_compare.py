@@ -55,6 +55,7 @@ def test_first_name_levels() -> None:
             _fn("Mary Jane", "Mary", 1),
             _fn("Jessica", "Jesica", 2),
             _fn("Olvier", "Oliver", 2),
+            _fn("Lachlq Njohn", "Lachlan John", 2),
             _fn("Philippa", "Phillipa", 3),
             _fn("Katharina", "Katherine", 4),
             _fn("Jack", "Jake", 4),
@@ -77,6 +78,9 @@ def test_names_swapped_with_a_slip_count_as_a_slip() -> None:
     right = {"first_name": "Mihal", "last_name": "Hannsh"}
     assert _levels("first_name", [(left, right, 2)]) == [2]
     assert _levels("last_name", [(left, right, 2)]) == [2]
+    slip = {"first_name": "White", "last_name": "Jscob"}
+    jacob = {"first_name": "Jacob", "last_name": "White"}
+    assert _levels("first_name", [(jacob, slip, 2)]) == [2]
     other = {"first_name": "Mihal", "last_name": "Oliver"}
     assert _levels("first_name", [(left, other, 5)]) == [5]
 
@@ -139,10 +143,15 @@ def test_address_levels() -> None:
             (home, _at("12 High Street", None), 0),
             (flat3, flat4, 1),
             (home, _at(None, "SK1 3AB"), 1),
-            (home, _at("7 Mill Lane", "SK1 3XY"), 2),
-            (home, _at("7 Mill Lane", "SK1 9XY"), 3),
-            (home, _at("7 Mill Lane", "M1 1AA"), 4),
-            (home, _at("12 High Street, Demo Town", "M1 1AA"), 4),
+            (home, _at("12 Hihg Stret, Demo Twon", None), 2),
+            (flat3, _at("Flat 4, 12 High St", None), 2),
+            (home, _at("14 High Street, Demo Town", None), 3),
+            (home, _at("14 High Street, Demo Town", "SK1 3AB"), 1),
+            (home, _at("7 Mill Lane", "SK1 3XY"), 4),
+            (home, _at("7 Mill Lane", "SK1 9XY"), 5),
+            (home, _at("7 Mill Lane", None), 6),
+            (home, _at("7 Mill Lane", "M1 1AA"), 6),
+            (home, _at("12 High Street, Demo Town", "M1 1AA"), 6),
             (home, _at(None, None), MISSING),
         ],
     )  # fmt: skip

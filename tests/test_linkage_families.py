@@ -1,15 +1,23 @@
-"""Families from co-residence: people who lived at one specific address at once."""
+"""Families from references and co-residence: people who lived at one specific
+address at once, and a family group taking in its children's homes."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import polars as pl
+import pytest
 from test_linkage_synth import records_frame
 
 from linkage import coresidence
-from linkage.coresidence import ADDRESS, SURNAME
-from linkage.families import MAX_HOUSEHOLD, co_residents, family_members
+from linkage.coresidence import ADDRESS, STREET, SURNAME
+from linkage.families import (
+    LIVES_WITH_CHILD,
+    MAX_HOUSEHOLD,
+    children,
+    co_residents,
+    family_members,
+)
 
 HOME = {"address": "12 High St, Demo Town", "postcode": "sk1 3ab"}
 
@@ -145,3 +153,79 @@ def test_a_common_surname_places_nobody(monkeypatch) -> None:
     assert co_residents(_named(rows), {}).height == 0
     monkeypatch.setattr(coresidence, "COMMON_SURNAME", 0.9)
     assert co_residents(_named(rows), {}).height == 2
+
+
+DAD = {"address": "3 Low Road", "postcode": "SK2 1AA"}
+EX = {"address": "9 Far Lane", "postcode": "SK4 4BB"}
+NOW = {"extract_date": date(2025, 3, 1)}
+
+
+def test_a_family_takes_in_its_childrens_homes_but_not_an_adults() -> None:
+    rows = [
+        # the children's case names the child, mum and dad (living elsewhere)
+        {"pid": "kid", "source": "csc", "family_ref": "csc:F1",
+         "dob": date(2015, 1, 1), **HOME, **NOW},
+        {"pid": "mum", "source": "csc", "family_ref": "csc:F1",
+         "dob": date(1985, 1, 1), **HOME, **NOW},
+        {"pid": "dad", "source": "csc", "family_ref": "csc:F1",
+         "dob": date(1984, 1, 1), **DAD, **NOW},
+        # the brother the case does not name lives with the child
+        {"pid": "brother", "source": "school", "dob": date(2012, 1, 1),
+         **HOME, **NOW},
+        # dad's new partner: his home, not the children's
+        {"pid": "partner", "source": "housing", "dob": date(1990, 1, 1),
+         **DAD, **NOW},
+        # a police family of adults only takes in nobody's home
+        {"pid": "mum", "source": "police", "family_ref": "police:P1", **NOW},
+        {"pid": "ex", "source": "police", "family_ref": "police:P1",
+         "dob": date(1980, 1, 1), **EX, **NOW},
+        {"pid": "flatmate", "source": "housing", "dob": date(1981, 1, 1),
+         **EX, **NOW},
+    ]  # fmt: skip
+    services = {"csc": "CSC", "school": "School", "police": "Police"}
+    fm = family_members(_linked(rows), services)
+    got = {
+        f: dict(zip(g["person_id"], g["evidence"], strict=True))
+        for (f,), g in fm.partition_by("family_id", as_dict=True).items()
+    }
+    assert got["family:csc:F1"] == {
+        "kid": "CSC family",
+        "mum": "CSC family",
+        "dad": "CSC family",
+        "brother": f"{LIVES_WITH_CHILD}: {ADDRESS} (School record)",
+    }
+    assert got["family:police:P1"] == {"mum": "Police family", "ex": "Police family"}
+
+
+@pytest.mark.parametrize(
+    ("dob", "child"),
+    [
+        (date(2007, 3, 2), True),  # 17 on the latest extract date
+        (date(2007, 3, 1), False),  # 18 that day
+        (None, False),  # no date of birth: not known to be a child
+    ],
+)
+def test_children_are_under_18_on_the_latest_extract_date(dob, child) -> None:
+    rows = [
+        {"pid": "p", "dob": dob, "extract_date": date(2024, 1, 1)},
+        {"pid": "q", "dob": date(1990, 1, 1), "extract_date": date(2025, 3, 1)},
+    ]
+    assert ("p" in children(_linked(rows)).to_list()) is child
+
+
+def test_a_record_without_a_postcode_is_placed_by_number_and_street() -> None:
+    rows = [
+        {"pid": "mum", **HOME, **NOW},
+        {"pid": "kid", "address": "12 High Street", **NOW},  # no postcode
+        {"pid": "other", "address": "14 High Street", **NOW},  # nobody keyed there
+    ]
+    got = co_residents(_linked(rows), {"test": "School"}).sort("person_id")
+    assert got["person_id"].to_list() == ["kid", "mum"]
+    assert got["evidence"].to_list() == [
+        f"{STREET} (School record)",
+        f"{ADDRESS} (School record)",
+    ]
+    # a 12 High Street in another postcode too: the street says too little
+    rows.append({"pid": "far", "address": "12 High St", "postcode": "SK9 9ZZ", **NOW})
+    got = co_residents(_linked(rows), {})
+    assert "kid" not in got["person_id"].to_list()

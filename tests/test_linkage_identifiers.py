@@ -10,7 +10,7 @@ import polars as pl
 from test_linkage_synth import records_frame
 
 from linkage.cluster import cluster
-from linkage.guards import eligible, identified_by_slip
+from linkage.guards import eligible, identified_by_slip, sole_first_name
 from linkage.names import load_name_tables
 from linkage.standardise import standardise
 
@@ -57,3 +57,34 @@ def test_the_same_identifier_merges_records_whose_dates_of_birth_differ() -> Non
     )  # fmt: skip
     ids = cluster(std, scored, 0.99).person_ids.to_list()
     assert ids[0] == ids[1] != ids[2]
+
+
+def test_a_missing_first_name_is_eligible_only_when_no_twin_is_known() -> None:
+    lv = _levels(
+        case_number=[2] * 6,
+        first_name=[-1, -1, -1, -1, -1, 5],
+        dob=[0, 0, 5, 0, 0, 0],
+        last_name=[0, 0, 0, 4, 0, 0],
+        sex=[-1, -1, -1, -1, 1, -1],
+    )
+    alone = np.array([True, False, True, True, True, True])
+    expected = [True, False, False, False, False, False]
+    assert eligible(lv, np.zeros(6, dtype=bool), alone).tolist() == expected
+    assert not eligible(lv, np.zeros(6, dtype=bool)).any()
+
+
+def test_sole_first_name_counts_names_per_surname_sound_and_birth_date() -> None:
+    d, other = date(2016, 4, 9), date(2016, 4, 10)
+    rows = [
+        {"first_name": None, "last_name": "Quenby", "dob": d},
+        {"first_name": "Oliver", "last_name": "Quenby", "dob": d},
+        {"first_name": "Olivia", "last_name": "Quenbie", "dob": d},
+        {"first_name": None, "last_name": "Marchetti", "dob": d},
+        {"first_name": "Ines", "last_name": "Marchetti", "dob": d},
+        {"first_name": "Ines", "last_name": "Marchetti", "dob": d},
+        {"first_name": "Ida", "last_name": "Marchetti", "dob": other},
+        {"first_name": None, "last_name": "Marchetti", "dob": None},
+    ]
+    std = standardise(records_frame(rows), load_name_tables())
+    expected = [False, False, False, True, True, True, True, False]
+    assert sole_first_name(std).to_list() == expected

@@ -65,6 +65,13 @@ def _traps() -> list[tuple[str, dict]]:
                         source="health", nhs_number="4010232137")),
         ("grace1", _rec("school-g3", "Grace", "Tallis", date(2011, 5, 6), "F",
                         source="school")),
+        ("unnamed", _rec("police-un", None, "Quenby", twin, "F", source="police")),
+        ("ines", _rec("health-in", "Ines", "Marchetti", date(2009, 10, 2), "F",
+                      source="health", at=B)),
+        ("ines", _rec("school-in", "Ines", "Marchetti", date(2009, 10, 2), "F",
+                      source="school", at=B)),
+        ("ines", _rec("police-in", None, "Marchetti", date(2009, 10, 2), None,
+                      source="police", at=B)),
     ]  # fmt: skip
     return rows
 
@@ -126,6 +133,18 @@ def test_a_slip_between_twins_names_joins_neither_twin(linked) -> None:
     result, _ = linked
     jaek = _person(result, "police-slip")
     assert jaek not in _people(result, "-jc")
+
+
+def test_a_record_without_a_first_name_joins_no_twin(linked) -> None:
+    result, _ = linked
+    unnamed = _person(result, "police-un")
+    for twin in ("-ol", "-oa", "-am", "-ae"):
+        assert unnamed not in _people(result, twin)
+
+
+def test_a_record_without_a_first_name_links_when_no_twin_is_known(linked) -> None:
+    result, _ = linked
+    assert len(_people(result, "-in")) == 1
 
 
 def test_nickname_swapped_dob_typo_and_move_still_link(linked) -> None:
