@@ -150,7 +150,7 @@ def load_source(config: Config, src: SourceConfig) -> SourceLoad:
 
 
 def _with_snapshot(
-    load: SourceLoad, store: SnapshotStore | None, today: date
+    load: SourceLoad, store: SnapshotStore | None, today: date, max_days: int
 ) -> SourceLoad:
     """Keep a good load as the last good snapshot; stand a failed one in with it."""
     if store is None:
@@ -158,7 +158,7 @@ def _with_snapshot(
     if load.report.ok:
         store.save(load.records, load.quarantine, load.report)
         return load
-    snap = store.restore(load.report, today)
+    snap = store.restore(load.report, today, max_days)
     return SourceLoad(snap.records, snap.quarantine, snap.report) if snap else load
 
 
@@ -177,7 +177,10 @@ def load_sources(
     # glue and single-threaded steps overlap the other's parallel work
     with ThreadPoolExecutor(max_workers=2) as pool:
         fresh = list(pool.map(lambda src: load_source(config, src), config.sources))
-    loads = [_with_snapshot(load, snapshots, day) for load in fresh]
+    loads = [
+        _with_snapshot(load, snapshots, day, src.stale_max_days)
+        for load, src in zip(fresh, config.sources, strict=True)
+    ]
     if snapshots is not None:
         snapshots.prune({src.name for src in config.sources})
     if not any(load.report.usable for load in loads):

@@ -5,9 +5,10 @@ After every good load the source's records and quarantine are written as
 Parquet (with a small JSON note of dates and counts) under ``snapshots/`` next
 to the index database. When a later load of that source fails, the build uses
 the snapshot instead, marked stale since the first failed load and "current as
-of" the snapshot's extract date. The snapshots hold the same personal data as
-the index and need the same protection; a source removed from the config has
-its snapshot deleted (``prune``).
+of" the snapshot's extract date, for at most the source's ``stale_max_days``
+(then the snapshot is deleted and the source is not available). The snapshots
+hold the same personal data as the index and need the same protection; a source
+removed from the config has its snapshot deleted (``prune``).
 """
 
 from __future__ import annotations
@@ -95,16 +96,24 @@ class SnapshotStore:
         )
         _write_atomic(note, lambda p: p.write_text(text, encoding="utf-8"))
 
-    def restore(self, failed: LoadReport, today: date) -> Snapshot | None:
+    def restore(
+        self, failed: LoadReport, today: date, max_days: int | None = None
+    ) -> Snapshot | None:
         """The last good snapshot standing in for a failed load, or None.
 
         The first failed day is remembered, so ``stale_since`` stays put over
-        repeated failures until a good load replaces the snapshot."""
+        repeated failures until a good load replaces the snapshot. Once the
+        source has failed for more than ``max_days`` the snapshot is deleted: a
+        source that stops sending has its data dropped, not served for ever."""
         rec, held, note_path = self._paths(failed.source)
         note = self._note(failed.source)
         if not (note and rec.is_file() and held.is_file()):
             return None
         since = note.get("failing_since") or today.isoformat()
+        failing_days = (today - date.fromisoformat(since)).days
+        if max_days is not None and failing_days >= max_days:
+            self._drop(failed.source)
+            return None
         if "failing_since" not in note:
             text = json.dumps(note | {"failing_since": since})
             _write_atomic(note_path, lambda p: p.write_text(text, encoding="utf-8"))
@@ -121,6 +130,10 @@ class SnapshotStore:
         )
         records = with_standard_columns(pl.read_parquet(rec))
         return Snapshot(records, pl.read_parquet(held), report)
+
+    def _drop(self, source: str) -> None:
+        for path in self._paths(source):
+            path.unlink(missing_ok=True)
 
     def prune(self, keep: set[str]) -> None:
         """Delete the snapshots of sources no longer configured."""

@@ -13,7 +13,7 @@ import pytest
 
 from core.config import load_config
 from sources.__main__ import main
-from sources.generate import generate
+from sources.generate import csc, early_help, generate, police
 from sources.generate.noise import Noise
 from sources.generate.service import Service
 from sources.generate.spec import SourceSpec
@@ -67,7 +67,7 @@ def test_default_output_is_unchanged(generated):
     assert records_per_source(generated) == {
         "adult_social_care": 23,
         "camhs": 3,
-        "csc": 17,
+        "csc": 28,  # 17 before parents were named on the children's cases
         "early_help": 22,
         "health_visiting": 92,
         "housing": 141,
@@ -79,7 +79,7 @@ def test_default_output_is_unchanged(generated):
     sources = load_config(generated / "config.toml").sources
     extract = {s.name: s.extract_date for s in sources}
     assert extract["police"] == "2025-03-30" and extract["school"] == "2025-03-14"
-    expected = "49b18261af8dad5b52e5f6d2c4b7fabcf76a0c678d297c72517151ef9bb6c2ce"
+    expected = "89dc4674088aa72f817fc19faefba28c15d42f5bcca957346247d2e78cd8f8b4"
     assert text_digest(generated) == expected
 
 
@@ -212,6 +212,70 @@ def test_separated_parents_live_elsewhere_in_the_same_family(world):
     ).all()
     kids = people.filter(pl.col("parent2").is_in(nrp["pid"].implode()))
     assert kids.height > 0 and (kids["hid"] != kids["fid"]).sum() == 0
+
+
+def _true(frame: pl.DataFrame, world, key: str, truth: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with each row's true person's role, family and household."""
+    people = world.people.select("pid", "role", "fid", "hid")
+    ids = truth.select(pl.col("record_id").alias(key), "pid").unique()
+    return frame.join(ids, on=key).join(people, on="pid")
+
+
+def _one_family_each(rows: pl.DataFrame, ref: str) -> bool:
+    return (rows.group_by(ref).agg(pl.col("fid").n_unique())["fid"] == 1).all()
+
+
+def _apart_from_their_children(rows: pl.DataFrame, ref: str) -> bool:
+    """Some non-resident parent shares ``ref`` with a child living elsewhere."""
+    kids = rows.filter(pl.col("role") == "C").select(ref, kid_hid="hid")
+    together = rows.filter(pl.col("role") == "NRP").join(kids, on=ref)
+    return together.height > 0 and (together["hid"] != together["kid_hid"]).all()
+
+
+def test_csc_names_parents_in_the_childrens_family(world):
+    extract = csc.build(world)
+    ids = extract.truth.with_columns(pl.col("record_id").str.split("/").list.first())
+    family = extract.tables["csc/ssd_family.csv"]
+    rows = _true(family, world, "fami_person_id", ids)
+    assert {"C", "A1", "NRP"} <= set(rows["role"])
+    assert _one_family_each(rows, "fami_family_id")
+    assert _apart_from_their_children(rows, "fami_family_id")
+    person = _true(extract.tables["csc/ssd_person.csv"], world, "pers_person_id", ids)
+    # a parent's own record keeps a pupil number only if they were a child here
+    involved = extract.truth.filter(pl.col("record_id").str.contains("/"))["pid"]
+    parents = person.filter(
+        pl.col("role").is_in(["A1", "A2", "NRP"])
+        & ~pl.col("pid").is_in(involved.implode())
+    )
+    assert parents.height > 0 and parents["pers_upn"].null_count() == parents.height
+
+
+def test_early_help_families_include_some_non_resident_parents(world):
+    extract = early_help.build(world)
+    table = extract.tables["early_help.xlsx"]
+    rows = _true(table, world, "Episode Member ID", extract.truth)
+    nrp = rows.filter(pl.col("role") == "NRP")
+    assert nrp.height > 0
+    assert nrp["Role in Family"].str.ends_with(" (non-resident)").all()
+    assert _one_family_each(rows, "EH Family ID")
+    assert _apart_from_their_children(rows, "EH Family ID")
+
+
+def test_police_ppi_ref_joins_one_family_but_an_incident_also_strangers(world):
+    extract = police.build(world)
+    table = extract.tables["police_safeguarding.csv"]
+    rows = _true(table, world, "Incident Person Ref", extract.truth)
+    ppi = rows.drop_nulls("PPI Ref")
+    assert ppi["Incident Type"].str.starts_with("Domestic abuse").all()
+    assert _one_family_each(ppi, "PPI Ref")
+    assert _apart_from_their_children(ppi, "PPI Ref")
+    incidents = rows.group_by("Incident Ref").agg(
+        pl.col("fid").n_unique().alias("families"), pl.col("PPI Ref").first()
+    )
+    strangers = incidents.filter(pl.col("families") > 1)
+    assert (
+        strangers.height > 0 and strangers["PPI Ref"].null_count() == strangers.height
+    )
 
 
 def test_surname_changes_and_diverse_names_occur(world):

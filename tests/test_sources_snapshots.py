@@ -18,10 +18,10 @@ COLUMNS = {"record_id": "Ref", "first_name": "First", "last_name": "Last"}
 DAY1, DAY2, DAY3 = date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)
 
 
-def config(base: Path, names=("a", "b")):
+def config(base: Path, names=("a", "b"), **extra):
     sources = [
         {"name": n, "service": n.upper(), "path": f"{n}.csv", "columns": COLUMNS,
-         "extract_date": "2026-10-31"}
+         "extract_date": "2026-10-31", **extra}
         for n in names
     ]  # fmt: skip
     return parse_config({"sources": sources}, base)
@@ -74,6 +74,32 @@ def test_no_snapshot_means_plainly_failed_and_all_failed_is_an_error(tmp_path):
     assert report(stale_only, "b").stale
     with pytest.raises(SourceError):
         load_sources(config(tmp_path, names=("a",)), store, DAY2)
+
+
+@pytest.mark.parametrize(
+    ("max_days", "served_on"),
+    [(28, {DAY2: True, date(2026, 11, 29): True, date(2026, 11, 30): False}),
+     (1, {DAY2: True, DAY3: False}),
+     (0, {DAY2: False})],
+)  # fmt: skip
+def test_a_source_failing_too_long_is_dropped_not_served_for_ever(
+    tmp_path, max_days, served_on
+):
+    store = SnapshotStore(tmp_path / "snapshots")
+    write(tmp_path, "a", 3)
+    write(tmp_path, "b", 2)
+    load_sources(config(tmp_path, stale_max_days=max_days), store, DAY1)
+    (tmp_path / "a.csv").unlink()  # first failure on DAY2
+    for day, served in sorted(served_on.items()):
+        loaded = load_sources(config(tmp_path, stale_max_days=max_days), store, day)
+        a = report(loaded, "a")
+        assert (a.stale, a.usable, loaded.records.filter(source="a").height) == (
+            (True, True, 3) if served else (False, False, 0)
+        ), day
+    assert not (store.folder / "a.records.parquet").exists()  # deleted, not kept
+    write(tmp_path, "a", 4)  # a good extract again: served fresh
+    back = load_sources(config(tmp_path, stale_max_days=max_days), store, DAY3)
+    assert report(back, "a").rows_accepted == 4 and not report(back, "a").stale
 
 
 def test_removed_sources_lose_their_snapshot(tmp_path):

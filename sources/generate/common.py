@@ -47,6 +47,12 @@ def noisy(
     return add_noise(rng, frame, noise, world.bank, world.ref)
 
 
+def family_home() -> pl.Expr:
+    """The household a person's family is based in: a non-resident parent's is
+    the children's (``base_hid``), everyone else's their own (``hid``)."""
+    return pl.when(pl.col("role") == "NRP").then("base_hid").otherwise("hid")
+
+
 def order_and_number(
     rng: np.random.Generator,
     frame: pl.DataFrame,

@@ -3,6 +3,9 @@
 Five tables in ``csc/``: person, address (current and previous), family,
 involvements and professionals. Children with involvement and some of their
 siblings are people; siblings without involvement give person-only records.
+So are the parents the case names (``PARENT_RECORDED``), a non-resident parent
+at their own address: the family table puts them in the children's family, as
+case systems hold a child's parents as related people.
 The professionals table carries two local extension columns (email, phone).
 """
 
@@ -12,7 +15,13 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import group_refs, noisy, serials, staff_for
+from sources.generate.common import (
+    family_home,
+    group_refs,
+    noisy,
+    serials,
+    staff_for,
+)
 from sources.generate.episodes import Involvement, person_episodes
 from sources.generate.noise import Noise
 from sources.generate.service import dated
@@ -58,13 +67,28 @@ STAFF = StaffSpec(
     "council.example.gov.uk",
     block=0,
 )
+#: Chance a child's case names a parent as a related person: the parents at home
+#: almost always, the other parent (living elsewhere) when known to the worker.
+PARENT_RECORDED = {"A1": 0.95, "A2": 0.9, "NRP": 0.8}
 INVOLVEMENT = Involvement(
     (0.01, 0.08, 0.35), age_from=0, age_to=17, max_episodes=3, p_current=0.4
 )
 
 
+def _parents(world: World, homes: pl.Series) -> pl.Series:
+    """The parents the cases of the families based in ``homes`` name."""
+    people = world.people.filter(
+        family_home().is_in(homes.implode())
+        & pl.col("role").is_in(list(PARENT_RECORDED))
+    )
+    named = pl.col("role").replace_strict(PARENT_RECORDED, return_dtype=pl.Float64)
+    drawn = pl.Series(world.rng("csc:parents").random(people.height))
+    return people.filter(drawn < named)["pid"]
+
+
 def _people(world: World, eps: pl.DataFrame, spec: SourceSpec) -> pl.DataFrame:
-    """Children with involvement plus most of their under-18 siblings."""
+    """Children with involvement, most of their under-18 siblings and the
+    parents their cases name."""
     known = world.people.filter(pl.col("pid").is_in(eps["pid"].unique().implode()))
     kids = world.people.filter(
         (pl.col("role") == "C") & pl.col("hid").is_in(known["hid"].implode())
@@ -72,10 +96,16 @@ def _people(world: World, eps: pl.DataFrame, spec: SourceSpec) -> pl.DataFrame:
     kids = kids.filter(pl.col("dob").dt.offset_by("18y") > pl.lit(spec.coverage_from))
     rng = world.rng("csc:siblings")
     extra = kids.filter(pl.Series(rng.random(kids.height) < 0.6))
-    pids = pl.concat([known["pid"], extra["pid"]]).unique().sort()
+    children = pl.concat([known["pid"], extra["pid"]])
+    parents = _parents(world, known["hid"].unique())
+    pids = pl.concat([children, parents]).unique().sort()
     persons = pl.DataFrame({"pid": pids}).with_columns(at=pl.lit(spec.extract_date))
     persons = noisy(world, persons, "at", NOISE, spec.name)
-    return persons.with_columns(person_id=group_refs(rng, persons, "pid", ""))
+    return persons.with_columns(
+        person_id=group_refs(rng, persons, "pid", ""),
+        # a parent's case record holds no pupil number
+        upn=pl.when(pl.col("pid").is_in(children.implode())).then("upn"),
+    )
 
 
 def _person_table(p: pl.DataFrame) -> pl.DataFrame:
@@ -197,10 +227,11 @@ def _professionals(pool: pl.DataFrame) -> pl.DataFrame:
 
 
 def _family(persons: pl.DataFrame) -> pl.DataFrame:
-    """One family per household of the people in the extract."""
-    fam = persons.select(pl.col("hid").unique().sort())
+    """One family per family of the children in the extract, with their parents
+    (a non-resident parent included; young adults sharing a flat apart)."""
+    fam = persons.select(pl.col("fid").unique().sort())
     fam = fam.with_columns(family_id=serials("FAM", 10_001))
-    return persons.join(fam, on="hid", maintain_order="left").select(
+    return persons.join(fam, on="fid", maintain_order="left").select(
         fami_table_id=serials("FT", 1),
         fami_family_id="family_id",
         fami_person_id="person_id",

@@ -1,7 +1,9 @@
 """Early Help extract: an Excel workbook, sheet "Episodes", native Excel dates.
 
 Early Help works with whole families: one row per family member per episode
-(parents and the children under 18), with the family's lead practitioner.
+(parents and the children under 18), with the family's lead practitioner. A
+non-resident parent who takes part in the family's plan is a member too, at
+their own address ("Father (non-resident)").
 """
 
 from __future__ import annotations
@@ -10,7 +12,13 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import choice, group_refs, per_person_ids, spaced_nhs
+from sources.generate.common import (
+    choice,
+    family_home,
+    group_refs,
+    per_person_ids,
+    spaced_nhs,
+)
 from sources.generate.episodes import Involvement, household_episodes
 from sources.generate.noise import Noise
 from sources.generate.service import Service
@@ -97,6 +105,8 @@ FAMILY_KINDS = ("couple_kids", "lone", "step", "multigen")
 #: demo shows "a restricted record exists" (blank for everyone else).
 RESTRICTED_SHARE = 0.02
 RESTRICTIONS = ("Adoption", "Protected address")
+#: Chance the children's other parent, living elsewhere, is part of an episode.
+NRP_INVOLVED = 0.6
 
 
 def _role() -> pl.Expr:
@@ -111,21 +121,26 @@ def _role() -> pl.Expr:
         .then(step)
         .when(pl.col("role").is_in(["A1", "A2"]))
         .then(parent)
+        .when(pl.col("role") == "NRP")
+        .then(parent + pl.lit(" (non-resident)"))
         .otherwise(pl.lit("Carer"))
     )
 
 
 def _members(world: World, spec: SourceSpec) -> pl.DataFrame:
-    """Each family episode's parents and the children under 18 at its start."""
+    """Each family episode's parents and the children under 18 at its start,
+    and in some the children's other parent (``NRP_INVOLVED``)."""
     homes = world.homes.filter(pl.col("kind").is_in(FAMILY_KINDS))
     rng = world.rng("early_help:who")
     episodes = household_episodes(rng, homes, INVOLVEMENT, spec)
-    members = world.people.select("pid", "hid", "role", "dob")
+    members = world.people.select("pid", "role", "dob", hid=family_home())
     rows = episodes.join(members, on="hid").filter(pl.col("dob") < pl.col("start"))
     under18 = pl.col("dob").dt.offset_by("18y") > pl.col("start")
     rows = rows.filter((pl.col("role") != "C") | under18)
+    involved = pl.Series(world.rng("early_help:nrp").random(rows.height))
+    rows = rows.filter((pl.col("role") != "NRP") | (involved < NRP_INVOLVED))
     rows = rows.with_columns(family_episode=pl.format("{}-{}", "hid", "episode"))
-    return rows.drop("dob", "hid")
+    return rows.drop("dob").rename({"hid": "family_hid"})
 
 
 def _own() -> dict[str, pl.Expr]:
@@ -159,7 +174,7 @@ def build(world: World) -> Extract:
     service = SERVICE.at(world.ref)
     rows, rng = service.recorded(world, _members(world, service.spec))
     rows = rows.with_columns(
-        family_id=group_refs(rng, rows, "hid", "EHF", start=10_000),
+        family_id=group_refs(rng, rows, "family_hid", "EHF", start=10_000),
         case_number=per_person_ids(rng, rows, "EHP"),
         primary_need=choice(rng, NEEDS, rows.height),
     )

@@ -2,7 +2,13 @@
 
 Domestic incidents involve both adults of a household (or a lone parent and the
 children's other parent) and note any children present; other incidents involve
-one person aged 10 or over. Unidentified people ("UNKNOWN") appear as in life.
+one person aged 10 or over, and some a second party from another household (a
+neighbour, a stranger). Everyone in one incident shares its ``Incident Ref``, so
+that reference alone says nothing about family. A domestic incident also opens
+a public protection investigation (PPI, as Greater Manchester Police records
+domestic abuse) whose ``PPI Ref`` names the victim, the suspect and the children
+present: people personally connected, so the config maps it as a family
+reference. Unidentified people ("UNKNOWN") appear as in life.
 """
 
 from __future__ import annotations
@@ -12,7 +18,13 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.common import choice, fold_names, group_refs, per_person_ids
+from sources.generate.common import (
+    choice,
+    family_home,
+    fold_names,
+    group_refs,
+    per_person_ids,
+)
 from sources.generate.episodes import Involvement, household_episodes, person_episodes
 from sources.generate.noise import Noise
 from sources.generate.service import Service
@@ -37,6 +49,7 @@ SPEC = SourceSpec(
     lawful_basis=LAWFUL_BASIS + OFFENCE_BASIS,
     columns={
         "record_id": "Incident Person Ref",
+        "family_ref": "PPI Ref",
         "case_number": "Nominal ID",
         "last_name": "Surname",
         "first_name": "Forenames",
@@ -114,6 +127,17 @@ SINGLE_TYPES = (
     "Missing person",
 )
 ROLES = ("Suspect", "Victim", "Witness")
+#: Incident types that often have a second party from outside the family, the
+#: share of them that do, and the second party's role given the first's.
+TWO_PARTY = (
+    "Assault",
+    "Criminal damage",
+    "Harassment",
+    "Public order",
+    "Anti-social behaviour",
+)
+SECOND_PARTY = 0.35
+OTHER_ROLE = {"Suspect": "Victim", "Victim": "Suspect", "Witness": "Victim"}
 CLOSED = ("Filed", "Charged", "NFA", "Caution", "Community resolution")
 #: How an unidentified suspect appears: no forename, date of birth or id.
 UNKNOWN_PERSON = {
@@ -144,8 +168,7 @@ def _domestic(world: World, spec: SourceSpec) -> pl.DataFrame:
         ),
     )
     people = world.people.filter(pl.col("role").is_in(["A1", "A2", "NRP", "C"]))
-    hid = pl.when(pl.col("role") == "NRP").then("base_hid").otherwise("hid")
-    members = people.select("pid", "role", "dob", "sex", hid=hid)
+    members = people.select("pid", "role", "dob", "sex", hid=family_home())
     rows = inc.join(members, on="hid", how="inner")
     child = pl.col("role") == "C"
     under18 = pl.col("dob").dt.offset_by("18y") > pl.col("start")
@@ -154,7 +177,7 @@ def _domestic(world: World, spec: SourceSpec) -> pl.DataFrame:
     role = pl.when(child).then(pl.lit("Child present"))
     role = role.when(victim).then(pl.lit("Victim")).otherwise(pl.lit("Suspect"))
     kind = pl.format("Domestic abuse ({} risk)", "risk")
-    return rows.select("pid", "incident", "start", role=role, kind=kind)
+    return rows.select("pid", "incident", "start", role=role, kind=kind, ppi="incident")
 
 
 def _single(world: World, spec: SourceSpec) -> pl.DataFrame:
@@ -165,12 +188,35 @@ def _single(world: World, spec: SourceSpec) -> pl.DataFrame:
     kind = pl.Series(np.array(SINGLE_TYPES)[rng.integers(0, len(SINGLE_TYPES), h)])
     role = pl.Series(np.array(ROLES)[rng.choice(3, h, p=[0.5, 0.35, 0.15])])
     missing = pl.lit(kind) == "Missing person"
-    return inc.select(
+    inc = inc.select(
         "pid",
         "start",
         incident=pl.format("S{}-{}", "pid", "episode"),
         role=pl.when(missing).then(pl.lit("Missing person")).otherwise(pl.lit(role)),
         kind=pl.lit(kind),
+    )
+    return pl.concat([inc, _second_parties(rng, people, inc)])
+
+
+def _second_parties(
+    rng: np.random.Generator, people: pl.DataFrame, inc: pl.DataFrame
+) -> pl.DataFrame:
+    """For some incidents (``TWO_PARTY``), someone aged 10 or over from another
+    household, drawn at random, in the other role."""
+    drawn = pl.Series(rng.random(inc.height))
+    inc = inc.filter(pl.col("kind").is_in(TWO_PARTY) & (drawn < SECOND_PARTY))
+    pick = pl.Series(rng.integers(0, people.height, inc.height))
+    other = people.select(pl.col("pid", "hid", "dob").gather(pick))
+    first = people.select("pid", first_hid="hid")
+    inc = inc.join(first, on="pid", how="left", maintain_order="left")
+    both = pl.concat([inc.drop("pid"), other], how="horizontal")
+    old_enough = pl.col("dob").dt.offset_by("10y") < pl.col("start")
+    return both.filter((pl.col("hid") != pl.col("first_hid")) & old_enough).select(
+        "pid",
+        "start",
+        "incident",
+        role=pl.col("role").replace_strict(OTHER_ROLE),
+        kind="kind",
     )
 
 
@@ -188,6 +234,7 @@ def _own(rng: np.random.Generator, n: int, spec: SourceSpec) -> dict[str, pl.Exp
     invalid = pl.lit(pl.Series(rng.random(n))) < 0.003
     return {
         "Incident Ref": pl.col("ref"),
+        "PPI Ref": pl.col("ppi_ref"),
         "Surname": pl.col("last_name").str.to_uppercase(),
         "DOB": date_text(pl.col("dob"), spec.date_format, invalid),
         "Role": pl.col("role"),
@@ -197,7 +244,11 @@ def _own(rng: np.random.Generator, n: int, spec: SourceSpec) -> dict[str, pl.Exp
 
 
 #: The police system's own column order: each goes right after the one named.
-AFTER = {"Incident Ref": "Incident Person Ref", "Incident Type": "Incident Date"}
+AFTER = {
+    "Incident Ref": "Incident Person Ref",
+    "PPI Ref": "Incident Ref",
+    "Incident Type": "Incident Date",
+}
 
 
 def build(world: World) -> Extract:
@@ -209,6 +260,7 @@ def build(world: World) -> Extract:
     rows = rows.with_columns(
         ref=group_refs(rng, rows, "incident", f"GM/{spec.extract_date.year}/"),
         case_number=per_person_ids(rng, rows, "N"),
+        ppi_ref=group_refs(rng, rows, "ppi", "PPI/", start=40_000),
     )
     rows = fold_names(rows, "cp1252", ("first_name", "last_name", "lead_name"))
     rows = service.laid_out(rows, _own(rng, rows.height, spec), AFTER)
