@@ -34,8 +34,8 @@ def _load(conn: psycopg.Connection, people: pl.DataFrame) -> None:
     rows = people.select(
         "person_id",
         pl.concat_str(
-            pl.col("first_name").fill_null(""),
-            pl.col("last_name").fill_null(""),
+            pl.col("first_name").cast(pl.Utf8).fill_null(""),
+            pl.col("last_name").cast(pl.Utf8).fill_null(""),
             separator=" ",
         )
         .str.to_lowercase()

@@ -26,10 +26,15 @@ referral's postcode and name are the true person's current ones, which the
 services may not have caught up with (a move, a marriage): those misses are
 real.
 
-A query is *ambiguous* when another true person known to a service has exactly
-the same name and agrees with everything else the query gives (same date of
-birth; same current or previous postcode; age inside the range): no search can
-tell them apart, so the bench reports those queries separately.
+A query is *ambiguous* when another true person known to a service could be
+called by the name the referral gives (before the worker's keyboard slips) and
+agrees with everything else the query gives (same date of birth; same current
+or previous postcode; age inside the range): no search can tell them apart, so
+the bench reports those queries separately. "Could be called" uses the same
+generator lists as the spoiling: the person's own name, its short forms and
+other spellings, and each part of a two-part family name. So a referral's
+"Megan Wright" fits a Megan Wright as well as the Megan Wright-Hall meant, and
+"Emeka Babatunde" fits a Chukwuemeka Babatunde known as Emeka.
 """
 
 from __future__ import annotations
@@ -74,7 +79,8 @@ class NoisyQuery:
     postcode: str = ""
     age_min: int | None = None
     age_max: int | None = None
-    ambiguous: bool = False  # another true person fits everything given
+    ambiguous: bool = False  # another true person could be meant by all given
+    said: tuple[str, str] = ("", "")  # the referral's name, before keyboard slips
 
 
 def typo(word: str, rng: random.Random) -> str:
@@ -109,9 +115,11 @@ def _one_part(last: str, rng: random.Random) -> str:
     return rng.choice(parts) if len(parts) > 1 else last
 
 
-def _spoil_name(
+def _referral_name(
     first: str, last: str, tables: tuple[dict, dict], rng: random.Random
 ) -> tuple[str, str, list[str]]:
+    """The name as the referral gives it: a short form, another spelling, one
+    part of a two-part family name, accents dropped."""
     nicknames, variants = tables
     noise: list[str] = []
     if nicknames.get(first) and rng.random() < P_NICKNAME:
@@ -124,6 +132,12 @@ def _spoil_name(
         last, noise = _one_part(last, rng), [*noise, "one surname part"]
     if plain(first + last) != first + last and rng.random() < P_NO_ACCENTS:
         first, last = plain(first), plain(last)
+    return first, last, noise
+
+
+def _slips(first: str, last: str, rng: random.Random) -> tuple[str, str, list[str]]:
+    """The worker's keyboard slips in each box."""
+    noise: list[str] = []
     if rng.random() < P_FIRST_TYPO:
         first, noise = typo(first, rng), [*noise, "first typo"]
     if rng.random() < P_LAST_TYPO:
@@ -158,9 +172,9 @@ def spoil(
     person: dict, tables: tuple[dict, dict], rng: random.Random, today: date
 ) -> NoisyQuery:
     """One noisy query for one true person."""
-    first, last, noise = _spoil_name(
-        person["first_name"], person["last_name"], tables, rng
-    )
+    said = _referral_name(person["first_name"], person["last_name"], tables, rng)
+    first, last, slips = _slips(said[0], said[1], rng)
+    noise = [*said[2], *slips]
     given, more = _details(person, today, rng)
     noise += more
     if rng.random() < P_SURNAME_FIRST:
@@ -169,7 +183,14 @@ def spoil(
     elif rng.random() < P_BOXES_SWAPPED:
         first, last = last, first
         noise.append("boxes swapped")
-    return NoisyQuery(person["person_id"], first, last, noise=tuple(noise), **given)
+    return NoisyQuery(
+        person["person_id"],
+        first,
+        last,
+        noise=tuple(noise),
+        said=said[:2],
+        **given,
+    )
 
 
 def name_tables() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -188,11 +209,45 @@ def _truth_people(truth_dir: Path) -> pl.DataFrame:
         )
         .join(known, on="person_id")
         .sort("person_id")
+    )
+
+
+def _forms(col: str, *tables: dict[str, list[str]]) -> pl.Expr:
+    """The name in ``col`` and every other form of it in ``tables``."""
+    others = [
+        pl.col(col)
+        .replace_strict(table, default=None, return_dtype=pl.List(pl.Utf8))
+        .fill_null(pl.lit([], dtype=pl.List(pl.Utf8)))
+        for table in tables
+    ]
+    return pl.concat_list(pl.col(col), *others)
+
+
+def name_forms(people: pl.DataFrame, tables: tuple[dict, dict]) -> pl.DataFrame:
+    """(person_id, fk, lk): each standardised name a person could be called by:
+    short forms and other spellings of the given name, other spellings of the
+    family name, and each part of a two-part family name."""
+    nicknames, variants = tables
+    forms = (
+        people.select(
+            "person_id",
+            _forms("first_name", nicknames, variants).alias("f"),
+            _forms("last_name", variants).alias("l"),
+        )
+        .explode("f")
+        .explode("l")
         .with_columns(
-            first_key(pl.col("first_name")).alias("fk"),
-            last_key(pl.col("last_name")).alias("lk"),
+            first_key(pl.col("f")).alias("fk"),
+            pl.col("l").str.replace_all("-", " ").str.split(" ").alias("parts"),
+            last_key(pl.col("l")).alias("lk"),
         )
     )
+    parts = (
+        forms.filter(pl.col("parts").list.len() > 1)
+        .explode("parts")
+        .select("person_id", "fk", last_key(pl.col("parts")).alias("lk"))
+    )
+    return pl.concat([forms.select("person_id", "fk", "lk"), parts]).unique()
 
 
 def _compact(postcode: str | None) -> str:
@@ -216,21 +271,31 @@ def _fits(other: dict, q: NoisyQuery, true_dob: date | None, today: date) -> boo
 
 def draw_queries(truth_dir: Path, n: int, seed: int, today: date) -> list[NoisyQuery]:
     """``n`` noisy queries for people known to at least one service, each marked
-    ambiguous when another true person has the same name and fits the rest."""
+    ambiguous when another true person could be called by the referral's name
+    and fits the rest."""
     people = _truth_people(truth_dir)
     rng = random.Random(seed)
     picks = rng.sample(range(people.height), min(n, people.height))
     tables = name_tables()
     chosen = [people.row(i, named=True) for i in picks]
     queries = [spoil(p, tables, rng, today) for p in chosen]
-    wanted = pl.DataFrame(
-        {"fk": [p["fk"] for p in chosen], "lk": [p["lk"] for p in chosen]}
-    ).unique()
-    same = people.join(wanted, on=["fk", "lk"]).partition_by("fk", "lk", as_dict=True)
+    said = pl.DataFrame(
+        {
+            "q": range(len(queries)),
+            "fk": [q.said[0] for q in queries],
+            "lk": [q.said[1] for q in queries],
+        }
+    ).with_columns(first_key(pl.col("fk")), last_key(pl.col("lk")))
+    forms = name_forms(people, tables).join(said.drop("q").unique(), on=["fk", "lk"])
+    by_query = (
+        said.join(forms, on=["fk", "lk"])
+        .join(people, on="person_id")
+        .partition_by("q", as_dict=True)
+    )
     out = []
-    for person, q in zip(chosen, queries, strict=True):
-        group = same.get((person["fk"], person["lk"]))
-        others = [] if group is None else group.to_dicts()
+    for i, (person, q) in enumerate(zip(chosen, queries, strict=True)):
+        group = by_query.get((i,))
+        others = [] if group is None else group.unique("person_id").to_dicts()
         ambiguous = any(
             o["person_id"] != person["person_id"] and _fits(o, q, person["dob"], today)
             for o in others

@@ -1,7 +1,7 @@
 """Search and family-view speed, accuracy and memory on a generated linked index.
 
 python bench/lookup_speed.py [--people N] [--seed S] [--data DIR] [--queries Q]
-    [--pg-url URL] [--json]
+    [--pg-url URL] [--json] [--misses FILE]
 
 ``--people`` is the generated population; the index holds the people known to
 at least one service (about 0.4 of it), and that count is reported as
@@ -12,9 +12,11 @@ The data are generated and built once into ``--data`` (default
 with a postcode or an age range, misspelt, nicknames, other spellings,
 surname first) are searched; top-1/top-5 count a hit when the listed person
 holds any of the true person's records. Queries that no search could answer
-for sure (another true person with the same name fits everything given) are
-counted in top-1/top-5 and also reported apart, with the figures without them
-(``ambiguous``, ``top1_unambiguous``, ``top5_unambiguous`` in the JSON). With
+for sure (another true person who could be called by the referral's name fits
+everything else given) are counted in top-1/top-5 and also reported apart,
+with the figures without them (``ambiguous``, ``top1_unambiguous``,
+``top5_unambiguous`` in the JSON). Resident memory is read after the index is
+loaded (the records' truth mapping is read afterwards, as the bench's own). With
 ``--pg-url`` (or ``TEST_POSTGRES_URL``) the same searches run as PostgreSQL
 pg_trgm similarity queries over the same people.
 """
@@ -78,8 +80,9 @@ def run(args: argparse.Namespace) -> dict:
     from bench.lookup_queries import draw_queries, true_people
     from core.config import load_config
     from core.db import make_engine
+    from linkage.index_tables import records as records_table
     from lookup.family import family_view
-    from lookup.index import load_index
+    from lookup.index import load_index, read_table
     from lookup.query import parse_query
     from lookup.search import search
 
@@ -87,7 +90,8 @@ def run(args: argparse.Namespace) -> dict:
     config = load_config(ensure_data(args.people, args.seed, data))
     today = date.today()
     before = rss_mb()
-    index, load_ms = timed(load_index, make_engine(config.storage.index_url))
+    engine = make_engine(config.storage.index_url)
+    index, load_ms = timed(load_index, engine)
     gc.collect()
     peak = rss_mb()
     time.sleep(SETTLE_S)  # polars' allocator hands freed load buffers back lazily
@@ -100,13 +104,17 @@ def run(args: argparse.Namespace) -> dict:
     # Drawn after the measurement: reading the truth files is the bench's own
     # memory, not the index's.
     queries = draw_queries(data / "truth", args.queries, args.seed, today)
-    truth = true_people(data / "truth", index.records)
+    held = ("source", "record_id", "person_id")
+    truth = true_people(
+        data / "truth", read_table(engine, records_table, index.build_id, held)
+    )
     limit = config.app.max_results
     search_ms, family_ms, top1, top5 = [], [], 0, 0
     search_cpu: list[float] = []
     family_cpu: list[float] = []
     kinds: dict[str, list[int]] = {}
     noises: dict[str, list[int]] = {}
+    clear_noises: dict[str, list[int]] = {}  # the same, unambiguous queries only
     for q in queries:
         parsed = parse_query(
             q.first, q.last, q.dob, "", today, q.postcode, q.age_min, q.age_max
@@ -118,10 +126,14 @@ def run(args: argparse.Namespace) -> dict:
         top1 += bool(ids[:1] and ids[0] in want)
         top5 += bool(want.intersection(ids[:5]))
         hit = (bool(ids[:1] and ids[0] in want), bool(want.intersection(ids[:5])))
+        by_noise = [noises] if q.ambiguous else [noises, clear_noises]
         for table, key in ((kinds, _kind(q)), (kinds, _clear(q)),
-                           *((noises, n) for n in q.noise or ("none",))):  # fmt: skip
+                           *((t, n) for n in q.noise or ("none",)
+                             for t in by_noise)):  # fmt: skip
             row = table.setdefault(key, [0, 0, 0])
             row[0], row[1], row[2] = row[0] + 1, row[1] + hit[0], row[2] + hit[1]
+        if not hit[0] and args.misses:
+            _write_miss(args.misses, q, want, found)
         if want:
             _, ms = timed(family_view, index, sorted(want)[0], today, cpu=family_cpu)
             family_ms.append(ms)
@@ -139,6 +151,9 @@ def run(args: argparse.Namespace) -> dict:
         "ambiguous": kinds.get("ambiguous", [0])[0],
         "top1_unambiguous": _share(kinds.get("unambiguous"), 1),
         "top5_unambiguous": _share(kinds.get("unambiguous"), 2),
+        "search_cpu_p95_ms": round(pct(search_cpu, 95), 2),
+        "family_cpu_p95_ms": round(pct(family_cpu, 95), 2),
+        "pg_trgm_ratio": None,
     }
     print(
         f"search p50 {result['search_p50_ms']} ms, p95 {result['search_p95_ms']} ms; "
@@ -151,7 +166,9 @@ def run(args: argparse.Namespace) -> dict:
         f"family p95 {pct(family_cpu, 95):.2f} ms; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    for title, table in (("by detail given", kinds), ("by noise", noises)):
+    tables = (("by detail given", kinds), ("by noise", noises),
+              ("unambiguous queries by noise", clear_noises))  # fmt: skip
+    for title, table in tables:
         print(title)
         for kind, (count, one, five) in sorted(table.items()):
             print(
@@ -164,8 +181,23 @@ def run(args: argparse.Namespace) -> dict:
     result["pg_trgm_p95_ms"] = pg_part(args, index, queries, truth, limit)
     if result["pg_trgm_p95_ms"]:
         ratio = result["pg_trgm_p95_ms"] / max(result["search_p95_ms"], 1e-9)
+        result["pg_trgm_ratio"] = round(ratio, 1)
         print(f"pg_trgm p95 / search p95 = {ratio:.1f}x")
     return result
+
+
+def _write_miss(path: Path, q, want: set[str], found: list) -> None:  # noqa: ANN001
+    """One query whose first result was not the person meant, as a JSON line."""
+    line = {
+        "query": [q.first, q.last, str(q.dob or ""), q.postcode, q.age_min, q.age_max],
+        "noise": q.noise, "ambiguous": q.ambiguous, "truth_id": q.truth_id,
+        "want": sorted(want),
+        "rank": next((i for i, c in enumerate(found) if c.person_id in want), None),
+        "top": [(c.person_id, c.score, c.first_name, c.last_name, str(c.dob),
+                 c.postcode, c.matched_on) for c in found[:3]],
+    }  # fmt: skip
+    with path.open("a") as out:
+        out.write(json.dumps(line) + "\n")
 
 
 def _kind(q) -> str:  # noqa: ANN001
@@ -220,6 +252,11 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--pg-url", default=None)
     parser.add_argument("--json", action="store_true", help="print JSON last")
+    parser.add_argument(
+        "--misses", type=Path, default=None,
+        help="append each query whose first result is not the person meant to "
+        "this file, one JSON line each (names and dates: generated data only)",
+    )  # fmt: skip
     args = parser.parse_args()
     result = run(args)
     if args.json:

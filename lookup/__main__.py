@@ -97,7 +97,7 @@ def _restricted_note(found: list[Candidate]) -> str:
 
 def _run(args: argparse.Namespace, config: Config) -> str:
     today = _today(args.today)
-    policy = Policy.from_config(config.governance)
+    policy = Policy.from_config(config.governance, config.sources)
     reason = check_reason(
         args.purpose, args.case_ref, args.explanation, config.app.purposes, policy
     )

@@ -86,6 +86,14 @@ def _records(index: LinkedIndex, rows: np.ndarray) -> list[dict]:
     return [index.records.row(int(r), named=True) for r in found]
 
 
+def person_sources(index: LinkedIndex, person_id: str) -> frozenset[str]:
+    """The sources holding any record of the person (empty if not in the build)."""
+    row = person_row(index.people["person_id"], person_id)
+    if row < 0:
+        return frozenset()
+    return frozenset(r["source"] for r in _records(index, np.array([row])))
+
+
 def _member(
     person: dict,
     focus_id: str,

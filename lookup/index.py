@@ -33,23 +33,35 @@ _JSON_LISTS = ("case_numbers", "other_names", "other_dobs", "addresses")
 
 
 _BATCH = 50_000
+#: The records columns held in memory: what the family view reads, who holds the
+#: record and its source's restriction code. The rest (names, identifiers,
+#: addresses as each source gave them) stay in the database: search uses the
+#: people table and the prepared structures.
+RECORD_COLUMNS = ("person_id", "source", "involvement_start", "involvement_end",
+                  "involvement_current", "last_contact", "detail", "lead_name",
+                  "lead_role", "lead_team", "lead_phone", "lead_email",
+                  "extract_date", "restricted")  # fmt: skip
+#: Read only while the prepared structures are built: every postcode a person
+#: was recorded at.
+_RECORD_BUILD_COLUMNS = ("postcode",)
+#: People columns only the prepared structures need (other names and dates of
+#: birth are searched through them), dropped once they are built.
+_PEOPLE_BUILD_COLUMNS = ("other_names", "other_dobs")
 #: Repetitive text columns held as categoricals (a fraction of the memory): a
 #: person id is stored once, however many records, family rows, evidence rows
 #: and name variants carry it.
 _CATEGORICAL = {
-    "records": ("person_id", "source", "first_name", "last_name", "sex",
-                "relationship", "detail", "lead_name", "lead_role", "lead_team",
-                "lead_phone", "lead_email", "status", "postcode", "address",
-                "family_ref", "household_ref"),
+    "records": ("person_id", "source", "detail", "lead_name", "lead_role",
+                "lead_team", "lead_phone", "lead_email", "restricted"),
     "family_members": ("family_id", "person_id", "relationship", "evidence"),
     "record_evidence": ("person_id", "source", "explanation"),
     "names": ("person_id", "first", "last"),
-    "people": ("address", "postcode"),
+    "people": ("first_name", "last_name", "sex", "address", "postcode"),
 }  # fmt: skip
 #: List columns whose items repeat between people (a household's addresses).
 _CATEGORICAL_LISTS = {"people": ("addresses",)}
 #: Whole-number columns that fit a narrower type.
-_NARROW = {"people": ("n_records", "n_sources"), "records": ("row_number",)}
+_NARROW = {"people": ("n_records", "n_sources")}
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,9 +118,16 @@ def _polars_type(column) -> pl.DataType:  # noqa: ANN001
     }.get(name, pl.Utf8())
 
 
-def read_table(engine: Engine, table: Table, build_id: str) -> pl.DataFrame:
-    """All rows of ``table`` for one build, typed from the table's columns."""
-    schema = {c.name: _polars_type(c) for c in table.columns if c.name != "build_id"}
+def read_table(
+    engine: Engine, table: Table, build_id: str, columns: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """All rows of ``table`` for one build (only ``columns`` when given), typed
+    from the table's columns."""
+    schema = {
+        c.name: _polars_type(c)
+        for c in table.columns
+        if c.name != "build_id" and (not columns or c.name in columns)
+    }
     have = {c["name"] for c in inspect(engine).get_columns(table.name)}
     # a column added by a newer release reads as null until the next build
     cols = [table.c[n] if n in have else null().label(n) for n in schema]
@@ -129,14 +148,21 @@ def _decode_people(people: pl.DataFrame) -> pl.DataFrame:
 
 
 def load_index(engine: Engine, build_id: str | None = None) -> LinkedIndex:
-    """One build (the current one by default), read in full.
+    """One build (the current one by default), read and prepared for search.
 
     Raises IndexNotReadyError when no build exists.
     """
     build_id = build_id or current_build_id(engine)
+    return assemble_index(build_id, read_frames(engine, build_id))
+
+
+def read_frames(engine: Engine, build_id: str) -> dict[str, pl.DataFrame]:
+    """The table frames ``assemble_index`` takes, as stored (records: only the
+    columns the index uses)."""
+    wanted = {t.records.name: (*RECORD_COLUMNS, *_RECORD_BUILD_COLUMNS)}
     try:
-        frames = {
-            table.name: read_table(engine, table, build_id)
+        return {
+            table.name: read_table(engine, table, build_id, wanted.get(table.name, ()))
             for table in (
                 t.people,
                 t.records,
@@ -151,7 +177,6 @@ def load_index(engine: Engine, build_id: str | None = None) -> LinkedIndex:
             "The linked index is incomplete. Ask the system administrator to run "
             "the build again."
         ) from exc
-    return assemble_index(build_id, frames)
 
 
 def _compact(name: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -198,8 +223,9 @@ def assemble_index(build_id: str, frames: dict[str, pl.DataFrame]) -> LinkedInde
     )
     persons = build_person_index(people, flagged, records)
     restricted = source_restricted(records)
-    # Built on the text ids above; held compact from here on.
-    records = _compact("records", records)
+    # Built on the text ids above; held compact, and only what is read, from here.
+    records = _compact("records", records.select(_present(records, RECORD_COLUMNS)))
+    people = people.drop(_present(people, _PEOPLE_BUILD_COLUMNS))
     return LinkedIndex(
         build_id=build_id,
         people=_compact("people", people),
@@ -215,6 +241,10 @@ def assemble_index(build_id: str, frames: dict[str, pl.DataFrame]) -> LinkedInde
         prepared_people=persons,
         restricted_people=restricted,
     )
+
+
+def _present(frame: pl.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    return [c for c in columns if c in frame.columns]
 
 
 def source_restricted(records: pl.DataFrame) -> frozenset[str]:

@@ -44,6 +44,12 @@ class NameIndex:
     nick_canons: dict[str, tuple[str, ...]]  # typed name -> canonical names
     person_offsets: np.ndarray  # people row -> variant rows [start:end]
     surname_groups: dict[str, np.ndarray]  # family name -> codes of its spellings
+    #: Vocabulary codes seen as a given name / as a family name (or part), and
+    #: those names, so a query is compared only with names in the same role.
+    first_codes: np.ndarray
+    first_list: list[str]
+    last_codes: np.ndarray
+    last_list: list[str]
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +128,8 @@ def build_name_index(
 
     row_person = people_ids.search_sorted(names["person_id"]).to_numpy()
     row_first, row_last = code("first"), code("last")
+    vocab_list = vocab.to_list()
+    first_codes, last_codes = np.unique(row_first), np.unique(row_last)
     by_last, last_offsets = postings(row_last, vocab.len())
     by_first, first_offsets = postings(row_first, vocab.len())
     canons = (
@@ -137,7 +145,7 @@ def build_name_index(
     )
     return NameIndex(
         vocab=vocab,
-        vocab_list=vocab.to_list(),
+        vocab_list=vocab_list,
         row_person=row_person.astype(np.int32),
         row_first=row_first,
         row_last=row_last,
@@ -154,6 +162,10 @@ def build_name_index(
             row_person, np.arange(people_ids.len() + 1)
         ).astype(np.int64),
         surname_groups=_surname_groups(codes, surnames),
+        first_codes=first_codes,
+        first_list=[vocab_list[c] for c in first_codes],
+        last_codes=last_codes,
+        last_list=[vocab_list[c] for c in last_codes],
     )
 
 
@@ -307,10 +319,12 @@ def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 def dob_rows(persons: PersonIndex, days: list[int]) -> np.ndarray:
     """People rows born on any of ``days`` or with one of them as another dob."""
-    arr = np.asarray(days, dtype=np.int64)
 
     def on(sorted_days: np.ndarray) -> np.ndarray:
-        lo = np.searchsorted(sorted_days, arr)
+        # the days in the sorted array's own type: numpy would otherwise copy the
+        # whole array to a common type on every call
+        arr = np.asarray(days, dtype=sorted_days.dtype)
+        lo = np.searchsorted(sorted_days, arr).astype(np.int64)
         return ranges(lo, np.searchsorted(sorted_days, arr, "right"))
 
     found = persons.dob_order[on(persons.dob_sorted)]

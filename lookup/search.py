@@ -1,9 +1,12 @@
 """Find the people a worker means: ranked, scored, capped; never a population browse.
 
-Names are scored with one rapidfuzz call over the index's distinct standardised
-names; the variants (other names included) of the close family names are then
-found through postings built at load time, so the work grows with the people
-who could match, not the population. Identifiers are looked up by binary search.
+Names are scored with rapidfuzz over the index's distinct standardised names in
+the same role and with the same initial; the variants (other names included) of
+the close family names are then found through postings built at load time, so
+the work grows with the people who could match, not the population. The two
+boxes are read as typed and the other way round. People born on the date given
+or recorded at the postcode given are scored too, whatever their initials, when
+one of their names is close. Identifiers are looked up by binary search.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import polars as pl
 from lookup.index import LinkedIndex
 from lookup.names import last_parts, standardise_one
 from lookup.prepared import (
+    NameIndex,
     day_number,
     dob_rows,
     gather_ranges,
@@ -78,6 +82,8 @@ class Candidate:
     n_services: int
     possible_match: bool
     matched_on: str
+    #: Earlier addresses, newest first (a family that moved is still recognisable).
+    previous_addresses: tuple[str, ...] = ()
 
 
 def confidence_word(score: float) -> str:
@@ -89,29 +95,74 @@ def confidence_word(score: float) -> str:
     return "Possible match"
 
 
-def _variant_rows(index: LinkedIndex, q_last: str, sim_last: np.ndarray):  # noqa: ANN202
-    """(rows, family-name score, given-name code) for variants near ``q_last``:
-    straight by family name, and with given and family names the other way round."""
-    names = index.prepared_names
-    close = np.flatnonzero(sim_last >= LAST_CUTOFF)
-    straight = gather_ranges(names.by_last, names.last_offsets, close)
-    turned = gather_ranges(names.by_first, names.first_offsets, close)
-    last_sim = np.concatenate(
-        [
-            sim_last[names.row_last[straight]]
-            * np.where(names.row_part[straight], PART, 1.0),
-            sim_last[names.row_first[turned]] * SWAPPED,
-        ]
+@dataclass(frozen=True)
+class _Reading:
+    """One reading of the two name boxes: family-name and given-name scores over
+    the vocabulary, and the factor on the family name (lower when turned round)."""
+
+    family: np.ndarray
+    given: np.ndarray
+    factor: float
+
+
+def _readings(
+    names: NameIndex, query: SearchQuery, extra: np.ndarray
+) -> tuple[_Reading, _Reading]:
+    """The boxes as typed, and the other way round (a family name typed in the
+    first-name box): each scored with the same nickname, spelling and part rules.
+    The names of the variant rows ``extra`` are compared in full."""
+    q_first, q_last, q_canons = standardise_one(
+        query.first, query.last, names.nick_canons
     )
-    given = np.concatenate([names.row_first[straight], names.row_last[turned]])
-    return np.concatenate([straight, turned]), last_sim, given
+    t_first, t_last, t_canons = standardise_one(
+        query.last, query.first, names.nick_canons
+    )
+    parts, t_parts = last_parts(query.last), last_parts(query.first)
+    also = np.unique(np.concatenate([names.row_last[extra], names.row_first[extra]]))
+    families = list(dict.fromkeys([q_last, t_last, *parts, *t_parts]))
+    sims = similarity(families, names, "last", also)
+    family = dict(zip(families, sims, strict=True))
+    givens = list(dict.fromkeys([q_first, t_first]))
+    given = dict(zip(givens, similarity(givens, names, "first", also), strict=True))
+
+    def rows(words: list[str]) -> np.ndarray:
+        width = len(names.vocab_list)
+        return np.array([family[w] for w in words]).reshape(len(words), width)
+
+    straight = _Reading(
+        last_name_scores(names, q_last, family[q_last], rows(parts)),
+        first_name_scores(names, q_first, q_canons, given[q_first]),
+        1.0,
+    )
+    turned = _Reading(
+        last_name_scores(names, t_last, family[t_last], rows(t_parts)),
+        first_name_scores(names, t_first, t_canons, given[t_first]),
+        SWAPPED,
+    )
+    return straight, turned
+
+
+def _scored(
+    names: NameIndex, rows: np.ndarray, reading: _Reading
+) -> tuple[np.ndarray, np.ndarray]:
+    """(family-name score, given-name score) of variant ``rows`` in one reading."""
+    part = np.where(names.row_part[rows], PART, 1.0)
+    return (
+        reading.family[names.row_last[rows]] * part * reading.factor,
+        reading.given[names.row_first[rows]],
+    )
+
+
+def _close_rows(names: NameIndex, reading: _Reading) -> np.ndarray:
+    """Variant rows whose family name is close enough to be scored at all."""
+    close = np.flatnonzero(reading.family >= LAST_CUTOFF)
+    return gather_ranges(names.by_last, names.last_offsets, close)
 
 
 def _blocked_people(index: LinkedIndex, query: SearchQuery) -> np.ndarray:
     """People born on the date given (or swapped) or recorded at the postcode
-    given: their names are scored with no cut-off, so an agreeing date of birth
-    or address finds a name too misspelt (or too short a nickname) for the
-    cut-offs."""
+    given: their names need pass only one cut-off, so an agreeing date of birth
+    or address finds a name too misspelt (or too short a nickname) for both."""
     persons = index.prepared_people
     found = [np.zeros(0, dtype=np.int64)]
     if query.dob is not None:
@@ -122,42 +173,33 @@ def _blocked_people(index: LinkedIndex, query: SearchQuery) -> np.ndarray:
     return np.unique(np.concatenate(found))
 
 
-def _rows_of(index: LinkedIndex, people: np.ndarray, sim_last: np.ndarray):  # noqa: ANN202
-    """Every name variant of ``people``, straight and turned round."""
-    names = index.prepared_names
-    rows = ranges(names.person_offsets[people], names.person_offsets[people + 1])
-    last_sim = np.concatenate(
-        [
-            sim_last[names.row_last[rows]] * np.where(names.row_part[rows], PART, 1.0),
-            sim_last[names.row_first[rows]] * SWAPPED,
-        ]
-    )
-    given = np.concatenate([names.row_first[rows], names.row_last[rows]])
-    return np.concatenate([rows, rows]), last_sim, given
-
-
 def _name_scores(index: LinkedIndex, query: SearchQuery) -> tuple[np.ndarray, ...]:
     """(people rows, best name score) for a name search."""
     names = index.prepared_names
-    q_first, q_last, q_canons = standardise_one(
-        query.first, query.last, names.nick_canons
-    )
-    parts = last_parts(query.last)
-    sims = similarity([q_last, q_first, *parts], names)
-    sim_last = last_name_scores(names, q_last, sims[0], sims[2:])
-    sim_first = sims[1]
-    rows, last_sim, given = _variant_rows(index, q_last, sim_last)
-    first = first_name_scores(names, q_first, q_canons, sim_first)
-    first_sim = first[given]
-    keep = first_sim >= FIRST_CUTOFF
-    rows, last_sim, first_sim = rows[keep], last_sim[keep], first_sim[keep]
     blocked = _blocked_people(index, query)
-    if len(blocked):
-        more, more_last, more_given = _rows_of(index, blocked, sim_last)
-        rows = np.concatenate([rows, more])
-        last_sim = np.concatenate([last_sim, more_last])
-        first_sim = np.concatenate([first_sim, first[more_given]])
-    return best_per_person(names.row_person[rows], 0.55 * last_sim + 0.45 * first_sim)
+    extra = ranges(names.person_offsets[blocked], names.person_offsets[blocked + 1])
+    readings = _readings(names, query, extra)
+    found, scores = [], []
+    for reading in readings:
+        rows = _close_rows(names, reading)
+        last_sim, first_sim = _scored(names, rows, reading)
+        keep = first_sim >= FIRST_CUTOFF
+        more_last, more_first = _scored(names, extra, reading)
+        # A shared date of birth or address finds a misspelt name, not a
+        # different one: one of the two names must still be close.
+        near = (reading.family[names.row_last[extra]] >= LAST_CUTOFF) | (
+            more_first >= FIRST_CUTOFF
+        )
+        # Below its cut-off a given name is another name, not a worse spelling:
+        # on a shared date of birth and family name that is a twin or sibling.
+        more_first = np.where(more_first >= FIRST_CUTOFF, more_first, 0.0)
+        found += [rows[keep], extra[near]]
+        scores += [
+            0.55 * last_sim[keep] + 0.45 * first_sim[keep],
+            0.55 * more_last[near] + 0.45 * more_first[near],
+        ]
+    rows = np.concatenate(found)
+    return best_per_person(names.row_person[rows], np.concatenate(scores))
 
 
 def best_per_person(people: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -279,4 +321,5 @@ def _candidate(
         n_services=int(row["n_sources"] or 0),
         possible_match=flagged,
         matched_on=matched_on,
+        previous_addresses=tuple((row["addresses"] or [])[1:]),
     )

@@ -16,6 +16,8 @@ def plain(value: Any) -> Any:
         return {
             f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
         }
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple
+        return plain(value._asdict())
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import polars as pl
 
@@ -41,6 +41,14 @@ class Lead:
     email: str | None = None
 
 
+class Episode(NamedTuple):
+    """One involvement of a service with a person."""
+
+    start: date | None
+    end: date | None
+    current: bool
+
+
 @dataclass(frozen=True)
 class ServiceStatus:
     """What one service knows of one person, with trust labels."""
@@ -59,6 +67,8 @@ class ServiceStatus:
     current_as_of: date | None
     coverage: str
     stale_since: date | None = None  # the source's loads have failed since then
+    #: Every involvement this service recorded, oldest first: (start, end, current).
+    episodes: tuple[Episode, ...] = ()
 
 
 def _limit(value: int | None) -> int | None:
@@ -122,6 +132,19 @@ def _newest_first(record: dict) -> tuple:
     )
 
 
+def _episodes(group: list[dict]) -> tuple[Episode, ...]:
+    """Distinct involvements, oldest first (undated last)."""
+    found = {
+        Episode(r["involvement_start"], r["involvement_end"],
+                bool(r["involvement_current"]))
+        for r in group
+    }  # fmt: skip
+    return tuple(
+        sorted(found, key=lambda e: (e.start is None, e.start or date.min,
+                                     e.end or date.max))
+    )  # fmt: skip
+
+
 def latest_involvements(records: Iterable[dict]) -> dict[tuple[str, str], dict]:
     """Per (person, source): the latest involvement, current ones first, with the
     last contact across all of them (``contact``) and whether any is current."""
@@ -134,6 +157,7 @@ def latest_involvements(records: Iterable[dict]) -> dict[tuple[str, str], dict]:
         contacts = [r["last_contact"] for r in group if r["last_contact"]]
         latest[key] = {
             **best,
+            "episodes": _episodes(group),
             "involvement_current": bool(best["involvement_current"]),
             "contact": max(contacts, default=None),
             "any_current": any(r["involvement_current"] for r in group),
@@ -166,7 +190,11 @@ def _summary(record: dict) -> str:
         return f"Historic: {long_date(start)} to {long_date(end)}"
     if end:
         return f"Historic: ended {long_date(end)}"
-    return f"Historic: started {long_date(start)}" if start else "Historic"
+    if start:
+        return f"Historic: started {long_date(start)}"
+    # e.g. a parent named on their child's case: known to the service, but the
+    # extract gives them no involvement of their own
+    return "Named in this service's records, with no involvement dates"
 
 
 def _lead(record: dict) -> Lead | None:
@@ -210,4 +238,5 @@ def service_status(src: Source, record: dict | None) -> ServiceStatus:
         detail=None if withheld else record["detail"],
         detail_withheld=withheld,
         lead=_lead(record),
+        episodes=record.get("episodes", ()),
     )

@@ -14,7 +14,7 @@ from core.db import make_engine
 from governance.audit import Actor, ensure_audit_schema, read_events
 from governance.flags import FlagRules
 from governance.restrictions import RESTRICTED_MESSAGE, set_restriction
-from governance.review import events_frame, queue, sync_queue
+from governance.review import queue, sync_queue
 from lookup.__main__ import main
 
 REASON = ["--purpose", "New referral (MASH)", "--case-ref", "REF-9"]
@@ -98,5 +98,5 @@ def test_restricted_person_needs_a_written_override(tmp_path, capsys) -> None:
     opened, override = read_events(audit)[:2]
     assert (override["kind"], opened["kind"]) == ("override", "family_opened")
     assert override["data"]["override_reason"] == "Court order today"
-    sync_queue(audit, events_frame(audit, AUDITOR), FlagRules())
+    sync_queue(audit, FlagRules())
     assert "override" in queue(audit)["flag"].to_list()

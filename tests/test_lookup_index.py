@@ -107,6 +107,9 @@ FAMILY: tuple[tuple[str, str, str, str], ...] = (
     ("housing:H1", "p3", "Partner of tenant", "Housing tenancy household"),
 )
 
+#: Jane's addresses, newest first: she moved from Old Lane.
+JANE_ADDRESSES = ["1 Demo Road, Demo Town", "9 Old Lane, Demo Town"]
+
 FIRST = ("Amy", "Ben", "Cara", "Dev", "Ella", "Finn", "Gita", "Hugo", "Isla", "Joel")
 LAST = ("Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fox", "Green", "Hughes")
 
@@ -139,7 +142,8 @@ def _people_rows(filler: int) -> list[dict[str, Any]]:
                 "case_numbers": json.dumps(["csc:CSC-1001"] if pid == "p1" else []),
                 "address": "1 Demo Road, Demo Town", "postcode": "DT1 1AA",
                 "other_names": json.dumps(["Rob Jones"] if pid == "p3" else []),
-                "other_dobs": json.dumps([]), "addresses": json.dumps([]),
+                "other_dobs": json.dumps([]),
+                "addresses": json.dumps(JANE_ADDRESSES if pid == "p1" else []),
                 "n_records": 1, "n_sources": len(counts.get(pid, {"x"})),
             }
         )  # fmt: skip

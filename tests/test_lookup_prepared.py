@@ -7,10 +7,11 @@ from datetime import date
 import numpy as np
 import polars as pl
 import pytest
+from sqlalchemy import Engine
 from test_lookup_index import TODAY, make_index
 
 from lookup.family_index import family_rows, person_row, record_rows
-from lookup.index import LinkedIndex, assemble_index, load_index
+from lookup.index import LinkedIndex, assemble_index, load_index, read_frames
 from lookup.names import clean_one, standardise_one
 from lookup.prepared import (
     day_number,
@@ -26,8 +27,13 @@ from lookup.search import search
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
-    return load_index(make_index(tmp_path_factory.mktemp("prep") / "index.db", 0))
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    return make_index(tmp_path_factory.mktemp("prep") / "index.db", 0)
+
+
+@pytest.fixture(scope="module")
+def index(engine: Engine) -> LinkedIndex:
+    return load_index(engine)
 
 
 def _ids(index: LinkedIndex, rows: np.ndarray) -> set[str]:
@@ -83,20 +89,15 @@ def test_dates_of_birth_and_postcodes(index) -> None:
     assert postcode_rows(persons, "SK13AB").tolist() == []
 
 
-def test_other_dates_of_birth_are_found(index) -> None:
-    people = index.people.with_columns(
+def test_other_dates_of_birth_are_found(index, engine) -> None:
+    frames = read_frames(engine, index.build_id)
+    people = frames["people"].with_columns(
         pl.when(pl.col("person_id") == "p2")
-        .then(pl.lit(["2015-07-03"]))
+        .then(pl.lit('["2015-07-03"]'))
         .otherwise(pl.col("other_dobs"))
         .alias("other_dobs")
     )
-    frames = {
-        "people": people, "records": index.records,
-        "family_members": index.family_members, "source_loads": index.source_loads,
-        "possible_matches": index.possible_matches,
-        "record_evidence": index.record_evidence,
-    }  # fmt: skip
-    other = assemble_index(index.build_id, frames)
+    other = assemble_index(index.build_id, {**frames, "people": people})
     born = dob_rows(other.prepared_people, [day_number(date(2015, 7, 3))])
     assert _ids(other, born) == {"p1", "p2", "p8"}
     karen = search(other, parse_query("Karen", "Smith", "03/07/2015"), TODAY, 5)[0]

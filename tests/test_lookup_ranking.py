@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from test_lookup_index import TODAY, make_index
 
-from lookup.index import LinkedIndex, assemble_index, load_index
+from lookup.index import LinkedIndex, assemble_index, current_build_id, read_frames
 from lookup.query import parse_query
 from lookup.search import search
 
@@ -33,6 +33,20 @@ PEOPLE = [
     ("f1", "Joanne", "Whitehead", date(1970, 5, 5), "SK1 1AA", 3),
     ("f2want", "Jo", "Whitfield", date(1981, 2, 2), "SK3 0BZ", 1),
     ("g1want", "Oliver", "Okafor", None, "SK1 4QT", 1),
+    ("h1", "Vicky", "Pearce", date(2005, 5, 26), "SK7 7HQ", 3),
+    ("h2want", "Victoria", "Pearson", None, "SK7 4HP", 1),
+    ("i1", "Nicky", "Green", date(1991, 9, 2), "SK2 1AB", 3),
+    ("i2want", "Nicola", "Roberts-Green", date(2021, 6, 16), "SK6 9XP", 1),
+    ("j1", "Abdirahman", "Ismail", date(1995, 9, 27), "SK7 7LN", 3),
+    ("j2want", "Rhiannon", "Williams", date(1997, 8, 28), "SK3 5DA", 1),
+    ("k1", "Ava", "Taylor", date(1996, 1, 5), "SK1 7RU", 3),
+    ("k2want", "Ava", "Martin-Taylor", date(1997, 6, 16), "SK2 3BP", 1),
+    ("l1", "Jamie", "Richards", date(1979, 5, 21), "SK4 2LB", 3),
+    ("l2want", "Khadija", "Richards", None, "SK2 1QP", 1),
+    ("m1", "Jenna", "Kowalski", date(2012, 3, 3), "SK4 1AA", 3),
+    ("m2want", "Gemma", "Kowalski", date(2013, 4, 4), "SK4 1AB", 1),
+    ("n1", "Tomasz", "Bowen", None, "SK5 1AA", 3),
+    ("n2want", "Tomasz", "Nowak", date(1984, 10, 1), "SK5 1AB", 1),
 ]
 
 CASES = [
@@ -49,33 +63,42 @@ CASES = [
      "e2want"),
     ("postcode outweighs a spelling gap", "Joanne", "Whitehead", "", "SK3 0BZ",
      None, "f2want"),
+    ("boxes swapped: the short form still counts", "Pearson", "Vicky", "", "",
+     None, "h2want"),
+    ("a slip in a short form ('Nicy' for 'Nicky')", "Nicy", "Roberts-Green", "",
+     "", None, "i2want"),
+    ("the date of birth given finds a misspelt name, not another name",
+     "Rhiannon", "Williams", "27/09/1995", "", None, "j2want"),
+    ("one slip in a short name ('Aav' for 'Ava')", "Aav", "Martin-Taylor", "",
+     "", None, "k2want"),
+    ("another given name on the same date is a sibling, not a slip", "Khadijah",
+     "Rjchards", "21/05/1979", "", None, "l2want"),
+    # names are compared only with names of the same (or a sound-alike) initial
+    ("a sound-alike initial ('Jemma' for 'Gemma')", "Jemma", "Kowalski", "", "",
+     None, "m2want"),
+    ("a slip in the initial, found by the date of birth", "Tomasz", "Bowak",
+     "01/10/1984", "", None, "n2want"),
 ]  # fmt: skip
 
 
-def _people(small: LinkedIndex) -> pl.DataFrame:
-    base = small.people.row(0, named=True)
+def _people(stored: pl.DataFrame) -> pl.DataFrame:
+    base = stored.row(0, named=True)
     rows = [
         {**base, "person_id": pid, "first_name": first, "last_name": last,
          "dob": dob, "postcode": postcode, "n_sources": n, "nhs_number": None,
-         "upn": None, "case_numbers": [], "other_names": [], "addresses": []}
+         "upn": None, "case_numbers": "[]", "other_names": "[]", "addresses": "[]"}
         for pid, first, last, dob, postcode, n in PEOPLE
     ]  # fmt: skip
-    return pl.DataFrame(rows, schema=small.people.schema)
+    return pl.DataFrame(rows, schema=stored.schema)
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
     path: Path = tmp_path_factory.mktemp("ranking") / "index.db"
-    small = load_index(make_index(path, filler=0))
-    frames = {
-        "people": _people(small),
-        "records": small.records.cast({c: pl.Utf8 for c in ("postcode",)}),
-        "family_members": small.family_members,
-        "source_loads": small.source_loads,
-        "possible_matches": small.possible_matches,
-        "record_evidence": small.record_evidence,
-    }
-    return assemble_index(small.build_id, frames)
+    engine = make_index(path, filler=0)
+    build_id = current_build_id(engine)
+    frames = read_frames(engine, build_id)
+    return assemble_index(build_id, {**frames, "people": _people(frames["people"])})
 
 
 @pytest.mark.parametrize(
