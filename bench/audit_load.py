@@ -2,7 +2,9 @@
 
 1. ``--writers`` processes (each with its own engine) each append ``--events``
    events to one PostgreSQL audit table at once: count lost events, verify the
-   chain, report events/s.
+   chain, report events/s. The schema is hardened first (``setup-postgres``:
+   append-only trigger, owned by the administrator) and the writers connect as
+   a throw-away app role with only INSERT and SELECT, as the dashboard would.
 2. Copy the first ``--tamper-log`` events to a SQLite file, then make
    ``--tamper-trials`` random single-field changes (one at a time, each undone
    before the next) and check ``verify_chain`` names the changed event each time.
@@ -37,6 +39,7 @@ from governance.audit import (  # noqa: E402
     record_event,
     verify_chain,
 )
+from governance.hardening import harden_postgres  # noqa: E402
 
 TAMPER_FIELDS = (
     "at_utc", "kind", "user_id", "user_name", "role", "session_id", "purpose",
@@ -44,9 +47,10 @@ TAMPER_FIELDS = (
 )  # fmt: skip
 
 
-def _schema_url(base: str, schema: str) -> str:
+def _schema_url(base: str, schema: str, role: str = "") -> str:
     sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{schema}"
+    as_role = f"%20-crole%3D{role}" if role else ""
+    return f"{base}{sep}options=-csearch_path%3D{schema}{as_role}"
 
 
 def _writer(url: str, writer: int, events: int) -> int:
@@ -59,13 +63,16 @@ def _writer(url: str, writer: int, events: int) -> int:
     return events
 
 
-def load(url: str, writers: int, events: int) -> tuple[int, int, bool, float, Engine]:
-    """Run the concurrent writers; (written, lost, chain valid, events/s, engine)."""
+def load(
+    url: str, app_url: str, writers: int, events: int
+) -> tuple[int, int, bool, float, Engine]:
+    """Run the concurrent writers (as the app role, through ``app_url``);
+    (written, lost, chain valid, events/s, administrator's engine)."""
     engine = make_engine(url)
     ensure_audit_schema(engine)
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=writers) as pool:
-        done = sum(pool.map(_writer, [url] * writers, range(writers),
+        done = sum(pool.map(_writer, [app_url] * writers, range(writers),
                             [events] * writers))  # fmt: skip
     elapsed = time.perf_counter() - start
     with engine.connect() as conn:
@@ -129,14 +136,22 @@ def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     if not args.url.startswith("postgresql"):
         print("SKIPPED: no PostgreSQL URL (pass --url or set TEST_POSTGRES_URL).")
+        if args.json:
+            print(json.dumps({"skipped": "no PostgreSQL URL"}))
         return 0
     schema = f"bench_{uuid.uuid4().hex[:10]}"
+    role = f"{schema}_app"
     admin = make_engine(args.url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(text(f'CREATE ROLE "{role}" NOLOGIN'))
     try:
+        harden_postgres(make_engine(_schema_url(args.url, schema)), role)
         written, lost, valid, rate, engine = load(
-            _schema_url(args.url, schema), args.writers, args.events
+            _schema_url(args.url, schema),
+            _schema_url(args.url, schema, role),
+            args.writers,
+            args.events,
         )
         with tempfile.TemporaryDirectory() as folder:
             copy = make_engine(f"sqlite:///{folder}/copy.db")
@@ -147,7 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    print(f"{args.writers} writers x {args.events:,} events: {written:,} written, "
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+            conn.execute(text(f'DROP ROLE "{role}"'))
+    print(f"{args.writers} writers (app role: INSERT and SELECT only, append-only "
+          "trigger on) x ", end="")  # fmt: skip
+    print(f"{args.events:,} events: {written:,} written, "
           f"{lost:,} lost, chain {'valid' if valid else 'BROKEN'}, {rate:,.0f} "
           f"events/s")  # fmt: skip
     print(f"tampering: {detected:,} of {args.tamper_trials:,} single-field changes "

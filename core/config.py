@@ -187,6 +187,19 @@ class SourceConfig:
         "Values of the mapped status column meaning the involvement is current.",
     )
     lawful_basis: str = _key("", "Lawful basis text shown on the data page.")
+    detail_limit: int = _key(
+        1,
+        "Most of this source's involvements whose detail a full-view role may open "
+        "(newest first), as the source's data-sharing agreement says (police often "
+        "3); 0: never any detail, only that it is involved and whom to contact.",
+    )
+    stale_max_days: int = _key(
+        28,
+        "Days a failing source is still served from its last good snapshot (shown "
+        "stale, since when); after that its records are dropped and the service "
+        "shows as not available until a good extract arrives. 0: never serve a "
+        "snapshot.",
+    )
     unrestricted_values: tuple[str, ...] = _key(
         ("n", "no", "false", "0", "none", "not restricted"),
         "Values of the mapped restricted column meaning NOT restricted (any case; "
@@ -381,6 +394,9 @@ def _check_source(src: SourceConfig, where: str, problems: list[Problem]) -> Non
     for key in ("name", "service", *_LOCATION_KEYS.get(src.format, ("path",))):
         if not getattr(src, key):
             problems.append(Problem(f"{where}.{key}", "is required"))
+    for key in ("detail_limit", "stale_max_days"):
+        if getattr(src, key) < 0:
+            problems.append(Problem(f"{where}.{key}", "must be 0 or more"))
     if src.format in ("sql", "odbc") and bool(src.table) == bool(src.query):
         problems.append(Problem(f"{where}.table", "give exactly one of table or query"))
     if src.format == "ssd" and bool(src.url) == bool(src.odbc_connect):

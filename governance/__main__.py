@@ -15,11 +15,12 @@ import sys
 import uuid
 from datetime import UTC, datetime
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import load_config
 from core.db import make_engine
-from core.errors import FamilyContextError
+from core.errors import AuditError, FamilyContextError
 from governance import retention
 from governance.audit import Actor, ensure_audit_schema, verify_chain
 from governance.hardening import harden_postgres
@@ -91,13 +92,30 @@ def main(argv: list[str] | None = None) -> int:
                 f"setup-postgres failed: {type(exc).__name__}: {exc}", file=sys.stderr
             )
             return 2
+    return _verify(args.config, args.json)
+
+
+def _figures(events: int, valid: bool, first_broken: int | None, **extra) -> str:
+    return json.dumps(
+        {"events": events, "valid": valid, "first_broken": first_broken, **extra}
+    )
+
+
+def _verify(config_path: str, as_json: bool) -> int:
+    """Check the chain; 0 intact, 1 broken, 2 could not check (never 'valid')."""
     try:
-        config = load_config(args.config)
+        config = load_config(config_path)
         engine = make_engine(config.storage.audit_url)
-        ensure_audit_schema(engine)
+        if not inspect(engine).has_table("audit_events"):
+            raise AuditError(
+                "storage.audit_url holds no audit log (no audit_events table): "
+                "check the URL; an empty new database is not an intact log."
+            )
         check = verify_chain(engine)
-    except FamilyContextError as exc:
-        print(exc, file=sys.stderr)
+    except (FamilyContextError, SQLAlchemyError) as exc:
+        print(f"verify failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if as_json:
+            print(_figures(0, False, None, error=type(exc).__name__))
         return 2
     if check.valid:
         print(f"Audit chain intact: {check.events:,} events checked.")
@@ -107,16 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             "before it was changed, removed or reordered. Preserve the database "
             "and tell the information-governance lead."
         )
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "events": check.events,
-                    "valid": check.valid,
-                    "first_broken": check.first_broken,
-                }
-            )
-        )
+    if as_json:
+        print(_figures(check.events, check.valid, check.first_broken))
     return 0 if check.valid else 1
 
 

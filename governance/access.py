@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from core.errors import AccessDenied
 from governance.audit import Actor, Event, read_events, record_event
+from governance.details import capped_detail
 from governance.reasons import Reason, check_reason, is_emergency
 from governance.restrictions import (
     RESTRICTED_MESSAGE,
@@ -26,8 +27,8 @@ from governance.restrictions import (
     restricted_ids,
 )
 from governance.roles import may_audit, may_search
-from governance.visibility import Policy, view_for_role
-from lookup.family import FamilyView, family_view, service_detail, who_to_call
+from governance.visibility import Policy, candidates_for_role, view_for_role
+from lookup.family import FamilyView, family_view, who_to_call
 from lookup.index import LinkedIndex
 from lookup.query import SearchQuery
 from lookup.search import Candidate, search
@@ -93,7 +94,9 @@ def audited_search(
     check_reason(purpose, case_ref, explanation, policy=policy)
     criteria = {"criteria": query.criteria(), "build_id": index.build_id}
     _record(audit_engine, "search", actor, reason, criteria, policy)
-    found = search(index, query, today, limit)
+    found = candidates_for_role(
+        index, search(index, query, today, limit), actor.role, policy or Policy()
+    )
     restricted = restricted_people(audit_engine, index, (c.person_id for c in found))
     shown = {"person_ids": [c.person_id for c in found], "count": len(found),
              "restricted_ids": sorted(restricted)}  # fmt: skip
@@ -176,7 +179,8 @@ def audited_service_detail(
 ) -> str | None:
     """One service's withheld detail on one person, recorded as service_opened.
 
-    Refused unless the role sees this source's sensitivity in full.
+    Refused unless the role sees this source's sensitivity in full and the
+    source shares detail at all; at most its ``detail_limit`` involvements.
     """
     reason = Reason(purpose.strip(), case_ref.strip(), explanation.strip())
     _require_worker(audit_engine, actor, "service_detail", reason)
@@ -189,11 +193,22 @@ def audited_service_detail(
             "Your role sees that this service is involved and whom to contact, "
             "not its detail. Contact the lead professional."
         )
+    limit = (policy or Policy()).detail_limit(source)
+    if limit == 0:
+        _record(audit_engine, "access_denied", actor, reason,
+                {"action": "service_detail", "source": source,
+                 "why": "source_shares_no_detail"})  # fmt: skip
+        raise AccessDenied(
+            "This service shares only that it is involved and whom to contact. "
+            "Contact the lead professional."
+        )
     _check_restriction(audit_engine, index, actor, reason, person_id, override,
                        "service")  # fmt: skip
     data = {"person_id": person_id, "source": source, "build_id": index.build_id}
+    if limit > 1:
+        data["detail_limit"] = limit
     _record(audit_engine, "service_opened", actor, reason, data, policy)
-    return service_detail(index, person_id, source)
+    return capped_detail(index, person_id, source, limit)
 
 
 def source_sensitivity(index: LinkedIndex, source: str) -> str:

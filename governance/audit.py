@@ -51,6 +51,7 @@ EVENT_KINDS = frozenset(
         "restriction_set",
         "restriction_lifted",
         "review_decision",  # an auditor closed or escalated a review item
+        "audit_search",  # an auditor looked at the log, with these filters
         "session_expired",
         "retention",  # events older than the retention period were removed
         "export",  # a file or printable summary handed out

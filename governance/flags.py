@@ -10,8 +10,12 @@ of the event that raised it, and a short detail.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import polars as pl
+
+from core.config import GovernanceConfig
+from governance.audit import utc_text
 
 EVENT_SCHEMA = {
     "seq": pl.Int64, "at_utc": pl.Utf8, "kind": pl.Utf8, "user_id": pl.Utf8,
@@ -43,6 +47,19 @@ class FlagRules:
     unusual_volume: int = 40
     dormant_days: int = 60
     searches_without_view: int = 3
+    #: The longest a session can last (the absolute time-out): a session younger
+    #: than this that has not ended may still open a record, so is not judged yet.
+    session_limit: timedelta = timedelta(hours=10)
+
+    @classmethod
+    def from_config(cls, gov: GovernanceConfig) -> FlagRules:
+        """The thresholds a loaded ``[governance]`` table sets."""
+        start, _, end = gov.working_hours.partition("-")
+        return cls(
+            start.strip(), end.strip(), gov.timezone, gov.unusual_volume,
+            gov.dormant_days,
+            session_limit=timedelta(minutes=gov.absolute_timeout_minutes),
+        )  # fmt: skip
 
 
 def _local(tz: str) -> pl.Expr:
@@ -61,18 +78,29 @@ def _out(frame: pl.DataFrame, flag: str, key: pl.Expr, detail: pl.Expr):
     ).unique("key", keep="first", maintain_order=True)  # fmt: skip
 
 
+def _parts(surname: pl.Expr) -> pl.Expr:
+    """A surname's parts ("Morgan-Smith" → morgan, smith), lower case, 2+ letters."""
+    words = surname.str.to_lowercase().str.replace_all(r"[\s\-']+", " ")
+    return (
+        words.str.strip_chars()
+        .str.split(" ")
+        .list.eval(pl.element().filter(pl.element().str.len_chars() >= 2))
+    )
+
+
 def own_surname(events: pl.DataFrame) -> pl.DataFrame:
-    """Searches whose surname equals the searcher's own: the last word of their
-    name, or the part before a comma ("Morgan, Alex", as directories list staff)."""
+    """Searches whose surname shares a part with the searcher's own (the last word
+    of their name, or the part before a comma: "Morgan, Alex", as directories list
+    staff), so "Smith" is flagged for Alex Morgan-Smith and the reverse too."""
     name = pl.col("user_name").str.replace(r"\s*\(.*\)\s*$", "").str.strip_chars()
     own = (
         pl.when(name.str.contains(",", literal=True))
         .then(name.str.split(",").list.first())
         .otherwise(name.str.split(" ").list.last())
-        .str.strip_chars().str.to_lowercase()
-    )  # fmt: skip
-    asked = pl.col("data").str.json_path_match("$.criteria.last").str.to_lowercase()
-    hits = events.filter((pl.col("kind") == "search") & (asked == own))
+    )
+    asked = pl.col("data").str.json_path_match("$.criteria.last")
+    shared = _parts(own).list.set_intersection(_parts(asked)).list.len() > 0
+    hits = events.filter((pl.col("kind") == "search") & shared.fill_null(False))
     key = pl.col("seq").cast(pl.Utf8)
     return _out(hits, "own_surname", key, pl.lit("surname searched = own surname"))
 
@@ -103,15 +131,28 @@ def unusual_volume(events: pl.DataFrame, rules: FlagRules) -> pl.DataFrame:
     return _out(days, "unusual_volume", key, detail)
 
 
-def search_no_view(events: pl.DataFrame, rules: FlagRules) -> pl.DataFrame:
-    """Sessions with several searches and no record ever opened."""
+def search_no_view(
+    events: pl.DataFrame, rules: FlagRules, now: datetime | None = None
+) -> pl.DataFrame:
+    """Finished sessions with several searches and no record ever opened.
+
+    With ``now``, a session is judged only once over (signed out, timed out, or
+    older than ``session_limit``); without it every session counts as over.
+    """
     per = events.group_by("session_id", "user_id", maintain_order=True).agg(
         (pl.col("kind") == "search").sum().alias("searches"),
         (pl.col("kind") == "family_opened").sum().alias("views"),
+        pl.col("kind").is_in(["sign_out", "session_expired"]).any().alias("ended"),
+        pl.col("at_utc").min().alias("began"),
         pl.col("at_utc").filter(pl.col("kind") == "search").min(),
     )
+    over = pl.lit(True)
+    if now is not None:
+        over = pl.col("ended") | (pl.col("began") < utc_text(now - rules.session_limit))
     hits = per.filter(
-        (pl.col("searches") >= rules.searches_without_view) & (pl.col("views") == 0)
+        (pl.col("searches") >= rules.searches_without_view)
+        & (pl.col("views") == 0)
+        & over
     )
     detail = pl.col("searches").cast(pl.Utf8) + " searches, no record opened"
     return _out(hits, "search_no_view", pl.col("session_id"), detail)
@@ -120,7 +161,7 @@ def search_no_view(events: pl.DataFrame, rules: FlagRules) -> pl.DataFrame:
 def emergency_and_override(events: pl.DataFrame) -> pl.DataFrame:
     """Every emergency-purpose session and every override, for review."""
     urgent = pl.col("data").str.json_path_match("$.emergency") == "true"
-    emerg = events.filter(urgent & (pl.col("kind") == "search"))
+    emerg = events.filter(urgent & pl.col("kind").is_in(_LOOKS))  # CLI opens too
     emerg_key = pl.col("session_id") + ":" + pl.col("case_ref")
     over = events.filter(pl.col("kind") == "override")
     why = pl.col("data").str.json_path_match("$.override_reason").fill_null("")
@@ -144,11 +185,13 @@ def dormant(events: pl.DataFrame, rules: FlagRules) -> pl.DataFrame:
     return _out(hits, "dormant", pl.col("seq").cast(pl.Utf8), detail)
 
 
-def all_flags(events: pl.DataFrame, rules: FlagRules) -> pl.DataFrame:
-    """Every flag raised by ``events``, oldest first."""
+def all_flags(
+    events: pl.DataFrame, rules: FlagRules, now: datetime | None = None
+) -> pl.DataFrame:
+    """Every flag raised by ``events``, oldest first (``now``: see search_no_view)."""
     frames = [
         own_surname(events), out_of_hours(events, rules),
-        unusual_volume(events, rules), search_no_view(events, rules),
+        unusual_volume(events, rules), search_no_view(events, rules, now),
         emergency_and_override(events), dormant(events, rules),
     ]  # fmt: skip
     return pl.concat([f.cast(FLAG_SCHEMA) for f in frames]).sort("at_utc")

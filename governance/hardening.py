@@ -2,7 +2,10 @@
 
 A trigger refuses UPDATE, DELETE and TRUNCATE on ``audit_events`` (even for the
 table's owner), and the application's database role is granted only INSERT and
-SELECT on it. Run once by a database administrator:
+SELECT on it. The governance tables are handed to the administrator running this
+(an owner could re-grant itself DELETE and disable the trigger, and the dashboard
+creates the tables as the app role if it starts first), and a superuser app role
+is refused, since nothing binds a superuser. Run once by a database administrator:
 ``python -m governance setup-postgres --config PATH --app-role NAME``.
 """
 
@@ -14,12 +17,17 @@ from sqlalchemy import Engine, text
 
 from core.errors import AuditError
 from governance.audit import ensure_audit_schema
+from governance.reports import ensure_reports_schema
 from governance.store import ensure_governance_schema
 
 _ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 #: Tables the app updates (sessions end, reviews close, restrictions lift).
-_APP_WRITABLE = ("app_sessions", "review_items", "restrictions")
+_APP_WRITABLE = (
+    "app_sessions", "review_items", "restrictions", "review_sync", "data_reports"
+)  # fmt: skip
+#: Every governance table: owned by the administrator, never by the app role.
+_OWNED = ("audit_events", "chain_anchor", *_APP_WRITABLE)
 
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_events_refuse_change() RETURNS trigger
@@ -63,17 +71,41 @@ def _grants(role: str, schema: str) -> list[str]:
     ]
 
 
+def _check_app_role(conn, app_role: str) -> None:  # noqa: ANN001
+    """Refuse an app role that no trigger or grant can hold back: a superuser, the
+    administrator running setup, or a member of the administrator's role (it could
+    SET ROLE to the tables' owner)."""
+    found = conn.execute(
+        text("SELECT rolsuper, pg_has_role(rolname, current_user, 'MEMBER') "
+             "FROM pg_roles WHERE rolname = :name"),
+        {"name": app_role},
+    ).first()  # fmt: skip
+    if found is None:
+        raise AuditError(f"--app-role {app_role} does not exist: create it first.")
+    if found[0] or found[1]:
+        raise AuditError(
+            f"--app-role {app_role} is a superuser, the role running setup or a "
+            "member of it: the dashboard must use its own role without SUPERUSER "
+            "and outside the administrator's role, or the audit log cannot be "
+            "made append-only."
+        )
+
+
 def harden_postgres(engine: Engine, app_role: str) -> None:
-    """Create the tables, install the append-only trigger, grant the app role."""
+    """Create the tables, take ownership, install the trigger, grant the app role."""
     if engine.dialect.name != "postgresql":
         raise AuditError("setup-postgres needs a PostgreSQL storage.audit_url.")
     role = quoted_role(app_role)
+    with engine.connect() as conn:
+        _check_app_role(conn, app_role)
     ensure_audit_schema(engine)
     ensure_governance_schema(engine)
+    ensure_reports_schema(engine)
     with engine.begin() as conn:
         schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        owners = [f"ALTER TABLE {t} OWNER TO CURRENT_USER" for t in _OWNED]
         conn.execute(text(_FUNCTION))
-        for statement in (*_TRIGGERS, *_grants(role, schema)):
+        for statement in (*owners, *_TRIGGERS, *_grants(role, schema)):
             conn.execute(text(statement))
 
 

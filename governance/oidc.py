@@ -30,6 +30,13 @@ SEVERAL = (
     "one you need."
 )
 
+#: The ``why`` recorded with the refused sign-in, per message shown.
+REFUSAL_CODES = {
+    NO_ROLE: "no_role",
+    OVERAGE: "groups_overage",
+    SEVERAL: "several_roles",
+}
+
 
 @dataclass(frozen=True)
 class Identity:

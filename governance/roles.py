@@ -71,11 +71,26 @@ def pages_for(role: str) -> frozenset[str]:
     return _ROLE_PAGES.get(role, frozenset())
 
 
-def demo_sign_in_allowed(demo_mode: bool, host: str | None) -> bool:
-    """The demo picker works only in demo mode AND when reached on this machine."""
-    if not demo_mode or not host:
+def _local_name(host: str | None) -> bool:
+    if not host:
         return False
     name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
     if name.startswith("[") and "]" in name:
         name = name[: name.index("]") + 1]
     return name.lower() in LOCAL_HOSTS
+
+
+def demo_sign_in_allowed(
+    demo_mode: bool,
+    host: str | None,
+    remote_ip: str | None = None,
+    forwarded: bool = False,
+) -> bool:
+    """The demo picker works only in demo mode AND when reached on this machine.
+
+    All of: the Host header names this machine, the connection comes from it
+    (``remote_ip`` None or loopback: a remote client can forge Host, not its
+    address), and no proxy relayed it (``forwarded``: X-Forwarded-For/Forwarded).
+    """
+    from_here = remote_ip is None or remote_ip in LOCAL_HOSTS
+    return demo_mode and _local_name(host) and from_here and not forwarded

@@ -54,6 +54,16 @@ review_items = Table(
     Column("decided_at", String(32), nullable=True),
 )
 
+#: How far the review queue has read the log (one row, id 1), so no event is
+#: ever skipped however long no auditor looked.
+review_sync = Table(
+    "review_sync",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_seq", Integer, nullable=False),
+    Column("last_at_utc", String(32), nullable=False),
+)
+
 
 #: Where the chain starts after retention removed older events (one row, id 1).
 chain_anchor = Table(

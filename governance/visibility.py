@@ -4,17 +4,21 @@
 only on request, audited); ``contact_only`` says the service is involved and whom
 to contact, nothing more; ``hidden`` removes the service. The matrix comes from
 ``[governance] visibility`` and is applied in ``governance.access``, so the CLI
-and the dashboard show a role exactly the same thing.
+and the dashboard show a role exactly the same thing. A source's
+``detail_limit`` (its data-sharing agreement: police often 3) caps how many
+involvements' detail a full-view role may open; 0 means none at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from typing import Literal
 
-from core.config import GovernanceConfig
-from lookup.family import FamilyView, Member, who_to_call
+from core.config import GovernanceConfig, SourceConfig
+from lookup.family import FamilyView, Member, person_sources, who_to_call
+from lookup.index import LinkedIndex
+from lookup.search import Candidate
 from lookup.services import ServiceStatus
 
 Level = Literal["full", "contact_only", "hidden"]
@@ -34,21 +38,30 @@ def parse_matrix(visibility: Mapping[str, str]) -> dict[tuple[str, str], Level]:
 
 @dataclass(frozen=True)
 class Policy:
-    """The visibility matrix and the purposes that count as emergencies."""
+    """The visibility matrix, the purposes that count as emergencies, and how many
+    involvements' detail each source lets a full-view role open."""
 
     matrix: Mapping[tuple[str, str], Level] = field(
         default_factory=lambda: parse_matrix(GovernanceConfig().visibility)
     )
     emergency_purposes: tuple[str, ...] = ("Emergency",)
+    detail_limits: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
-    def from_config(cls, gov: GovernanceConfig) -> Policy:
-        """The policy a loaded config describes."""
-        return cls(parse_matrix(gov.visibility), gov.emergency_purposes)
+    def from_config(
+        cls, gov: GovernanceConfig, sources: Iterable[SourceConfig] = ()
+    ) -> Policy:
+        """The policy a loaded config describes (``sources``: their detail caps)."""
+        limits = {s.name: s.detail_limit for s in sources}
+        return cls(parse_matrix(gov.visibility), gov.emergency_purposes, limits)
 
     def level(self, role: str, sensitivity: str) -> Level:
         """What ``role`` sees of a source of this sensitivity; unlisted = hidden."""
         return self.matrix.get((role, sensitivity), "hidden")
+
+    def detail_limit(self, source: str) -> int:
+        """Most involvements of ``source`` whose detail may be opened; default 1."""
+        return self.detail_limits.get(source, 1)
 
     def is_emergency(self, purpose: str) -> bool:
         """Emergency purposes need a written explanation and are flagged."""
@@ -56,14 +69,29 @@ class Policy:
         return any(wanted == p.strip().lower() for p in self.emergency_purposes)
 
 
+#: What a contact-only role keeps of a service: that it is involved, whom to
+#: contact, and the trust labels. Every other field (dates, detail, episodes, and
+#: any field added later) is blanked, so a new field can never leak by default.
+CONTACT_FIELDS = frozenset(
+    {"source", "service", "sensitivity", "involvement", "lead", "current_as_of",
+     "coverage", "stale_since"}
+)  # fmt: skip
+
+
+def _blank(f: Field) -> object:
+    if f.default is not MISSING:
+        return f.default
+    if f.default_factory is not MISSING:
+        return f.default_factory()
+    return False if f.type in (bool, "bool") else None
+
+
 def contact_only(s: ServiceStatus) -> ServiceStatus:
     """Involvement and lead professional only: no dates, no detail."""
     involved = s.involvement in ("Current", "Historic")
     summary = f"{s.involvement}: {CONTACT_ONLY_NOTE}" if involved else s.summary
-    return replace(
-        s, summary=summary, last_start=None, last_end=None, last_contact=None,
-        detail=None, detail_withheld=False,
-    )  # fmt: skip
+    blanks = {f.name: _blank(f) for f in fields(s) if f.name not in CONTACT_FIELDS}
+    return replace(s, **{**blanks, "summary": summary})
 
 
 def _member_for(role: str, policy: Policy, m: Member) -> Member:
@@ -71,7 +99,9 @@ def _member_for(role: str, policy: Policy, m: Member) -> Member:
     hidden = list(m.hidden)
     for s in m.services:
         level = policy.level(role, s.sensitivity)
-        if level == "full":
+        if level == "full" and policy.detail_limit(s.source) == 0:
+            kept.append(replace(s, detail=None, detail_withheld=False))
+        elif level == "full":
             kept.append(s)
         elif level == "contact_only":
             kept.append(contact_only(s))
@@ -84,3 +114,24 @@ def view_for_role(view: FamilyView, role: str, policy: Policy) -> FamilyView:
     """The family view cut down to what ``role`` may see; who-to-call recomputed."""
     members = [_member_for(role, policy, m) for m in view.members]
     return replace(view, members=tuple(members), who_to_call=who_to_call(members))
+
+
+def candidates_for_role(
+    index: LinkedIndex, found: list[Candidate], role: str, policy: Policy
+) -> list[Candidate]:
+    """Results cut to the role: services it may not see are neither counted in
+    "known to N services" nor named by a case number."""
+    loads = index.source_loads.select("source", "service", "sensitivity").rows()
+    hidden = {src: service for src, service, sensitivity in loads
+              if policy.level(role, sensitivity) == "hidden"}  # fmt: skip
+    if not hidden:
+        return found
+    prefixes = tuple(f"{service} case " for service in hidden.values())
+    return [
+        replace(
+            c,
+            n_services=len(person_sources(index, c.person_id) - hidden.keys()),
+            case_numbers=tuple(n for n in c.case_numbers if not n.startswith(prefixes)),
+        )
+        for c in found
+    ]

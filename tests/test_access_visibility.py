@@ -4,11 +4,15 @@ PostgreSQL audit stores."""
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+from datetime import date
+
+import polars as pl
 import pytest
 from test_lookup_index import TODAY, make_index
 
 import governance.access as access
-from core.config import GovernanceConfig
+from core.config import GovernanceConfig, SourceConfig
 from core.errors import AccessDenied
 from governance.audit import Actor, read_events, verify_chain
 from governance.restrictions import (
@@ -18,7 +22,12 @@ from governance.restrictions import (
     lift_restriction,
     set_restriction,
 )
-from governance.visibility import CONTACT_ONLY_NOTE, Policy, parse_matrix
+from governance.visibility import (
+    CONTACT_FIELDS,
+    CONTACT_ONLY_NOTE,
+    Policy,
+    parse_matrix,
+)
 from lookup.index import LinkedIndex, load_index
 from lookup.query import parse_query
 
@@ -74,6 +83,9 @@ def test_role_sees_each_class_as_the_matrix_says(index, audit, role, sensitivity
         assert service.detail is None and not service.detail_withheld
         assert service.last_start is None and CONTACT_ONLY_NOTE in service.summary
         assert service.involvement in ("Current", "Historic")
+        extra = {f.name: getattr(service, f.name) for f in fields(service)
+                 if f.name not in CONTACT_FIELDS | {"summary"}}  # fmt: skip
+        assert not any(extra.values()), f"contact-only role sees {extra}"
         with pytest.raises(AccessDenied, match="not its detail"):
             access.audited_service_detail(index, audit, who, "Strategy discussion",
                                           "R1", person, source)  # fmt: skip
@@ -97,6 +109,22 @@ def test_matrix_from_config_can_hide_a_class(index, audit) -> None:
     assert police is None and "Police: not shown for your role" in member.hidden
     assert policy.level("front_door", "sensitive") == "hidden"  # unlisted = hidden
     assert all(c.service != "Police" for c in view.who_to_call)
+
+
+def test_results_neither_count_nor_name_a_hidden_service(index, audit) -> None:
+    who = actor("front_door")
+    search = access.audited_search
+    full = search(index, audit, who, "Strategy discussion", "R1", JANE, TODAY, 5)[0]
+    policy = Policy.from_config(
+        GovernanceConfig(visibility={"front_door": "police=full sensitive=full"})
+    )
+    cut = search(index, audit, who, "Strategy discussion", "R1", JANE, TODAY, 5,
+                 policy=policy)[0]  # fmt: skip
+    assert full.person_id == cut.person_id == "p1"
+    assert any(n.startswith("Children's social care case") for n in full.case_numbers)
+    assert cut.case_numbers == ()
+    # p1 is known to csc and school (standard, hidden here) and camhs (sensitive)
+    assert (full.n_services, cut.n_services) == (3, 1)
 
 
 def test_emergency_is_configurable_and_flagged(index, audit) -> None:
@@ -147,3 +175,55 @@ def test_only_administrators_manage_restrictions(audit) -> None:
     assert kinds == ["access_denied"]
     set_restriction(audit, ADMIN, "p1", "high_profile")
     assert read_events(audit)[0]["kind"] == "restriction_set"
+
+
+def _with_police_history(index: LinkedIndex) -> LinkedIndex:
+    """The test index with three more (older) police involvements for p2."""
+    p2 = index.records.filter(person_id="p2", source="police")
+    older = pl.concat([
+        p2.with_columns(involvement_start=pl.lit(date(2019 - i, 3, 1)),
+                        detail=pl.lit(f"Incident {i}").cast(p2["detail"].dtype))
+        for i in range(3)
+    ])  # fmt: skip
+    return replace(index, records=pl.concat([index.records, older]))
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [
+        (1, "Domestic incident (victim)"),
+        (3, "9 August 2021: Domestic incident (victim); 1 March 2019: Incident 0; "
+            "1 March 2018: Incident 1"),
+    ],
+)  # fmt: skip
+def test_police_detail_is_capped_as_the_source_says(index, audit, limit, expected):
+    policy = Policy(detail_limits={"police": limit})
+    detail = access.audited_service_detail(
+        _with_police_history(index), audit, actor("front_door"),
+        "Strategy discussion", "R1", "p2", "police", policy=policy,
+    )  # fmt: skip
+    assert detail == expected
+    opened = read_events(audit)[0]
+    assert opened["kind"] == "service_opened"
+    assert opened["data"].get("detail_limit", 1) == limit
+
+
+def test_a_source_sharing_no_detail_offers_none(index, audit) -> None:
+    policy = Policy(detail_limits={"police": 0})
+    view = _open(index, audit, actor("front_door"), "p2", policy=policy)
+    police, _ = _service(view, "p2", "police")
+    assert police.involvement == "Historic" and police.lead is None
+    assert police.detail is None and not police.detail_withheld
+    with pytest.raises(AccessDenied, match="only that it is involved"):
+        access.audited_service_detail(index, audit, actor("front_door"),
+                                      "Strategy discussion", "R1", "p2", "police",
+                                      policy=policy)  # fmt: skip
+    denied = read_events(audit)[0]
+    assert denied["data"]["why"] == "source_shares_no_detail"
+
+
+def test_detail_limits_come_from_each_source() -> None:
+    sources = (SourceConfig(name="police", detail_limit=3), SourceConfig(name="csc"))
+    policy = Policy.from_config(GovernanceConfig(), sources)
+    assert (policy.detail_limit("police"), policy.detail_limit("csc")) == (3, 1)
+    assert policy.detail_limit("unlisted") == 1

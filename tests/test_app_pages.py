@@ -189,10 +189,11 @@ def test_change_reason_and_sign_out(worker) -> None:
 def test_auditor_sees_only_the_audit_log(tmp_path: Path, index_db: Path) -> None:
     at = _sign_in(_app(_config(tmp_path, index_db)), "demo.auditor")
     assert [h.value for h in at.header] == ["Audit log"]
-    assert [t.key for t in at.text_input] == ["f_person"] and not at.form
+    assert [t.key for t in at.text_input] == ["f_person", "f_searched"]
+    assert not at.form
     table = at.dataframe[0].value
     assert list(table.columns)[:4] == ["Time (UTC)", "User", "Role", "Kind"]
-    assert table["Kind"].tolist() == ["sign_in", "config"]
+    assert table["Kind"].tolist() == ["audit_search", "sign_in", "config"]
     at.multiselect[0].set_value(["search"])
     assert at.run().dataframe[0].value.empty
     at = at.button(key="verify").click().run()

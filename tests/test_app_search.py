@@ -67,6 +67,7 @@ def test_age_range_and_postcode_refine_the_search(tmp_path, index_db) -> None:  
     at.text_input(key="q_age_max").input("17")
     at = _search(at, "Jane", "Smith")
     assert "Jane SMYTH" not in _texts(at.markdown)  # 25 years old
+    assert "Previously: 9 Old Lane, Demo Town" in _texts(at.markdown)
     criteria = _events(config)[-2]["data"]["criteria"]
     assert (criteria["postcode"], criteria["age_min"], criteria["age_max"]) == (
         "DT11AA", 0, 17)  # fmt: skip

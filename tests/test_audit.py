@@ -112,3 +112,15 @@ def test_verify_cli_json(tmp_path, capsys):
     assert governance_main(["verify", "--config", str(config), "--json"]) == 1
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert json.loads(last) == {"events": 1, "valid": False, "first_broken": 1}
+
+
+def test_verify_cli_json_when_the_log_cannot_be_read(tmp_path, capsys):
+    """An unreadable log is never reported valid: exit 2, valid false, last line."""
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\naudit_url = "sqlite:///typo/audit.db"\n')
+    assert governance_main(["verify", "--config", str(config), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "events": 0, "valid": False, "first_broken": None, "error": "AuditError"
+    }  # fmt: skip
+    assert "no audit log" in err

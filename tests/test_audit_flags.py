@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 import polars as pl
 import pytest
@@ -21,10 +22,10 @@ from governance.audit import (
     record_event,
 )
 from governance.review import (
+    EventFilter,
     decide,
     events_frame,
     export_csv,
-    filter_frame,
     neutralise,
     queue,
     sync_queue,
@@ -54,7 +55,41 @@ def search(seq, at, last="Smith", **kw):
     ("rows", "expected"),
     [
         ([search(1, "2026-11-16T10:00:00.000000Z", last="MORGAN")], 1),
-        ([search(1, "2026-11-16T10:00:00.000000Z", last="Morgan-Smith")], 0),
+        ([search(1, "2026-11-16T10:00:00.000000Z", last="Morgan-Smith")], 1),
+        (
+            [
+                search(
+                    1,
+                    "2026-11-16T10:00:00.000000Z",
+                    last="Smith",
+                    name="Alex Morgan-Smith",
+                )
+            ],
+            1,
+        ),
+        (
+            [
+                search(
+                    1,
+                    "2026-11-16T10:00:00.000000Z",
+                    last="van der Berg",
+                    name="Berg, Pieter",
+                )
+            ],
+            1,
+        ),
+        ([search(1, "2026-11-16T10:00:00.000000Z", last="Morganson")], 0),
+        (
+            [
+                ev(
+                    1,
+                    "2026-11-16T10:00:00.000000Z",
+                    "search",
+                    data={"criteria": {"identifier": "9434765919"}},
+                )
+            ],
+            0,
+        ),
         ([search(1, "2026-11-16T10:00:00.000000Z", last="Smith")], 0),
         (
             [
@@ -127,7 +162,8 @@ def test_emergency_override_and_dormant() -> None:
 
 
 def test_neutralise_spreadsheet_formulas() -> None:
-    for bad in ("=1+1", "+44 161", "-2", "@SUM(A1)", "\tx", "\rx"):
+    for bad in ("=1+1", "+44 161", "-2", "@SUM(A1)", "\tx", "\rx", " =1", "\u00a0=1",
+                "\uff1dcmd"):  # fmt: skip
         assert neutralise(bad) == "'" + bad
     assert neutralise("Smith") == "Smith" and neutralise(None) == ""
 
@@ -159,13 +195,17 @@ def test_queue_export_and_filters(tmp_path) -> None:
     with pytest.raises(AccessDenied):
         events_frame(engine, worker)
     events = events_frame(engine, AUDITOR)
-    assert filter_frame(events, person="p7")["kind"].to_list() == ["override"]
-    assert filter_frame(events, user="u1", kinds=("search",)).height == 1
-    since = filter_frame(events, purpose="Emergency", days=("2000-01-01", None))
-    assert since.height == 2
-    raised = sync_queue(engine, events, RULES)  # + out_of_hours, by the clock
+
+    def where(**kw) -> list[str]:
+        return events_frame(engine, AUDITOR, where=EventFilter(**kw))["kind"].to_list()
+
+    assert where(person="p7") == ["override"]
+    assert where(searched="MORG") == ["search"] and where(searched="jones") == []
+    assert where(user="u1", kinds=("search",)) == ["search"]
+    assert len(where(purpose="Emergency", start=date(2000, 1, 1))) == 2
+    raised = sync_queue(engine, RULES)  # + out_of_hours, by the clock
     open_items = queue(engine)
-    assert raised == open_items.height and sync_queue(engine, events, RULES) == 0
+    assert raised == open_items.height and sync_queue(engine, RULES) == 0
     assert {"own_surname", "emergency", "override"} <= set(open_items["flag"])
     item = open_items["item_id"][0]
     with pytest.raises(LookupInputError):
@@ -173,9 +213,20 @@ def test_queue_export_and_filters(tmp_path) -> None:
     decide(engine, AUDITOR, item, "escalated", "Referred to IG lead")
     assert read_events(engine, 1)[0]["kind"] == "review_decision"
     assert queue(engine).height == raised - 1
-    assert sync_queue(engine, events, RULES) == 0
+    assert sync_queue(engine, RULES) == 0
     assert queue(engine, "escalated")["note"].to_list() == ["Referred to IG lead"]
     text = export_csv(engine, AUDITOR, events)
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
     assert "'=HYPERLINK(1)" in cells and "=HYPERLINK(1)" not in cells
     assert read_events(engine, 1)[0]["kind"] == "export"
+
+
+def test_emergency_without_a_search_is_flagged_once_per_session_and_case() -> None:
+    """``python -m lookup family`` opens a record with no search event first."""
+    urgent = {"person_id": "p1", "emergency": True}
+    rows = [ev(1, "2026-11-16T10:00:00.000000Z", "family_opened", data=urgent,
+               purpose="Emergency"),
+            ev(2, "2026-11-16T10:01:00.000000Z", "service_opened", data=urgent,
+               purpose="Emergency")]  # fmt: skip
+    found = flags.emergency_and_override(frame(rows))
+    assert found["key"].to_list() == ["emergency:s1:R1"]

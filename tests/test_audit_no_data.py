@@ -184,3 +184,20 @@ def test_dashboard_shows_nothing_when_the_event_is_refused(tmp_path) -> None:
     at = at.button(key="reveal_p1_camhs").click().run()
     assert REFUSED in _texts(at.error)
     assert "Anxiety referral" not in _texts(at.markdown)
+
+
+def test_audit_log_shows_nothing_when_the_look_is_refused(tmp_path) -> None:
+    """Auditors are audited too: if their look at the log cannot be recorded,
+    not even the list of users is shown."""
+    config = _config(
+        tmp_path, make_index(tmp_path / "index.db", filler=10).url.database
+    )
+    audit = make_engine(f"sqlite:///{tmp_path}/audit.db")
+    ensure_audit_schema(audit)
+    refuse(audit, "audit_search")
+    at = _sign_in(_app(config), "demo.auditor")
+    assert REFUSED in _texts(at.error)
+    assert not at.dataframe and not at.selectbox
+    allow(audit, "audit_search")
+    at = at.run()
+    assert at.dataframe and "audit_search" in set(at.dataframe[0].value["Kind"])

@@ -1,7 +1,8 @@
 """Council sign-in for real: a mock OpenID Connect provider (oidc-provider-mock)
 on 127.0.0.1, the real dashboard server, headless Chromium. Covers sign-in with a
-role claim, a replayed cookie after sign-out, an expired ID token, and a user
-with no mapped role."""
+role claim, a replayed cookie after sign-out, one session per user (a second
+sign-in ends the first), an expired ID token, a user with no mapped role and an
+Entra groups overage."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock missing")
 USERS = [
     {"sub": "alice", "name": "Alice Worker", "roles": ["front_door"]},
     {"sub": "carol", "name": "Carol Nobody", "roles": ["someone_else"]},
+    {"sub": "dave", "name": "Dave Manygroups", "hasgroups": True},
 ]
 
 
@@ -133,6 +135,17 @@ def test_sign_in_sign_out_and_replayed_cookie(stack, browser, tmp_path) -> None:
     assert (replayed["kind"], replayed["user_id"]) == ("sign_in_failed", "alice")
     assert replayed["data"] == {"method": "oidc", "why": "revoked_session",
                                 "ended": "sign_out"}  # fmt: skip
+    first = _sign_in(browser.new_context(), url, "alice")
+    first.get_by_text("Why are you looking?").wait_for()
+    second = _sign_in(browser.new_context(), url, "alice")
+    second.get_by_text("Why are you looking?").wait_for()
+    first.reload()
+    first.get_by_text("You signed in somewhere else, so this session ended.").wait_for()
+    assert first.get_by_text("Why are you looking?").count() == 0
+    second.reload()
+    second.get_by_text("Why are you looking?").wait_for()
+    stale = _events(tmp_path)[-1]
+    assert (stale["kind"], stale["data"]["ended"]) == ("sign_in_failed", "replaced")
 
 
 @pytest.mark.parametrize("stack", [12], indirect=True)
@@ -153,3 +166,9 @@ def test_expired_token_and_no_role(stack, browser, tmp_path) -> None:
     refused = next(e for e in events if e["kind"] == "sign_in_failed")
     assert (refused["user_id"], refused["role"]) == ("carol", "none")
     assert refused["data"] == {"method": "oidc", "why": "no_role"}
+    many = _sign_in(browser.new_context(), url, "dave")
+    many.get_by_text("your account is in too many groups").wait_for()
+    assert many.get_by_text("Why are you looking?").count() == 0
+    overage = _events(tmp_path)[-1]
+    assert (overage["user_id"], overage["kind"]) == ("dave", "sign_in_failed")
+    assert overage["data"] == {"method": "oidc", "why": "groups_overage"}

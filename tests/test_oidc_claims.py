@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from core.config import GovernanceConfig
-from governance.oidc import NO_ROLE, OVERAGE, SEVERAL, identity, role_of
+from governance.oidc import (
+    NO_ROLE,
+    OVERAGE,
+    REFUSAL_CODES,
+    SEVERAL,
+    identity,
+    role_of,
+)
 
 ENTRA = GovernanceConfig(
     role_claim="groups",
@@ -45,3 +52,17 @@ def test_identity_prefers_entra_object_id_and_reads_expiry() -> None:
     assert who.token_expiry == datetime.fromtimestamp(1_800_000_000, UTC)
     fallback = identity({"sub": "s-2", "email": "a@b"}, GovernanceConfig())
     assert (fallback.user_id, fallback.name, fallback.role) == ("s-2", "a@b", None)
+
+
+@pytest.mark.parametrize(
+    ("claims", "why"),
+    [
+        ({"groups": ["x"]}, "no_role"),
+        ({"groups": ["6f1c-mash", "9a2b-ig"]}, "several_roles"),
+        ({"_claim_names": {"groups": "src1"}}, "groups_overage"),
+        ({"hasgroups": "true"}, "groups_overage"),
+    ],
+)
+def test_each_refusal_is_recorded_with_its_own_reason(claims, why) -> None:
+    """The sign_in_failed event says which: IG can tell overage from no access."""
+    assert REFUSAL_CODES[role_of(claims, ENTRA)[1]] == why

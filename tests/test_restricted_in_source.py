@@ -132,14 +132,13 @@ def test_person_with_any_flagged_record_is_restricted(flagged_db, audit_engine):
 def test_source_override_lands_in_the_review_queue(flagged_db, tmp_path) -> None:
     from core.db import make_engine
     from governance.audit import ensure_audit_schema
-    from governance.review import events_frame
 
     audit = make_engine(f"sqlite:///{tmp_path}/audit.db")
     ensure_audit_schema(audit)
     index = load_index(make_engine(f"sqlite:///{flagged_db}"))
     access.audited_family(index, audit, WORKER, *REASON, "p2", TODAY,
                           override="Court order")  # fmt: skip
-    sync_queue(audit, events_frame(audit, AUDITOR), FlagRules())
+    sync_queue(audit, FlagRules())
     items = queue(audit)
     assert items.filter(pl.col("flag") == "override")["detail"].to_list() == [
         "p2: Court order"

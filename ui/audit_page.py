@@ -1,7 +1,8 @@
 """The auditor's workspace: filtered log, review queue, CSV export, integrity check.
 
 Auditors never see family data: only events (who looked, when, why, at which
-person ids). Every decision and export made here is itself audited.
+person ids). Every look at the log (with its filters), decision and export made
+here is itself audited.
 """
 
 from __future__ import annotations
@@ -9,17 +10,16 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import LookupInputError
-from governance.audit import EVENT_KINDS, Actor, verify_chain
-from governance.flags import FLAG_LABELS
-from governance.review import (
-    DECISIONS,
-    decide,
+from governance.audit import EVENT_KINDS, Actor, canonical_json, verify_chain
+from governance.audit_filter import (
+    EventFilter,
     events_frame,
-    export_csv,
-    filter_frame,
-    queue,
-    sync_queue,
+    record_audit_search,
+    users_in_log,
 )
+from governance.flags import FLAG_LABELS
+from governance.review import DECISIONS, decide, export_csv, queue, sync_queue
+from ui import state
 from ui.audit_table import display
 from ui.context import AppContext
 from ui.text import md
@@ -41,21 +41,29 @@ def _integrity(ctx: AppContext) -> None:
             )
 
 
-def _filters(ctx: AppContext, frame):  # noqa: ANN001, ANN202
-    left, mid, right = st.columns(3)
-    user = left.selectbox("User", sorted(set(frame["user_id"])), index=None,
-                          placeholder="All users")  # fmt: skip
+def _filters(ctx: AppContext, actor: Actor) -> EventFilter:
+    left, mid, searched_col, right = st.columns(4)
+    user = left.selectbox("User", users_in_log(ctx.audit_engine, actor), index=None,
+                          placeholder="All users", key="f_user")  # fmt: skip
     person = mid.text_input("Person id", key="f_person")
+    searched = searched_col.text_input(
+        "Name searched for", key="f_searched",
+        help="Searches whose criteria contain this text, in any case.",
+    )  # fmt: skip
     purpose = right.selectbox("Purpose", ctx.config.app.purposes, index=None,
-                              placeholder="All purposes")  # fmt: skip
+                              placeholder="All purposes", key="f_purpose")  # fmt: skip
     kinds_col, start_col, end_col = st.columns(3)
     kinds = kinds_col.multiselect("Kind", sorted(EVENT_KINDS),
-                                  placeholder="All kinds")  # fmt: skip
-    start = start_col.date_input("From (UTC)", value=None, format="DD/MM/YYYY")
-    end = end_col.date_input("To (UTC)", value=None, format="DD/MM/YYYY")
-    days = (start.isoformat() if start else None, end.isoformat() if end else None)
-    return filter_frame(frame, user, person.strip() or None, tuple(kinds), purpose,
-                        days)  # fmt: skip
+                                  placeholder="All kinds", key="f_kinds")  # fmt: skip
+    start = start_col.date_input("From (UTC)", value=None, format="DD/MM/YYYY",
+                                 key="f_start")  # fmt: skip
+    end = end_col.date_input("To (UTC)", value=None, format="DD/MM/YYYY",
+                             key="f_end")  # fmt: skip
+    return EventFilter(
+        user=user, person=person.strip() or None,
+        searched=searched.strip() or None, kinds=tuple(kinds), purpose=purpose,
+        start=start, end=end,
+    )  # fmt: skip
 
 
 def _review(ctx: AppContext, actor: Actor) -> None:
@@ -92,17 +100,29 @@ def _review(ctx: AppContext, actor: Actor) -> None:
                     st.rerun()
 
 
+def _record_look(ctx: AppContext, actor: Actor, where: EventFilter) -> None:
+    """Record each distinct look at the log once per session, before showing it."""
+    asked = "audit_search_" + canonical_json(where.as_data())
+    if not state.flag(asked):
+        record_audit_search(ctx.audit_engine, actor, where)
+        state.set_flag(asked)
+
+
 def page(ctx: AppContext, actor: Actor) -> None:
     """Who looked at whom, when and why; no search and no family data."""
     st.header("Audit log")
-    frame = events_frame(ctx.audit_engine, actor, MAX_EVENTS)
-    shown = _filters(ctx, frame)
-    st.caption(f"{shown.height:,} of the latest {frame.height:,} events, newest first.")
+    _record_look(ctx, actor, EventFilter())  # before even the list of users
+    where = _filters(ctx, actor)
+    _record_look(ctx, actor, where)
+    shown = events_frame(ctx.audit_engine, actor, MAX_EVENTS, where)
+    more = f" (the newest {MAX_EVENTS:,}: narrow the filters to see older ones)"
+    st.caption(f"{shown.height:,} matching events, newest first"
+               f"{more if shown.height >= MAX_EVENTS else ''}.")  # fmt: skip
     st.dataframe(display(shown), hide_index=True, width="stretch")
     if st.button("Prepare CSV export of these events", key="export"):
         csv_text = export_csv(ctx.audit_engine, actor, display(shown))
         st.download_button("Download CSV", csv_text, "audit-events.csv",
                            mime="text/csv", key="download")  # fmt: skip
-    sync_queue(ctx.audit_engine, frame, ctx.flag_rules)
+    sync_queue(ctx.audit_engine, ctx.flag_rules)
     _review(ctx, actor)
     _integrity(ctx)

@@ -39,6 +39,11 @@ def summarise(kind: str, data: Mapping[str, Any]) -> str:
         return f"{data.get('source')} detail of {data.get('person_id')}"
     if kind == "access_denied":
         return f"refused: {data.get('action', '')}"
+    if kind == "audit_search":
+        asked = data.get("filter", {})
+        return "looked at the log: " + (
+            "; ".join(f"{k}={v}" for k, v in sorted(asked.items())) or "no filter"
+        )
     if kind == "override":
         return f"override on {data.get('person_id')}: {data.get('override_reason')}"
     return "; ".join(f"{k}={v}" for k, v in sorted(data.items()))

@@ -31,8 +31,8 @@ class AppContext:
 
     @property
     def policy(self) -> Policy:
-        """The visibility matrix and emergency purposes from ``[governance]``."""
-        return Policy.from_config(self.config.governance)
+        """The visibility matrix, emergency purposes and sources' detail caps."""
+        return Policy.from_config(self.config.governance, self.config.sources)
 
     @property
     def session_rules(self) -> SessionRules:
@@ -42,7 +42,4 @@ class AppContext:
     @property
     def flag_rules(self) -> FlagRules:
         """Thresholds of the auditor's proactive flags."""
-        gov = self.config.governance
-        start, _, end = gov.working_hours.partition("-")
-        return FlagRules(start.strip(), end.strip(), gov.timezone,
-                         gov.unusual_volume, gov.dormant_days)  # fmt: skip
+        return FlagRules.from_config(self.config.governance)

@@ -82,27 +82,40 @@ def _route(ctx: AppContext) -> None:
 
 
 def _context(
-    config_path: str, cfg: Config, host: str | None, today: date | None
-) -> AppContext:
+    config_path: str, cfg: Config, origin: tuple[str | None, str | None, bool],
+    today: date | None,
+) -> AppContext:  # fmt: skip
     audit_engine = resources.audit_engine(cfg.storage.audit_url)
     resources.config_recorded(config_path, cfg.storage.audit_url, cfg, audit_engine)
     return AppContext(
         config_path=config_path,
         config=cfg,
         audit_engine=audit_engine,
-        demo_allowed=demo_sign_in_allowed(cfg.app.demo_mode, host),
+        demo_allowed=demo_sign_in_allowed(cfg.app.demo_mode, *origin),
         today=today or date.today(),
     )
 
 
+def _origin() -> tuple[str | None, str | None, bool]:
+    """(Host header, client address, relayed by a proxy) of this request."""
+    headers = st.context.headers
+    relayed = any(headers.get(h) for h in ("X-Forwarded-For", "Forwarded"))
+    return headers.get("Host"), st.context.ip_address, relayed
+
+
 def run(
-    config_path: str, *, host: str | None = None, today: date | None = None
+    config_path: str,
+    *,
+    host: str | None = None,
+    remote_ip: str | None = None,
+    today: date | None = None,
 ) -> None:
     """Render one run of the dashboard.
 
-    ``host`` is the Host the page was reached on; by default the request's Host
-    header, where a missing header counts as not local. Tests pass
-    ``host="localhost"`` (and a fixed ``today``) explicitly.
+    ``host`` is the Host the page was reached on and ``remote_ip`` the client's
+    address; by default both come from the request (a missing Host counts as not
+    local, a proxy's X-Forwarded-For as remote). Tests pass ``host="localhost"``
+    (and a fixed ``today``) explicitly.
     """
     st.set_page_config(page_title="Family context lookup", layout="wide")
     try:
@@ -111,12 +124,11 @@ def run(
         st.error(f"The dashboard cannot start. {exc}", icon=":material/error:")
         return
     layout.header(cfg)
-    if host is None:
-        host = st.context.headers.get("Host")
+    origin = _origin() if host is None else (host, remote_ip, False)
     body = st.empty()
     try:
         with body.container():
-            _route(_context(config_path, cfg, host, today))
+            _route(_context(config_path, cfg, origin, today))
     except AuditError as exc:
         state.clear_results()
         body.error(str(exc), icon=":material/error:")

@@ -24,6 +24,8 @@ CAPPED = (
     "Only the best {cap} matches are shown. Add a date of birth, a postcode or an "
     "identifier to narrow the search."
 )
+#: Earlier addresses listed on a result card before "and N more".
+PREVIOUS_SHOWN = 2
 POSSIBLE_HEADING = "Possible matches: verify before relying on this"
 POSSIBLE_HELP = (
     "These records may be the same person as another record, or two people mixed "
@@ -90,6 +92,15 @@ def _restricted(c: Candidate) -> None:
             st.rerun()
 
 
+def _previous(c: Candidate) -> str:
+    """ "Previously: …" (at most PREVIOUS_SHOWN addresses), or nothing."""
+    if not c.previous_addresses:
+        return ""
+    shown = "; ".join(md(a) for a in c.previous_addresses[:PREVIOUS_SHOWN])
+    more = len(c.previous_addresses) - PREVIOUS_SHOWN
+    return f"  \nPreviously: {shown}" + (f" and {more} more" if more > 0 else "")
+
+
 def _candidate(c: Candidate) -> None:
     if is_redacted(c):
         _restricted(c)
@@ -104,7 +115,7 @@ def _candidate(c: Candidate) -> None:
         known = "service" if c.n_services == 1 else "services"
         st.markdown(
             f"Born {born} ({age_text(c.age)}) · {address or 'No address recorded'}"
-            f"  \n{_identifiers(c)}  \nKnown to {c.n_services} {known}"
+            f"{_previous(c)}  \n{_identifiers(c)}  \nKnown to {c.n_services} {known}"
         )
         if c.possible_match:
             st.warning(

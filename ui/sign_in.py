@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from governance.audit import Actor
-from governance.oidc import identity
+from governance.oidc import REFUSAL_CODES, identity
 from governance.roles import DEMO_USERS, ROLE_LABELS
 from governance.sessions import (
     ENDED_MESSAGES,
@@ -96,7 +96,7 @@ def oidc_actor(ctx: AppContext) -> Actor | None:
     who = identity(claims, ctx.config.governance)
     actor = Actor(who.user_id, who.name, who.role or "none", token_session_id(claims))
     if who.role is None:
-        _refuse(ctx, actor, "no_role", who.message)
+        _refuse(ctx, actor, REFUSAL_CODES.get(who.message, "no_role"), who.message)
         return None
     now = utc_now()
     if session_row(ctx.audit_engine, actor.session_id) is None:

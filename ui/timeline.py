@@ -12,12 +12,23 @@ import altair as alt
 import streamlit as st
 
 from lookup.family import FamilyView
+from lookup.services import ServiceStatus
 from lookup.text import long_date
 from ui.member import is_restricted
 
 #: Shortest bar drawn, so a one-day involvement is still visible.
 MIN_DAYS = 45
 COLOURS = {"Current": "#1d70b8", "Historic": "#505a5f"}
+
+
+def involvement_spans(s: ServiceStatus) -> list[tuple[date, date | None, bool]]:
+    """(start, end, current) of each dated involvement: every episode when the
+    view carries them, else the latest one."""
+    if s.episodes:
+        return [(e.start, e.end, e.current) for e in s.episodes if e.start]
+    if s.last_start is None:
+        return []
+    return [(s.last_start, s.last_end, s.involvement == "Current")]
 
 
 def timeline_rows(view: FamilyView, today: date) -> list[dict]:
@@ -27,15 +38,15 @@ def timeline_rows(view: FamilyView, today: date) -> list[dict]:
         if is_restricted(m):
             continue
         for s in m.services:
-            if s.involvement not in COLOURS or s.last_start is None:
+            if s.involvement not in COLOURS:
                 continue
-            current = s.involvement == "Current"
-            end = today if current else (s.last_end or s.last_start)
-            rows.append({
-                "person": m.name, "service": s.service, "involvement": s.involvement,
-                "start": s.last_start, "end": end,
-                "to": "now" if current else long_date(s.last_end) or "not recorded",
-            })  # fmt: skip
+            for start, last, current in involvement_spans(s):
+                rows.append({
+                    "person": m.name, "service": s.service,
+                    "involvement": "Current" if current else "Historic",
+                    "start": start, "end": today if current else (last or start),
+                    "to": "now" if current else long_date(last) or "not recorded",
+                })  # fmt: skip
     return sorted(rows, key=lambda r: (r["start"], r["person"], r["service"]))
 
 

@@ -36,16 +36,45 @@ def since_text(c: Contact) -> str:
     return f"Since {long_date(c.since)}" if c.since else "Start date not shown"
 
 
-def contact_markdown(c: Contact, s: ServiceStatus | None) -> str:
+def grouped(contacts: tuple[Contact, ...]) -> list[list[Contact]]:
+    """Contacts with the same service and the same lead professional as one card
+    (a housing officer for the tenant and the partner is one call), in order."""
+    groups: dict[tuple, list[Contact]] = {}
+    for c in contacts:
+        key = (c.service, c.lead.name, c.lead.phone, c.lead.email)
+        if c.lead.name is None and c.lead.phone is None and c.lead.email is None:
+            key = (c.service, c.person_id)  # no lead: nothing says it is one call
+        groups.setdefault(key, []).append(c)
+    return list(groups.values())
+
+
+def _for_text(group: list[Contact]) -> str:
+    people = [f"**{md(c.member_name)}** ({md(c.relationship)})" for c in group]
+    return "For " + (" and ".join(people) if len(people) < 3
+                     else ", ".join(people[:-1]) + " and " + people[-1])  # fmt: skip
+
+
+def _since_text(group: list[Contact]) -> str:
+    if len({c.since for c in group}) == 1:
+        return since_text(group[0])
+    return "; ".join(
+        f"{md(c.member_name)}: "
+        + (f"since {long_date(c.since)}" if c.since else "start date not shown")
+        for c in group
+    )
+
+
+def contact_markdown(group: list[Contact], s: ServiceStatus | None) -> str:
     """The card's text: service heading, for whom, lead, links, since when."""
+    c = group[0]
     links = [link for link in (call_link(c.lead.phone), email_link(c.lead.email))
              if link]  # fmt: skip
     lines = [
         f"#### {md(c.service)}",
-        f"For **{md(c.member_name)}** ({md(c.relationship)})",
+        _for_text(group),
         lead_text(c),
         " · ".join(links) or "No phone or email recorded",
-        since_text(c),
+        _since_text(group),
     ]
     if s is not None and s.stale_since is not None:
         lines.append(
@@ -64,17 +93,23 @@ def section(ctx: AppContext, actor: Actor, reason: Reason, view: FamilyView) -> 
             "involvement is listed under each person below."
         )
         return
-    n = len(contacts)
+    n, cards = len(contacts), grouped(contacts)
+    shared = (
+        f" ({len(cards)} to call: one professional may work with several of them)"
+        if len(cards) < n
+        else ""
+    )
     st.caption(
         f"{n} current {'involvement' if n == 1 else 'involvements'} across the "
-        "family, the person searched for first."
+        f"family{shared}, the person searched for first."
     )
-    for start in range(0, n, COLUMNS):
+    for start in range(0, len(cards), COLUMNS):
         cols = st.columns(COLUMNS)
-        for col, c in zip(cols, contacts[start : start + COLUMNS], strict=False):
+        for col, group in zip(cols, cards[start : start + COLUMNS], strict=False):
+            c = group[0]
             s = status_of(view, c)
             with col.container(border=True):
-                st.markdown(contact_markdown(c, s))
+                st.markdown(contact_markdown(group, s))
                 if s is not None:
                     report_button(ctx, actor, reason,
                                   ("contact_out_of_date", c.person_id, s.source),
