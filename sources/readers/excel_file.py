@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +30,9 @@ def _header_names(columns: list[str]) -> list[str]:
 
 
 def _open(path: Path, src: SourceConfig) -> fastexcel.ExcelReader:
+    # an all-blank column is read as text, as wanted; fastexcel's warning about
+    # it would only be noise on the console
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
     try:
         return fastexcel.read_excel(path)
     except Exception as exc:  # fastexcel raises its own types; none is shown as-is
