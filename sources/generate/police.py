@@ -57,7 +57,6 @@ SPEC = SourceSpec(
         "sex": "Sex",
         "address": "Home Address",
         "postcode": "Post Code",
-        "relationship": "Role",
         "involvement_start": "Incident Date",
         "last_contact": "Incident Date",
         "status": "Investigation Status",
@@ -248,6 +247,9 @@ AFTER = {
     "Incident Ref": "Incident Person Ref",
     "PPI Ref": "Incident Ref",
     "Incident Type": "Incident Date",
+    # a party's role in the incident (victim, suspect …) is not a family
+    # relationship, and naming it would show police detail to every role
+    "Role": "Post Code",
 }
 
 
