@@ -7,13 +7,10 @@ family view shows it; more lists the newest involvements' details, each dated;
 
 from __future__ import annotations
 
-import polars as pl
-
-from lookup.family import service_detail
+from lookup.family import person_records, service_detail
 from lookup.index import LinkedIndex
+from lookup.services import newest_first
 from lookup.text import long_date
-
-_NEWEST_FIRST = ["involvement_current", "involvement_start", "involvement_end"]
 
 
 def capped_detail(
@@ -22,17 +19,11 @@ def capped_detail(
     """At most ``limit`` involvements' detail, newest first (None if none held)."""
     if limit <= 1:
         return service_detail(index, person_id, source)
-    rows = (
-        index.records.filter(
-            (pl.col("person_id") == person_id)
-            & (pl.col("source") == source)
-            & pl.col("detail").is_not_null()
-        )
-        .sort(_NEWEST_FIRST, descending=True, nulls_last=True)
-        .head(limit)
-    )
+    held = [r for r in person_records(index, person_id)
+            if r["source"] == source and r["detail"] is not None]  # fmt: skip
+    held.sort(key=newest_first, reverse=True)
     lines = [
         f"{long_date(r['involvement_start']) or 'Undated'}: {r['detail']}"
-        for r in rows.iter_rows(named=True)
+        for r in held[:limit]
     ]
     return "; ".join(lines) or None

@@ -86,12 +86,15 @@ def _records(index: LinkedIndex, rows: np.ndarray) -> list[dict]:
     return [index.records.row(int(r), named=True) for r in found]
 
 
+def person_records(index: LinkedIndex, person_id: str) -> list[dict]:
+    """One person's records, as dicts (none if the person is not in the build)."""
+    row = person_row(index.people["person_id"], person_id)
+    return _records(index, np.array([row])) if row >= 0 else []
+
+
 def person_sources(index: LinkedIndex, person_id: str) -> frozenset[str]:
     """The sources holding any record of the person (empty if not in the build)."""
-    row = person_row(index.people["person_id"], person_id)
-    if row < 0:
-        return frozenset()
-    return frozenset(r["source"] for r in _records(index, np.array([row])))
+    return frozenset(r["source"] for r in person_records(index, person_id))
 
 
 def _member(
@@ -209,9 +212,7 @@ def who_to_call(members: list[Member]) -> tuple[Contact, ...]:
 
 def service_detail(index: LinkedIndex, person_id: str, source: str) -> str | None:
     """The latest detail one service holds on one person (opened on request)."""
-    row = person_row(index.people["person_id"], person_id)
-    if row < 0:
-        return None
-    latest = latest_involvements(_records(index, np.array([row])))
-    record = latest.get((person_id, source))
+    record = latest_involvements(person_records(index, person_id)).get(
+        (person_id, source)
+    )
     return record["detail"] if record else None

@@ -4,7 +4,7 @@ PostgreSQL audit stores."""
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import date
 
 import polars as pl
@@ -28,7 +28,13 @@ from governance.visibility import (
     Policy,
     parse_matrix,
 )
-from lookup.index import LinkedIndex, load_index
+from lookup.index import (
+    LinkedIndex,
+    assemble_index,
+    current_build_id,
+    load_index,
+    read_frames,
+)
 from lookup.query import parse_query
 
 ROLES = ("front_door", "early_help", "social_worker", "auditor", "administrator")
@@ -177,15 +183,21 @@ def test_only_administrators_manage_restrictions(audit) -> None:
     assert read_events(audit)[0]["kind"] == "restriction_set"
 
 
-def _with_police_history(index: LinkedIndex) -> LinkedIndex:
-    """The test index with three more (older) police involvements for p2."""
-    p2 = index.records.filter(person_id="p2", source="police")
+@pytest.fixture(scope="module")
+def police_history(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
+    """The test index with three more (older) police involvements for p2, built
+    like any index so its per-person structures hold them too."""
+    engine = make_index(tmp_path_factory.mktemp("history") / "index.db")
+    frames = read_frames(engine, current_build_id(engine))
+    records = frames["records"]
+    p2 = records.filter(person_id="p2", source="police")
     older = pl.concat([
         p2.with_columns(involvement_start=pl.lit(date(2019 - i, 3, 1)),
                         detail=pl.lit(f"Incident {i}").cast(p2["detail"].dtype))
         for i in range(3)
     ])  # fmt: skip
-    return replace(index, records=pl.concat([index.records, older]))
+    frames["records"] = pl.concat([records, older])
+    return assemble_index(current_build_id(engine), frames)
 
 
 @pytest.mark.parametrize(
@@ -196,10 +208,12 @@ def _with_police_history(index: LinkedIndex) -> LinkedIndex:
             "1 March 2018: Incident 1"),
     ],
 )  # fmt: skip
-def test_police_detail_is_capped_as_the_source_says(index, audit, limit, expected):
+def test_police_detail_is_capped_as_the_source_says(
+    police_history, audit, limit, expected
+):
     policy = Policy(detail_limits={"police": limit})
     detail = access.audited_service_detail(
-        _with_police_history(index), audit, actor("front_door"),
+        police_history, audit, actor("front_door"),
         "Strategy discussion", "R1", "p2", "police", policy=policy,
     )  # fmt: skip
     assert detail == expected
