@@ -18,7 +18,7 @@ from typing import Literal
 from core.config import GovernanceConfig, SourceConfig
 from lookup.family import FamilyView, Member, person_sources, who_to_call
 from lookup.index import LinkedIndex
-from lookup.search import Candidate
+from lookup.search import Candidate, case_label
 from lookup.services import ServiceStatus
 
 Level = Literal["full", "contact_only", "hidden"]
@@ -122,15 +122,17 @@ def candidates_for_role(
     """Results cut to the role: services it may not see are neither counted in
     "known to N services" nor named by a case number."""
     loads = index.source_loads.select("source", "service", "sensitivity").rows()
-    hidden = {src: service for src, service, sensitivity in loads
+    services = {src: service for src, service, _ in loads}
+    hidden = {src for src, _, sensitivity in loads
               if policy.level(role, sensitivity) == "hidden"}  # fmt: skip
     if not hidden:
         return found
-    prefixes = tuple(f"{service} case " for service in hidden.values())
+    # each hidden service's label with no number: "Substance misuse case "
+    prefixes = tuple(case_label(f"{src}:", services) for src in hidden)
     return [
         replace(
             c,
-            n_services=len(person_sources(index, c.person_id) - hidden.keys()),
+            n_services=len(person_sources(index, c.person_id) - hidden),
             case_numbers=tuple(n for n in c.case_numbers if not n.startswith(prefixes)),
         )
         for c in found

@@ -290,7 +290,7 @@ def search(
     ]  # fmt: skip
 
 
-def _case_label(case_number: str, services: dict[str, str]) -> str:
+def case_label(case_number: str, services: dict[str, str]) -> str:
     """ "housing:HP200467" as users read it: "Housing case HP200467"."""
     source, _, number = case_number.partition(":")
     return f"{services.get(source, source)} case {number}"
@@ -317,7 +317,7 @@ def _candidate(
         postcode=row["postcode"],
         nhs_number=row["nhs_number"],
         upn=row["upn"],
-        case_numbers=tuple(_case_label(n, services) for n in row["case_numbers"] or ()),
+        case_numbers=tuple(case_label(n, services) for n in row["case_numbers"] or ()),
         n_services=int(row["n_sources"] or 0),
         possible_match=flagged,
         matched_on=matched_on,

@@ -40,6 +40,11 @@ class Lead:
     phone: str | None = None
     email: str | None = None
 
+    @property
+    def who(self) -> str:
+        """'Pat Lee, Social worker, Team East' ('' when none of them is recorded)."""
+        return ", ".join(p for p in (self.name, self.role, self.team) if p)
+
 
 class Episode(NamedTuple):
     """One involvement of a service with a person."""
@@ -120,7 +125,7 @@ def age_rule_text(src: Source, age: int | None) -> str | None:
     return None
 
 
-def _newest_first(record: dict) -> tuple:
+def newest_first(record: dict) -> tuple:
     """Sort key: current first, then latest start, then latest end (unknown last)."""
     start, end = record["involvement_start"], record["involvement_end"]
     return (
@@ -153,7 +158,7 @@ def latest_involvements(records: Iterable[dict]) -> dict[tuple[str, str], dict]:
         groups.setdefault((record["person_id"], record["source"]), []).append(record)
     latest = {}
     for key, group in groups.items():
-        best = max(group, key=_newest_first)
+        best = max(group, key=newest_first)
         contacts = [r["last_contact"] for r in group if r["last_contact"]]
         latest[key] = {
             **best,
@@ -238,5 +243,5 @@ def service_status(src: Source, record: dict | None) -> ServiceStatus:
         detail=None if withheld else record["detail"],
         detail_withheld=withheld,
         lead=_lead(record),
-        episodes=record.get("episodes", ()),
+        episodes=record["episodes"],
     )

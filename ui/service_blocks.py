@@ -29,7 +29,7 @@ def _lead(s: ServiceStatus) -> str:
     lead = s.lead
     if lead is None:
         return "Lead professional: not recorded"
-    who = ", ".join(md(p) for p in (lead.name, lead.role, lead.team) if p)
+    who = md(lead.who)
     links = [x for x in (call_link(lead.phone), email_link(lead.email)) if x]
     return " · ".join([f"Lead professional: {who or 'not recorded'}", *links])
 

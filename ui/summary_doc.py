@@ -47,9 +47,7 @@ def _family(view: FamilyView) -> list[list[str]]:
 
 def _contacts(view: FamilyView) -> list[list[str]]:
     return [
-        [c.service, c.member_name,
-         ", ".join(p for p in (c.lead.name, c.lead.role, c.lead.team) if p)
-         or "not recorded",
+        [c.service, c.member_name, c.lead.who or "not recorded",
          c.lead.phone or "–", c.lead.email or "–",
          long_date(c.since) or "not shown"]
         for c in view.who_to_call

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from lookup.services import Lead
-
 #: Markdown and Streamlit markup characters (":red[...]" needs the bracket).
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~$])")
 
@@ -28,24 +26,6 @@ def mailto_link(email: str | None) -> str:
     if not email or not re.fullmatch(r"[^@\s()<>]+@[^@\s()<>]+", email):
         return md(email) if email else ""
     return f"[{md(email)}](mailto:{email})"
-
-
-def lead_lines(lead: Lead | None) -> str:
-    """Name, role and team, then phone and email links, as Markdown lines."""
-    if lead is None or not any((lead.name, lead.role, lead.team)):
-        who = "No lead professional recorded"
-    else:
-        who = ", ".join(md(p) for p in (lead.name, lead.role, lead.team) if p)
-    contacts = " · ".join(
-        p for p in (tel_link(lead.phone if lead else None),
-                    mailto_link(lead.email if lead else None)) if p
-    )  # fmt: skip
-    return f"{who}  \n{contacts or 'No phone or email recorded'}"
-
-
-def lead_inline(lead: Lead | None) -> str:
-    """``lead_lines`` on one line, for a table cell."""
-    return lead_lines(lead).replace("  \n", "; ") if lead else ""
 
 
 def call_link(phone: str | None) -> str:

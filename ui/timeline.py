@@ -22,13 +22,9 @@ COLOURS = {"Current": "#1d70b8", "Historic": "#505a5f"}
 
 
 def involvement_spans(s: ServiceStatus) -> list[tuple[date, date | None, bool]]:
-    """(start, end, current) of each dated involvement: every episode when the
-    view carries them, else the latest one."""
-    if s.episodes:
-        return [(e.start, e.end, e.current) for e in s.episodes if e.start]
-    if s.last_start is None:
-        return []
-    return [(s.last_start, s.last_end, s.involvement == "Current")]
+    """(start, end, current) of each dated involvement shown (none for a role that
+    sees only whom to contact: its episodes are blanked)."""
+    return [(e.start, e.end, e.current) for e in s.episodes if e.start]
 
 
 def timeline_rows(view: FamilyView, today: date) -> list[dict]:

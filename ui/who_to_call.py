@@ -27,8 +27,7 @@ def status_of(view: FamilyView, c: Contact) -> ServiceStatus | None:
 
 def lead_text(c: Contact) -> str:
     """'Pat Lee, Social worker, Team East' or a plain 'not recorded'."""
-    parts = [p for p in (c.lead.name, c.lead.role, c.lead.team) if p]
-    return ", ".join(md(p) for p in parts) or "No lead professional recorded"
+    return md(c.lead.who) or "No lead professional recorded"
 
 
 def since_text(c: Contact) -> str:
