@@ -74,6 +74,7 @@ LIST_COLUMNS = ("fn_canons", "ln_canons", "ln_part_phons", "case_dels")
 #: Case numbers at least this long get one-character-deleted keys (so a typing
 #: slip, even two digits swapped, still shares a key); longer ones are cut.
 SLIP_KEY_CHARS = (6, 16)
+SLIP_SEED = KEY_SEED = 7  # any fixed seeds: keys need only match in one build
 
 
 @dataclass(frozen=True)
@@ -86,22 +87,30 @@ class BlockedPairs:
 
 
 def _keyed(std: pl.DataFrame, cols: tuple[str, ...], names: tuple[str, ...]):
-    """Row keys and key values, list columns exploded, rows with any null dropped."""
-    out = std.select(
-        pl.col("rid"), *(pl.col(c).alias(n) for c, n in zip(cols, names, strict=True))
-    )
-    for name, col in zip(names, cols, strict=True):
+    """Row keys and key values (several hashed into one column, ``names[0]``),
+    list columns exploded, rows with any null dropped."""
+    pick = [(c, n) for c, n in zip(cols, names, strict=True) if c not in LIST_COLUMNS]
+    out = std.select("rid", *(pl.col(c).alias(n) for c, n in pick)).drop_nulls()
+    for col, name in zip(cols, names, strict=True):
         if col in LIST_COLUMNS:
-            out = out.explode(name)
-    return out.drop_nulls()
+            # Exploded on its own and joined by record: exploding beside other
+            # list columns would copy those lists once per element.
+            values = std.select("rid", pl.col(col).alias(name)).explode(name)
+            out = out.join(values.drop_nulls(), on="rid", how="inner")
+    if len(names) == 1:
+        return out
+    # One 64-bit key for several columns: grouping and joining on it takes a
+    # fraction of the memory (a collision could only add a pair to compare).
+    return out.select("rid", pl.struct(names).hash(KEY_SEED).alias(names[0]))
 
 
 def rule_pairs(
     std: pl.DataFrame, rule: BlockingRule, max_block: int
 ) -> tuple[pl.DataFrame, int]:
     """Pairs one rule finds, and how many over-large blocks it skipped."""
-    names = tuple(f"k{i}" for i in range(len(rule.keys)))
-    right = _keyed(std, rule.right_keys or rule.keys, names)
+    columns = tuple(f"k{i}" for i in range(len(rule.keys)))
+    names = columns[:1]  # _keyed hashes several key columns into the first
+    right = _keyed(std, rule.right_keys or rule.keys, columns)
     sizes = right.group_by(names).len()
     big = sizes.filter(pl.col("len") > max_block).select(names)
     right = right.join(big, on=list(names), how="anti")
@@ -114,7 +123,7 @@ def rule_pairs(
             if rule.left_missing
             else std
         )
-        left = _keyed(missing, rule.keys, names)
+        left = _keyed(missing, rule.keys, columns)
     keep = (
         pl.col("rid") < pl.col("rid_r")
         if self_join
@@ -133,29 +142,36 @@ def rule_pairs(
     return distinct_pairs(joined), big.height
 
 
-def case_deletions(source: pl.Expr, number: pl.Expr) -> pl.Expr:
-    """The case number with each character deleted in turn, prefixed by its
-    source: two numbers one substitution or adjacent swap apart share one."""
+def case_deletions(std: pl.DataFrame) -> pl.Series:
+    """Per record, its case number with each character deleted in turn, prefixed
+    by its source and hashed: two numbers one substitution or adjacent swap apart
+    share one. Numbers outside ``SLIP_KEY_CHARS`` get none.
+
+    Hashes stand in for the text keys: the rules join on them directly, with no
+    dictionary to build, and a collision could only add a pair to compare. One
+    column per position (not a row per deletion) keeps memory to the hashes.
+    """
     low, high = SLIP_KEY_CHARS
+    number = pl.col("case_number").str.strip_chars()
     n = number.str.len_chars()
-    prefix = source + ":"
+    prefix = pl.col("source") + ":"
     keys = [
-        pl.when(n > i).then(prefix + number.str.slice(0, i) + number.str.slice(i + 1))
+        pl.when(n > i).then(
+            (prefix + number.str.slice(0, i) + number.str.slice(i + 1)).hash(SLIP_SEED)
+        )
         for i in range(high)
     ]
-    return pl.when(n.is_between(low, high)).then(
-        pl.concat_list(keys).list.drop_nulls().list.unique()
-    )
+    deleted = pl.concat_list(keys).list.drop_nulls().list.unique()
+    return std.select(pl.when(n.is_between(low, high)).then(deleted)).to_series()
 
 
 def with_blocking_keys(std: pl.DataFrame) -> pl.DataFrame:
     """Add derived key columns the rules use (month and day of birth as text,
     surname initial, case-number deletion keys)."""
-    number = pl.col("case_number").str.strip_chars()
     return std.with_columns(
         pl.col("dob_s").str.slice(4, 4).alias("dob_md"),
         pl.col("ln_join").str.slice(0, 1).alias("ln_init"),
-        case_deletions(pl.col("source"), number).alias("case_dels"),
+        case_deletions(std).alias("case_dels"),
     )
 
 

@@ -13,7 +13,15 @@ import polars as pl
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from linkage.compare import Comparison, either_null, levels, overlap, same, similarity
+from linkage.compare import (
+    Comparison,
+    either_null,
+    levels,
+    overlap,
+    same,
+    similarity,
+    text,
+)
 
 #: Token-set ratios of address text: the same address, a similar one (sharing a
 #: house or flat number), and the same street or area.
@@ -43,15 +51,41 @@ def swapped_similar(p: pl.DataFrame, where: pl.Series) -> pl.Series:
     Jaro-Winkler ``SWAP_SIMILAR``) of the other record's ("Hannah Mihal" /
     "Mihal Hannsh"); scored only on ``where`` rows."""
 
-    def cross(a: str, b: str) -> pl.Series:
+    def cross(a: str, b: str, where: pl.Series) -> pl.Series:
+        """Rows of ``where`` whose crossed names are within a slip (others False)."""
         left, right = p[f"{a}_join_l"], p[f"{b}_join_r"]
         jw = similarity(left, right, JaroWinkler.normalized_similarity, where)
-        far = where.fill_null(False) & (jw < SWAP_SIMILAR)
-        return (jw >= SWAP_SIMILAR) | (similarity(left, right, OSA.distance, far) <= 1)
+        far = where & (jw < SWAP_SIMILAR)
+        slip = similarity(left, right, OSA.distance, far) <= 1
+        return where & ((jw >= SWAP_SIMILAR) | (far & slip))
 
-    both = cross("fn", "ln") & cross("ln", "fn")
     differ = p.select(pl.col("fn_join_l") != pl.col("ln_join_l")).to_series()
-    return (both & differ & where).fill_null(False)
+    first = cross("fn", "ln", (where & differ).fill_null(False))
+    # The second crossing only where the first holds: few rows, most of the cost.
+    return cross("ln", "fn", first)
+
+
+def one_digit_apart(p: pl.DataFrame) -> pl.Series:
+    """Dates of birth written YYYYMMDD one typing slip apart: one digit different
+    or two neighbouring digits swapped (an edit distance of at most one), worked
+    out on the digits as numbers rather than on text."""
+    left = p["dob_n_l"].fill_null(0).to_numpy().astype(np.int64)
+    right = p["dob_n_r"].fill_null(0).to_numpy().astype(np.int64)
+    # Such numbers differ by c * 10^k, with c up to 9 (one digit) or 9 times up
+    # to 9 (a swap): a cheap test that leaves few pairs for the digit check.
+    gap = np.abs(left - right)
+    for _ in range(7):
+        gap = np.where((gap % 10 == 0) & (gap > 0), gap // 10, gap)
+    maybe = (gap <= 9) | ((gap % 9 == 0) & (gap <= 81))
+    a = (left[maybe, None] // 10 ** np.arange(8)) % 10
+    b = (right[maybe, None] // 10 ** np.arange(8)) % 10
+    differs = a != b
+    count = differs.sum(axis=1)
+    swapped = differs[:, :-1] & differs[:, 1:] & (a[:, :-1] == b[:, 1:])
+    swapped &= a[:, 1:] == b[:, :-1]
+    out = np.zeros(len(left), dtype=bool)
+    out[maybe] = (count <= 1) | ((count == 2) & swapped.any(axis=1))
+    return pl.Series(out)
 
 
 def dob_near(days: int = 7) -> pl.Expr:
@@ -73,7 +107,8 @@ def first_name_edits(p: pl.DataFrame) -> pl.Series:
         | (pl.col("fn_join_r") != pl.col("fn1_r"))
     ).to_series()
     retry = (spaced.fill_null(False) & (word > 1)).to_numpy()
-    whole = similarity(p["fn_join_l"], p["fn_join_r"], OSA.distance, pl.Series(retry))
+    retried = pl.Series(retry)
+    whole = similarity(p["fn_join_l"], p["fn_join_r"], OSA.distance, retried)
     return pl.Series(np.where(retry, whole.to_numpy(), word.to_numpy()))
 
 
@@ -115,17 +150,14 @@ class DateOfBirth(Comparison):
     """Exact, day/month swapped, one digit, a few days or a year out, same year."""
 
     def levels(self, p: pl.DataFrame) -> pl.Series:
-        scored = p.with_columns(
-            _edits=similarity(p["dob_s_l"], p["dob_s_r"], OSA.distance)
-        )
         conditions = [
             same("dob"),
             pl.col("dob_swap_l") == pl.col("dob_r"),
-            pl.col("_edits") <= 1,
+            pl.lit(one_digit_apart(p)),
             dob_near(),
             same("dob_y"),
         ]
-        return scored.select(levels(either_null("dob"), conditions)).to_series()
+        return p.select(levels(either_null("dob"), conditions)).to_series()
 
 
 class Address(Comparison):
@@ -146,7 +178,7 @@ class Address(Comparison):
         sim = pl.lit(
             similarity(p["addr_l"], p["addr_r"], fuzz.token_set_ratio, candidate)
         )
-        numbers = [pl.col(f"addr_nums_{s}").str.split(" ") for s in "lr"]
+        numbers = [text(f"addr_nums_{s}").str.split(" ") for s in "lr"]
         shared = numbers[0].list.set_intersection(numbers[1]).list.len() > 0
         conditions = [
             same("addr_nums") & (sim >= ADDRESS_SAME),
@@ -180,17 +212,22 @@ class CaseNumber(Comparison):
 
     def levels(self, p: pl.DataFrame) -> pl.Series:
         missing = either_null("case_number") | ~same("source")
-        a, b = pl.col("case_number_l"), pl.col("case_number_r")
+        # Only numbers of one source that differ can be a slip: text work there.
+        differ = p.select((~missing & ~same("case_number")).fill_null(False))
+        differ = differ.to_series()
+        a, b = text("case_number_l"), text("case_number_r")
         long = a.str.len_chars() >= SLIP_MIN_CHARS
         neighbours = a.str.slice(0, a.str.len_chars() - 1) == b.str.slice(
             0, b.str.len_chars() - 1
         )
-        candidate = p.select((long & ~neighbours & ~missing).fill_null(False))
-        candidate = candidate.to_series()
+        sub = p.select("case_number_l", "case_number_r").filter(differ)
+        candidate = sub.select((long & ~neighbours).fill_null(False)).to_series()
         edits = similarity(
-            p["case_number_l"], p["case_number_r"], OSA.distance, candidate
+            sub["case_number_l"], sub["case_number_r"], OSA.distance, candidate
         )
-        conditions = [same("case_number"), pl.lit(candidate) & (pl.lit(edits) == 1)]
+        slip = np.zeros(p.height, dtype=bool)
+        slip[differ.to_numpy()] = (candidate & (edits == 1)).to_numpy()
+        conditions = [same("case_number"), pl.lit(pl.Series(slip))]
         return p.select(levels(missing, conditions)).to_series()
 
 

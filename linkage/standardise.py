@@ -11,6 +11,7 @@ import polars as pl
 
 from linkage.names import (
     NameTables,
+    by_distinct,
     canonical_columns,
     clean_name,
     clean_text,
@@ -33,12 +34,18 @@ _ADDRESS_WORDS = (
 
 
 def dob_columns(dob: pl.Expr) -> list[pl.Expr]:
-    """Year, "YYYYMMDD" text, and the date with day and month swapped (when valid)."""
+    """Year, "YYYYMMDD" as text and as a number, and the date with day and month
+    swapped (when valid)."""
     swapped = pl.date(dob.dt.year(), dob.dt.day(), dob.dt.month())
     can_swap = (dob.dt.day() <= 12) & (dob.dt.day() != dob.dt.month())
     return [
         dob.dt.year().alias("dob_y"),
         dob.dt.strftime("%Y%m%d").alias("dob_s"),
+        (
+            dob.dt.year().cast(pl.Int32) * 10_000
+            + dob.dt.month().cast(pl.Int32) * 100
+            + dob.dt.day().cast(pl.Int32)
+        ).alias("dob_n"),
         pl.when(can_swap).then(swapped).alias("dob_swap"),
     ]
 
@@ -56,11 +63,10 @@ def postcode_columns(postcode: pl.Expr) -> list[pl.Expr]:
 
 
 def address_expr(address: pl.Expr) -> pl.Expr:
-    """Cleaned address text with common street-type abbreviations expanded."""
-    out = clean_text(address)
-    for short, full in _ADDRESS_WORDS:
-        out = out.str.replace_all(rf"\b{short}\b", full)
-    return out
+    """Cleaned address text with common street-type abbreviations expanded
+    (cleaned text is words of letters and digits between single spaces)."""
+    words = clean_text(address).str.split(" ")
+    return words.list.eval(pl.element().replace(dict(_ADDRESS_WORDS))).list.join(" ")
 
 
 def address_numbers(addr: pl.Expr) -> pl.Expr:
@@ -70,7 +76,7 @@ def address_numbers(addr: pl.Expr) -> pl.Expr:
     apart, so "same address" needs the same numbers.
     """
     found = addr.str.extract_all(r"\b\d+[a-z]?\b").list.unique().list.sort()
-    return found.list.join(" ")
+    return found.list.join(" ").alias("addr_nums")
 
 
 def load_nicknames() -> pl.DataFrame:
@@ -81,20 +87,50 @@ def load_nicknames() -> pl.DataFrame:
     return load_name_tables().first
 
 
+#: Columns made from the first name alone, and from the family name alone.
+FIRST_COLUMNS = ("fn", "fn1", "fn_join", "fn_init", "fn_phon", "fn_canons")
+LAST_COLUMNS = ("ln", "ln_join", "ln_parts", "ln_phon", "ln_part_phons", "ln_canons")
+
+
+def name_forms(records: pl.DataFrame, tables: NameTables) -> pl.DataFrame:
+    """``records`` plus every cleaned, phonetic and canonical name column.
+
+    Each column depends on one name only, so they are worked out once per
+    distinct first name and distinct family name (a few thousand among a
+    million records) and joined back.
+    """
+    firsts = records.select(pl.col("first_name").unique().drop_nulls())
+    lasts = records.select(pl.col("last_name").unique().drop_nulls())
+    names = pl.concat(
+        [
+            firsts.with_columns(pl.lit(None, pl.String).alias("last_name")),
+            lasts.select(pl.lit(None, pl.String).alias("first_name"), "last_name"),
+        ]
+    ).with_row_index("rid")
+    named = canonical_columns(phonetic_columns(name_columns(names)), tables)
+    is_first = pl.col("rid") < firsts.height
+    first = named.filter(is_first).select("first_name", *FIRST_COLUMNS)
+    last = named.filter(~is_first).select("last_name", *LAST_COLUMNS)
+    return records.join(first, on="first_name", how="left", maintain_order="left").join(
+        last, on="last_name", how="left", maintain_order="left"
+    )
+
+
 def standardise(records: pl.DataFrame, tables: NameTables) -> pl.DataFrame:
     """Add a row key ``rid`` and the standardised columns linkage compares on."""
-    df = name_columns(records.with_row_index("rid"))
-    df = canonical_columns(phonetic_columns(df), tables)
+    df = name_forms(records.with_row_index("rid"), tables)
     common = common_first_names(df["fn1"], tables.known_first_names())
     df = df.join(common, left_on="fn1", right_on="value", how="left").with_columns(
         pl.col("fn_common").fill_null(False)
     )
-    addr = address_expr(pl.col("address"))
+    df = by_distinct(
+        df,
+        "address",
+        lambda v: [address_expr(v).alias("addr"), address_numbers(address_expr(v))],
+    )
     return df.with_columns(
         *dob_columns(pl.col("dob")),
         *postcode_columns(pl.col("postcode")),
-        addr.alias("addr"),
-        address_numbers(addr).alias("addr_nums"),
         pl.when(pl.col("sex").is_in(["F", "M"])).then(pl.col("sex")).alias("sx"),
         pl.col("nhs_number").alias("nhs"),
         pl.col("upn").str.to_uppercase().alias("upn_c"),

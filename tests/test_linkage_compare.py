@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import polars as pl
 import pytest
+from rapidfuzz.distance import OSA
 from test_linkage_synth import records_frame
 
 from linkage.compare import MISSING, compare
-from linkage.comparisons import default_comparisons
+from linkage.comparisons import default_comparisons, one_digit_apart
 from linkage.names import load_name_tables
 from linkage.standardise import standardise
 
@@ -203,3 +205,39 @@ def test_every_level_has_a_label() -> None:
     for comp in COMPARISONS.values():
         assert comp.label(MISSING) == "missing"
         assert all(isinstance(comp.label(i), str) for i in range(len(comp.labels)))
+
+
+def test_one_digit_apart_is_an_edit_distance_of_one_on_the_written_date() -> None:
+    """The numeric test agrees with OSA on "YYYYMMDD" text, slips and swaps
+    planted among random dates included."""
+    rng = random.Random(11)
+    days = [
+        date(1930, 1, 1) + timedelta(days=rng.randrange(35_000)) for _ in range(3000)
+    ]
+    pairs = []
+    for d in days:
+        text = d.strftime("%Y%m%d")
+        i = rng.randrange(8)
+        slipped = text[:i] + str(rng.randrange(10)) + text[i + 1 :]
+        j = rng.randrange(7)
+        swapped = text[:j] + text[j + 1] + text[j] + text[j + 2 :]
+        for other in (slipped, swapped):
+            try:
+                slip = datetime.strptime(other, "%Y%m%d").date()
+            except ValueError:
+                continue
+            if slip.year >= 1000:  # strftime writes year 12 as "12", not "0012"
+                pairs.append((d, slip))
+        pairs.append((d, rng.choice(days)))
+    left, right = zip(*pairs, strict=True)
+    frame = pl.DataFrame({"l": left, "r": right}).select(
+        (pl.col(c).dt.year().cast(pl.Int32) * 10_000
+         + pl.col(c).dt.month().cast(pl.Int32) * 100
+         + pl.col(c).dt.day().cast(pl.Int32)).alias(f"dob_n_{c}")
+        for c in "lr"
+    )  # fmt: skip
+    expected = [
+        OSA.distance(a.strftime("%Y%m%d"), b.strftime("%Y%m%d")) <= 1 for a, b in pairs
+    ]
+    assert one_digit_apart(frame).to_list() == expected
+    assert 1000 < sum(expected) < len(pairs)
