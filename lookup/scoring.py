@@ -37,6 +37,9 @@ SLIP = 0.85
 #: Date of birth with day and month swapped: a common clerical slip, so nearly
 #: as good as the date itself (and better than a different name on the right date).
 SWAPPED_DOB = 0.8
+#: Date of birth with one of day, month and year wrong, and none recorded.
+ONE_PART_WRONG = 0.6
+UNKNOWN_DOB = 0.5
 
 
 #: Letters a name may start with when typed with another one (Catherine and
@@ -178,8 +181,12 @@ def _seen(persons: PersonIndex, rows: np.ndarray, value: date | None) -> np.ndar
 
 
 def dob_scores(persons: PersonIndex, rows: np.ndarray, dob: date) -> np.ndarray:
-    """1 exact, SWAPPED_DOB day and month swapped, 0.5 unknown, 0.4 one part
-    wrong, else 0."""
+    """1 exact, SWAPPED_DOB day and month swapped, ONE_PART_WRONG two of day,
+    month and year right, UNKNOWN_DOB no date recorded, else 0.
+
+    Two parts right is a slip in the third (a year out, a day mistyped): few
+    other people share two parts of a date and a name, so it counts for more
+    than a date nobody recorded."""
     same = (
         (persons.year[rows] == dob.year).astype(np.int8)
         + (persons.month[rows] == dob.month)
@@ -193,7 +200,7 @@ def dob_scores(persons: PersonIndex, rows: np.ndarray, dob: date) -> np.ndarray:
             ~known,
             same >= 2,
         ],
-        [1.0, SWAPPED_DOB, 0.5, 0.4],
+        [1.0, SWAPPED_DOB, UNKNOWN_DOB, ONE_PART_WRONG],
         0.0,
     )
 

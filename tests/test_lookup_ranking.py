@@ -47,6 +47,8 @@ PEOPLE = [
     ("m2want", "Gemma", "Kowalski", date(2013, 4, 4), "SK4 1AB", 1),
     ("n1", "Tomasz", "Bowen", None, "SK5 1AA", 3),
     ("n2want", "Tomasz", "Nowak", date(1984, 10, 1), "SK5 1AB", 1),
+    ("o1", "Fraser", "Macdonald", None, "SK8 2EU", 3),
+    ("o2want", "Fraser", "Macdonald", date(1989, 8, 29), "SK4 1WA", 1),
 ]
 
 CASES = [
@@ -78,6 +80,8 @@ CASES = [
      None, "m2want"),
     ("a slip in the initial, found by the date of birth", "Tomasz", "Bowak",
      "01/10/1984", "", None, "n2want"),
+    ("a date a year out (same day and month) beats an unknown date", "Fraesr",
+     "MacDonald", "29/08/1990", "", None, "o2want"),
 ]  # fmt: skip
 
 
