@@ -172,6 +172,17 @@ def _merge(
     ), roots
 
 
+def linkable(scored: pl.DataFrame, link_threshold: float) -> pl.Expr:
+    """Eligible pairs at or above ``link_threshold`` that are not
+    ``review_only`` (a frame without that column has none)."""
+    review = (
+        pl.col("review_only").fill_null(False)
+        if "review_only" in scored.columns
+        else pl.lit(False)
+    )
+    return pl.col("eligible") & ~review & (pl.col("probability") >= link_threshold)
+
+
 def cluster(
     std: pl.DataFrame,
     scored: pl.DataFrame,
@@ -179,16 +190,16 @@ def cluster(
     ambiguity_margin: float = 3.0,
     decisions: DecisionPairs | None = None,
 ) -> Clusters:
-    """Merge eligible pairs at or above ``link_threshold`` into people, after
-    honouring clerical decisions."""
+    """Merge eligible pairs at or above ``link_threshold`` into people (never a
+    ``review_only`` one), after honouring clerical decisions."""
     decisions = decisions or DecisionPairs.none()
     must = decisions.must.with_columns(
         weight=pl.lit(FORCED_WEIGHT), probability=pl.lit(1.0),
         eligible=pl.lit(True), forced=pl.lit(True),
     )  # fmt: skip
-    linked = scored.filter(
-        pl.col("eligible") & (pl.col("probability") >= link_threshold)
-    ).with_columns(forced=pl.lit(False))
+    linked = scored.filter(linkable(scored, link_threshold)).with_columns(
+        forced=pl.lit(False)
+    )
     linked = pl.concat([must, linked], how="diagonal_relaxed").sort(
         ["weight", "l", "r"], descending=[True, False, False]
     )

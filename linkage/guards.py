@@ -17,6 +17,10 @@ person. Three rules keep households apart:
   where one spelling is not itself a common name (Amelia and Amelie are two
   names; "Jesica" is a slip), and sex must not differ (Louis and Louise).
 
+A pair that only its names vouch for (no date of birth to compare, no
+identifier, addresses not placing the records together: ``names_alone``) is
+never linked, only offered for review.
+
 A pair whose first names differ is eligible only through an identifier: the
 same one, or a long case number one typing slip away (not merely the next
 number) with the same surname and date of birth and no differing sex (a twin has
@@ -47,6 +51,8 @@ DOB_TWIN = 3
 SURNAME_AGREES = 3
 IDENTIFIERS = ("nhs_number", "upn", "case_number")
 LOCATION = "address"
+#: Address levels that place two records together (same address … same street).
+PLACED_TOGETHER = 3
 
 
 def _between(levels: pl.DataFrame, name: str, low: int, high: int) -> np.ndarray:
@@ -118,6 +124,20 @@ def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
         & _between(levels, "dob", 0, 0)
         & _between(levels, "last_name", 0, SURNAME_AGREES)
         & ~sex_differs
+    )
+
+
+def names_alone(levels: pl.DataFrame) -> np.ndarray:
+    """No date of birth on one side, no identifier agreeing, and addresses that
+    do not place the records together (or none): only the names vouch for the
+    pair. A tenant and a pupil of one name are two people as often as one, so
+    such a pair may be reviewed but never merged unseen."""
+    if not {"dob", LOCATION} <= set(levels.columns):
+        return np.zeros(levels.height, dtype=bool)
+    return (
+        _between(levels, "dob", MISSING, MISSING)
+        & ~identifier_agrees(levels)
+        & ~_between(levels, LOCATION, 0, PLACED_TOGETHER)
     )
 
 

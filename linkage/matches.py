@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from linkage.cluster import Clusters
+from linkage.cluster import Clusters, linkable
 from linkage.decisions import DecisionPairs
 
 
@@ -29,12 +29,13 @@ def possible_matches(
     link_threshold: float,
     decisions: DecisionPairs | None = None,
 ) -> pl.DataFrame:
-    """Person pairs (a < b) in the review band, or linked but refused, best first;
-    never two people a cannot-link decision already keeps apart."""
+    """Person pairs (a < b) in the review band (``review_only`` pairs above it
+    too), or linked but refused, best first; never two people a cannot-link
+    decision already keeps apart."""
     band = scored.filter(
         pl.col("eligible")
         & (pl.col("probability") >= review_threshold)
-        & (pl.col("probability") < link_threshold)
+        & ~linkable(scored, link_threshold)
     ).select("l", "r", "probability")
     pairs = pl.concat([band, clusters.refused.select("l", "r", "probability")])
     found = _person_pairs(pairs, clusters.person_ids)

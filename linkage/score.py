@@ -11,7 +11,13 @@ import numpy as np
 import polars as pl
 
 from linkage.compare import Comparison
-from linkage.guards import LOCATION, address_counts, eligible, sole_first_name
+from linkage.guards import (
+    LOCATION,
+    address_counts,
+    eligible,
+    names_alone,
+    sole_first_name,
+)
 from linkage.model import Model
 
 
@@ -44,7 +50,8 @@ def score(
     comparisons: tuple[Comparison, ...],
     model: Model,
 ) -> pl.DataFrame:
-    """Levels plus ``w_<field>``, ``weight`` (log2 odds), probability, eligible."""
+    """Levels plus ``w_<field>``, ``weight`` (log2 odds), probability, eligible
+    and ``review_only`` (``guards.names_alone``: reviewed, never linked)."""
     weights = {c.name: _field_weights(std, levels, c, model) for c in comparisons}
     sole = sole_first_name(std)
     alone = (sole.gather(levels["l"]) & sole.gather(levels["r"])).to_numpy()
@@ -64,4 +71,5 @@ def score(
         pl.Series("weight", total, dtype=pl.Float64),
         pl.Series("probability", probability, dtype=pl.Float64),
         pl.Series("eligible", eligible(levels, both_common, alone), dtype=pl.Boolean),
+        pl.Series("review_only", names_alone(levels), dtype=pl.Boolean),
     )

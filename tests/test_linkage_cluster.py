@@ -109,6 +109,18 @@ def test_below_threshold_or_ineligible_pairs_are_not_merged() -> None:
     assert matches["probability"].to_list() == [0.95]
 
 
+def test_review_only_pairs_are_offered_however_sure_never_merged() -> None:
+    std = _std([{}, {}, {}])
+    scored = scored_pairs([(0, 1, 0.9999), (1, 2, 0.9999)]).with_columns(
+        review_only=pl.Series([True, False])
+    )
+    people = cluster(std, scored, 0.99)
+    ids = people.person_ids.to_list()
+    assert ids[0] != ids[1] == ids[2]
+    matches = possible_matches(scored, people, 0.8, 0.99)
+    assert matches.select("person_a", "person_b").rows() == [tuple(sorted(ids[:2]))]
+
+
 def test_person_ids_are_stable_and_from_the_smallest_record_key() -> None:
     std = _std([{}, {}])
     people = cluster(std, scored_pairs([(0, 1, 0.9999)]), 0.99)

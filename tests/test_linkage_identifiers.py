@@ -10,14 +10,14 @@ import polars as pl
 from test_linkage_synth import records_frame
 
 from linkage.cluster import cluster
-from linkage.guards import eligible, identified_by_slip, sole_first_name
+from linkage.guards import eligible, identified_by_slip, names_alone, sole_first_name
 from linkage.names import load_name_tables
 from linkage.standardise import standardise
 
 
 def _levels(**cols: list[int]) -> pl.DataFrame:
     base = {"first_name": -1, "last_name": 0, "dob": 0, "sex": -1,
-            "nhs_number": -1, "upn": -1, "case_number": 1}  # fmt: skip
+            "nhs_number": -1, "upn": -1, "case_number": 1, "address": -1}  # fmt: skip
     n = len(next(iter(cols.values())))
     return pl.DataFrame(
         {k: cols.get(k, [v] * n) for k, v in base.items()},
@@ -88,3 +88,15 @@ def test_sole_first_name_counts_names_per_surname_sound_and_birth_date() -> None
     std = standardise(records_frame(rows), load_name_tables())
     expected = [False, False, False, True, True, True, True, False]
     assert sole_first_name(std).to_list() == expected
+
+
+def test_names_alone_need_a_date_an_identifier_or_one_place() -> None:
+    """No date of birth: linked only with an identifier or the records placed
+    together (same address, postcode, similar address or street)."""
+    lv = _levels(
+        dob=[-1, -1, -1, -1, -1, -1, 0, -1],
+        case_number=[2, 2, 2, 2, 2, 0, 2, 2],
+        address=[-1, 6, 5, 4, 3, 6, 6, 0],
+    )
+    expected = [True, True, True, True, False, False, False, False]
+    assert names_alone(lv).tolist() == expected

@@ -72,6 +72,15 @@ def _traps() -> list[tuple[str, dict]]:
                       source="school", at=B)),
         ("ines", _rec("police-in", None, "Marchetti", date(2009, 10, 2), None,
                       source="police", at=B)),
+        # a tenant with no date of birth elsewhere: names alone, never merged
+        ("tenant", _rec("housing-fa", "FATIMA", "ASLAM", None, None,
+                        source="housing", at=B)),
+        ("pupil", _rec("school-fa", "Fatima", "Aslam", date(2007, 7, 4), "F",
+                       source="school")),
+        ("pupil", _rec("health-fa", "Fatima", "Aslam", date(2007, 7, 4), "F",
+                       source="health")),
+        ("pupil", _rec("police-fa", "Fatima", "Aslam", None, None,
+                       source="police")),
     ]  # fmt: skip
     return rows
 
@@ -151,6 +160,17 @@ def test_nickname_swapped_dob_typo_and_move_still_link(linked) -> None:
     result, _ = linked
     ids = {_person(result, k) for k in ("health-b1", "police-b2", "housing-b3")}
     assert len(ids) == 1
+
+
+def test_names_alone_never_merge_but_are_offered_for_review(linked) -> None:
+    """No date of birth and another address: the same name is only a possible
+    match; the same name with no date at the same address still links."""
+    result, _ = linked
+    tenant, pupil = _person(result, "housing-fa"), _person(result, "school-fa")
+    assert tenant != pupil
+    assert _person(result, "health-fa") == _person(result, "police-fa") == pupil
+    pairs = result.possible_matches.select("person_a", "person_b").rows()
+    assert tuple(sorted((tenant, pupil))) in pairs
 
 
 def test_two_nhs_numbers_are_two_people(linked) -> None:
