@@ -51,7 +51,6 @@ DEFAULT_RULES = (
     BlockingRule("names_year", ("fn_canons", "ln_phon", "dob_y")),
     BlockingRule("names_day_month", ("fn_phon", "ln_phon", "dob_md")),
     BlockingRule("names_no_dob", ("fn_canons", "ln_phon"), left_missing="dob"),
-    BlockingRule("surname_year_initial", ("ln_phon", "dob_y", "fn_init")),
     BlockingRule("surname_day_month_initial", ("ln_phon", "dob_md", "fn_init")),
     BlockingRule("names_sound_no_dob", ("fn_phon", "ln_phon"), left_missing="dob"),
     BlockingRule("dob_initial", ("dob", "fn_init")),
