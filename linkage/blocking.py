@@ -108,11 +108,11 @@ def rule_pairs(
 ) -> tuple[pl.DataFrame, int]:
     """Pairs one rule finds, and how many over-large blocks it skipped."""
     columns = tuple(f"k{i}" for i in range(len(rule.keys)))
-    names = columns[:1]  # _keyed hashes several key columns into the first
+    key = columns[0]  # _keyed hashes several key columns into the first
     right = _keyed(std, rule.right_keys or rule.keys, columns)
-    sizes = right.group_by(names).len()
-    big = sizes.filter(pl.col("len") > max_block).select(names)
-    right = right.join(big, on=list(names), how="anti")
+    sizes = right.group_by(key).len()
+    big = sizes.filter(pl.col("len") > max_block).select(key)
+    right = right.join(big, on=key, how="anti")
     self_join = rule.symmetric and not rule.left_missing
     if self_join:
         left = right
@@ -130,7 +130,7 @@ def rule_pairs(
     )
     joined = (
         left.lazy()
-        .join(right.lazy(), on=list(names), how="inner", suffix="_r")
+        .join(right.lazy(), on=key, how="inner", suffix="_r")
         .filter(keep)
         .select(
             pl.min_horizontal("rid", "rid_r").alias("l"),
