@@ -17,7 +17,7 @@ person. Three rules keep households apart:
   where one spelling is not itself a common name (Amelia and Amelie are two
   names; "Jesica" is a slip), and sex must not differ (Louis and Louise).
 
-A pair that only its names vouch for (no date of birth to compare, no
+A pair vouched for by its names alone (no date of birth to compare, no
 identifier, addresses not placing the records together: ``names_alone``) is
 never linked, only offered for review.
 

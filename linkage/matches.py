@@ -29,8 +29,8 @@ def possible_matches(
     link_threshold: float,
     decisions: DecisionPairs | None = None,
 ) -> pl.DataFrame:
-    """Person pairs (a < b) in the review band (``review_only`` pairs above it
-    too), or linked but refused, best first; never two people a cannot-link
+    """Person pairs (a < b) in the review band (and ``review_only`` pairs above
+    it), or linked but refused, best first; never two people a cannot-link
     decision already keeps apart."""
     band = scored.filter(
         pl.col("eligible")
