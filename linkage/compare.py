@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import process
 
-from linkage.keycodes import HALF, TEXT, TEXT_LIST
+from linkage.keycodes import HALF, TEXT, TEXT_LIST, categorised
 
 MISSING = -1
 #: Pairs compared at once (bounds memory: each pair gathers both records' columns).
@@ -63,17 +63,7 @@ def coded_columns(std: pl.DataFrame) -> pl.DataFrame:
     cols = [c for c in PAIR_COLUMNS if c in std.columns]
     if all(std.schema[c] not in (TEXT, TEXT_LIST) for c in cols):
         return std.select(cols)  # already coded
-    codes = pl.Categorical(pl.Categories.random())  # this call's own dictionary
-
-    def coded(name: str) -> pl.Expr:
-        dtype = std.schema[name]
-        if dtype == TEXT:
-            return pl.col(name).cast(codes)
-        if dtype == TEXT_LIST:
-            return pl.col(name).list.eval(pl.element().cast(codes).to_physical())
-        return pl.col(name)
-
-    return std.select(coded(c) for c in cols)
+    return categorised(std, cols)
 
 
 def pair_frame(std: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:

@@ -1,4 +1,5 @@
-"""Blocking keys as integer codes, so rules join on small integers, not text.
+"""Text as integer codes, so blocking joins and comparisons gather small
+integers, not text.
 
 Every text value of the key columns (list elements included) gets one code from
 a shared dictionary, so equal text has equal codes in any column (a rule may
@@ -18,26 +19,32 @@ TEXT = pl.String
 TEXT_LIST = pl.List(pl.String)
 
 
-def coded_keys(std: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
-    """``rid`` and each of ``columns`` as integer codes (lists of text as lists
-    of codes); columns of other types are kept as they are."""
-    codes = pl.Categorical(pl.Categories.random())  # this call's own dictionary
+def categorised(std: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
+    """``columns`` with text as categoricals of one dictionary made for this
+    call and lists of text as lists of its codes; other types as they are.
 
-    def code(expr: pl.Expr) -> pl.Expr:
-        return expr.cast(codes).to_physical()
+    Equal text has equal codes in any column, so one column can be compared
+    with another (names given the other way round), and nulls stay null.
+    """
+    codes = pl.Categorical(pl.Categories.random())  # this call's own dictionary
 
     def coded(name: str) -> pl.Expr:
         dtype = std.schema[name]
         if dtype == TEXT:
-            return code(pl.col(name))
+            return pl.col(name).cast(codes)
         if dtype == TEXT_LIST:
-            return pl.col(name).list.eval(code(pl.element()))
-        if dtype == pl.Date:
-            return pl.col(name).to_physical()
+            return pl.col(name).list.eval(pl.element().cast(codes).to_physical())
         return pl.col(name)
 
+    return std.select(coded(c) for c in dict.fromkeys(columns))
+
+
+def coded_keys(std: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
+    """``rid`` and each of ``columns`` as integer codes (lists of text as lists
+    of codes, dates as day numbers); columns of other types are kept as they are."""
     names = [c for c in dict.fromkeys(columns) if c != "rid"]
-    return std.select("rid", *(coded(c) for c in names))
+    coded = categorised(std, ["rid", *names])
+    return coded.with_columns(pl.col(pl.Categorical, pl.Date).to_physical())
 
 
 def distinct_pairs(pairs: pl.DataFrame) -> pl.DataFrame:

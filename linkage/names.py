@@ -8,7 +8,6 @@ canonical forms (Sam: Samuel and Samantha); a name not in a table is its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,22 +107,12 @@ def phonetic_codes(values: pl.Series) -> pl.DataFrame:
     )
 
 
-def by_distinct(
-    df: pl.DataFrame, column: str, derive: Callable[[pl.Expr], list[pl.Expr]]
-) -> pl.DataFrame:
-    """``df`` plus the columns ``derive`` makes from ``column``, worked out once
-    per distinct value (names and addresses repeat across records and sources:
-    cleaning text costs more than joining the result back)."""
-    values = df.select(pl.col(column).unique().drop_nulls())
-    values = values.with_columns(derive(pl.col(column)))
-    return df.join(values, on=column, how="left", maintain_order="left")
-
-
 def name_columns(df: pl.DataFrame) -> pl.DataFrame:
     """Cleaned first name (whole, first word, without spaces) and surname parts."""
-    df = by_distinct(df, "first_name", lambda v: [clean_name(v).alias("fn")])
-    df = by_distinct(df, "last_name", lambda v: [clean_name(v).alias("ln")])
     return df.with_columns(
+        clean_name(pl.col("first_name")).alias("fn"),
+        clean_name(pl.col("last_name")).alias("ln"),
+    ).with_columns(
         pl.col("fn").str.split(" ").list.first().alias("fn1"),
         pl.col("fn").str.replace_all(" ", "").alias("fn_join"),
         pl.col("fn").str.slice(0, 1).alias("fn_init"),

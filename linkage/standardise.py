@@ -11,7 +11,6 @@ import polars as pl
 
 from linkage.names import (
     NameTables,
-    by_distinct,
     canonical_columns,
     clean_name,
     clean_text,
@@ -79,6 +78,15 @@ def address_numbers(addr: pl.Expr) -> pl.Expr:
     return found.list.join(" ").alias("addr_nums")
 
 
+def address_forms(records: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct address with its cleaned text ``addr`` and ``addr_nums``:
+    addresses repeat across records and sources, and cleaning text costs more
+    than joining the result back."""
+    distinct = records.select(pl.col("address").unique().drop_nulls())
+    cleaned = distinct.with_columns(address_expr(pl.col("address")).alias("addr"))
+    return cleaned.with_columns(address_numbers(pl.col("addr")))
+
+
 def load_nicknames() -> pl.DataFrame:
     """The first-name nickname/variant table (name, canonical), cleaned.
 
@@ -123,11 +131,7 @@ def standardise(records: pl.DataFrame, tables: NameTables) -> pl.DataFrame:
     df = df.join(common, left_on="fn1", right_on="value", how="left").with_columns(
         pl.col("fn_common").fill_null(False)
     )
-    df = by_distinct(
-        df,
-        "address",
-        lambda v: [address_expr(v).alias("addr"), address_numbers(address_expr(v))],
-    )
+    df = df.join(address_forms(df), on="address", how="left", maintain_order="left")
     return df.with_columns(
         *dob_columns(pl.col("dob")),
         *postcode_columns(pl.col("postcode")),
