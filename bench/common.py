@@ -89,8 +89,8 @@ def febrl(name: str) -> DataSet:
 def generated(people: int, seed: int, out: Path) -> DataSet:
     """A generated borough of ``people``, loaded by ``sources``, with its truth."""
     from core.config import load_config
-    from sources.generate import generate
     from sources.load import load_sources
+    from synthetic import generate
 
     if not (out / "config.toml").is_file():
         generate(people, seed, out)

@@ -20,7 +20,7 @@ family name typed in the first-name box      0.03
 ===========================================  ======================================
 
 so about 18% of queries are a name alone. The short forms and spellings come
-from the generator's own lists (``sources/generate/data``), not from the
+from the generator's own lists (``synthetic/data``), not from the
 tables search uses, so a name search does not know them by construction. The
 referral's postcode and name are the true person's current ones, which the
 services may not have caught up with (a move, a marriage): those misses are
@@ -49,7 +49,7 @@ import polars as pl
 
 from lookup.names import first_key, last_key
 from lookup.text import age_on
-from sources.generate.bank import load_bank
+from synthetic.bank import load_bank
 
 P_DOB = 0.5
 P_SWAPPED_DOB = 0.15

@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     folder = Path(args.data) / f"p{args.people}-s{args.seed}"
     config = folder / "config.toml"
     if not config.is_file():
-        from sources.generate import generate
+        from synthetic import generate
 
         generate(args.people, args.seed, folder)
     repeat = args.repeat

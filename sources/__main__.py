@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from sources.generate import generate
+    from synthetic import generate
 
     if args.people < 1:
         print("--people must be at least 1", file=sys.stderr)
@@ -60,7 +60,7 @@ def _generate(args: argparse.Namespace) -> int:
         args.people, args.seed, args.out, progress=not args.quiet, as_of=args.as_of
     )
     if args.ssd_sqlite:
-        from sources.generate.ssd_db import write_ssd_database
+        from synthetic.ssd_db import write_ssd_database
 
         url = f"sqlite:///{args.ssd_sqlite.resolve()}"
         write_ssd_database(args.out / "csc", url)

@@ -198,7 +198,7 @@ def test_cli_reports_errors_without_a_traceback(tmp_path, capsys) -> None:
 
 
 def test_end_to_end_on_a_generated_population(tmp_path) -> None:
-    generate = pytest.importorskip("sources.generate").generate
+    generate = pytest.importorskip("synthetic").generate
     generate(1500, 3, tmp_path / "demo")
     config = load_config(tmp_path / "demo" / "config.toml")
     summary = build_index(config)
@@ -229,7 +229,7 @@ def test_build_and_rollback_on_postgresql(setup, postgres_url, monkeypatch) -> N
 
 
 def test_a_broken_source_is_served_from_its_last_good_snapshot(tmp_path) -> None:
-    generate = pytest.importorskip("sources.generate").generate
+    generate = pytest.importorskip("synthetic").generate
     generate(400, 11, tmp_path / "demo")
     config = load_config(tmp_path / "demo" / "config.toml")
     first = build_index(config)

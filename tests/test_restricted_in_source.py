@@ -22,10 +22,10 @@ from governance.review import queue, sync_queue
 from linkage import index_tables as t
 from lookup.index import load_index, source_restricted
 from lookup.query import parse_query
-from sources.generate import early_help
-from sources.generate.world import build_world
 from sources.records import STANDARD_SCHEMA, LoadReport
 from sources.snapshots import SnapshotStore
+from synthetic import early_help
+from synthetic.world import build_world
 
 WORKER = Actor("u1", "Alex Morgan", "front_door", "s1")
 AUDITOR = Actor("ig.jo", "Jo Patel", "auditor", "s-ig")

@@ -14,9 +14,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from core.config import Config, load_config, parse_config
-from sources.generate import generate
 from sources.load import load_source
 from sources.readers.database import describe, read_only_problem
+from synthetic import generate
 
 COMPARED = ["record_id", "first_name", "last_name", "dob", "nhs_number", "postcode"]
 

@@ -13,14 +13,14 @@ import pytest
 
 from core.config import load_config
 from sources.__main__ import main
-from sources.generate import csc, early_help, generate, police
-from sources.generate.noise import Noise
-from sources.generate.service import Service
-from sources.generate.spec import SourceSpec
-from sources.generate.staff import StaffSpec
-from sources.generate.world import REF_DATE, build_world
 from sources.identifiers import is_valid_nhs, is_valid_upn
 from sources.load import load_sources
+from synthetic import csc, early_help, generate, police
+from synthetic.noise import Noise
+from synthetic.service import Service
+from synthetic.spec import SourceSpec
+from synthetic.staff import StaffSpec
+from synthetic.world import REF_DATE, build_world
 
 PEOPLE, SEED = 600, 11
 #: A leap day, 1,065 days after the reference date (2025-03-31).

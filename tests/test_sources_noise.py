@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from rapidfuzz.distance import OSA
 
-from sources.generate.bank import load_bank
-from sources.generate.noise import Noise
-from sources.generate.noise import add_noise as noise_of
 from sources.identifiers import is_valid_nhs
+from synthetic.bank import load_bank
+from synthetic.noise import Noise
+from synthetic.noise import add_noise as noise_of
 
 LATEST = date(2025, 3, 31)
 NONE = Noise(variant=0.0, nickname=0.0, typo=0.0, swap_names=0.0, dob_swap=0.0,

@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, text
 
 from core.config import Config, load_config
 from sources.__main__ import main
-from sources.generate.ssd_db import write_ssd_database
 from sources.load import load_source
+from synthetic.ssd_db import write_ssd_database
 from tests.test_sources_database import odbc_string, schema_of
 
 COMPARED = [

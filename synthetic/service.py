@@ -16,13 +16,13 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from sources.generate.common import finish, noisy, sex_text, with_staff
-from sources.generate.noise import Noise
-from sources.generate.spec import SourceSpec
-from sources.generate.staff import StaffSpec
-from sources.generate.text import date_text
-from sources.generate.world import REF_DATE, World
-from sources.generate.writer import Extract
+from synthetic.common import finish, noisy, sex_text, with_staff
+from synthetic.noise import Noise
+from synthetic.spec import SourceSpec
+from synthetic.staff import StaffSpec
+from synthetic.text import date_text
+from synthetic.world import REF_DATE, World
+from synthetic.writer import Extract
 
 #: Mapped field -> the working column holding it (dates aside).
 _PLAIN = {

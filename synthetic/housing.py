@@ -13,13 +13,13 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.common import fold_names, group_refs, per_person_ids
-from sources.generate.noise import Noise
-from sources.generate.service import Service
-from sources.generate.spec import SourceSpec
-from sources.generate.staff import StaffSpec
-from sources.generate.world import World
-from sources.generate.writer import Extract, single_table, with_junk
+from synthetic.common import fold_names, group_refs, per_person_ids
+from synthetic.noise import Noise
+from synthetic.service import Service
+from synthetic.spec import SourceSpec
+from synthetic.staff import StaffSpec
+from synthetic.world import World
+from synthetic.writer import Extract, single_table, with_junk
 
 SPEC = SourceSpec(
     name="housing",

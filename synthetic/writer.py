@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from sources.generate.spec import SourceSpec
+from synthetic.spec import SourceSpec
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.bank import NameBank, draw_by_group, weighted_choice
-from sources.generate.people import days_before
+from synthetic.bank import NameBank, draw_by_group, weighted_choice
+from synthetic.people import days_before
 
 
 def _heritage(rng: np.random.Generator, bank: NameBank, people: pl.DataFrame):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from sources.generate import (
+from synthetic import (
     adult_social_care,
     camhs,
     csc,
@@ -29,10 +29,10 @@ from sources.generate import (
     substance_misuse,
     youth_justice,
 )
-from sources.generate.spec import config_toml
-from sources.generate.truth import write_truth
-from sources.generate.world import REF_DATE, World, build_world
-from sources.generate.writer import Extract, write_extract
+from synthetic.spec import config_toml
+from synthetic.truth import write_truth
+from synthetic.world import REF_DATE, World, build_world
+from synthetic.writer import Extract, write_extract
 
 #: One builder per source, in the order the config lists them.
 BUILDERS: tuple[Callable[[World], Extract], ...] = (

@@ -8,13 +8,13 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.noise import Noise, add_noise
-from sources.generate.spec import SourceSpec
-from sources.generate.staff import StaffSpec, assign_staff, staff_pool
-from sources.generate.text import fold, fold_table
-from sources.generate.timeline import as_at
-from sources.generate.world import World
-from sources.generate.writer import Extract, single_table
+from synthetic.noise import Noise, add_noise
+from synthetic.spec import SourceSpec
+from synthetic.staff import StaffSpec, assign_staff, staff_pool
+from synthetic.text import fold, fold_table
+from synthetic.timeline import as_at
+from synthetic.world import World
+from synthetic.writer import Extract, single_table
 
 
 def address_style(style: str) -> pl.Expr:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from sources.generate.spec import SourceSpec
+from synthetic.spec import SourceSpec
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import choice, per_person_ids
-from sources.generate.episodes import Involvement, person_episodes
-from sources.generate.noise import Noise
-from sources.generate.service import Service
-from sources.generate.spec import LAWFUL_BASIS, OFFENCE_BASIS, SourceSpec
-from sources.generate.staff import StaffSpec
-from sources.generate.world import World
-from sources.generate.writer import Extract
+from synthetic.common import choice, per_person_ids
+from synthetic.episodes import Involvement, person_episodes
+from synthetic.noise import Noise
+from synthetic.service import Service
+from synthetic.spec import LAWFUL_BASIS, OFFENCE_BASIS, SourceSpec
+from synthetic.staff import StaffSpec
+from synthetic.world import World
+from synthetic.writer import Extract
 
 SPEC = SourceSpec(
     name="youth_justice",

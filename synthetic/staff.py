@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from sources.generate.bank import NameBank, draw_by_group, weighted_choice
-from sources.generate.text import fold, fold_table
+from synthetic.bank import NameBank, draw_by_group, weighted_choice
+from synthetic.text import fold, fold_table
 
 
 @dataclass(frozen=True)

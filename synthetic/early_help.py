@@ -12,20 +12,20 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import (
+from synthetic.common import (
     choice,
     family_home,
     group_refs,
     per_person_ids,
     spaced_nhs,
 )
-from sources.generate.episodes import Involvement, household_episodes
-from sources.generate.noise import Noise
-from sources.generate.service import Service
-from sources.generate.spec import SourceSpec
-from sources.generate.staff import StaffSpec
-from sources.generate.world import World
-from sources.generate.writer import Extract
+from synthetic.episodes import Involvement, household_episodes
+from synthetic.noise import Noise
+from synthetic.service import Service
+from synthetic.spec import SourceSpec
+from synthetic.staff import StaffSpec
+from synthetic.world import World
+from synthetic.writer import Extract
 
 SPEC = SourceSpec(
     name="early_help",

@@ -14,13 +14,13 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.bank import NameBank, load_bank
-from sources.generate.households import build_households
-from sources.generate.ids import nhs_numbers
-from sources.generate.naming import name_people
-from sources.generate.people import build_people
-from sources.generate.places import place_households
-from sources.generate.schools import assign_schools, build_schools
+from synthetic.bank import NameBank, load_bank
+from synthetic.households import build_households
+from synthetic.ids import nhs_numbers
+from synthetic.naming import name_people
+from synthetic.people import build_people
+from synthetic.places import place_households
+from synthetic.schools import assign_schools, build_schools
 
 #: "Today" in the synthetic world unless ``generate`` is given another
 #: (``as_of``); every extract is taken shortly before it.

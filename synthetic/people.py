@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.households import COUPLES, draw_ages, member_rows
+from synthetic.households import COUPLES, draw_ages, member_rows
 
 
 def _sexes(rng: np.random.Generator, people: pl.DataFrame) -> pl.DataFrame:

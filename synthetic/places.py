@@ -12,8 +12,8 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.bank import NameBank, weighted_choice
-from sources.generate.people import days_before
+from synthetic.bank import NameBank, weighted_choice
+from synthetic.people import days_before
 
 TOWN = "Stockport"
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in real inward codes

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sources.generate.common import last_contact, per_person_ids, spaced_nhs
-from sources.generate.episodes import Involvement, person_episodes
-from sources.generate.noise import Noise
-from sources.generate.service import Service
-from sources.generate.spec import HEALTH_BASIS, LAWFUL_BASIS, SourceSpec
-from sources.generate.staff import StaffSpec
-from sources.generate.world import World
-from sources.generate.writer import Extract
+from synthetic.common import last_contact, per_person_ids, spaced_nhs
+from synthetic.episodes import Involvement, person_episodes
+from synthetic.noise import Noise
+from synthetic.service import Service
+from synthetic.spec import HEALTH_BASIS, LAWFUL_BASIS, SourceSpec
+from synthetic.staff import StaffSpec
+from synthetic.world import World
+from synthetic.writer import Extract
 
 SPEC = SourceSpec(
     name="camhs",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from sources.generate.world import World
+from synthetic.world import World
 
 _ROLES = {
     "A1": "adult",

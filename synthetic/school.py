@@ -12,15 +12,15 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.common import noisy, per_person_ids
-from sources.generate.noise import Noise
-from sources.generate.schools import PHASES
-from sources.generate.service import Service
-from sources.generate.spec import SourceSpec
-from sources.generate.staff import StaffSpec, assign_staff, staff_pool
-from sources.generate.text import date_text
-from sources.generate.world import World
-from sources.generate.writer import Extract
+from synthetic.common import noisy, per_person_ids
+from synthetic.noise import Noise
+from synthetic.schools import PHASES
+from synthetic.service import Service
+from synthetic.spec import SourceSpec
+from synthetic.staff import StaffSpec, assign_staff, staff_pool
+from synthetic.text import date_text
+from synthetic.world import World
+from synthetic.writer import Extract
 
 SPEC = SourceSpec(
     name="school",

@@ -18,21 +18,21 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.common import (
+from synthetic.common import (
     choice,
     family_home,
     fold_names,
     group_refs,
     per_person_ids,
 )
-from sources.generate.episodes import Involvement, household_episodes, person_episodes
-from sources.generate.noise import Noise
-from sources.generate.service import Service
-from sources.generate.spec import LAWFUL_BASIS, OFFENCE_BASIS, SourceSpec
-from sources.generate.staff import StaffSpec
-from sources.generate.text import date_text
-from sources.generate.world import World
-from sources.generate.writer import Extract, with_junk
+from synthetic.episodes import Involvement, household_episodes, person_episodes
+from synthetic.noise import Noise
+from synthetic.service import Service
+from synthetic.spec import LAWFUL_BASIS, OFFENCE_BASIS, SourceSpec
+from synthetic.staff import StaffSpec
+from synthetic.text import date_text
+from synthetic.world import World
+from synthetic.writer import Extract, with_junk
 
 SPEC = SourceSpec(
     name="police",

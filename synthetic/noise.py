@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sources.generate.bank import NameBank
+from synthetic.bank import NameBank
 
 _LETTERS = dict(enumerate("abcdefghijklmnopqrstuvwxyz"))
 

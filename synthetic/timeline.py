@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from sources.generate.places import ADDRESS_PARTS
-from sources.generate.world import World
+from synthetic.places import ADDRESS_PARTS
+from synthetic.world import World
 
 _PERSON = (
     "hid",

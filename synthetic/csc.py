@@ -15,20 +15,20 @@ from datetime import date
 
 import polars as pl
 
-from sources.generate.common import (
+from synthetic.common import (
     family_home,
     group_refs,
     noisy,
     serials,
     staff_for,
 )
-from sources.generate.episodes import Involvement, person_episodes
-from sources.generate.noise import Noise
-from sources.generate.service import dated
-from sources.generate.spec import SourceSpec
-from sources.generate.staff import StaffSpec, assign_staff
-from sources.generate.world import World
-from sources.generate.writer import Extract
+from synthetic.episodes import Involvement, person_episodes
+from synthetic.noise import Noise
+from synthetic.service import dated
+from synthetic.spec import SourceSpec
+from synthetic.staff import StaffSpec, assign_staff
+from synthetic.world import World
+from synthetic.writer import Extract
 
 SPEC = SourceSpec(
     name="csc",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from sources.generate.bank import NameBank, weighted_choice
+from synthetic.bank import NameBank, weighted_choice
 
 KINDS = ("single", "couple", "couple_kids", "lone", "step", "multigen", "sharers")
 KIND_P = (0.26, 0.22, 0.24, 0.12, 0.05, 0.04, 0.07)
