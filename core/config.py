@@ -9,16 +9,26 @@ config and its data can move together.
 from __future__ import annotations
 
 import tomllib
+import warnings
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from core.errors import ConfigError, Problem
+from core.frozen import FrozenDict
+from core.vocab import (
+    LEVELS,
+    ROLES,
+    SENSITIVITIES,
+    WORKER_ROLES,
+    Level,
+    Sensitivity,
+    WorkerRole,
+)
 
 SourceFormat = Literal["csv", "excel", "parquet", "ssd_csv", "sql", "odbc", "ssd"]
-Sensitivity = Literal["standard", "police", "sensitive"]
 
 #: Fields of the standard record a source may map from its own columns.
 MAPPABLE_FIELDS = (
@@ -220,26 +230,84 @@ class SourceConfig:
         return date.fromisoformat(self.coverage_from) if self.coverage_from else None
 
 
-#: Roles a signed-in user may hold, and what each may see of a source's detail.
-ROLES = ("front_door", "early_help", "social_worker", "auditor", "administrator")
-VISIBILITY_LEVELS = ("full", "contact_only", "hidden")
+#: What each worker role sees of each source sensitivity unless configured.
+DEFAULT_VISIBILITY: Mapping[WorkerRole, Mapping[Sensitivity, Level]] = FrozenDict(
+    {
+        "front_door": FrozenDict(dict.fromkeys(SENSITIVITIES, "full")),
+        "early_help": FrozenDict(
+            {"standard": "full", "police": "contact_only", "sensitive": "contact_only"}
+        ),
+        "social_worker": FrozenDict(dict.fromkeys(SENSITIVITIES, "full")),
+    }
+)
+_VISIBILITY_HELP = (
+    "set it as a table, e.g. [governance.visibility.early_help] with standard = "
+    f'"full", police = "contact_only"; levels: {", ".join(LEVELS)}'
+)
+
+
+def _legacy_levels(role: str, text: str) -> dict[str, str]:
+    """The old one-line form, 'standard=full police=contact_only', as a table
+    (with a warning that shows the table to write instead)."""
+    levels = dict(pair.partition("=")[::2] for pair in text.split())
+    table = " ".join(f'{k} = "{v}"' for k, v in levels.items())
+    warnings.warn(
+        f"governance.visibility.{role}: the one-line form '{text}' is deprecated "
+        f"and will stop working; write [governance.visibility.{role}] {table}",
+        FutureWarning,
+        stacklevel=4,
+    )
+    return levels
+
+
+def read_visibility(
+    raw: Any, problems: list[Problem]
+) -> Mapping[WorkerRole, Mapping[Sensitivity, Level]] | None:
+    """``[governance.visibility]`` as a frozen role → sensitivity → level table
+    (None when absent); every bad role, sensitivity or level is a problem."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        problems.append(Problem("governance.visibility", _VISIBILITY_HELP))
+        return None
+    table: dict[str, Mapping[str, str]] = {}
+    for role, levels in raw.items():
+        where = f"governance.visibility.{role}"
+        if isinstance(levels, str):
+            levels = _legacy_levels(role, levels)
+        if role not in WORKER_ROLES:
+            problems.append(
+                Problem(where, f"must be a worker role: {', '.join(WORKER_ROLES)}")
+            )
+        elif not isinstance(levels, Mapping):
+            problems.append(Problem(where, _VISIBILITY_HELP))
+        else:
+            for sensitivity, level in levels.items():
+                if sensitivity not in SENSITIVITIES or level not in LEVELS:
+                    problems.append(
+                        Problem(
+                            f"{where}.{sensitivity}",
+                            f"must be one of {', '.join(SENSITIVITIES)} set to "
+                            f"one of {', '.join(LEVELS)}",
+                        )
+                    )
+            table[role] = FrozenDict(dict(levels))
+    return FrozenDict(table)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class GovernanceConfig:
     """[governance]: who may see what, sessions, audit review and retention."""
 
-    visibility: Mapping[str, str] = field(
-        default_factory=lambda: {
-            "front_door": "standard=full police=full sensitive=full",
-            "early_help": "standard=full police=contact_only sensitive=contact_only",
-            "social_worker": "standard=full police=full sensitive=full",
-        },
+    visibility: Mapping[WorkerRole, Mapping[Sensitivity, Level]] = field(
+        default_factory=lambda: DEFAULT_VISIBILITY,
         metadata={
-            "doc": "Table: worker role to 'standard=LEVEL police=LEVEL "
-            "sensitive=LEVEL', LEVEL being full, contact_only (service and whom to "
-            "contact, no detail) or hidden. Auditors and administrators never see "
-            "family data."
+            "doc": "Table of tables: worker role to source sensitivity (standard, "
+            "police, sensitive) to level: full, contact_only (service and whom to "
+            "contact, no detail) or hidden; unlisted is hidden. Auditors and "
+            "administrators never see family data. The old one-line form "
+            "(early_help = 'standard=full police=contact_only') is still read, "
+            "with a warning."
         },
     )
     emergency_purposes: tuple[str, ...] = _key(
@@ -281,20 +349,6 @@ class GovernanceConfig:
 
 
 def _check_governance(gov: GovernanceConfig, problems: list[Problem]) -> None:
-    for role, text in gov.visibility.items():
-        pairs = dict(p.partition("=")[::2] for p in text.split())
-        bad = set(pairs) - set(get_args(Sensitivity)) or (
-            set(pairs.values()) - set(VISIBILITY_LEVELS)
-        )
-        if role not in ROLES[:3] or bad:
-            problems.append(
-                Problem(
-                    f"governance.visibility.{role}",
-                    "must be a worker role (front_door, early_help, social_worker) "
-                    "set to 'standard=L police=L sensitive=L', L one of "
-                    f"{', '.join(VISIBILITY_LEVELS)}",
-                )
-            )
     for claim, role in gov.role_map.items():
         if role not in ROLES:
             problems.append(
@@ -454,7 +508,11 @@ def parse_config(
     app = _coerce(AppConfig, raw.get("app", {}), "app", problems)
     storage = _coerce(StorageConfig, raw.get("storage", {}), "storage", problems)
     linkage = _coerce(LinkageConfig, raw.get("linkage", {}), "linkage", problems)
-    gov = _coerce(GovernanceConfig, raw.get("governance", {}), "governance", problems)
+    raw_gov = dict(raw.get("governance", {}))
+    visibility = read_visibility(raw_gov.pop("visibility", None), problems)
+    gov = _coerce(GovernanceConfig, raw_gov, "governance", problems)
+    if visibility is not None:
+        gov = replace(gov, visibility=visibility)
     _check_governance(gov, problems)
     sources: list[SourceConfig] = []
     for i, table in enumerate(raw.get("sources", [])):

@@ -1,24 +1,26 @@
 """The audited way in: every search, results list and family view is recorded first.
 
-The CLI and the dashboard call only these functions. Each checks the role, checks
-the reason for access, records the event, and only then returns data; if the
-audit log cannot be written, ``AuditError`` propagates and nothing is returned.
+The CLI and the dashboard build one ``AccessRequest`` (index, audit store, actor,
+reason, policy, today) and call only these functions with it. Each checks the
+role (``permissions.require``), records the event, and only then returns data; if
+the audit log cannot be written, ``AuditError`` propagates and nothing is returned.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 import polars as pl
 from sqlalchemy import Engine
 
 from core.errors import AccessDenied
-from governance.audit import Actor, Event, read_events, record_event
+from governance.audit import Actor, Event, EventKind, read_events, record_event
 from governance.details import capped_detail
-from governance.reasons import Reason, check_reason, is_emergency
+from governance.permissions import deny, require
+from governance.reasons import Reason, check_reason, reason_event
+from governance.request import AccessRequest
 from governance.restrictions import (
     RESTRICTED_MESSAGE,
     RestrictedRecord,
@@ -26,31 +28,42 @@ from governance.restrictions import (
     redact_member,
     restricted_ids,
 )
-from governance.roles import may_audit, may_search
-from governance.visibility import Policy, candidates_for_role, view_for_role
+from governance.visibility import candidates_for_role, view_for_role
 from lookup.family import FamilyView, family_view, who_to_call
 from lookup.index import LinkedIndex
 from lookup.query import SearchQuery
 from lookup.search import Candidate, search
 
+__all__ = [
+    "AccessRequest",
+    "Reason",
+    "audit_log",
+    "audited_family",
+    "audited_search",
+    "audited_service_detail",
+    "audited_sign_in",
+    "audited_sign_out",
+    "check_reason",
+    "restricted_people",
+    "source_sensitivity",
+]
 
-def _record(
-    engine: Engine,
-    kind: str,
-    actor: Actor,
-    reason: Reason,
-    data: Mapping[str, Any],
-    policy: Policy | None = None,
-) -> None:
-    extra: dict[str, Any] = (
-        {"explanation": reason.explanation} if reason.explanation else {}
-    )
-    if is_emergency(reason.purpose, policy):
-        extra["emergency"] = True
-    record_event(
-        engine,
-        Event(kind, actor, reason.purpose, reason.case_ref, {**data, **extra}),
-    )
+
+def _record(request: AccessRequest, kind: EventKind, data: Mapping[str, Any]) -> None:
+    r = request
+    record_event(r.audit, reason_event(kind, r.actor, r.reason, data, r.policy))
+
+
+def _deny(
+    request: AccessRequest, data: Mapping[str, Any], error: AccessDenied
+) -> NoReturn:
+    r = request
+    deny(r.audit, r.actor, data, error, reason=r.reason, policy=r.policy)
+
+
+def _require_worker(request: AccessRequest, action: str) -> None:
+    r = request
+    require(r.audit, r.actor, "search", action, reason=r.reason, policy=r.policy)
 
 
 def restricted_people(
@@ -62,152 +75,94 @@ def restricted_people(
     return restricted_ids(audit_engine, ids) | (set(ids) & index.restricted_people)
 
 
-def _require_worker(engine: Engine, actor: Actor, action: str, reason: Reason) -> None:
-    if not may_search(actor.role):
-        _record(engine, "access_denied", actor, reason, {"action": action})
-        raise AccessDenied(
-            "Your role cannot search people or open family records. If you need "
-            "to, ask your manager to change your access."
-        )
-
-
 def audited_search(
-    index: LinkedIndex,
-    audit_engine: Engine,
-    actor: Actor,
-    purpose: str,
-    case_ref: str,
-    query: SearchQuery,
-    today: date,
-    limit: int,
-    *,
-    explanation: str = "",
-    policy: Policy | None = None,
+    request: AccessRequest, query: SearchQuery, limit: int
 ) -> list[Candidate]:
     """Search, recording the criteria before and the people listed after.
 
     Restricted people come back as placeholders saying only that a restricted
     record exists (``restrictions.is_redacted``).
     """
-    reason = Reason(purpose.strip(), case_ref.strip(), explanation.strip())
-    _require_worker(audit_engine, actor, "search", reason)
-    check_reason(purpose, case_ref, explanation, policy=policy)
-    criteria = {"criteria": query.criteria(), "build_id": index.build_id}
-    _record(audit_engine, "search", actor, reason, criteria, policy)
-    found = candidates_for_role(
-        index, search(index, query, today, limit), actor.role, policy or Policy()
-    )
-    restricted = restricted_people(audit_engine, index, (c.person_id for c in found))
+    _require_worker(request, "search")
+    index, role = request.index, request.actor.role
+    _record(request, "search",
+            {"criteria": query.criteria(), "build_id": index.build_id})  # fmt: skip
+    found = search(index, query, request.today, limit)
+    found = candidates_for_role(index, found, role, request.policy)
+    restricted = restricted_people(request.audit, index, (c.person_id for c in found))
     shown = {"person_ids": [c.person_id for c in found], "count": len(found),
              "restricted_ids": sorted(restricted)}  # fmt: skip
-    _record(audit_engine, "results_shown", actor, reason, shown, policy)
+    _record(request, "results_shown", shown)
     return [redact_candidate(c) if c.person_id in restricted else c for c in found]
 
 
 def _check_restriction(
-    audit_engine: Engine,
-    index: LinkedIndex,
-    actor: Actor,
-    reason: Reason,
-    person_id: str,
-    override: str,
-    action: str,
+    request: AccessRequest, person_id: str, override: str, action: str
 ) -> None:
     """Refuse a restricted person without an override; record an override used."""
-    if person_id not in restricted_people(audit_engine, index, [person_id]):
+    if person_id not in restricted_people(request.audit, request.index, [person_id]):
         return
     data = {"action": action, "person_id": person_id}
     if not override.strip():
-        _record(audit_engine, "access_denied", actor, reason,
-                {**data, "restricted": True})  # fmt: skip
-        raise RestrictedRecord(
+        _deny(request, {**data, "restricted": True}, RestrictedRecord(
             RESTRICTED_MESSAGE + " To open it anyway, give a written reason; "
             "the override is recorded and reviewed."
-        )
-    _record(audit_engine, "override", actor, reason,
-            {**data, "override_reason": override.strip()})  # fmt: skip
+        ))  # fmt: skip
+    _record(request, "override", {**data, "override_reason": override.strip()})
 
 
 def audited_family(
-    index: LinkedIndex,
-    audit_engine: Engine,
-    actor: Actor,
-    purpose: str,
-    case_ref: str,
-    person_id: str,
-    today: date,
-    *,
-    explanation: str = "",
-    override: str = "",
-    policy: Policy | None = None,
+    request: AccessRequest, person_id: str, *, override: str = ""
 ) -> FamilyView:
     """Open a family view cut to the role's visibility, recording every member.
 
     A restricted focus person needs ``override`` (a written reason, recorded as
     its own event); restricted relatives are shown only as placeholders.
     """
-    reason = Reason(purpose.strip(), case_ref.strip(), explanation.strip())
-    _require_worker(audit_engine, actor, "family", reason)
-    check_reason(purpose, case_ref, explanation, policy=policy)
-    _check_restriction(audit_engine, index, actor, reason, person_id, override,
-                       "family")  # fmt: skip
-    full = family_view(index, person_id, today)
-    hidden = restricted_people(audit_engine, index, (m.person_id for m in full.members))
+    _require_worker(request, "family")
+    _check_restriction(request, person_id, override, "family")
+    index = request.index
+    full = family_view(index, person_id, request.today)
+    hidden = restricted_people(request.audit, index,
+                               (m.person_id for m in full.members))  # fmt: skip
     hidden.discard(person_id)
-    view = view_for_role(full, actor.role, policy or Policy())
+    view = view_for_role(full, request.actor.role, request.policy)
     members = tuple(redact_member(m) if m.person_id in hidden else m
                     for m in view.members)  # fmt: skip
     view = replace(view, members=members, who_to_call=who_to_call(list(members)))
     data = {"person_id": person_id, "member_ids": [m.person_id for m in members],
             "restricted_ids": sorted(hidden), "build_id": index.build_id}  # fmt: skip
-    _record(audit_engine, "family_opened", actor, reason, data, policy)
+    _record(request, "family_opened", data)
     return view
 
 
 def audited_service_detail(
-    index: LinkedIndex,
-    audit_engine: Engine,
-    actor: Actor,
-    purpose: str,
-    case_ref: str,
-    person_id: str,
-    source: str,
-    *,
-    explanation: str = "",
-    override: str = "",
-    policy: Policy | None = None,
+    request: AccessRequest, person_id: str, source: str, *, override: str = ""
 ) -> str | None:
     """One service's withheld detail on one person, recorded as service_opened.
 
     Refused unless the role sees this source's sensitivity in full and the
     source shares detail at all; at most its ``detail_limit`` involvements.
     """
-    reason = Reason(purpose.strip(), case_ref.strip(), explanation.strip())
-    _require_worker(audit_engine, actor, "service_detail", reason)
-    check_reason(purpose, case_ref, explanation, policy=policy)
-    sensitivity = source_sensitivity(index, source)
-    if (policy or Policy()).level(actor.role, sensitivity) != "full":
-        _record(audit_engine, "access_denied", actor, reason,
-                {"action": "service_detail", "source": source})  # fmt: skip
-        raise AccessDenied(
+    _require_worker(request, "service_detail")
+    policy, index = request.policy, request.index
+    asked = {"action": "service_detail", "source": source}
+    if policy.level(request.actor.role, source_sensitivity(index, source)) != "full":
+        _deny(request, asked, AccessDenied(
             "Your role sees that this service is involved and whom to contact, "
             "not its detail. Contact the lead professional."
-        )
-    limit = (policy or Policy()).detail_limit(source)
+        ))  # fmt: skip
+    limit = policy.detail_limit(source)
     if limit == 0:
-        _record(audit_engine, "access_denied", actor, reason,
-                {"action": "service_detail", "source": source,
-                 "why": "source_shares_no_detail"})  # fmt: skip
-        raise AccessDenied(
+        _deny(request, {**asked, "why": "source_shares_no_detail"}, AccessDenied(
             "This service shares only that it is involved and whom to contact. "
             "Contact the lead professional."
-        )
-    _check_restriction(audit_engine, index, actor, reason, person_id, override,
-                       "service")  # fmt: skip
+        ))  # fmt: skip
+    _check_restriction(request, person_id, override, "service")
     data = {"person_id": person_id, "source": source, "build_id": index.build_id}
     if limit > 1:
         data["detail_limit"] = limit
-    _record(audit_engine, "service_opened", actor, reason, data, policy)
+    _record(request, "service_opened", data)
     return capped_detail(index, person_id, source, limit)
 
 
@@ -229,9 +184,5 @@ def audited_sign_out(audit_engine: Engine, actor: Actor) -> None:
 
 def audit_log(audit_engine: Engine, actor: Actor, limit: int = 2000) -> list[dict]:
     """The newest audit events, for auditors only."""
-    if not may_audit(actor.role):
-        record_event(
-            audit_engine, Event("access_denied", actor, data={"action": "audit_log"})
-        )
-        raise AccessDenied("Only information-governance auditors can read the log.")
+    require(audit_engine, actor, "audit", "audit_log")
     return read_events(audit_engine, limit)

@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     Column,
@@ -32,35 +32,36 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import AuditError
+from core.vocab import ACTOR_ROLES, ActorRole
 from governance.store import chain_anchor, ensure_governance_schema
 
 GENESIS = "0" * 64
 
-#: The kinds of event that may be recorded; anything else is refused.
-EVENT_KINDS = frozenset(
-    {
-        "sign_in",
-        "sign_out",
-        "sign_in_failed",
-        "access_denied",
-        "search",  # level 1: the criteria asked
-        "results_shown",  # level 2: which people were listed
-        "family_opened",  # level 3: a person's family view was opened
-        "service_opened",  # level 4: one service's detail was opened
-        "override",  # a restricted record opened with a written reason
-        "restriction_set",
-        "restriction_lifted",
-        "review_decision",  # an auditor closed or escalated a review item
-        "audit_search",  # an auditor looked at the log, with these filters
-        "session_expired",
-        "retention",  # events older than the retention period were removed
-        "export",  # a file or printable summary handed out
-        "report",  # a worker reported a wrong link or an out-of-date contact
-        "report_closed",  # an administrator dealt with a report
-        "config",
-        "build",
-    }
-)
+#: The kinds of event that may be recorded: a closed set, so an ``Event`` of any
+#: other kind cannot even be made (and a type checker flags it where it is written).
+EventKind = Literal[
+    "sign_in",
+    "sign_out",
+    "sign_in_failed",
+    "access_denied",
+    "search",  # level 1: the criteria asked
+    "results_shown",  # level 2: which people were listed
+    "family_opened",  # level 3: a person's family view was opened
+    "service_opened",  # level 4: one service's detail was opened
+    "override",  # a restricted record opened with a written reason
+    "restriction_set",
+    "restriction_lifted",
+    "review_decision",  # an auditor closed or escalated a review item
+    "audit_search",  # an auditor looked at the log, with these filters
+    "session_expired",
+    "retention",  # events older than the retention period were removed
+    "export",  # a file or printable summary handed out
+    "report",  # a worker reported a wrong link or an out-of-date contact
+    "report_closed",  # an administrator dealt with a report
+    "config",
+    "build",
+]
+EVENT_KINDS: frozenset[str] = frozenset(get_args(EventKind))
 
 metadata = MetaData()
 
@@ -88,20 +89,31 @@ class Actor:
 
     user_id: str
     user_name: str
-    role: str
+    role: ActorRole
     session_id: str
+
+    def __post_init__(self) -> None:
+        if self.role not in ACTOR_ROLES:
+            raise AuditError(
+                f"'{self.role}' is not a role this tool knows; "
+                f"use one of {', '.join(ACTOR_ROLES)}."
+            )
 
 
 @dataclass(frozen=True)
 class Event:
     """One auditable action; the UTC time is set when the event is made."""
 
-    kind: str
+    kind: EventKind
     actor: Actor
     purpose: str = ""
     case_ref: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __post_init__(self) -> None:
+        if self.kind not in EVENT_KINDS:
+            raise AuditError(f"Audit event kind '{self.kind}' is not registered.")
 
 
 def utc_text(moment: datetime) -> str:

@@ -14,10 +14,9 @@ from typing import Any
 import polars as pl
 from sqlalchemy import ColumnElement, Engine, func, select
 
-from core.errors import AccessDenied
 from governance.audit import Actor, Event, audit_events, record_event
 from governance.flags import EVENT_SCHEMA
-from governance.roles import may_audit
+from governance.permissions import require
 
 
 @dataclass(frozen=True)
@@ -58,17 +57,10 @@ class EventFilter:
         return [clause for clause in found if clause is not None]
 
 
-def require_auditor(engine: Engine, actor: Actor, action: str) -> None:
-    """Refuse (and record the refusal) unless ``actor`` is an auditor."""
-    if not may_audit(actor.role):
-        record_event(engine, Event("access_denied", actor, data={"action": action}))
-        raise AccessDenied("Only information-governance auditors can do this.")
-
-
 def record_audit_search(engine: Engine, actor: Actor, where: EventFilter) -> None:
     """Record what an auditor looked for in the log (who audits the auditors):
     call before showing the events, so a refused event shows nothing."""
-    require_auditor(engine, actor, "audit_log")
+    require(engine, actor, "audit", "audit_log")
     data = {"filter": where.as_data()}
     record_event(engine, Event("audit_search", actor, data=data))
 
@@ -80,7 +72,7 @@ def events_frame(
     where: EventFilter | None = None,
 ) -> pl.DataFrame:
     """The newest ``limit`` events matching ``where``, as a frame (data as JSON)."""
-    require_auditor(engine, actor, "audit_log")
+    require(engine, actor, "audit", "audit_log")
     cols = [audit_events.c[k] for k in EVENT_SCHEMA]
     query = select(*cols).where(*(where or EventFilter()).clauses())
     with engine.connect() as conn:
@@ -92,7 +84,7 @@ def events_frame(
 
 def users_in_log(engine: Engine, actor: Actor) -> list[str]:
     """Every user id the log holds, for the auditor's user filter."""
-    require_auditor(engine, actor, "audit_log")
+    require(engine, actor, "audit", "audit_log")
     with engine.connect() as conn:
         found = conn.execute(
             select(audit_events.c.user_id).distinct().order_by(audit_events.c.user_id)

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine
 
-from core.errors import AccessDenied
-from governance.access import Reason
-from governance.audit import Actor, Event, record_event
-from governance.roles import may_search
+from governance.audit import Actor, record_event
+from governance.permissions import require
+from governance.reasons import Reason, reason_event
 from lookup.family import FamilyView
 
 SUMMARY_FORMATS = ("print", "html", "text")
@@ -35,10 +34,5 @@ def record_summary_export(
         "member_ids": [m.person_id for m in view.members],
         "build_id": view.build_id,
     }
-    if reason.explanation:
-        data["explanation"] = reason.explanation
-    if not may_search(actor.role):
-        record_event(engine, Event("access_denied", actor, reason.purpose,
-                                   reason.case_ref, {"action": "export"}))  # fmt: skip
-        raise AccessDenied("Only workers who open family views can print them.")
-    record_event(engine, Event("export", actor, reason.purpose, reason.case_ref, data))
+    require(engine, actor, "search", "export", reason=reason)
+    record_event(engine, reason_event("export", actor, reason, data))

@@ -3,10 +3,12 @@ emergency a short written explanation. Checked before any search."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from core.errors import LookupInputError
+from governance.audit import Actor, Event, EventKind
 from governance.visibility import Policy
 
 
@@ -45,3 +47,23 @@ def check_reason(
     if problems:
         raise LookupInputError(" ".join(problems))
     return Reason(purpose.strip(), case_ref.strip(), explanation.strip())
+
+
+def reason_event(
+    kind: EventKind,
+    actor: Actor,
+    reason: Reason | None,
+    data: Mapping[str, Any],
+    policy: Policy | None = None,
+) -> Event:
+    """An event done for ``reason``: its purpose and case reference, and in its data
+    the explanation given and, when ``policy`` counts the purpose as an emergency,
+    ``emergency: true`` (the auditor's flag)."""
+    if reason is None:
+        return Event(kind, actor, data=data)
+    extra: dict[str, Any] = (
+        {"explanation": reason.explanation} if reason.explanation else {}
+    )
+    if policy is not None and policy.is_emergency(reason.purpose):
+        extra["emergency"] = True
+    return Event(kind, actor, reason.purpose, reason.case_ref, {**data, **extra})

@@ -15,11 +15,11 @@ from sqlalchemy import Column, Engine, MetaData, String, Table, Text, insert, se
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.errors import AccessDenied, AuditError, LookupInputError
-from governance.access import Reason
+from core.errors import AuditError, LookupInputError
 from governance.audit import Actor, Event, record_event
+from governance.permissions import require
+from governance.reasons import Reason, reason_event
 from governance.restrictions import now_text
-from governance.roles import may_administer, may_search
 
 #: What a worker can report, worded as the buttons say it.
 REPORT_KINDS: dict[str, str] = {
@@ -54,13 +54,6 @@ def ensure_reports_schema(engine: Engine) -> None:
     metadata.create_all(engine, checkfirst=True)
 
 
-def _event(actor: Actor, kind: str, reason: Reason | None, data: dict) -> Event:
-    if reason is None:
-        return Event(kind, actor, data=data)
-    extra = {"explanation": reason.explanation} if reason.explanation else {}
-    return Event(kind, actor, reason.purpose, reason.case_ref, {**data, **extra})
-
-
 def _checked_note(note: str) -> str:
     text = note.strip()
     if not text:
@@ -82,17 +75,14 @@ def send_report(
     build_id: str | None = None,
 ) -> str:
     """Record a worker's report (audited first), queue it, return its id."""
-    if not may_search(actor.role):
-        record_event(engine, _event(actor, "access_denied", reason,
-                                    {"action": "report"}))  # fmt: skip
-        raise AccessDenied("Only workers who open family views can send reports.")
+    require(engine, actor, "search", "report", reason=reason)
     if kind not in REPORT_KINDS:
         raise LookupInputError(f"Choose a report: {', '.join(REPORT_KINDS)}.")
     text = _checked_note(note)
     report_id = uuid.uuid4().hex
     data = {"report_id": report_id, "report": kind, "person_id": person_id,
             "source": source, "build_id": build_id, "note": text}  # fmt: skip
-    record_event(engine, _event(actor, "report", reason, data))
+    record_event(engine, reason_event("report", actor, reason, data))
     row = {**{k: v for k, v in data.items() if k != "report"}, "kind": kind,
            "reported_by": actor.user_id, "reported_at": now_text(),
            "status": "open"}  # fmt: skip
@@ -107,15 +97,9 @@ def send_report(
     return report_id
 
 
-def _require_admin(engine: Engine, actor: Actor, action: str) -> None:
-    if not may_administer(actor.role):
-        record_event(engine, Event("access_denied", actor, data={"action": action}))
-        raise AccessDenied("Only administrators can work the reports queue.")
-
-
 def reports(engine: Engine, actor: Actor, status: str = "open") -> list[dict[str, Any]]:
     """Reports with this status, oldest first (administrators only)."""
-    _require_admin(engine, actor, "reports")
+    require(engine, actor, "administer", "reports")
     query = (
         select(data_reports)
         .where(data_reports.c.status == status)
@@ -127,7 +111,7 @@ def reports(engine: Engine, actor: Actor, status: str = "open") -> list[dict[str
 
 def close_report(engine: Engine, actor: Actor, report_id: str, note: str) -> None:
     """Mark a report dealt with, saying what was done (audited first)."""
-    _require_admin(engine, actor, "report_closed")
+    require(engine, actor, "administer", "report_closed")
     text = _checked_note(note)
     data = {"report_id": report_id, "note": text}
     record_event(engine, Event("report_closed", actor, data=data))

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import AccessDenied, AuditError, LookupInputError
 from governance.audit import Actor, Event, record_event, utc_text
-from governance.roles import may_administer
+from governance.permissions import require
 from governance.store import restrictions
 from lookup.family import Member
 from lookup.search import Candidate
@@ -56,17 +56,11 @@ def restricted_ids(engine: Engine, person_ids: Iterable[str]) -> set[str]:
         ) from exc
 
 
-def _require_admin(engine: Engine, actor: Actor, action: str) -> None:
-    if not may_administer(actor.role):
-        record_event(engine, Event("access_denied", actor, data={"action": action}))
-        raise AccessDenied("Only administrators can set or lift restrictions.")
-
-
 def set_restriction(
     engine: Engine, actor: Actor, person_id: str, category: str
 ) -> None:
     """Restrict a person (recorded first); setting it again updates the category."""
-    _require_admin(engine, actor, "restriction_set")
+    require(engine, actor, "administer", "restriction_set")
     if category not in CATEGORIES:
         raise LookupInputError(f"Choose a category: {', '.join(CATEGORIES)}.")
     data = {"person_id": person_id, "category": category}
@@ -85,7 +79,7 @@ def set_restriction(
 
 def lift_restriction(engine: Engine, actor: Actor, person_id: str) -> None:
     """Lift a restriction (recorded first)."""
-    _require_admin(engine, actor, "restriction_lifted")
+    require(engine, actor, "administer", "restriction_lifted")
     record_event(engine, Event("restriction_lifted", actor,
                                data={"person_id": person_id}))  # fmt: skip
     with engine.begin() as conn:

@@ -18,7 +18,7 @@ from core.errors import LookupInputError
 from governance.audit import Actor, Event, record_event, utc_text
 from governance.audit_filter import EventFilter as EventFilter
 from governance.audit_filter import events_frame as events_frame
-from governance.audit_filter import require_auditor
+from governance.permissions import require
 from governance.queue_sync import sync_queue as sync_queue
 from governance.store import review_items
 
@@ -41,7 +41,7 @@ def queue(engine: Engine, status: str | None = "open") -> pl.DataFrame:
 
 def decide(engine: Engine, actor: Actor, item_id: str, status: str, note: str) -> None:
     """Close or escalate a review item with a note; the decision is audited first."""
-    require_auditor(engine, actor, "review_decision")
+    require(engine, actor, "audit", "review_decision")
     if status not in DECISIONS or not note.strip():
         raise LookupInputError("Choose close or escalate and write a note.")
     with engine.connect() as conn:
@@ -70,7 +70,7 @@ def neutralise(value: object) -> str:
 
 def export_csv(engine: Engine, actor: Actor, frame: pl.DataFrame) -> str:
     """The frame as CSV with formulas neutralised; the export is audited first."""
-    require_auditor(engine, actor, "export")
+    require(engine, actor, "audit", "export")
     data = {"rows": frame.height, "what": "audit_events"}
     record_event(engine, Event("export", actor, data=data))
     out = io.StringIO()

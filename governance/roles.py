@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-Role = Literal["front_door", "early_help", "social_worker", "auditor", "administrator"]
+from core.frozen import FrozenDict
+from core.vocab import WORKER_ROLES, Role
 
-ROLE_LABELS: dict[str, str] = {
-    "front_door": "Front-door (MASH) worker",
-    "early_help": "Early Help worker",
-    "social_worker": "Social worker",
-    "auditor": "Information-governance auditor",
-    "administrator": "Administrator",
-}
+ROLE_LABELS: Mapping[str, str] = FrozenDict(
+    {
+        "front_door": "Front-door (MASH) worker",
+        "early_help": "Early Help worker",
+        "social_worker": "Social worker",
+        "auditor": "Information-governance auditor",
+        "administrator": "Administrator",
+    }
+)
 
-#: Roles that may search people and open family views.
-SEARCH_ROLES = frozenset({"front_door", "early_help", "social_worker"})
-#: Roles that may read the audit log (and never family data).
-AUDIT_ROLES = frozenset({"auditor"})
-#: Roles that manage sources, builds and restrictions (and never family data).
-ADMIN_ROLES = frozenset({"administrator"})
+#: What a role may be allowed to do; ``permissions.require`` checks one.
+Permission = Literal["search", "audit", "administer"]
+#: Who holds each permission: workers search people and open family views,
+#: auditors read the audit log, administrators manage sources, builds and
+#: restrictions (neither of the last two ever sees family data).
+HOLDERS: Mapping[Permission, frozenset[Role]] = FrozenDict(
+    {
+        "search": frozenset(WORKER_ROLES),
+        "audit": frozenset({"auditor"}),
+        "administer": frozenset({"administrator"}),
+    }
+)
 
 #: Every dashboard page, and the pages each role may reach once signed in.
 PAGES = ("sign_in", "reason", "search", "family", "audit", "admin")
 _ROLE_PAGES = {
-    **dict.fromkeys(SEARCH_ROLES, frozenset({"reason", "search", "family"})),
-    "auditor": frozenset({"audit"}),
-    "administrator": frozenset({"admin"}),
+    **dict.fromkeys(HOLDERS["search"], frozenset({"reason", "search", "family"})),
+    **dict.fromkeys(HOLDERS["audit"], frozenset({"audit"})),
+    **dict.fromkeys(HOLDERS["administer"], frozenset({"admin"})),
 }
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
@@ -51,19 +61,9 @@ DEMO_USERS: tuple[User, ...] = (
 )
 
 
-def may_search(role: str) -> bool:
-    """Workers search people and open family views."""
-    return role in SEARCH_ROLES
-
-
-def may_audit(role: str) -> bool:
-    """Auditors read the audit log and work its review queue."""
-    return role in AUDIT_ROLES
-
-
-def may_administer(role: str) -> bool:
-    """Administrators see sources and builds and manage restrictions."""
-    return role in ADMIN_ROLES
+def may(role: str, permission: Permission) -> bool:
+    """Whether ``role`` holds ``permission`` (unknown roles hold none)."""
+    return role in HOLDERS[permission]
 
 
 def pages_for(role: str) -> frozenset[str]:

@@ -3,8 +3,9 @@
 ``full`` shows the service as lookup returns it (sensitive detail still opens
 only on request, audited); ``contact_only`` says the service is involved and whom
 to contact, nothing more; ``hidden`` removes the service. The matrix comes from
-``[governance] visibility`` and is applied in ``governance.access``, so the CLI
-and the dashboard show a role exactly the same thing. A source's
+``[governance.visibility]`` (role → sensitivity → level) and is applied in
+``governance.access``, so the CLI and the dashboard show a role exactly the same
+thing. A source's
 ``detail_limit`` (its data-sharing agreement: police often 3) caps how many
 involvements' detail a full-view role may open; 0 means none at all.
 """
@@ -13,27 +14,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
-from typing import Literal
 
 from core.config import GovernanceConfig, SourceConfig
+from core.vocab import Level
 from lookup.family import FamilyView, Member, person_sources, who_to_call
 from lookup.index import LinkedIndex
 from lookup.search import Candidate, case_label
 from lookup.services import ServiceStatus
 
-Level = Literal["full", "contact_only", "hidden"]
-SENSITIVITIES = ("standard", "police", "sensitive")
 CONTACT_ONLY_NOTE = "Ask the lead professional for detail"
 
 
-def parse_matrix(visibility: Mapping[str, str]) -> dict[tuple[str, str], Level]:
-    """``{"early_help": "standard=full police=hidden"}`` → {(role, class): level}."""
-    matrix: dict[tuple[str, str], Level] = {}
-    for role, text in visibility.items():
-        for pair in text.split():
-            sensitivity, _, level = pair.partition("=")
-            matrix[(role, sensitivity)] = level  # type: ignore[assignment]
-    return matrix
+def parse_matrix(
+    visibility: Mapping[str, Mapping[str, Level]],
+) -> dict[tuple[str, str], Level]:
+    """``{"early_help": {"police": "hidden"}}`` → {(role, sensitivity): level}."""
+    return {
+        (role, sensitivity): level
+        for role, levels in visibility.items()
+        for sensitivity, level in levels.items()
+    }
 
 
 @dataclass(frozen=True)

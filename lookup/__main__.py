@@ -24,10 +24,15 @@ from datetime import date
 from core.config import Config, load_config
 from core.db import make_engine
 from core.errors import FamilyContextError, LookupInputError
-from governance.access import audited_family, audited_search, check_reason
+from core.vocab import ROLES
+from governance.access import (
+    AccessRequest,
+    audited_family,
+    audited_search,
+    check_reason,
+)
 from governance.audit import Actor, ensure_audit_schema
 from governance.restrictions import RESTRICTED_MESSAGE, RestrictedRecord, is_redacted
-from governance.roles import ROLE_LABELS
 from governance.visibility import Policy
 from lookup.index import load_index
 from lookup.query import parse_query
@@ -42,7 +47,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--case-ref", required=True, help="case or referral ref")
     parser.add_argument("--explanation", default="", help="needed for Emergency")
     parser.add_argument("--user", default=None, help="user id (default: OS user)")
-    parser.add_argument("--role", default="front_door", choices=sorted(ROLE_LABELS))
+    parser.add_argument("--role", default="front_door", choices=sorted(ROLES))
     parser.add_argument("--today", default=None, help="YYYY-MM-DD (default: today)")
     parser.add_argument("--json", action="store_true", help="print JSON last")
 
@@ -104,7 +109,7 @@ def _run(args: argparse.Namespace, config: Config) -> str:
     index = load_index(make_engine(config.storage.index_url))
     audit = make_engine(config.storage.audit_url)
     ensure_audit_schema(audit)
-    common = (index, audit, _actor(args), reason.purpose, reason.case_ref)
+    request = AccessRequest(index, audit, _actor(args), reason, policy, today)
     if args.command == "search":
         first, last = ("", args.name) if args.name else (args.first, args.last)
         query = parse_query(
@@ -112,17 +117,11 @@ def _run(args: argparse.Namespace, config: Config) -> str:
             args.postcode, args.age_min, args.age_max,
         )  # fmt: skip
         limit = args.limit or config.app.max_results
-        found = audited_search(
-            *common, query, today, limit,
-            explanation=reason.explanation, policy=policy,
-        )  # fmt: skip
+        found = audited_search(request, query, limit)
         payload = candidates_json(found)
         text = candidates_text(found) + _restricted_note(found)
     else:
-        view = audited_family(
-            *common, args.person_id, today,
-            explanation=reason.explanation, override=args.override, policy=policy,
-        )  # fmt: skip
+        view = audited_family(request, args.person_id, override=args.override)
         payload, text = family_json(view), family_text(view)
     return json.dumps(payload, ensure_ascii=False) if args.json else text
 

@@ -5,11 +5,42 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from governance.access import AccessRequest
+    from governance.audit import Actor
+    from governance.visibility import Policy
+    from lookup.index import LinkedIndex
+
 POSTGRES_ENV = "TEST_POSTGRES_URL"
+#: The "today" of the test indexes.
+TODAY = date(2026, 11, 15)
+
+
+def ask(
+    index: LinkedIndex,
+    audit: Engine,
+    actor: Actor,
+    purpose: str,
+    case_ref: str,
+    explanation: str = "",
+    *,
+    policy: Policy | None = None,
+    today: date = TODAY,
+) -> AccessRequest:
+    """The request a test's worker makes (the default policy unless given)."""
+    from governance.access import AccessRequest, Reason
+    from governance.visibility import Policy
+
+    reason = Reason(purpose, case_ref, explanation)
+    return AccessRequest(index, audit, actor, reason, policy or Policy(), today)
 
 
 @pytest.fixture

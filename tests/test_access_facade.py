@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ask
 from sqlalchemy import Engine
-from test_lookup_index import TODAY, make_index
+from test_lookup_index import make_index
 
 import governance.access as access
 from core.db import make_engine
@@ -38,7 +39,7 @@ def _kinds(engine: Engine) -> list[str]:
 
 def test_search_records_criteria_then_people_shown(index, audit) -> None:
     found = access.audited_search(
-        index, audit, WORKER, "New referral (MASH)", "REF-1", JANE, TODAY, 5
+        ask(index, audit, WORKER, "New referral (MASH)", "REF-1"), JANE, 5
     )
     search, shown = reversed(read_events(audit))
     assert (search["kind"], shown["kind"]) == ("search", "results_shown")
@@ -53,12 +54,9 @@ def test_search_records_criteria_then_people_shown(index, audit) -> None:
 
 
 def test_family_and_service_detail_are_recorded(index, audit) -> None:
-    view = access.audited_family(index, audit, WORKER, "Emergency", "R2", "p1", TODAY,
-                                 explanation="Child missing tonight")  # fmt: skip
-    detail = access.audited_service_detail(
-        index, audit, WORKER, "Emergency", "R2", "p1", "camhs",
-        explanation="Child missing tonight",
-    )  # fmt: skip
+    request = ask(index, audit, WORKER, "Emergency", "R2", "Child missing tonight")
+    view = access.audited_family(request, "p1")
+    detail = access.audited_service_detail(request, "p1", "camhs")
     opened, service = reversed(read_events(audit))
     assert opened["kind"] == "family_opened"
     assert opened["data"]["person_id"] == "p1"
@@ -70,9 +68,9 @@ def test_family_and_service_detail_are_recorded(index, audit) -> None:
 
 def test_auditor_is_denied_and_the_attempt_recorded(index, audit) -> None:
     with pytest.raises(AccessDenied):
-        access.audited_search(index, audit, AUDITOR, "Audit", "IG-1", JANE, TODAY, 5)
+        access.audited_search(ask(index, audit, AUDITOR, "Audit", "IG-1"), JANE, 5)
     with pytest.raises(AccessDenied):
-        access.audited_family(index, audit, AUDITOR, "Audit", "IG-1", "p1", TODAY)
+        access.audited_family(ask(index, audit, AUDITOR, "Audit", "IG-1"), "p1")
     assert _kinds(audit) == ["access_denied", "access_denied"]
     assert read_events(audit)[0]["data"] == {"action": "family"}
 
@@ -91,8 +89,8 @@ def test_workers_cannot_read_the_audit_log(audit) -> None:
 )  # fmt: skip
 def test_reason_is_required(index, audit, purpose, case_ref, explanation, message):
     with pytest.raises(LookupInputError, match=message):
-        access.audited_search(index, audit, WORKER, purpose, case_ref, JANE, TODAY, 5,
-                              explanation=explanation)  # fmt: skip
+        request = ask(index, audit, WORKER, purpose, case_ref, explanation)
+        access.audited_search(request, JANE, 5)
     assert _kinds(audit) == []
 
 
@@ -110,12 +108,12 @@ def test_no_audit_log_means_nothing_is_returned(index, tmp_path, monkeypatch) ->
     called = []
     monkeypatch.setattr(access, "search", lambda *a: called.append(a) or ["leak"])
     with pytest.raises(AuditError):
-        access.audited_search(index, broken, WORKER, "Emergency", "R", JANE, TODAY, 5,
-                              explanation="x")  # fmt: skip
+        access.audited_search(
+            ask(index, broken, WORKER, "Emergency", "R", "x"), JANE, 5
+        )
     assert called == []
     with pytest.raises(AuditError):
-        access.audited_family(index, broken, WORKER, "Emergency", "R", "p1", TODAY,
-                              explanation="x")  # fmt: skip
+        access.audited_family(ask(index, broken, WORKER, "Emergency", "R", "x"), "p1")
 
 
 def test_failing_results_event_returns_nothing(index, audit, monkeypatch) -> None:
@@ -128,6 +126,7 @@ def test_failing_results_event_returns_nothing(index, audit, monkeypatch) -> Non
 
     monkeypatch.setattr(access, "record_event", fail_on_results)
     with pytest.raises(AuditError):
-        access.audited_search(index, audit, WORKER, "Strategy discussion", "R", JANE,
-                              TODAY, 5)  # fmt: skip
+        access.audited_search(
+            ask(index, audit, WORKER, "Strategy discussion", "R"), JANE, 5
+        )
     assert _kinds(audit) == ["search"]

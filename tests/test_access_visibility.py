@@ -9,7 +9,8 @@ from datetime import date
 
 import polars as pl
 import pytest
-from test_lookup_index import TODAY, make_index
+from conftest import ask
+from test_lookup_index import make_index
 
 import governance.access as access
 from core.config import GovernanceConfig, SourceConfig
@@ -60,9 +61,9 @@ def audit(audit_engine):
     return audit_engine
 
 
-def _open(index, audit, who: Actor, person: str = "p1", **kw):
-    return access.audited_family(index, audit, who, "Strategy discussion", "R1",
-                                 person, TODAY, **kw)  # fmt: skip
+def _open(index, audit, who: Actor, person: str = "p1", policy=None, **kw):
+    request = ask(index, audit, who, "Strategy discussion", "R1", policy=policy)
+    return access.audited_family(request, person, **kw)
 
 
 def _service(view, person: str, source: str):
@@ -93,21 +94,24 @@ def test_role_sees_each_class_as_the_matrix_says(index, audit, role, sensitivity
                  if f.name not in CONTACT_FIELDS | {"summary"}}  # fmt: skip
         assert not any(extra.values()), f"contact-only role sees {extra}"
         with pytest.raises(AccessDenied, match="not its detail"):
-            access.audited_service_detail(index, audit, who, "Strategy discussion",
-                                          "R1", person, source)  # fmt: skip
+            access.audited_service_detail(
+                ask(index, audit, who, "Strategy discussion", "R1"), person, source
+            )
     else:
         assert service is not None and service.involvement in ("Current", "Historic")
         if sensitivity != "standard":
             assert service.detail_withheld and service.detail is None
             detail = access.audited_service_detail(
-                index, audit, who, "Strategy discussion", "R1", person, source
+                ask(index, audit, who, "Strategy discussion", "R1"), person, source
             )
             assert detail and read_events(audit)[0]["kind"] == "service_opened"
     assert verify_chain(audit).valid
 
 
 def test_matrix_from_config_can_hide_a_class(index, audit) -> None:
-    gov = GovernanceConfig(visibility={"front_door": "standard=full police=hidden"})
+    gov = GovernanceConfig(
+        visibility={"front_door": {"standard": "full", "police": "hidden"}}
+    )
     policy = Policy.from_config(gov)
     assert parse_matrix(gov.visibility)[("front_door", "police")] == "hidden"
     view = _open(index, audit, actor("front_door"), "p2", policy=policy)
@@ -120,12 +124,14 @@ def test_matrix_from_config_can_hide_a_class(index, audit) -> None:
 def test_results_neither_count_nor_name_a_hidden_service(index, audit) -> None:
     who = actor("front_door")
     search = access.audited_search
-    full = search(index, audit, who, "Strategy discussion", "R1", JANE, TODAY, 5)[0]
+    full = search(ask(index, audit, who, "Strategy discussion", "R1"), JANE, 5)[0]
     policy = Policy.from_config(
-        GovernanceConfig(visibility={"front_door": "police=full sensitive=full"})
+        GovernanceConfig(
+            visibility={"front_door": {"police": "full", "sensitive": "full"}}
+        )
     )
-    cut = search(index, audit, who, "Strategy discussion", "R1", JANE, TODAY, 5,
-                 policy=policy)[0]  # fmt: skip
+    cut = search(ask(index, audit, who, "Strategy discussion", "R1", policy=policy),
+                 JANE, 5)[0]  # fmt: skip
     assert full.person_id == cut.person_id == "p1"
     assert any(n.startswith("Children's social care case") for n in full.case_numbers)
     assert cut.case_numbers == ()
@@ -136,19 +142,21 @@ def test_results_neither_count_nor_name_a_hidden_service(index, audit) -> None:
 def test_emergency_is_configurable_and_flagged(index, audit) -> None:
     policy = Policy(emergency_purposes=("Urgent safeguarding",))
     with pytest.raises(Exception, match="Explain the emergency"):
-        access.audited_search(index, audit, actor("front_door"), "Urgent safeguarding",
-                              "R9", JANE, TODAY, 5, policy=policy)  # fmt: skip
-    access.audited_search(index, audit, actor("front_door"), "Urgent safeguarding",
-                          "R9", JANE, TODAY, 5, explanation="Child missing",
-                          policy=policy)  # fmt: skip
+        access.audited_search(ask(index, audit, actor("front_door"),
+                                  "Urgent safeguarding", "R9", policy=policy),
+                              JANE, 5)  # fmt: skip
+    access.audited_search(ask(index, audit, actor("front_door"), "Urgent safeguarding",
+                              "R9", "Child missing", policy=policy),
+                          JANE, 5)  # fmt: skip
     assert all(e["data"]["emergency"] for e in read_events(audit))
 
 
 def test_restricted_person_shows_only_the_placeholder(index, audit) -> None:
     set_restriction(audit, ADMIN, "p1", "protected_address")
     worker = actor("front_door")
-    found = access.audited_search(index, audit, worker, "Strategy discussion", "R1",
-                                  JANE, TODAY, 5)  # fmt: skip
+    found = access.audited_search(
+        ask(index, audit, worker, "Strategy discussion", "R1"), JANE, 5
+    )
     jane = next(c for c in found if c.person_id == "p1")
     assert is_redacted(jane) and jane.last_name is None and jane.dob is None
     assert jane.matched_on == RESTRICTED_MESSAGE
@@ -213,8 +221,8 @@ def test_police_detail_is_capped_as_the_source_says(
 ):
     policy = Policy(detail_limits={"police": limit})
     detail = access.audited_service_detail(
-        police_history, audit, actor("front_door"),
-        "Strategy discussion", "R1", "p2", "police", policy=policy,
+        ask(police_history, audit, actor("front_door"),
+            "Strategy discussion", "R1", policy=policy), "p2", "police",
     )  # fmt: skip
     assert detail == expected
     opened = read_events(audit)[0]
@@ -229,9 +237,9 @@ def test_a_source_sharing_no_detail_offers_none(index, audit) -> None:
     assert police.involvement == "Historic" and police.lead is None
     assert police.detail is None and not police.detail_withheld
     with pytest.raises(AccessDenied, match="only that it is involved"):
-        access.audited_service_detail(index, audit, actor("front_door"),
-                                      "Strategy discussion", "R1", "p2", "police",
-                                      policy=policy)  # fmt: skip
+        access.audited_service_detail(ask(index, audit, actor("front_door"),
+                                          "Strategy discussion", "R1", policy=policy),
+                                      "p2", "police")  # fmt: skip
     denied = read_events(audit)[0]
     assert denied["data"]["why"] == "source_shares_no_detail"
 

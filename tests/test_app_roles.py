@@ -136,10 +136,12 @@ CLASSES = {
 }
 #: The matrix under test: every level appears (defaults for two roles).
 MATRIX = {
-    "front_door": "standard=full police=full sensitive=full",
-    "early_help": "standard=full police=contact_only sensitive=contact_only",
-    "social_worker": "standard=full police=hidden sensitive=contact_only",
-}
+    "front_door": {"standard": "full", "police": "full", "sensitive": "full"},
+    "early_help": {"standard": "full", "police": "contact_only",
+                   "sensitive": "contact_only"},
+    "social_worker": {"standard": "full", "police": "hidden",
+                      "sensitive": "contact_only"},
+}  # fmt: skip
 #: Family data that must never reach an auditor's or administrator's screen.
 FAMILY_TEXT = ("1 Demo Road", "Pat Lee", "Dr Ray", "Sue Hall", "0161 000",
                *(detail for _, _, detail in CLASSES.values()))  # fmt: skip
@@ -172,10 +174,14 @@ def stores(request, tmp_path, index_db) -> tuple[str, str]:  # noqa: F811
 
 def _matrix_config(folder: Path, index_url: str, audit_url: str) -> Path:
     path = folder / "config.toml"
-    rows = "".join(f'{role} = "{levels}"\n' for role, levels in MATRIX.items())
+    tables = "".join(
+        f"[governance.visibility.{role}]\n"
+        + "".join(f'{sensitivity} = "{level}"\n' for sensitivity, level in row.items())
+        for role, row in MATRIX.items()
+    )
     path.write_text(
         f'[app]\ndemo_mode = true\n[storage]\nindex_url = "{index_url}"\n'
-        f'audit_url = "{audit_url}"\n[governance.visibility]\n{rows}',
+        f'audit_url = "{audit_url}"\n{tables}',
         encoding="utf-8",
     )
     return path

@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ask
 from sqlalchemy import Engine, text
 from test_app_pages import _app, _config, _reason, _sign_in, _texts
 from test_app_pages import _search as app_search
-from test_lookup_index import TODAY, make_index
+from test_lookup_index import make_index
 
 import governance.access as access
 from core.db import make_engine
@@ -76,15 +77,16 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
 
 
 def _search(index, audit):
-    return access.audited_search(index, audit, WORKER, *WHY, JANE, TODAY, 10)
+    return access.audited_search(ask(index, audit, WORKER, *WHY), JANE, 10)
 
 
 def _family(index, audit, **kw):
-    return access.audited_family(index, audit, WORKER, *WHY, "p1", TODAY, **kw)
+    return access.audited_family(ask(index, audit, WORKER, *WHY), "p1", **kw)
 
 
 def _detail(index, audit):
-    return access.audited_service_detail(index, audit, WORKER, *WHY, "p1", "camhs")
+    request = ask(index, audit, WORKER, *WHY)
+    return access.audited_service_detail(request, "p1", "camhs")
 
 
 def _override(index, audit):

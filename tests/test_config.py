@@ -70,3 +70,31 @@ def test_bad_toml_names_the_file(tmp_path):
     path.write_text("[app\n")
     with pytest.raises(ConfigError, match="bad.toml is not valid TOML"):
         load_config(path)
+
+
+def test_visibility_is_a_table_and_the_one_line_form_still_reads(tmp_path):
+    table = {"early_help": {"standard": "full", "police": "hidden"}}
+    new = parse_config({"governance": {"visibility": table}}, tmp_path)
+    old_form = {"visibility": {"early_help": "standard=full police=hidden"}}
+    written = r'\[governance.visibility.early_help\] standard = "full" police'
+    with pytest.warns(FutureWarning, match=written):
+        old = parse_config({"governance": old_form}, tmp_path)
+    assert old.governance.visibility == new.governance.visibility == table
+    with pytest.raises(TypeError):
+        new.governance.visibility["early_help"]["police"] = "full"  # type: ignore[index]
+
+
+def test_every_bad_visibility_entry_is_named(tmp_path):
+    visibility = {
+        "auditor": {"police": "full"},
+        "early_help": {"police": "peek", "polize": "full"},
+        "social_worker": 3,
+    }
+    with pytest.raises(ConfigError) as info:
+        parse_config({"governance": {"visibility": visibility}}, tmp_path)
+    assert [p.where for p in info.value.problems] == [
+        "governance.visibility.auditor",
+        "governance.visibility.early_help.police",
+        "governance.visibility.early_help.polize",
+        "governance.visibility.social_worker",
+    ]

@@ -24,8 +24,10 @@ POLICE_HIDDEN = """
 [governance]
 emergency_purposes = ["Strategy discussion"]
 
-[governance.visibility]
-front_door = "standard=full police=hidden sensitive=full"
+[governance.visibility.front_door]
+standard = "full"
+police = "hidden"
+sensitive = "full"
 """
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from conftest import TODAY  # noqa: F401  (other modules import it from here)
 from sqlalchemy import Engine, insert
 
 from core.db import make_engine
@@ -22,7 +23,6 @@ from linkage import index_tables as t
 from lookup.index import current_build_id, load_index
 from sources.records import STANDARD_SCHEMA
 
-TODAY = date(2026, 11, 15)
 BUILD = "build-2"
 EXTRACT = date(2026, 11, 1)
 JANE_NHS = "9434765919"

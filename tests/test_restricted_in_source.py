@@ -9,8 +9,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import TODAY, ask
 from sqlalchemy import text, update
-from test_lookup_index import TODAY, make_index
+from test_lookup_index import make_index
 from test_sources_mapping import mapped, one_field
 
 import governance.access as access
@@ -108,21 +109,20 @@ def test_person_with_any_flagged_record_is_restricted(flagged_db, audit_engine):
     index = load_index(make_engine(f"sqlite:///{flagged_db}"))
     assert index.restricted_people == {"p2"}
     karen = parse_query("Karen", "Smith", "02/11/1988")
-    found = access.audited_search(index, audit_engine, WORKER, *REASON, karen,
-                                  TODAY, 10)  # fmt: skip
+    request = ask(index, audit_engine, WORKER, *REASON)
+    found = access.audited_search(request, karen, 10)
     listed = next(c for c in found if c.person_id == "p2")
     assert is_redacted(listed) and listed.last_name is None and listed.dob is None
     assert read_events(audit_engine)[0]["data"]["restricted_ids"] == ["p2"]
     # Jane's family view shows her mother only as a placeholder
-    view = access.audited_family(index, audit_engine, WORKER, *REASON, "p1", TODAY)
+    view = access.audited_family(request, "p1")
     mother = next(m for m in view.members if m.person_id == "p2")
     assert mother.name == "Restricted record" and mother.services == ()
     with pytest.raises(RestrictedRecord):
-        access.audited_family(index, audit_engine, WORKER, *REASON, "p2", TODAY)
+        access.audited_family(request, "p2")
     assert read_events(audit_engine)[0]["data"]["restricted"] is True
     why = "Strategy meeting today"
-    opened = access.audited_family(index, audit_engine, WORKER, *REASON, "p2",
-                                   TODAY, override=why)  # fmt: skip
+    opened = access.audited_family(request, "p2", override=why)
     assert next(m for m in opened.members if m.is_focus).name != "Restricted record"
     override = read_events(audit_engine)[1]
     assert override["kind"] == "override"
@@ -136,7 +136,7 @@ def test_source_override_lands_in_the_review_queue(flagged_db, tmp_path) -> None
     audit = make_engine(f"sqlite:///{tmp_path}/audit.db")
     ensure_audit_schema(audit)
     index = load_index(make_engine(f"sqlite:///{flagged_db}"))
-    access.audited_family(index, audit, WORKER, *REASON, "p2", TODAY,
+    access.audited_family(ask(index, audit, WORKER, *REASON), "p2",
                           override="Court order")  # fmt: skip
     sync_queue(audit, FlagRules())
     items = queue(audit)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import IndexNotReadyError
 from governance.audit import Actor
-from governance.roles import may_administer
+from governance.roles import may
 from linkage.index_tables import index_state, source_loads
 from lookup.index import current_build_id, read_table
 from lookup.services import Source, configured_sources, coverage_text
@@ -108,6 +108,6 @@ def page(ctx: AppContext, actor: Actor) -> None:
     else:
         st.success("Every source loaded in the latest build.", icon=":material/check:")
     st.table(source_table(loads), hide_index=True)
-    if may_administer(actor.role):
+    if may(actor.role, "administer"):
         st.subheader("Problems reported by the latest load")
         _admin_problems(loads)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from governance.access import Reason
-from governance.audit import Actor
+from governance.access import AccessRequest
 from lookup.evidence import RecordEvidence, family_evidence
 from lookup.family import FamilyView
 from ui import member, state, summary, timeline, who_to_call
@@ -13,9 +12,11 @@ from ui.context import AppContext
 from ui.trust import source_warnings, sources_of
 
 
-def _evidence(ctx: AppContext, view: FamilyView) -> dict[str, list[RecordEvidence]]:
+def _evidence(
+    request: AccessRequest, view: FamilyView
+) -> dict[str, list[RecordEvidence]]:
     """Linkage evidence for the members shown, only from the sources shown."""
-    index = ctx.index()
+    index = request.index
     shown = {
         m.person_id: {s.source for s in m.services}
         for m in view.members
@@ -37,7 +38,7 @@ def _intro(view: FamilyView) -> None:
     )
 
 
-def page(ctx: AppContext, actor: Actor, reason: Reason) -> None:
+def page(ctx: AppContext, request: AccessRequest) -> None:
     """The opened family view (already audited when it was opened)."""
     view: FamilyView | None = state.family()
     if view is None:
@@ -45,17 +46,17 @@ def page(ctx: AppContext, actor: Actor, reason: Reason) -> None:
         st.rerun()
         return
     if state.printing():
-        summary.print_view(ctx, actor, reason, view)
+        summary.print_view(ctx, request, view)
         return
     if st.button("← Back to results", key="back"):
         state.back_to_results()
         st.rerun()
     _intro(view)
-    source_warnings(sources_of(ctx.index()))
-    who_to_call.section(ctx, actor, reason, view)
-    timeline.section(view, ctx.today)
+    source_warnings(sources_of(request.index))
+    who_to_call.section(request, view)
+    timeline.section(view, request.today)
     st.subheader("Family and services")
-    evidence = _evidence(ctx, view)
+    evidence = _evidence(request, view)
     for m in view.members:
-        member.card(ctx, actor, reason, m, evidence.get(m.person_id, []))
-    summary.section(ctx, actor, reason, view)
+        member.card(request, m, evidence.get(m.person_id, []))
+    summary.section(ctx, request, view)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.config import Config
 from core.errors import AuditError, ConfigError, FamilyContextError
+from governance.access import AccessRequest
 from governance.audit import Actor
 from governance.roles import demo_sign_in_allowed, pages_for
 from governance.sessions import touch_session, utc_now
@@ -75,10 +76,15 @@ def _route(ctx: AppContext) -> None:
         reason.page(ctx)
         return
     layout.reason_bar()
+    # the one request every audited call of this run takes (loads the index, or
+    # fails, before the worker types anything)
+    request = AccessRequest(
+        ctx.index(), ctx.audit_engine, actor, why, ctx.policy, ctx.today
+    )
     if state.view() == "family":
-        family_page.page(ctx, actor, why)
+        family_page.page(ctx, request)
     else:
-        search_page.page(ctx, actor, why)
+        search_page.page(ctx, request)
 
 
 def _context(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from governance.access import Reason, audited_service_detail
-from governance.audit import Actor
+from governance.access import AccessRequest, audited_service_detail
 from governance.restrictions import RESTRICTED_MESSAGE
 from lookup.evidence import RecordEvidence, link_confidence
 from lookup.family import Member
 from lookup.text import age_text, long_date
 from ui import state, why_linked
-from ui.context import AppContext
 from ui.report_form import report_button
 from ui.service_blocks import none_found, services_markdown
 from ui.text import md
@@ -38,7 +36,7 @@ def identity_markdown(m: Member, records: list[RecordEvidence]) -> str:
     ])  # fmt: skip
 
 
-def _reveal_buttons(ctx: AppContext, actor: Actor, reason: Reason, m: Member) -> None:
+def _reveal_buttons(request: AccessRequest, m: Member) -> None:
     for s in m.services:
         if not s.detail_withheld or (m.person_id, s.source) in state.revealed():
             continue
@@ -46,11 +44,8 @@ def _reveal_buttons(ctx: AppContext, actor: Actor, reason: Reason, m: Member) ->
             f"Show {s.service} detail", key=f"reveal_{m.person_id}_{s.source}"
         ):
             detail = audited_service_detail(
-                ctx.index(), ctx.audit_engine, actor, reason.purpose,
-                reason.case_ref, m.person_id, s.source,
-                explanation=reason.explanation,
-                override=state.override(m.person_id), policy=ctx.policy,
-            )  # fmt: skip
+                request, m.person_id, s.source, override=state.override(m.person_id)
+            )
             state.reveal(m.person_id, s.source, detail)
             st.rerun()
 
@@ -61,9 +56,7 @@ def is_restricted(m: Member) -> bool:
 
 
 def card(
-    ctx: AppContext,
-    actor: Actor,
-    reason: Reason,
+    request: AccessRequest,
     m: Member,
     records: list[RecordEvidence],
 ) -> None:
@@ -90,7 +83,7 @@ def card(
                 "Not shown (the council's age rules or your role): "
                 + "; ".join(md(h) for h in m.hidden)
             )
-        _reveal_buttons(ctx, actor, reason, m)
+        _reveal_buttons(request, m)
         why_linked.expander(m.person_id, records)
-        report_button(ctx, actor, reason, ("not_same_person", m.person_id, None),
+        report_button(request, ("not_same_person", m.person_id, None),
                       m.name)  # fmt: skip

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from governance.roles import may_administer, may_search
+from governance.roles import may
 
 DATA = "About the data"
 
 
 def choice(role: str) -> str:
     """The page chosen in the side menu; '' for roles without a data page."""
-    if may_search(role):
+    if may(role, "search"):
         work = "Find a person"
-    elif may_administer(role):
+    elif may(role, "administer"):
         work = "Sources and builds"
     else:
         return ""

@@ -9,11 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import LookupInputError
-from governance.access import Reason
-from governance.audit import Actor
+from governance.access import AccessRequest
 from governance.reports import MAX_NOTE, REPORT_KINDS, send_report
 from ui import state
-from ui.context import AppContext
 from ui.text import md
 
 _HINTS = {
@@ -29,9 +27,7 @@ def _key(kind: str, person_id: str, source: str | None) -> str:
 
 
 def report_button(
-    ctx: AppContext,
-    actor: Actor,
-    reason: Reason,
+    request: AccessRequest,
     target: tuple[str, str, str | None],
     about: str,
 ) -> None:
@@ -42,7 +38,7 @@ def report_button(
                    icon=":material/check_circle:")  # fmt: skip
         return
     if state.report_target() == target:
-        _form(ctx, actor, reason, target, about)
+        _form(request, target, about)
         return
     # Short label: its card's heading gives the context (WCAG 2.4.4, in context).
     if st.button(REPORT_KINDS[kind], key="report_" + _key(kind, person_id, source),
@@ -52,9 +48,7 @@ def report_button(
 
 
 def _form(
-    ctx: AppContext,
-    actor: Actor,
-    reason: Reason,
+    request: AccessRequest,
     target: tuple[str, str, str | None],
     about: str,
 ) -> None:
@@ -76,8 +70,8 @@ def _form(
         return
     try:
         send_report(
-            ctx.audit_engine, actor, reason, kind, person_id, note,
-            source=source, build_id=ctx.index().build_id,
+            request.audit, request.actor, request.reason, kind, person_id, note,
+            source=source, build_id=request.index.build_id,
         )  # fmt: skip
     except LookupInputError as exc:
         st.error(str(exc))

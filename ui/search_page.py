@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import LookupInputError
-from governance.access import Reason, audited_family, audited_search
-from governance.audit import Actor
+from governance.access import AccessRequest, audited_family, audited_search
 from governance.restrictions import RESTRICTED_MESSAGE, is_redacted
 from lookup.query import parse_query
 from lookup.search import MAX_RESULTS, Candidate
@@ -38,7 +37,7 @@ SENSITIVE_WARNING = (
 )
 
 
-def _search_form(ctx: AppContext, actor: Actor, reason: Reason) -> None:
+def _search_form(ctx: AppContext, request: AccessRequest) -> None:
     with st.form("search"):
         left, right = st.columns(2)
         first = left.text_input("First name", key="q_first")
@@ -65,11 +64,7 @@ def _search_form(ctx: AppContext, actor: Actor, reason: Reason) -> None:
         state.clear_results()
         st.error(str(exc))
         return
-    found = audited_search(
-        ctx.index(), ctx.audit_engine, actor, reason.purpose, reason.case_ref,
-        query, ctx.today, ctx.config.app.max_results,
-        explanation=reason.explanation, policy=ctx.policy,
-    )  # fmt: skip
+    found = audited_search(request, query, ctx.config.app.max_results)
     state.set_results(found)
 
 
@@ -127,9 +122,7 @@ def _candidate(c: Candidate) -> None:
             st.rerun()
 
 
-def _confirm(
-    ctx: AppContext, actor: Actor, reason: Reason, person_id: str, restricted: bool
-) -> None:
+def _confirm(request: AccessRequest, person_id: str, restricted: bool) -> None:
     st.warning(SENSITIVE_WARNING, icon=":material/warning:")
     why = ""
     if restricted:
@@ -139,11 +132,7 @@ def _confirm(
         if restricted and not why.strip():
             st.error("Write the reason for overriding the restriction.")
             return
-        view = audited_family(
-            ctx.index(), ctx.audit_engine, actor, reason.purpose, reason.case_ref,
-            person_id, ctx.today, explanation=reason.explanation,
-            override=why, policy=ctx.policy,
-        )  # fmt: skip
+        view = audited_family(request, person_id, override=why)
         if why.strip():
             state.set_override(person_id, why.strip())
         state.open_family(view)
@@ -174,11 +163,10 @@ def _results(found: list[Candidate], cap: int) -> None:
             _candidate(c)
 
 
-def page(ctx: AppContext, actor: Actor, reason: Reason) -> None:
+def page(ctx: AppContext, request: AccessRequest) -> None:
     """Search form, then either the confirmation step or the results list."""
     st.header("Find a person")
-    ctx.index()  # load (or fail) before the worker types anything
-    _search_form(ctx, actor, reason)
+    _search_form(ctx, request)
     found = state.results()
     if found is None:
         return
@@ -186,6 +174,6 @@ def page(ctx: AppContext, actor: Actor, reason: Reason) -> None:
     if person_id is not None:
         listed = {c.person_id: c for c in found}.get(person_id)
         restricted = listed is not None and is_redacted(listed)
-        _confirm(ctx, actor, reason, person_id, restricted)
+        _confirm(request, person_id, restricted)
     else:
         _results(found, min(ctx.config.app.max_results, MAX_RESULTS))

@@ -10,8 +10,7 @@ import re
 
 import streamlit as st
 
-from governance.access import Reason
-from governance.audit import Actor
+from governance.access import AccessRequest
 from governance.exports import record_summary_export
 from lookup.family import FamilyView
 from ui import state
@@ -33,9 +32,11 @@ body *{visibility:hidden}
 </style>"""
 
 
-def _header(ctx: AppContext, actor: Actor, reason: Reason) -> SummaryHeader:
-    return SummaryHeader(actor.user_name, reason.case_ref, ctx.today,
-                         ctx.config.app.local_authority)  # fmt: skip
+def _header(ctx: AppContext, request: AccessRequest) -> SummaryHeader:
+    r = request
+    return SummaryHeader(
+        r.actor.user_name, r.reason.case_ref, r.today, ctx.config.app.local_authority
+    )
 
 
 def file_stem(case_ref: str) -> str:
@@ -43,7 +44,7 @@ def file_stem(case_ref: str) -> str:
     return "family-summary-" + (re.sub(r"[^A-Za-z0-9-]+", "-", case_ref) or "case")
 
 
-def section(ctx: AppContext, actor: Actor, reason: Reason, view: FamilyView) -> None:
+def section(ctx: AppContext, request: AccessRequest, view: FamilyView) -> None:
     """Prepare the summary (audited), then offer the print view and downloads."""
     st.subheader("Summary for case notes")
     if not state.summary_ready():
@@ -53,13 +54,13 @@ def section(ctx: AppContext, actor: Actor, reason: Reason, view: FamilyView) -> 
         )
         if st.button("Prepare summary for case notes", key="prepare_summary",
                      icon=":material/description:"):  # fmt: skip
-            record_summary_export(ctx.audit_engine, actor, reason, view)
+            record_summary_export(request.audit, request.actor, request.reason, view)
             state.set_summary_ready(True)
             st.rerun()
         return
-    sources = sources_of(ctx.index())
-    head = _header(ctx, actor, reason)
-    stem = file_stem(reason.case_ref)
+    sources = sources_of(request.index)
+    head = _header(ctx, request)
+    stem = file_stem(request.reason.case_ref)
     left, mid, right = st.columns(3)
     if left.button("Open print view", key="print_view", icon=":material/print:"):
         state.set_summary_ready(True, printing=True)
@@ -76,13 +77,13 @@ def section(ctx: AppContext, actor: Actor, reason: Reason, view: FamilyView) -> 
     )  # fmt: skip
 
 
-def print_view(ctx: AppContext, actor: Actor, reason: Reason, view: FamilyView) -> None:
+def print_view(ctx: AppContext, request: AccessRequest, view: FamilyView) -> None:
     """Only the summary, ready for the browser's Print (already audited)."""
     if st.button("← Back to the family view", key="close_print"):
         state.set_summary_ready(True, printing=False)
         st.rerun()
     st.caption("To print, press Ctrl+P (Cmd+P on a Mac). Only the summary prints.")
     st.html(PRINT_CSS)
-    head = _header(ctx, actor, reason)
+    head = _header(ctx, request)
     with st.container(key="print_summary"):
-        st.html(summary_body_html(view, sources_of(ctx.index()), head))
+        st.html(summary_body_html(view, sources_of(request.index), head))

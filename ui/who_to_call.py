@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from governance.access import Reason
-from governance.audit import Actor
+from governance.access import AccessRequest
 from lookup.family import Contact, FamilyView
 from lookup.services import ServiceStatus
 from lookup.text import long_date
-from ui.context import AppContext
 from ui.report_form import report_button
 from ui.text import call_link, email_link, md
 from ui.trust import STALE_WORD
@@ -82,7 +80,7 @@ def contact_markdown(group: list[Contact], s: ServiceStatus | None) -> str:
     return "  \n".join(lines[:1]) + "\n\n" + "  \n".join(lines[1:])
 
 
-def section(ctx: AppContext, actor: Actor, reason: Reason, view: FamilyView) -> None:
+def section(request: AccessRequest, view: FamilyView) -> None:
     """The who-to-call cards, each with its out-of-date report button."""
     st.subheader("Who to call")
     contacts = view.who_to_call
@@ -110,6 +108,6 @@ def section(ctx: AppContext, actor: Actor, reason: Reason, view: FamilyView) -> 
             with col.container(border=True):
                 st.markdown(contact_markdown(group, s))
                 if s is not None:
-                    report_button(ctx, actor, reason,
+                    report_button(request,
                                   ("contact_out_of_date", c.person_id, s.source),
                                   f"{c.service}, {c.member_name}")  # fmt: skip
