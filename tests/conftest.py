@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 if TYPE_CHECKING:
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
     from governance.audit import Actor
     from governance.visibility import Policy
     from lookup.index import LinkedIndex
+
+# Timings belong to bench/, not to tests: no per-example deadline (a loaded
+# machine made a 40 ms example take 430 ms), and no .hypothesis/ folder.
+settings.register_profile("project", deadline=None, database=None)
+settings.load_profile("project")
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
 #: The "today" of the test indexes.
