@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import AuditError
+from core.logs import log
 from core.vocab import ACTOR_ROLES, ActorRole
 from governance.store import chain_anchor, ensure_governance_schema
 
@@ -193,10 +195,12 @@ def record_event(engine: Engine, event: Event) -> str:
             )
             conn.commit()
     except SQLAlchemyError as exc:
+        log("audit_write_failed", logging.ERROR, kind=event.kind, role=event.actor.role)
         raise AuditError(
             "The access could not be recorded in the audit log, so nothing is shown. "
             "Try again; if it persists, contact the system administrator."
         ) from exc
+    log("audit_event", kind=event.kind, role=event.actor.role)
     return digest
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 from core.frozen import FrozenDict
 from core.vocab import WORKER_ROLES, Role
@@ -41,6 +42,11 @@ _ROLE_PAGES = {
 }
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+#: Headers a reverse proxy adds; any one of them means the request was relayed.
+PROXY_HEADERS = (
+    "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP",
+    "Forwarded", "Via",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,17 +86,42 @@ def _local_name(host: str | None) -> bool:
     return name.lower() in LOCAL_HOSTS
 
 
+def relayed(headers: Mapping[str, str]) -> bool:
+    """True when a proxy relayed the request (it added a forwarding header)."""
+    return any(headers.get(name) for name in PROXY_HEADERS)
+
+
+def _local_origin(origin: str | None) -> bool:
+    if not origin:
+        return True
+    try:
+        name = urlsplit(origin).hostname
+    except ValueError:
+        return False
+    return name is not None and name.lower() in LOCAL_HOSTS
+
+
 def demo_sign_in_allowed(
     demo_mode: bool,
     host: str | None,
     remote_ip: str | None = None,
     forwarded: bool = False,
+    origin: str | None = None,
 ) -> bool:
     """The demo picker works only in demo mode AND when reached on this machine.
 
     All of: the Host header names this machine, the connection comes from it
     (``remote_ip`` None or loopback: a remote client can forge Host, not its
-    address), and no proxy relayed it (``forwarded``: X-Forwarded-For/Forwarded).
+    address), no proxy relayed it (``forwarded``: any of ``PROXY_HEADERS``), and
+    the browser's Origin, when sent, names this machine too: behind a proxy that
+    adds no forwarding header and passes on its own Host, the browser still
+    names the address it was given (docs/deploy.md, "The demo picker").
     """
     from_here = remote_ip is None or remote_ip in LOCAL_HOSTS
-    return demo_mode and _local_name(host) and from_here and not forwarded
+    return (
+        demo_mode
+        and _local_name(host)
+        and from_here
+        and not forwarded
+        and _local_origin(origin)
+    )

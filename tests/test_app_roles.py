@@ -24,7 +24,13 @@ from core.db import make_engine
 from governance.audit import Actor, read_events, verify_chain
 from governance.reasons import Reason
 from governance.restrictions import RESTRICTED_MESSAGE, set_restriction
-from governance.roles import DEMO_USERS, PAGES, demo_sign_in_allowed, pages_for
+from governance.roles import (
+    DEMO_USERS,
+    PAGES,
+    demo_sign_in_allowed,
+    pages_for,
+    relayed,
+)
 from governance.store import app_sessions
 from governance.visibility import Policy
 from ui.layout import DEMO_BANNER
@@ -328,6 +334,41 @@ def _remote_script(config: str, host: str, remote_ip: str | None) -> None:
 def test_demo_sign_in_only_from_this_machine(host, remote_ip, forwarded, allowed):
     assert demo_sign_in_allowed(True, host, remote_ip, forwarded) is allowed
     assert demo_sign_in_allowed(False, host, remote_ip, forwarded) is False
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        (None, True),
+        ("http://localhost:8501", True),
+        ("http://127.0.0.1:8501", True),
+        ("http://[::1]:8501", True),
+        # A proxy that adds no forwarding header and passes its own Host on:
+        # the browser still names the public address it was given.
+        ("https://lookup.council.example", False),
+        ("https://localhost.council.example", False),
+        ("null", False),
+    ],
+)
+def test_demo_sign_in_needs_a_local_browser_origin(origin, allowed) -> None:
+    assert demo_sign_in_allowed(True, "127.0.0.1:8501", None, False, origin) is allowed
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, False),
+        ({"Host": "localhost"}, False),
+        ({"X-Forwarded-For": "203.0.113.9"}, True),
+        ({"X-Real-IP": "203.0.113.9"}, True),
+        ({"X-Forwarded-Proto": "https"}, True),
+        ({"X-Forwarded-Host": "lookup.council.example"}, True),
+        ({"Forwarded": "for=203.0.113.9"}, True),
+        ({"Via": "1.1 proxy"}, True),
+    ],
+)
+def test_any_forwarding_header_means_relayed(headers, expected) -> None:
+    assert relayed(headers) is expected
 
 
 def test_forged_localhost_host_gets_no_demo_picker(tmp_path, index_db) -> None:  # noqa: F811

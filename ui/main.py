@@ -8,15 +8,17 @@ a reason before any search, and the family view opens only after confirming.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import streamlit as st
 
+from core import logs
 from core.config import Config
 from core.errors import AuditError, ConfigError, FamilyContextError
 from governance.access import AccessRequest
 from governance.audit import Actor
-from governance.roles import demo_sign_in_allowed, pages_for
+from governance.roles import demo_sign_in_allowed, pages_for, relayed
 from governance.sessions import touch_session, utc_now
 from ui import (
     admin_page,
@@ -53,26 +55,30 @@ def _signed_in(ctx: AppContext) -> Actor | None:
     return actor
 
 
-def _route(ctx: AppContext) -> None:
+def _route(ctx: AppContext, seen: dict[str, str]) -> None:
+    """Render the page the session is on; ``seen`` gets its name and the role."""
     actor = _signed_in(ctx)
     if actor is None:
         return
+    seen["role"] = actor.role
     layout.sidebar(ctx, actor)
     if nav.choice(actor.role) == nav.DATA:
+        seen["page"] = "data"
         data_page.page(ctx, actor)
         return
     pages = pages_for(actor.role)
-    if "audit" in pages:
-        audit_page.page(ctx, actor)
-        return
-    if "admin" in pages:
-        admin_page.page(ctx, actor)
-        return
+    for name, show in (("audit", audit_page.page), ("admin", admin_page.page)):
+        if name in pages:
+            seen["page"] = name
+            show(ctx, actor)
+            return
     if "search" not in pages:
+        seen["page"] = "none"
         st.error("Your role has no pages here. Ask your manager for access.")
         return
     why = state.reason()
     if why is None:
+        seen["page"] = "reason"
         reason.page(ctx)
         return
     layout.reason_bar()
@@ -81,16 +87,19 @@ def _route(ctx: AppContext) -> None:
     request = AccessRequest(
         ctx.index(), ctx.audit_engine, actor, why, ctx.policy, ctx.today
     )
+    seen["page"] = state.view() or "search"
     if state.view() == "family":
         family_page.page(ctx, request)
     else:
         search_page.page(ctx, request)
 
 
+Origin = tuple[str | None, str | None, bool, str | None]
+
+
 def _context(
-    config_path: str, cfg: Config, origin: tuple[str | None, str | None, bool],
-    today: date | None,
-) -> AppContext:  # fmt: skip
+    config_path: str, cfg: Config, origin: Origin, today: date | None
+) -> AppContext:
     audit_engine = resources.audit_engine(cfg.storage.audit_url)
     resources.config_recorded(config_path, cfg.storage.audit_url, cfg, audit_engine)
     return AppContext(
@@ -102,11 +111,12 @@ def _context(
     )
 
 
-def _origin() -> tuple[str | None, str | None, bool]:
-    """(Host header, client address, relayed by a proxy) of this request."""
+def _origin() -> Origin:
+    """(Host, client address, relayed by a proxy, browser's Origin) of this
+    request, as the websocket handshake carried them."""
     headers = st.context.headers
-    relayed = any(headers.get(h) for h in ("X-Forwarded-For", "Forwarded"))
-    return headers.get("Host"), st.context.ip_address, relayed
+    return (headers.get("Host"), st.context.ip_address, relayed(headers),
+            headers.get("Origin"))  # fmt: skip
 
 
 def run(
@@ -123,20 +133,44 @@ def run(
     local, a proxy's X-Forwarded-For as remote). Tests pass ``host="localhost"``
     (and a fixed ``today``) explicitly.
     """
+    logs.configure()
+    with logs.request():
+        started, seen = time.monotonic(), {"page": "sign_in"}
+        outcome = "rerun"  # st.rerun() and st.stop() leave by an exception
+        try:
+            outcome = _render(config_path, host, remote_ip, today, seen)
+        finally:
+            logs.log(
+                "dashboard_run",
+                outcome=outcome,
+                ms=round((time.monotonic() - started) * 1000, 1),
+                **seen,
+            )
+
+
+def _render(
+    config_path: str, host: str | None, remote_ip: str | None, today: date | None,
+    seen: dict[str, str],
+) -> str:  # fmt: skip
+    """One run of the page; returns how it ended (ok or the error's kind)."""
     st.set_page_config(page_title="Family context lookup", layout="wide")
     try:
         cfg = resources.config(config_path)
     except ConfigError as exc:
         st.error(f"The dashboard cannot start. {exc}", icon=":material/error:")
-        return
+        return type(exc).__name__
     layout.header(cfg)
-    origin = _origin() if host is None else (host, remote_ip, False)
+    origin = _origin() if host is None else (host, remote_ip, False, None)
     body = st.empty()
     try:
         with body.container():
-            _route(_context(config_path, cfg, origin, today))
+            _route(_context(config_path, cfg, origin, today), seen)
     except AuditError as exc:
         state.clear_results()
         body.error(str(exc), icon=":material/error:")
+        logs.log_error("dashboard_error", exc, **seen)
+        return type(exc).__name__
     except FamilyContextError as exc:
         body.error(str(exc), icon=":material/error:")
+        return type(exc).__name__
+    return "ok"
