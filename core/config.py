@@ -348,6 +348,43 @@ class GovernanceConfig:
     )
 
 
+@dataclass(frozen=True)
+class OperationsConfig:
+    """[operations]: running the tool on a server (docs/deploy.md)."""
+
+    notify_command: tuple[str, ...] = _key(
+        (),
+        "Command (a list: program and arguments, no shell) run when a build fails "
+        "or serves stale sources, and by doctor --notify; the message (no personal "
+        "data) is its standard input. Empty: no notifications.",
+    )
+    notify_on_stale: bool = _key(
+        True,
+        "Also notify when a build succeeds but some sources are stale or dropped.",
+    )
+    notify_timeout_seconds: int = _key(
+        30, "Seconds the notify command may take before it is stopped."
+    )
+    max_build_age_hours: int = _key(
+        36,
+        "doctor warns when the build being served finished longer ago than this "
+        "(a nightly build plus a margin), and fails at twice it.",
+    )
+    min_free_disk_gb: float = _key(
+        5.0,
+        "doctor warns when the disk holding the index, snapshots or audit "
+        "checkpoints has less free space than this, and fails below half of it.",
+    )
+
+
+def _check_operations(ops: OperationsConfig, problems: list[Problem]) -> None:
+    for key in ("notify_timeout_seconds", "max_build_age_hours"):
+        if getattr(ops, key) <= 0:
+            problems.append(Problem(f"operations.{key}", "must be more than 0"))
+    if ops.min_free_disk_gb < 0:
+        problems.append(Problem("operations.min_free_disk_gb", "must be 0 or more"))
+
+
 def _check_governance(gov: GovernanceConfig, problems: list[Problem]) -> None:
     for claim, role in gov.role_map.items():
         if role not in ROLES:
@@ -366,6 +403,7 @@ class Config:
     linkage: LinkageConfig
     sources: tuple[SourceConfig, ...]
     governance: GovernanceConfig = field(default_factory=GovernanceConfig)
+    operations: OperationsConfig = field(default_factory=OperationsConfig)
 
     def source_path(self, source: SourceConfig) -> Path:
         """Absolute path of a source's extract."""
@@ -378,6 +416,7 @@ SECTIONS: dict[str, type] = {
     "storage": StorageConfig,
     "linkage": LinkageConfig,
     "governance": GovernanceConfig,
+    "operations": OperationsConfig,
     "sources": SourceConfig,
 }
 
@@ -514,6 +553,8 @@ def parse_config(
     if visibility is not None:
         gov = replace(gov, visibility=visibility)
     _check_governance(gov, problems)
+    ops = _coerce(OperationsConfig, raw.get("operations", {}), "operations", problems)
+    _check_operations(ops, problems)
     sources: list[SourceConfig] = []
     for i, table in enumerate(raw.get("sources", [])):
         where = f"sources[{i}]"
@@ -538,7 +579,7 @@ def parse_config(
         index_url=_resolve_url(storage.index_url, base_dir),
         audit_url=_resolve_url(storage.audit_url, base_dir),
     )
-    return Config(base_dir, app, storage, linkage, tuple(sources), gov)
+    return Config(base_dir, app, storage, linkage, tuple(sources), gov, ops)
 
 
 def load_config(path: str | Path) -> Config:

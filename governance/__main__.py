@@ -1,9 +1,11 @@
 """``python -m governance verify|setup-postgres|retention``: the audit log's upkeep.
 
-``verify --config PATH [--json]`` checks the hash chain; ``setup-postgres --config
-PATH --app-role NAME`` installs the append-only trigger and the app role's grants
-(run it as a database administrator, not as the app's role); ``retention
---config PATH [--apply]`` removes events older than audit_retention_days.
+``verify --config PATH [--json]`` checks the hash chain; ``doctor --config PATH
+[--json] [--notify]`` runs the health checks (exit 0 well, 1 warning, 2 failure);
+``setup-postgres --config PATH --app-role NAME`` installs the append-only trigger
+and the app role's grants (run it as a database administrator, not as the app's
+role); ``retention --config PATH [--apply]`` removes events older than
+audit_retention_days.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import socket
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -40,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     setup.add_argument("--config", default="config.toml", help="config file")
     setup.add_argument(
         "--app-role", required=True, help="the dashboard's PostgreSQL role"
+    )
+    doctor = sub.add_parser("doctor", help="health checks for whoever is on call")
+    doctor.add_argument("--config", default="config.toml", help="config file")
+    doctor.add_argument("--json", action="store_true", help="one JSON document")
+    doctor.add_argument(
+        "--notify",
+        action="store_true",
+        help="run operations.notify_command when anything is not ok",
     )
     keep = sub.add_parser(
         "retention", help="remove audit events older than audit_retention_days"
@@ -78,6 +89,8 @@ def _setup(config_path: str, app_role: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command; exit 0 when the chain is intact, 1 when broken, 2 on error."""
     args = _parser().parse_args(argv)
+    if args.command == "doctor":
+        return _doctor(args.config, args.json, args.notify)
     if args.command == "retention":
         try:
             return _retention(args.config, args.apply)
@@ -93,6 +106,32 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
     return _verify(args.config, args.json)
+
+
+def _doctor(config_path: str, as_json: bool, send: bool) -> int:
+    """Print the findings; exit by the worst (0 ok, 1 warn, 2 fail)."""
+    from core.notify import Notice, notify
+    from governance.health import check_health
+
+    health = check_health(config_path)
+    if as_json:
+        print(json.dumps(health.to_dict(), indent=2))
+    else:
+        print("\n".join(health.lines()))
+    if send and health.problems():
+        lines = [f"{f.level.upper()} {f.check}: {f.message}" for f in health.problems()]
+        text = (
+            f"Family context lookup on {socket.gethostname()}: doctor found "
+            f"{len(lines)} problem(s).\n" + "\n".join(lines) + "\n"
+        )
+        try:
+            notify(
+                load_config(config_path).operations,
+                Notice("doctor", health.status, text),
+            )
+        except FamilyContextError:
+            pass  # an invalid config is already the finding being reported
+    return health.exit_code
 
 
 def _figures(events: int, valid: bool, first_broken: int | None, **extra) -> str:

@@ -1,14 +1,26 @@
-"""Command line: ``python -m linkage build|evaluate|decide --config PATH``."""
+"""Command line: ``python -m linkage build|evaluate|decide --config PATH``.
+
+``build`` exits 0 when every source was fresh, 3 when it built but some sources
+are stale or dropped, 1 when it failed (the previous index still serves), 2 for
+a wrong command line; with ``--json`` its last line is a one-line summary.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
-from core.config import load_config
+from core import logs
+from core.config import Config, load_config
 from core.errors import FamilyContextError
+from core.notify import Notice, notify
+
+#: Exit codes of ``build`` (2 is argparse's for a wrong command line).
+BUILT, FAILED, STALE = 0, 1, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="build the linked index and switch to it")
     build.add_argument("--config", required=True, help="path of config.toml")
+    build.add_argument(
+        "--json", action="store_true", help="end with a one-line JSON summary"
+    )
     ev = sub.add_parser("evaluate", help="score the current index against truth")
     ev.add_argument("--config", required=True, help="path of config.toml")
     ev.add_argument("--truth", required=True, help="folder holding records.csv")
@@ -49,24 +64,90 @@ def _decide(args: argparse.Namespace) -> None:
     print(f"Recorded {kind.replace('_', '-')}; the next build will honour it.")
 
 
-def _build(args: argparse.Namespace) -> None:
-    """Build, recorded in the audit log as start then complete or failed."""
+def _build(args: argparse.Namespace) -> int:
+    """Build, recorded in the audit log as start then complete or failed; say how
+    it went (exit code, summary line) and notify on failure or stale sources."""
+    try:
+        config = load_config(args.config)
+    except FamilyContextError as exc:
+        # no config, so no notify command to run: the unit's failure shows it
+        print(f"Error: {exc}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"status": "failed", "error": type(exc).__name__}))
+        return FAILED
+    try:
+        summary = _audited_build(config)
+    except Exception as exc:
+        outcome = {"status": "failed", "error": type(exc).__name__}
+        text = str(exc) if isinstance(exc, FamilyContextError) else ""
+        logs.log_error("build_failed", exc)
+        print(f"Error: {text or type(exc).__name__}", file=sys.stderr)
+        _finish(config, outcome, args.json, text)
+        return FAILED
+    print("\n".join(summary.lines()))
+    outcome = {"status": summary.status, **summary.to_dict()}
+    outcome.pop("pairs_per_rule")
+    _finish(config, outcome, args.json)
+    return STALE if summary.status == "stale" else BUILT
+
+
+def _audited_build(config: Config):  # noqa: ANN202 (BuildSummary, imported late)
     from core.db import make_engine
     from governance.system_events import audited_build
     from linkage.build import build_index
 
-    config = load_config(args.config)
     audit = make_engine(config.storage.audit_url)
     started = _utc_now()
     try:
-        summary = audited_build(
+        return audited_build(
             audit, config,
             lambda: build_index(config, progress=sys.stderr.isatty()),
             lambda: _newest_build(config.storage.index_url, started),
         )  # fmt: skip
     finally:
         audit.dispose()
-    print("\n".join(summary.lines()))
+
+
+def _finish(config: Config, outcome: dict, as_json: bool, error: str = "") -> None:
+    """Log the outcome, notify if it calls for it, print the summary line."""
+    counts = {k: v for k, v in outcome.items() if isinstance(v, (int, float))}
+    logs.log("build_finished", status=outcome["status"],
+             build_id=outcome.get("build_id"), **counts)  # fmt: skip
+    ops = config.operations
+    if outcome["status"] == "failed" or (
+        outcome["status"] == "stale" and ops.notify_on_stale
+    ):
+        sent = notify(
+            ops, Notice("build", outcome["status"], notice_text(outcome, error))
+        )
+        if sent.ran and sent.returncode != 0:
+            why = sent.error or f"exit {sent.returncode}"
+            print(f"Warning: the notify command did not succeed ({why}).",
+                  file=sys.stderr)  # fmt: skip
+    if as_json:
+        print(json.dumps(outcome, separators=(",", ":"), default=str))
+
+
+def notice_text(outcome: dict, error: str = "") -> str:
+    """The on-call message for a failed or stale build: codes, counts, source names
+    and the tool's own error text; never a record."""
+    host, now = socket.gethostname(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    summary = json.dumps(outcome, separators=(",", ":"), default=str)
+    if outcome["status"] == "failed":
+        head = (f"Family context lookup: the build FAILED on {host} at {now}. "
+                "The previous index is still being served.")  # fmt: skip
+        why = f"{outcome['error']}: {error}" if error else outcome["error"]
+        return f"{head}\nError: {why}\nSummary: {summary}\n"
+    parts = [f"served stale: {', '.join(outcome['stale_sources'])}"
+             if outcome["stale_sources"] else "",
+             f"dropped: {', '.join(outcome['dropped_sources'])}"
+             if outcome["dropped_sources"] else ""]  # fmt: skip
+    return (
+        f"Family context lookup: build {outcome['build_id']} on {host} at {now} "
+        f"finished with sources not fresh ({'; '.join(p for p in parts if p)}). "
+        "Check those extracts with python -m sources check.\n"
+        f"Summary: {summary}\n"
+    )
 
 
 def _utc_now() -> str:
@@ -121,10 +202,12 @@ def _evaluate(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; errors are reported in plain words with a non-zero exit."""
     args = _parser().parse_args(argv)
+    logs.configure()
     try:
         if args.command == "build":
-            _build(args)
-        elif args.command == "decide":
+            with logs.request():
+                return _build(args)
+        if args.command == "decide":
             _decide(args)
         else:
             _evaluate(args)

@@ -46,6 +46,16 @@ class BuildSummary:
     refused_merges: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     pairs_per_rule: dict[str, int] = field(default_factory=dict)
+    sources: int = 0
+    #: Failing sources served from their last good snapshot.
+    stale_sources: tuple[str, ...] = ()
+    #: Failing sources with no usable snapshot: not in this build at all.
+    dropped_sources: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """``ok`` (every source fresh) or ``stale`` (some stale or dropped)."""
+        return "stale" if self.stale_sources or self.dropped_sources else "ok"
 
     def to_dict(self) -> dict:
         """Plain values for ``builds.summary`` (JSON)."""
@@ -56,6 +66,12 @@ class BuildSummary:
         counts = {k: v for k, v in self.to_dict().items() if isinstance(v, int)}
         out = [f"Build {self.build_id} complete."]
         out += [f"  {k.replace('_', ' ')}: {v:,}" for k, v in counts.items()]
+        for label, names in (
+            ("served stale", self.stale_sources),
+            ("dropped (no usable snapshot)", self.dropped_sources),
+        ):
+            if names:
+                out.append(f"  sources {label}: {', '.join(names)}")  # fmt: skip
         rules = ", ".join(f"{k} {v:,}" for k, v in self.pairs_per_rule.items())
         out.append(f"  pairs per blocking rule: {rules}")
         total = sum(self.seconds.values())
@@ -145,11 +161,13 @@ def _run(config: Config, engine: Engine, build_id: str, stages: Stages) -> Build
     }
     with stages.stage("write"):
         _write(engine, build_id, frames, stages)
-    c = linkage.counts
+    c, reports = linkage.counts, loaded.reports
     summary = BuildSummary(
         build_id, c["records"], c["people"], c["families"], c["pairs_compared"],
         c["linked_pairs"], c["possible_matches"], loaded.quarantine.height,
         c["refused_merges"], dict(stages.seconds), dict(linkage.pairs_per_rule),
+        len(reports), tuple(r.source for r in reports if r.stale),
+        tuple(r.source for r in reports if not r.usable),
     )  # fmt: skip
     with stages.stage("switch"):
         publish(engine, build_id, _parameters(config, linkage), summary.to_dict())

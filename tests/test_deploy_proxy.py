@@ -9,6 +9,7 @@ config is a demo config, and no personal data in the dashboard's JSON log.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -194,32 +195,26 @@ def site(tmp_path_factory) -> Iterator[Site]:
     ports = {p: _free_port() for p in ("app_port", "http_port", "https_port")}
     idp_port = _free_port()
     url = f"https://{NAME}:{ports['https_port']}"
-    idp = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--port", str(idp_port),
-         "--user-claims", json.dumps({"sub": "alice", "name": "Alice Worker",
-                                      "roles": ["front_door"]})],
-        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    app = _app(folder / "etc", demo, ports["app_port"], idp_port, url)
-    nginx = _nginx(folder / "nginx", {**{k: str(v) for k, v in ports.items()},
-                                      "cert": str(cert), "key": str(key)})  # fmt: skip
-    try:
+    with contextlib.ExitStack() as running:
+        idp = subprocess.Popen(
+            [sys.executable, "-m", "oidc_provider_mock", "--port", str(idp_port),
+             "--user-claims", json.dumps({"sub": "alice", "name": "Alice Worker",
+                                          "roles": ["front_door"]})],
+            cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        running.callback(_stop, idp)
+        app = _app(folder / "etc", demo, ports["app_port"], idp_port, url)
+        running.callback(_stop, app)
+        values = {**{k: str(v) for k, v in ports.items()}, "cert": str(cert),
+                  "key": str(key)}  # fmt: skip
+        running.callback(_stop, _nginx(folder / "nginx", values))
         _wait_http(f"http://127.0.0.1:{idp_port}/.well-known/openid-configuration")
         _wait_for(f"http://127.0.0.1:{ports['app_port']}")
-        found = Site(
-            url,
-            f"http://localhost:{ports['app_port']}",
-            ports["http_port"],
-            demo,
-            folder / "etc",
-            _person(demo),
-        )
+        direct = f"http://localhost:{ports['app_port']}"
+        found = Site(url, direct, ports["http_port"], demo, folder / "etc",
+                     _person(demo))  # fmt: skip
         _journey(found)
         yield found
-    finally:
-        _stop(nginx)
-        _stop(app)
-        _stop(idp)
 
 
 _WATCH_CSP = """
@@ -263,7 +258,9 @@ def _journey(site: Site) -> None:
 
 def _settled(page) -> None:  # noqa: ANN001
     """Wait until the script run that drew the page has finished."""
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+    page.locator(
+        "[data-testid='stApp'][data-test-script-state='notRunning']"
+    ).wait_for()
 
 
 def _walk(site: Site, page, dob: str) -> None:  # noqa: ANN001

@@ -1,0 +1,289 @@
+"""The checks behind ``governance.health``: each returns findings, never raises.
+
+Config valid; demo mode off; both databases reachable (a SQLite file that is not
+there is missing, never created); the audit log append-only for the role the
+config connects as; the served build's age and the newest attempt; stale and
+dropped sources; the audit chain; free disk space where builds, snapshots and
+the SQLite databases are written.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.config import Config, load_config
+from core.db import make_engine
+from core.errors import FamilyContextError
+from governance.audit import verify_chain
+from governance.hardening import is_hardened
+from governance.health import Finding, fail, ok, warn
+from lookup.build_status import BuildStatus, build_status
+from sources.snapshots import snapshot_folder
+
+_SQLITE = "sqlite:///"
+#: Privileges that would let the app change or remove audit events.
+_CHANGES = ("UPDATE", "DELETE", "TRUNCATE")
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    if not url.startswith(_SQLITE):
+        return None
+    rest = url[len(_SQLITE) :].split("?", 1)[0]
+    return Path(rest) if rest and rest != ":memory:" else None
+
+
+def _why(exc: BaseException) -> str:
+    """The database's own first line (no values of ours), or the error's kind."""
+    orig = getattr(exc, "orig", None)
+    first = str(orig or "").strip().splitlines()
+    return (
+        f"{type(orig or exc).__name__}: {first[0][:200]}"
+        if first
+        else (type(exc).__name__)
+    )
+
+
+def _open(check: str, key: str, url: str) -> tuple[Engine | None, Finding]:
+    """An engine that has answered a query, or None and the failure."""
+    path = _sqlite_file(url)
+    if path is not None and not path.is_file():
+        return None, fail(
+            check,
+            f"{key} names a SQLite file that does not exist: "
+            "check the path, or restore it from the backup.",
+            dialect="sqlite",
+        )
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        return None, fail(
+            check,
+            f"{key}: the database cannot be reached ({_why(exc)}).",
+            dialect=engine.dialect.name,
+        )
+    return engine, ok(check, "reachable", dialect=engine.dialect.name)
+
+
+def check_demo_mode(config: Config) -> Iterator[Finding]:
+    if config.app.demo_mode:
+        yield warn(
+            "demo_mode",
+            "app.demo_mode is true: demo users can sign in on "
+            "this machine. Never set it on a shared server.",
+        )
+    else:
+        yield ok("demo_mode", "off")
+
+
+def _privileges(conn) -> dict[str, bool]:  # noqa: ANN001
+    row = conn.execute(
+        text(
+            "SELECT r.rolsuper, pg_has_role(current_user, c.relowner, 'MEMBER'), "
+            "has_table_privilege('audit_events', 'UPDATE'), "
+            "has_table_privilege('audit_events', 'DELETE'), "
+            "has_table_privilege('audit_events', 'TRUNCATE') "
+            "FROM pg_roles r, pg_class c "
+            "WHERE r.rolname = current_user AND c.oid = 'audit_events'::regclass"
+        )
+    ).one()
+    return dict(zip(("superuser", "owner", *_CHANGES), row, strict=True))
+
+
+def check_audit_privileges(engine: Engine) -> Iterator[Finding]:
+    """The role the config connects as cannot change or remove audit events."""
+    if engine.dialect.name != "postgresql":
+        yield warn(
+            "audit_privileges",
+            "the audit log is a SQLite file: anyone who "
+            "can write the file can change it. On a server use PostgreSQL "
+            "and python -m governance setup-postgres.",
+            dialect=engine.dialect.name,
+        )
+        return
+    with engine.connect() as conn:
+        found = _privileges(conn)
+    can = [p for p in _CHANGES if found[p]]
+    holes = [k for k in ("superuser", "owner") if found[k]] + can
+    if not is_hardened(engine):
+        holes.append("no append-only trigger")
+    if holes:
+        yield fail(
+            "audit_privileges",
+            "the app's database role can change the "
+            f"audit log ({', '.join(holes)}). Run python -m governance "
+            "setup-postgres as the database administrator and connect "
+            "as the app's own role.",
+            holes=holes,
+        )
+    else:
+        yield ok(
+            "audit_privileges",
+            "append-only: this role may only INSERT and SELECT audit events",
+        )
+
+
+def check_audit_chain(engine: Engine) -> Iterator[Finding]:
+    if not inspect(engine).has_table("audit_events"):
+        yield fail(
+            "audit_chain",
+            "storage.audit_url holds no audit log "
+            "(no audit_events table): check the URL.",
+        )
+        return
+    check = verify_chain(engine)
+    if check.valid:
+        yield ok("audit_chain", f"intact: {check.events:,} events", events=check.events)
+    else:
+        yield fail(
+            "audit_chain",
+            f"BROKEN at event {check.first_broken}: an event "
+            "was changed, removed or reordered. Preserve the database and "
+            "tell the information-governance lead.",
+            events=check.events,
+            first_broken=check.first_broken,
+        )
+
+
+def _hours(later: datetime, earlier: datetime) -> float:
+    return round((later - earlier) / timedelta(hours=1), 1)
+
+
+def check_builds(
+    status: BuildStatus, config: Config, now: datetime
+) -> Iterator[Finding]:
+    limit = config.operations.max_build_age_hours
+    serving, newest = status.serving, status.newest
+    if serving is None or serving.finished_at is None:
+        yield fail(
+            "build_age", "no build is being served: run python -m linkage build."
+        )
+    else:
+        age = _hours(now, serving.finished_at)
+        finding = ok if age <= limit else warn if age <= 2 * limit else fail
+        words = "current" if age <= limit else "older than it should be"
+        yield finding(
+            "build_age",
+            f"the build served finished {age} hours ago "
+            f"({words}; operations.max_build_age_hours = {limit})",
+            build_id=serving.build_id,
+            age_hours=age,
+        )
+    if newest is None or serving is None or newest.build_id == serving.build_id:
+        return
+    if newest.status == "failed":
+        why = newest.error or "no reason recorded"
+        yield warn(
+            "last_build",
+            f"the newest build failed ({why}); the previous "
+            "one is still served. See the build's log (journalctl -u "
+            "family-context-build).",
+            build_id=newest.build_id,
+        )
+    elif newest.status == "running" and _hours(now, newest.started_at) > 12:
+        yield warn(
+            "last_build",
+            "a build has been running for more than 12 "
+            "hours: it was probably killed. The next build cleans it up.",
+            build_id=newest.build_id,
+        )
+
+
+def check_sources(status: BuildStatus) -> Iterator[Finding]:
+    for src in status.sources:
+        reason = f" ({src.problems[0]})" if src.problems else ""
+        if src.ok:
+            continue
+        if src.stale:
+            yield warn(
+                "sources",
+                f"{src.source} ({src.service}) is failing and is "
+                f"served from its last good extract, stale since "
+                f"{src.stale_since}{reason}.",
+                source=src.source,
+                since=str(src.stale_since),
+            )
+        else:
+            yield fail(
+                "sources",
+                f"{src.source} ({src.service}) is failing with no "
+                f"usable snapshot, so it is not shown at all{reason}.",
+                source=src.source,
+            )
+    if status.sources and all(s.ok for s in status.sources):
+        yield ok(
+            "sources",
+            f"all {len(status.sources)} sources loaded fresh",
+            sources=len(status.sources),
+        )
+
+
+def _folders(config: Config) -> dict[str, Path]:
+    folders = {"snapshots": snapshot_folder(config)}
+    for name, url in (
+        ("index", config.storage.index_url),
+        ("audit", config.storage.audit_url),
+    ):
+        path = _sqlite_file(url)
+        if path is not None:
+            folders[name] = path.parent
+    return folders
+
+
+def _existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_disk(config: Config) -> Iterator[Finding]:
+    need = config.operations.min_free_disk_gb
+    for name, folder in _folders(config).items():
+        free = round(shutil.disk_usage(_existing(folder)).free / 1e9, 1)
+        finding = ok if free >= need else warn if free >= need / 2 else fail
+        yield finding(
+            "disk",
+            f"{free} GB free for {name} (operations.min_free_disk_gb = {need})",
+            folder=name,
+            free_gb=free,
+        )
+
+
+def _guard(check: str, run: Callable[[], Iterator[Finding]]) -> list[Finding]:
+    """A check that cannot run is a failure of that check, not of doctor."""
+    try:
+        return list(run())
+    except (SQLAlchemyError, FamilyContextError, OSError) as exc:
+        return [fail(check, f"could not be checked ({_why(exc)})")]
+
+
+def run_checks(config_path: str, now: datetime) -> list[Finding]:
+    """Every check, in the order someone on call reads them."""
+    try:
+        config = load_config(config_path)
+    except FamilyContextError as exc:
+        return [fail("config", str(exc))]
+    found = [ok("config", f"{config_path} is valid"), *check_demo_mode(config)]
+    index, reached = _open("index_db", "storage.index_url", config.storage.index_url)
+    audit, audited = _open("audit_db", "storage.audit_url", config.storage.audit_url)
+    found += [reached, audited]
+    if index is not None:
+        found += _guard(
+            "build_age", lambda: check_builds(build_status(index), config, now)
+        )
+        found += _guard("sources", lambda: check_sources(build_status(index)))
+        index.dispose()
+    if audit is not None:
+        found += _guard("audit_privileges", lambda: check_audit_privileges(audit))
+        found += _guard("audit_chain", lambda: check_audit_chain(audit))
+        audit.dispose()
+    return found + _guard("disk", lambda: check_disk(config))
