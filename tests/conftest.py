@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -85,3 +87,26 @@ def audit_engine(request, tmp_path):
     ensure_audit_schema(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def small_extracts(tmp_path_factory) -> Path:
+    """A small generated population's extracts and config (120 people), made once
+    per run; tests change a copy (``private_copy``), never this folder."""
+    from sources.__main__ import main as sources_main
+
+    out = tmp_path_factory.mktemp("small") / "demo"
+    args = ["generate", "--people", "120", "--seed", "5", "--out", str(out)]
+    assert sources_main([*args, "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture
+def private_copy(tmp_path) -> Callable[[Path], Path]:
+    """Copy a demo folder (extracts, config, any index) into this test's tmp_path;
+    relative paths in its config make the copy self-contained."""
+
+    def copy(folder: Path) -> Path:
+        return Path(shutil.copytree(folder, tmp_path / "demo"))
+
+    return copy

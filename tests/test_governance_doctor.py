@@ -21,24 +21,19 @@ from governance.audit import ensure_audit_schema
 from governance.hardening import harden_postgres
 from governance.health import Health, check_health, detail, fail, liveness, ok, warn
 from linkage.__main__ import main as linkage_main
-from sources.__main__ import main as sources_main
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("doctor") / "demo"
-    assert sources_main(["generate", "--people", "100", "--seed", "3",
-                         "--out", str(out), "--quiet"]) == 0  # fmt: skip
+def built(small_extracts: Path, tmp_path_factory) -> Path:
+    out = Path(shutil.copytree(small_extracts, tmp_path_factory.mktemp("doctor") / "d"))
     assert linkage_main(["build", "--config", str(out / "config.toml")]) == 0
     return out
 
 
 @pytest.fixture
-def demo(built: Path, tmp_path: Path) -> Path:
+def demo(built: Path, private_copy) -> Path:
     """A private copy of a built demo (extracts, index, audit log, snapshots)."""
-    folder = tmp_path / "demo"
-    shutil.copytree(built, folder)
-    return folder
+    return private_copy(built)
 
 
 def _config(demo: Path) -> str:

@@ -13,7 +13,6 @@ import polars as pl
 import pytest
 
 from linkage.__main__ import main as linkage_main
-from sources.__main__ import main as sources_main
 
 NOTIFIER = (
     "import os, sys; open(sys.argv[1], 'a').write("
@@ -22,20 +21,10 @@ NOTIFIER = (
 )
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("outcome") / "demo"
-    assert sources_main(["generate", "--people", "120", "--seed", "5",
-                         "--out", str(out), "--quiet"]) == 0  # fmt: skip
-    return out
-
-
 @pytest.fixture
-def demo(generated: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the generated extracts, notifying into notified.txt."""
-    folder = tmp_path / "demo"
-    shutil.copytree(generated, folder)
-    return folder
+def demo(small_extracts: Path, private_copy) -> Path:
+    """A fresh copy of the generated extracts, never built."""
+    return private_copy(small_extracts)
 
 
 def _notify_into(demo: Path, exit_code: int = 0, on_stale: bool = True) -> Path:
