@@ -200,7 +200,7 @@ def check_builds(
 
 def check_sources(status: BuildStatus) -> Iterator[Finding]:
     for src in status.sources:
-        reason = f" ({src.problems[0]})" if src.problems else ""
+        reason = f" ({src.reason})" if src.reason else ""
         if src.ok:
             continue
         if src.stale:

@@ -36,6 +36,13 @@ class SourceState:
     stale_since: date | None
     current_as_of: date | None
     problems: tuple[str, ...]
+    failure: str = ""  # why the load failed, in plain words (no values)
+
+    @property
+    def reason(self) -> str:
+        """Why the source is not fresh: the recorded failure, else its first
+        problem."""
+        return self.failure or (self.problems[0] if self.problems else "")
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ def _sources(conn, build_id: str) -> tuple[SourceState, ...]:  # noqa: ANN001
             r["stale_since"],
             r["current_as_of"],
             tuple(json.loads(r["problems"] or "[]")),
+            r.get("failure") or "",
         )
         for r in rows
     )
