@@ -8,6 +8,7 @@ config and its data can move together.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import warnings
 from collections.abc import Mapping
@@ -29,6 +30,16 @@ from core.vocab import (
 )
 
 SourceFormat = Literal["csv", "excel", "parquet", "ssd_csv", "sql", "odbc", "ssd"]
+#: How each case system's published SSD deployment script fills the tables.
+SSD_FLAVOURS = ("systemc", "eclipse", "mosaic")
+#: Tables the SSD preset reads (data-to-insight ssd-data-model, v1.4 and later).
+SSD_TABLES = (
+    "ssd_person", "ssd_address", "ssd_family", "ssd_mother", "ssd_linked_identifiers",
+    "ssd_involvements", "ssd_professionals", "ssd_department", "ssd_contacts",
+    "ssd_early_help_episodes", "ssd_cin_episodes", "ssd_cin_plans", "ssd_s47_enquiry",
+    "ssd_initial_cp_conference", "ssd_cp_plans", "ssd_cla_episodes",
+    "ssd_legal_status", "ssd_missing",
+)  # fmt: skip
 
 #: Fields of the standard record a source may map from its own columns.
 MAPPABLE_FIELDS = (
@@ -46,6 +57,7 @@ MAPPABLE_FIELDS = (
     "family_ref",
     "household_ref",
     "relationship",
+    "related",
     "involvement_start",
     "involvement_end",
     "status",
@@ -216,6 +228,49 @@ class SourceConfig:
         "blank too). Any other value restricts the person everywhere (protected "
         "address, adoption, staff relative, high-profile), so an unknown code "
         "withholds rather than discloses.",
+    )
+    ssd_flavour: str = _key(
+        "",
+        "ssd/ssd_csv: whose published SSD script built the tables: systemc, eclipse "
+        "or mosaic; empty: detected from the columns (mosaic) and values "
+        "(eclipse), else systemc.",
+    )
+    ssd_tables: Mapping[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "doc": "ssd/ssd_csv: table of SSD table name (ssd_person, ssd_address "
+            "…) to where this council's build keeps it: a table or view name "
+            "(schema.name allowed) or one read-only SELECT/WITH query (ssd), or a "
+            "CSV file name in the folder (ssd_csv)."
+        },
+    )
+    ssd_staff_contacts: str = _key(
+        "",
+        "ssd/ssd_csv: CSV of professionals' contact details (columns staff_id and "
+        "any of name, job_title, team, email, phone) joined to ssd_professionals "
+        "by staff id; the SSD itself holds no email or phone.",
+    )
+    ssd_lead_roles: tuple[str, ...] = _key(
+        (
+            "CW", "AW", "KW", "SW", "LP", "PA", "16PLUS", "allocated",
+            "social worker", "key worker", "lead professional", "personal advis",
+            "family worker", "early help worker",
+        ),
+        "ssd/ssd_csv: involvement roles (invo_professional_role_id) that make a "
+        "professional the lead to call for the episodes their dates cover; a code "
+        "matches exactly, an entry with a space or of 7+ letters also inside a "
+        "longer role (any case).",
+    )  # fmt: skip
+    ssd_manager_roles: tuple[str, ...] = _key(
+        ("TM", "ATM", "SM", "PM", "manager", "supervisor", "head of", "team leader"),
+        "ssd/ssd_csv: involvement roles that are never the lead (a team manager "
+        "beside the allocated worker), matched like ssd_lead_roles.",
+    )
+    ssd_address_types: tuple[str, ...] = _key(
+        ("home", "main", "primary", "permanent", "residential", "current", "hom"),
+        "ssd/ssd_csv: addr_address_type values (any case) of a person's home, in "
+        "order of preference; among addresses open on the extract date these come "
+        "first, then other types, newest first.",
     )
     columns: Mapping[str, str] = field(
         default_factory=dict,
@@ -505,6 +560,7 @@ def _check_source(src: SourceConfig, where: str, problems: list[Problem]) -> Non
                 problems.append(
                     Problem(f"{where}.{key}", "must be a date as YYYY-MM-DD")
                 )
+    _check_ssd(src, where, problems)
     for std in src.columns:
         if std not in MAPPABLE_FIELDS:
             problems.append(
@@ -520,6 +576,44 @@ def _check_source(src: SourceConfig, where: str, problems: list[Problem]) -> Non
         problems.append(
             Problem(f"{where}.columns", "map first_name and last_name, or full_name")
         )
+
+
+def _check_ssd(src: SourceConfig, where: str, problems: list[Problem]) -> None:
+    """The SSD keys: a known flavour, known table names, overrides of the form the
+    format can read (a query needs a database)."""
+    if src.ssd_flavour and src.ssd_flavour not in SSD_FLAVOURS:
+        problems.append(
+            Problem(
+                f"{where}.ssd_flavour",
+                f"must be one of {', '.join(SSD_FLAVOURS)} (or empty to detect it)",
+            )
+        )
+    for table, target in src.ssd_tables.items():
+        key = f"{where}.ssd_tables.{table}"
+        if table not in SSD_TABLES:
+            problems.append(
+                Problem(key, f"is not an SSD table the preset reads: {SSD_TABLES}")
+            )
+        elif not target.strip():
+            problems.append(Problem(key, "is empty; give a table name or a query"))
+        elif src.format == "ssd_csv" and is_ssd_query(target):
+            problems.append(
+                Problem(key, 'a query needs format = "ssd"; give a CSV file name')
+            )
+        elif src.format == "ssd" and not is_ssd_query(target):
+            if not re.fullmatch(r"[A-Za-z_][\w$#]*(\.[A-Za-z_][\w$#]*){0,2}", target):
+                problems.append(
+                    Problem(
+                        key,
+                        "must be a table name (schema.table allowed) or a query "
+                        "starting with SELECT or WITH",
+                    )
+                )
+
+
+def is_ssd_query(text: str) -> bool:
+    """Whether an ssd_tables value is a query rather than a table or file name."""
+    return bool(re.match(r"(?is)\s*(select|with)\s", text))
 
 
 def _resolve_url(url: str, base_dir: Path) -> str:
@@ -579,7 +673,16 @@ def parse_config(
         index_url=_resolve_url(storage.index_url, base_dir),
         audit_url=_resolve_url(storage.audit_url, base_dir),
     )
+    sources = [_resolve_ssd_paths(s, base_dir) for s in sources]
     return Config(base_dir, app, storage, linkage, tuple(sources), gov, ops)
+
+
+def _resolve_ssd_paths(src: SourceConfig, base_dir: Path) -> SourceConfig:
+    """``ssd_staff_contacts`` relative to the config folder, like SQLite URLs."""
+    contacts = src.ssd_staff_contacts
+    if not contacts or Path(contacts).is_absolute():
+        return src
+    return replace(src, ssd_staff_contacts=str((base_dir / contacts).resolve()))
 
 
 def load_config(path: str | Path) -> Config:

@@ -23,7 +23,7 @@ DATE_FIELDS = ("dob", "involvement_start", "involvement_end", "last_contact")
 CHECKED_FIELDS = (*DATE_FIELDS, "sex", "nhs_number", "upn", "postcode")
 _ONE_LINE = ("address", "detail")
 _PLAIN = (
-    "case_number", "relationship", "lead_name", "lead_role", "lead_team",
+    "case_number", "relationship", "related", "lead_name", "lead_role", "lead_team",
     "lead_phone", "lead_email",
 )  # fmt: skip
 

@@ -29,6 +29,9 @@ STANDARD_SCHEMA: dict[str, pl.DataType] = {
     "family_ref": pl.Utf8(),  # "<source>:<value>" family/case reference
     "household_ref": pl.Utf8(),  # "<source>:<value>" household/tenancy reference
     "relationship": pl.Utf8(),  # role in that family/household, free text
+    # stated links to other people of the same source, "kind:case_number"
+    # items joined by ";" (e.g. "mother_of:1001;mother_of:1002", "child_of:2001")
+    "related": pl.Utf8(),
     "involvement_start": pl.Date(),
     "involvement_end": pl.Date(),
     "involvement_current": pl.Boolean(),  # from status column, else end is null
