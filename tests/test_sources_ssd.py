@@ -1,5 +1,7 @@
-"""Children's social care from SSD tables: the joins, the record per person and
-involvement, and what happens when a table or column is missing."""
+"""Children's social care from SSD tables with the published scripts' exact
+column names and nulls (data-to-insight ssd-data-model v1.4.5: SystemC's
+script, Eclipse's and Mosaic's beside it): the record per person and episode,
+and each field as a front-door worker needs it."""
 
 from __future__ import annotations
 
@@ -8,118 +10,673 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from core.config import Config, parse_config
+from core.errors import ConfigError
 from sources.load import load_source, load_sources
+from sources.readers.ssd_spec import detect
 
 SSD = {
     "name": "csc",
     "service": "Children's social care",
     "format": "ssd_csv",
     "path": "csc",
+    "extract_date": "2025-03-28",
 }
+KEYS = (
+    "ROOM",
+    "FLOOR",
+    "FLAT",
+    "BUILDING",
+    "HOUSE",
+    "STREET",
+    "TOWN",
+    "UPRN",
+    "EASTING",
+    "NORTHING",
+)
 
 
 def config(base: Path, **keys) -> Config:
     return parse_config({"sources": [SSD | keys]}, base)
 
 
-def address(**parts: str) -> str:
-    return json.dumps(parts)
+def systemc_json(**parts: str) -> str:
+    """SystemC's pre-2016 branch: strings joined, every key, nothing escaped."""
+    body = ", ".join(f'"{k}": "{parts.get(k, "")}"' for k in KEYS)
+    return "{" + body + "}"
 
 
-def ssd_folder(folder: Path, with_professionals: bool = True) -> None:
-    folder.mkdir()
-    old = address(HOUSE="1", STREET="Old Lane", TOWN="Stockport")
-    new = address(FLAT="Flat 2", HOUSE="9", STREET="Oak Road", TOWN="Stockport")
-    tables = {
-        "ssd_person": {
-            "pers_person_id": ["101", "102"],
-            "pers_forename": ["Amy", "Bo"],
-            "pers_surname": ["Lee", "Lee"],
-            "pers_sex": ["F", "M"],
-            "pers_dob": ["2015-03-04 00:00:00.000", "2017-05-06 00:00:00.000"],
-            "pers_common_child_id": ["9434765919", None],
-            "pers_upn": ["B801200005001", None],
-        },
-        "ssd_address": {
-            "addr_person_id": ["101", "101"],
-            "addr_address_json": [old, new],
-            "addr_address_postcode": ["SK1 1AA", "sk4 2xy"],
-            "addr_address_start_date": ["2015-03-04", "2020-01-02"],
-            "addr_address_end_date": ["2020-01-01", None],
-        },
-        "ssd_family": {
-            "fami_family_id": ["F1", "F1"],
-            "fami_person_id": ["101", "102"],
-        },
-        "ssd_involvements": {
-            "invo_involvements_id": ["I1", "I2"],
-            "invo_person_id": ["101", "101"],
-            "invo_professional_id": ["W1", "W1"],
-            "invo_professional_team": ["MASH", "Locality North"],
-            "invo_involvement_start_date": ["2020-01-01", "2024-01-01"],
-            "invo_involvement_end_date": ["2020-06-01", None],
-        },
-    }
-    if with_professionals:
-        tables["ssd_professionals"] = {
-            "prof_professional_id": ["W1"],
-            "prof_professional_name": ["Jo Bloggs"],
-            "prof_professional_job_title": ["Social Worker"],
-        }
+def eclipse_json(one: str, street: str) -> str:
+    values = {k: "" for k in KEYS} | {"BUILDING": one, "HOUSE": one, "STREET": street}
+    values |= {"TOWN": "Stockport", "UPRN": None}
+    return json.dumps(values, separators=(",", ":"))
+
+
+def write(folder: Path, tables: dict[str, dict]) -> None:
+    folder.mkdir(exist_ok=True)
     for name, columns in tables.items():
-        pl.DataFrame(columns).write_csv(folder / f"{name}.csv")
+        pl.DataFrame(columns, schema={c: pl.String for c in columns}).write_csv(
+            folder / f"{name}.csv"
+        )
 
 
-#: Column -> value for each record: Amy's two involvements, then Bo with none.
+PERSON = {
+    "pers_legacy_id": ["L1", "L2", "L3", "L4"],
+    "pers_person_id": ["101", "102", "201", "301"],
+    "pers_upn": [None, None, None, None],
+    "pers_forename": ["Amy", "Bo", "Cara", "Dan"],
+    "pers_surname": ["Lee", "Lee", "Lee", "Kay"],
+    "pers_sex": ["F", "M", "F", "M"],
+    "pers_gender": ["F", "M", "F", "M"],
+    "pers_dob": [
+        "2015-03-04 00:00:00.000",
+        None,
+        "1990-01-02 00:00:00.000",
+        "2010-06-07 00:00:00.000",
+    ],
+    "pers_single_unique_id": [None, None, None, None],
+    "pers_expected_dob": [None, "2017-05-15 00:00:00.000", None, None],
+    "pers_death_date": [None, None, None, "2024-05-01 00:00:00.000"],
+    "pers_is_mother": [None, None, "Y", None],
+}
+SYSTEMC = {
+    "ssd_person": PERSON,
+    "ssd_address": {
+        "addr_table_id": ["A1", "A2", "A3", "A4", "A5"],
+        "addr_person_id": ["101", "101", "101", "102", "201"],
+        "addr_address_type": ["HOME", "HOME", "CORR", "HOME", "HOME"],
+        "addr_address_start_date": [
+            "2015-03-04",
+            "2020-01-02",
+            "2024-01-01",
+            "2020-01-02",
+            "2020-01-02",
+        ],
+        "addr_address_end_date": [None, None, None, None, None],
+        "addr_address_postcode": ["SK1 1AA", "sk4 2xy", "SK1 3CC", "", "SK4 2XY"],
+        "addr_address_json": [
+            systemc_json(HOUSE="1", STREET="Old Lane", TOWN="Stockport"),
+            systemc_json(
+                FLAT="2",
+                BUILDING='The "Willows"',
+                HOUSE="9",
+                STREET="Oak Road",
+                TOWN="Stockport",
+            ),
+            systemc_json(BUILDING="Civic Centre", TOWN="Stockport"),
+            systemc_json(),
+            systemc_json(
+                FLAT="2",
+                BUILDING='The "Willows"',
+                HOUSE="9",
+                STREET="Oak Road",
+                TOWN="Stockport",
+            ),
+        ],
+    },
+    "ssd_family": {  # one row per contact; the family of residence may be null
+        "fami_table_id": ["E1", "E2", "E3", "E4"],
+        "fami_family_id": ["F7", None, "F7", None],
+        "fami_person_id": ["101", "101", "102", "201"],
+    },
+    "ssd_mother": {
+        "moth_table_id": ["R1", "R2"],
+        "moth_person_id": ["201", "201"],
+        "moth_childs_person_id": ["101", "102"],
+        "moth_childs_dob": ["2015-03-04 00:00:00.000", None],
+    },
+    "ssd_linked_identifiers": {
+        "link_table_id": ["K1", "K2", "K3", "K4"],
+        "link_person_id": ["101", "101", "101", "101"],
+        "link_identifier_type": [
+            "Unique Pupil Number",
+            "Unique Pupil Number",
+            "NHS Number",
+            "NHS Number",
+        ],
+        "link_identifier_value": [None, "B801200005001", "4010232137", "9434765919"],
+        "link_valid_from_date": [None, "2019-09-01", "2015-03-04", "2020-01-06"],
+        "link_valid_to_date": [None, None, "2020-01-05", None],
+    },
+    "ssd_involvements": {
+        "invo_involvements_id": ["I1", "I2", "I3", "I4"],
+        "invo_professional_id": ["40001", "40002", "40003", "40001"],
+        "invo_professional_role_id": ["CW", "TM", "CW", "CW"],
+        "invo_professional_team": ["5001", "5001", "5002", "5001"],
+        "invo_person_id": ["101", "101", "101", "102"],
+        "invo_involvement_start_date": [
+            "2024-01-01",
+            "2024-01-01",
+            "2024-09-01",
+            "2019-01-01",
+        ],
+        "invo_involvement_end_date": ["2024-08-31", None, None, "2019-06-30"],
+        "invo_worker_change_reason": [None, None, "LEFTRL", None],
+        "invo_referral_id": ["C1", "C1", "C1", None],
+    },
+    "ssd_professionals": {
+        "prof_professional_id": ["40001", "40002", "40003"],
+        "prof_staff_id": ["S1", "S2", "S3"],
+        "prof_professional_name": ["Jo Bloggs", "Mo Manager", "Pat Lee"],
+        "prof_professional_job_title": [
+            "Social Worker",
+            "Team Manager",
+            "Senior Social Worker",
+        ],
+        "prof_professional_department": ["MASH", "MASH", "Locality North"],
+    },
+    "ssd_department": {
+        "dept_team_id": ["5001", "5002"],
+        "dept_team_name": ["MASH", "Locality Team North"],
+        "dept_team_parent_id": [None, None],
+        "dept_team_parent_name": [None, None],
+    },
+    "ssd_contacts": {
+        "cont_contact_id": ["T1", "T2", "T3"],
+        "cont_person_id": ["101", "101", "101"],
+        "cont_contact_date": [
+            "2023-12-20 00:00:00.000",
+            "2025-02-01 00:00:00.000",
+            "2025-06-01 00:00:00.000",
+        ],
+        "cont_contact_source_code": ["1A", "1A", "1A"],
+    },
+    "ssd_cin_episodes": {
+        "cine_referral_id": ["C1"],
+        "cine_person_id": ["101"],
+        "cine_referral_date": ["2024-01-01 00:00:00.000"],
+        "cine_close_date": [None],
+        "cine_referral_team": ["5002"],
+        "cine_referral_worker_id": ["Pat Lee"],  # DIM_WORKER_ID_DESC: a name
+    },
+    "ssd_s47_enquiry": {
+        "s47e_s47_enquiry_id": ["S9"],
+        "s47e_referral_id": ["C1"],
+        "s47e_person_id": ["101"],
+        "s47e_s47_start_date": ["2024-02-01"],
+        "s47e_s47_end_date": ["2024-02-20"],
+        "s47e_s47_completed_by_team": ["5001"],
+        "s47e_s47_completed_by_worker_id": ["S1"],  # a staff id
+    },
+    "ssd_initial_cp_conference": {
+        "icpc_icpc_id": ["P1"],
+        "icpc_person_id": ["101"],
+        "icpc_icpc_target_date": ["2025-04-10"],
+        "icpc_icpc_date": [None],  # not held yet
+        "icpc_icpc_team": [None],
+        "icpc_icpc_worker_id": [None],
+    },
+    "ssd_cp_plans": {  # started after the worker was allocated, no worker column
+        "cppl_cp_plan_id": ["CP1"],
+        "cppl_person_id": ["101"],
+        "cppl_cp_plan_start_date": ["2024-03-01"],
+        "cppl_cp_plan_end_date": [None],
+    },
+    "ssd_cla_episodes": {
+        "clae_cla_episode_id": ["E1", "E2", "E3"],
+        "clae_person_id": ["101", "101", "101"],
+        "clae_cla_episode_start_date": ["2024-04-01", "2024-06-01", "2024-11-01"],
+        "clae_cla_episode_ceased_date": ["2024-06-01", "2024-07-01", None],
+        "clae_cla_episode_ceased_reason": [
+            "Episode ceases, and new episode begins on same day, for any reason",
+            "Returned home to live with parents",
+            None,
+        ],
+        "clae_cla_id": [None, None, None],
+    },
+    "ssd_legal_status": {
+        "lega_legal_status_id": ["G1"],
+        "lega_person_id": ["101"],
+        "lega_legal_status": ["Interim care order"],
+        "lega_legal_status_start_date": ["2024-11-01"],
+        "lega_legal_status_end_date": [None],
+    },
+    "ssd_missing": {
+        "miss_table_id": ["M1"],
+        "miss_person_id": ["101"],
+        "miss_missing_episode_start_date": ["2025-03-26"],
+        "miss_missing_episode_type": ["Missing"],
+        "miss_missing_episode_end_date": [None],
+    },
+    "ssd_early_help_episodes": {
+        "earl_episode_id": ["H1"],
+        "earl_person_id": ["102"],
+        "earl_episode_start_date": ["2019-01-01"],
+        "earl_episode_end_date": ["2019-06-30"],
+        "earl_episode_organisation": ["LA01"],  # an originating organisation code
+        "earl_episode_worker_id": ["SSD_PH"],  # the script's placeholder
+    },
+}
+
+#: record -> (detail, start, end, lead, team); Bo's and Dan's beside.
 EXPECTED = {
-    "record_id": ["101/I1", "101/I2", "102"],
-    "row_number": [1, 1, 2],
-    "case_number": ["101", "101", "102"],
-    "first_name": ["Amy", "Amy", "Bo"],
-    "dob": [date(2015, 3, 4), date(2015, 3, 4), date(2017, 5, 6)],
-    "sex": ["F", "F", "M"],
-    "nhs_number": ["9434765919", "9434765919", None],
-    "upn": ["B801200005001", "B801200005001", None],
-    "address": ["Flat 2, 9 Oak Road, Stockport"] * 2 + [None],
-    "postcode": ["SK4 2XY", "SK4 2XY", None],
-    "family_ref": ["csc:F1"] * 3,
-    "involvement_start": [date(2020, 1, 1), date(2024, 1, 1), None],
-    "involvement_end": [date(2020, 6, 1), None, None],
-    "involvement_current": [False, True, None],
-    "lead_name": ["Jo Bloggs", "Jo Bloggs", None],
-    "lead_role": ["Social Worker", "Social Worker", None],
-    "lead_team": ["MASH", "Locality North", None],
-    "lead_email": [None, None, None],
+    "101/CIN:C1": (
+        "Child in need episode",
+        date(2024, 1, 1),
+        None,
+        "Pat Lee",
+        "Locality Team North",
+    ),
+    "101/CLA:E1": (
+        "Looked after (period of care)",
+        date(2024, 4, 1),
+        date(2024, 7, 1),
+        "Jo Bloggs",
+        "MASH",
+    ),
+    "101/CLA:E3": (
+        "Looked after (period of care)",
+        date(2024, 11, 1),
+        None,
+        "Pat Lee",
+        "Locality Team North",
+    ),
+    "101/CP:CP1": (
+        "Child protection plan",
+        date(2024, 3, 1),
+        None,
+        "Pat Lee",
+        "Locality Team North",
+    ),
+    "101/ICPC:P1": (
+        "Initial child protection conference",
+        date(2025, 4, 10),
+        None,
+        "Pat Lee",
+        "Locality Team North",
+    ),
+    "101/LEGAL:G1": (
+        "Legal status: Interim care order",
+        date(2024, 11, 1),
+        None,
+        "Pat Lee",
+        "Locality Team North",
+    ),
+    "101/MISS:M1": (
+        "Missing episode: Missing",
+        date(2025, 3, 26),
+        None,
+        "Pat Lee",
+        "Locality Team North",
+    ),
+    "101/S47:S9": (
+        "Section 47 enquiry",
+        date(2024, 2, 1),
+        date(2024, 2, 20),
+        "Jo Bloggs",
+        "MASH",
+    ),
+    "102/EH:H1": (
+        "Early help episode",
+        date(2019, 1, 1),
+        date(2019, 6, 30),
+        "Jo Bloggs",
+        "MASH",
+    ),
+    "201": (None, None, None, None, None),
+    "301": ("Died 01/05/2024", None, None, None, None),
 }
 
 
-def test_ssd_tables_are_joined_per_person_and_involvement(tmp_path):
-    ssd_folder(tmp_path / "csc")
-    loaded = load_sources(config(tmp_path, extract_date="2025-03-01"))
-    got = loaded.records.select(list(EXPECTED)).to_dict(as_series=False)
+@pytest.fixture
+def systemc(tmp_path) -> Config:
+    write(tmp_path / "csc", SYSTEMC)
+    return config(tmp_path)
+
+
+def _load(cfg: Config):
+    load = load_source(cfg, cfg.sources[0])
+    assert load.report.ok, load.report.problems
+    assert (
+        load.report.rows_read
+        == load.report.rows_accepted + load.report.rows_quarantined
+    )
+    return load.records.sort("record_id")
+
+
+def _by_id(records: pl.DataFrame) -> dict[str, dict]:
+    return {r["record_id"]: r for r in records.iter_rows(named=True)}
+
+
+def test_one_record_per_person_and_episode_with_its_lead_and_team(systemc):
+    """The allocated worker leads (never the team manager beside them), from the
+    episode's own worker column (a name, a staff id) or the involvement in post
+    on the episode's last day or today; the team by its department name."""
+    got = {
+        rid: (
+            r["detail"],
+            r["involvement_start"],
+            r["involvement_end"],
+            r["lead_name"],
+            r["lead_team"],
+        )
+        for rid, r in _by_id(_load(systemc)).items()
+    }
     assert got == EXPECTED
-    assert loaded.reports[0].problems == ()
 
 
-def test_ssd_without_an_optional_table_loads_with_a_warning(tmp_path):
-    ssd_folder(tmp_path / "csc", with_professionals=False)
-    loaded = load_sources(config(tmp_path))
-    report = loaded.reports[0]
-    assert report.ok and report.rows_accepted == 3
-    assert "ssd_professionals.csv" in report.problems[0]
-    assert loaded.records["lead_team"].to_list() == ["MASH", "Locality North", None]
+def test_person_fields_from_every_place_the_spec_holds_them(systemc):
+    rows = _by_id(_load(systemc))
+    amy, bo, cara, dan = rows["101/CIN:C1"], rows["102/EH:H1"], rows["201"], rows["301"]
+    # NHS number only in a linked row (the superseded one ignored); UPN from
+    # the row with a value, not the null one ahead of it
+    assert (amy["nhs_number"], amy["upn"]) == ("9434765919", "B801200005001")
+    assert bo["dob"] == date(2017, 5, 15)  # estimated: pers_expected_dob
+    # the home address, not the newer correspondence one; quotes unescaped
+    assert amy["address"] == 'Flat 2, The "Willows", 9 Oak Road, Stockport'
+    assert amy["postcode"] == "SK4 2XY"
+    assert (bo["address"], bo["postcode"]) == (None, None)  # every part "", X's
+    assert amy["last_contact"] == date(2025, 2, 1)  # not the one after extract
+    assert amy["lead_role"] == "Senior Social Worker"
+    assert dan["involvement_current"] is None and dan["detail"] == "Died 01/05/2024"
+    assert cara["lead_name"] is None
 
 
-def test_ssd_missing_person_table_or_column_is_unusable(tmp_path):
-    ssd_folder(tmp_path / "csc")
-    (tmp_path / "csc" / "ssd_family.csv").write_text("family,person\nF1,101\n")
-    (tmp_path / "csc" / "ssd_person.csv").unlink()
+def test_families_per_contact_and_mothers(systemc):
+    rows = _by_id(_load(systemc))
+    amy, bo, cara = rows["101/CIN:C1"], rows["102/EH:H1"], rows["201"]
+    assert amy["family_ref"] == bo["family_ref"] == "csc:F7"
+    assert cara["family_ref"] == "csc:F7"  # a mother with none takes her child's
+    assert (cara["relationship"], cara["related"]) == (
+        "Mother",
+        "mother_of:101;mother_of:102",
+    )
+    assert (amy["relationship"], amy["related"]) == ("Child", "child_of:201")
+
+
+def test_a_team_manager_alone_is_no_record_and_unknown_team_ids_are_not_shown(
+    tmp_path,
+):
+    tables = {
+        k: v for k, v in SYSTEMC.items() if k in ("ssd_person", "ssd_professionals")
+    }
+    tables["ssd_involvements"] = {
+        "invo_involvements_id": ["I1", "I2"],
+        "invo_professional_id": ["40002", "40003"],
+        "invo_professional_role_id": ["TM", "CW"],
+        "invo_professional_team": ["5001", "5012"],
+        "invo_person_id": ["201", "201"],
+        "invo_involvement_start_date": ["2024-01-01", "2024-01-01"],
+        "invo_involvement_end_date": [None, None],
+    }
+    write(tmp_path / "csc", tables)
+    rows = _by_id(_load(config(tmp_path)))
+    lead = rows["201/INV:I2"]
+    assert (lead["detail"], lead["lead_name"]) == ("Allocated worker", "Pat Lee")
+    # 5012 is in no ssd_department: the worker's own department is shown
+    assert lead["lead_team"] == "Locality North"
+    assert not any(k.startswith("201/INV:I1") for k in rows)
+
+
+MOSAIC_PERSON = {
+    "pers_person_id": ["101", "102"],
+    "pers_legacy_id": [None, None],
+    "pers_forename": ["Amy", "Bo"],
+    "pers_surname": ["Lee", "Lee"],
+    "pers_sex": ["Female", "Male"],
+    "pers_gender": [None, None],
+    "pers_dob": ["2015-03-04", "2017-05-06"],
+    "pers_single_unique_id": [None, None],
+    "pers_upn": [None, None],
+}
+
+
+def mosaic_tables() -> dict[str, dict]:
+    return {
+        "ssd_person": MOSAIC_PERSON,
+        "ssd_address": {
+            "addr_table_id": ["A1"],
+            "addr_address_json": [
+                "Flat 2\n9 Oak Road\nHeaton Moor\nStockport\nSK4 2XY"
+            ],
+            "addr_person_id": ["101"],
+            "addr_address_type": ["HOME"],
+            "addr_address_start_date": ["2020-01-02"],
+            "addr_address_end_date": [None],
+            "addr_address_postcode": ["SK4 2XY"],
+        },
+        "ssd_family": {
+            "fami_family_id": ["G5", "G5"],
+            "fami_person_id": ["101", "102"],
+        },
+        "ssd_linked_identifiers": {
+            "link_table_id": ["R1"],
+            "link_person_id": ["102"],
+            "link_identifier_type": ["NHS"],
+            "link_identifier_value": ["9434765919"],
+            "link_valid_from_date": [None],
+            "link_valid_to_date": [None],
+        },
+        "ssd_involvements": {  # no invo_person_id in Mosaic's procedure
+            "invo_involvements_id": ["V1", "V2", "V3"],
+            "invo_professional_id": ["9001", "9002", "9001"],
+            "invo_professional_role_id": [
+                "REL.ALLOCATED",
+                "REL.TEAMMANAGER",
+                "REL.ALLOCATED",
+            ],
+            "invo_professional_team": ["77", "77", "77"],
+            "invo_referral_id": ["3001", "3001", None],
+            "invo_involvement_start_date": ["2024-01-01", "2024-01-01", "2020-01-01"],
+            "invo_involvement_end_date": [None, None, "2020-02-01"],
+        },
+        "ssd_professionals": {  # no name column, no professional id
+            "prof_professional_id": [None],
+            "prof_staff_id": ["9001"],
+            "prof_professional_department": ["Locality Team South"],
+        },
+        "ssd_department": {"dept_team_id": [], "dept_team_name": []},
+        "ssd_cin_episodes": {
+            "cine_referral_id": ["3001"],
+            "cine_person_id": ["101"],
+            "cine_referral_date": ["2024-01-01"],
+            "cine_close_date": [None],
+            "cine_referral_team": ["77"],
+            "cine_referral_worker_id": [None],
+        },
+        "ssd_cin_plans": {
+            "cin_plan_id": ["CP7"],
+            "cinp_person_id": ["101"],
+            "cinp_cin_plan_start_date": ["2024-02-01"],
+            "cinp_cin_plan_end_date": [None],
+        },
+        "ssd_cla_episodes": {  # the next episode starts the day after
+            "clae_cla_episode_id": ["E1", "E2"],
+            "clae_person_id": ["102", "102"],
+            "clae_cla_episode_start_date": ["2024-04-01", "2024-06-02"],
+            "clae_cla_primary_need": ["N1", "N1"],
+            "clae_cla_episode_ceased_date": ["2024-06-01", None],
+            "clae_cla_episode_ceased_reason": ["X1", None],
+            "clae_cla_id": ["P1", "P1"],
+        },
+        "ssd_missing": {  # the procedure has no miss_person_id
+            "miss_table_id": ["M1"],
+            "miss_cla_episode_id": [None],
+            "miss_missing_episode_start_date": ["2025-01-01"],
+        },
+    }
+
+
+def test_mosaic_loads_through_referrals_and_the_staff_contact_extract(tmp_path):
+    write(tmp_path / "csc", mosaic_tables())
+    (tmp_path / "staff.csv").write_text(
+        "staff_id,name,job_title,team,email,phone\n"
+        "9001,Sam Okafor,Social Worker,Locality Team South,"
+        "sam.okafor@council.example.gov.uk,0161 496 0001\n",
+        encoding="utf-8",
+    )
+    cfg = config(tmp_path, ssd_staff_contacts="staff.csv")
+    load = load_source(cfg, cfg.sources[0])
+    report = load.report
+    assert (
+        report.ok and report.rows_read == report.rows_accepted + report.rows_quarantined
+    )
+    assert report.problems == (
+        f"source 'csc', file {tmp_path / 'csc' / 'ssd_missing.csv'}, column "
+        "miss_person_id: SSD column not found, so this table is not used; export it "
+        "with its standard SSD column names or set [[sources]] "
+        "ssd_tables.ssd_missing to a query that gives them",
+    )
+    rows = _by_id(load.records)
+    assert set(rows) == {"101/CIN:3001", "101/CINP:CP7", "102/CLA:E1"}
+    cin = rows["101/CIN:3001"]
+    assert (
+        cin["lead_name"],
+        cin["lead_team"],
+        cin["lead_email"],
+        cin["lead_phone"],
+    ) == (
+        "Sam Okafor",
+        "Locality Team South",
+        "sam.okafor@council.example.gov.uk",
+        "0161 496 0001",
+    )
+    assert cin["address"] == "Flat 2, 9 Oak Road, Heaton Moor, Stockport"
+    assert cin["sex"] == "F" and rows["102/CLA:E1"]["nhs_number"] == "9434765919"
+    assert rows["102/CLA:E1"]["involvement_end"] is None
+
+
+def test_eclipse_repeated_building_and_house_and_its_professionals(tmp_path):
+    tables = {
+        "ssd_person": PERSON
+        | {"pers_single_unique_id": ["9434765919", None, None, None]},
+        "ssd_address": {
+            "addr_table_id": ["A1", "A2"],
+            "addr_person_id": ["101", "102"],
+            "addr_address_type": ["Home", "Home"],
+            "addr_address_start_date": ["2020-01-02", "2020-01-02"],
+            "addr_address_end_date": [None, None],
+            "addr_address_postcode": ["SK42XY", "SK42XY"],
+            "addr_address_json": [
+                eclipse_json("9", "Oak Road"),
+                eclipse_json("Oak House", "9 Oak Road"),
+            ],
+        },
+        "ssd_professionals": {  # one row per relationship
+            "prof_professional_id": ["700001", "700001"],
+            "prof_staff_id": ["700001", "700001"],
+            "prof_professional_name": ["Jo Bloggs", "Jo Bloggs"],
+            "prof_professional_job_title": [None, None],
+        },
+    }
+    write(tmp_path / "csc", tables)
+    cfg = config(tmp_path)
+    rows = _by_id(_load(cfg))
+    assert rows["101"]["address"] == "9 Oak Road, Stockport"
+    assert rows["102"]["address"] == "Oak House, 9 Oak Road, Stockport"
+    assert (
+        rows["101"]["postcode"] == "SK4 2XY"
+        and rows["101"]["nhs_number"] == "9434765919"
+    )
+
+
+def test_flavours_are_detected_from_the_columns_and_values():
+    frames = {
+        n: pl.DataFrame(c, schema={k: pl.String for k in c})
+        for n, c in mosaic_tables().items()
+    }
+    assert detect(frames) == "mosaic"
+    sysc = {
+        n: pl.DataFrame(c, schema={k: pl.String for k in c}) for n, c in SYSTEMC.items()
+    }
+    assert detect(sysc) == "systemc"
+    eclipse = dict(sysc)
+    eclipse["ssd_professionals"] = pl.DataFrame(
+        {
+            "prof_professional_id": ["7"],
+            "prof_staff_id": ["7"],
+            "prof_professional_name": ["Jo"],
+            "prof_professional_job_title": [None],
+        },
+        schema={
+            c: pl.String
+            for c in (
+                "prof_professional_id",
+                "prof_staff_id",
+                "prof_professional_name",
+                "prof_professional_job_title",
+            )
+        },
+    )
+    assert detect(eclipse) == "eclipse"
+
+
+def test_a_table_from_another_file_and_tables_it_cannot_use(tmp_path):
+    tables = dict(SYSTEMC)
+    tables["my_people"] = tables.pop("ssd_person")
+    tables["ssd_family"] = {"family": ["F1"], "person": ["101"]}
+    write(tmp_path / "csc", tables)
+    cfg = config(tmp_path, ssd_tables={"ssd_person": "my_people.csv"})
+    load = load_source(cfg, cfg.sources[0])
+    assert load.report.ok and load.records.height == len(EXPECTED)
+    assert any(
+        "ssd_family.csv, column fami_family_id, fami_person_id: SSD column not found"
+        in p
+        for p in load.report.problems
+    )
+
+
+def test_missing_person_table_or_column_is_unusable(tmp_path):
+    write(tmp_path / "csc", {"ssd_family": {"family": ["F1"], "person": ["101"]}})
     cfg = config(tmp_path)
     report = load_source(cfg, cfg.sources[0]).report
     assert not report.ok
     text = "\n".join(report.problems)
-    assert "ssd_person.csv" in text
-    assert "ssd_family.csv, column fami_family_id" in text
-    assert "ssd_family.csv, column fami_person_id" in text
+    assert "ssd_person.csv: file not found" in text
+    assert "ssd_family.csv, column fami_family_id, fami_person_id" in text
+    write(
+        tmp_path / "csc",
+        {"ssd_person": {"pers_person_id": ["1"], "pers_forename": ["A"]}},
+    )
+    report = load_source(cfg, cfg.sources[0]).report
+    assert not report.ok
+    assert (
+        "ssd_person.csv, column pers_surname: SSD column not found"
+        in report.problems[0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("keys", "where", "says"),
+    [
+        ({"ssd_flavour": "liquidlogic"}, "ssd_flavour", "systemc, eclipse, mosaic"),
+        (
+            {"ssd_tables": {"ssd_people": "x.csv"}},
+            "ssd_tables.ssd_people",
+            "not an SSD table",
+        ),
+        (
+            {"ssd_tables": {"ssd_person": "SELECT * FROM p"}},
+            "ssd_tables.ssd_person",
+            'a query needs format = "ssd"',
+        ),
+        (
+            {
+                "format": "ssd",
+                "url": "sqlite://",
+                "path": "",
+                "ssd_tables": {"ssd_person": "dbo.people; DROP TABLE x"},
+            },
+            "ssd_tables.ssd_person",
+            "must be a table name",
+        ),
+    ],
+)
+def test_ssd_keys_are_validated(tmp_path, keys, where, says):
+    with pytest.raises(ConfigError) as caught:
+        config(tmp_path, **keys)
+    problems = [str(p) for p in caught.value.problems]
+    assert any(where in p and says in p for p in problems), problems
+
+
+def test_ssd_without_an_optional_table_loads_with_a_warning(tmp_path):
+    tables = {k: v for k, v in SYSTEMC.items() if k != "ssd_professionals"}
+    write(tmp_path / "csc", tables)
+    loaded = load_sources(config(tmp_path))
+    report = loaded.reports[0]
+    assert report.ok and report.rows_accepted == len(EXPECTED)
+    assert "ssd_professionals.csv" in report.problems[0]
+    cin = loaded.records.filter(pl.col("record_id") == "101/CIN:C1")
+    assert cin["lead_name"].to_list() == ["Pat Lee"]  # the name, as written

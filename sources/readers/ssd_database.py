@@ -1,11 +1,11 @@
 """The Standard Safeguarding Dataset preset: ``format = "ssd"`` reads the SSD
 tables from a council's database (``url`` or ``odbc_connect``, optional
-``schema``) and joins them exactly as a folder of SSD CSVs is joined, so
+``schema``; any table from the council's own view or query through
+``ssd_tables``) and joins them exactly as a folder of SSD CSVs is joined, so
 children's social care comes in with no mapping written.
 
-``ssd_person`` is required; a missing address, family, involvements or
-professionals table is a warning; linked identifiers and episode tables (early
-help, child in need, child protection, looked after) are used when present.
+``ssd_person`` is required; a table the preset cannot use is left out with a
+warning naming the column it missed.
 """
 
 from __future__ import annotations
@@ -14,43 +14,23 @@ from datetime import date
 from pathlib import Path
 
 from core.config import SourceConfig
-from core.errors import Problem, SourceError
+from core.errors import SourceError
 from sources.readers import RawExtract
-from sources.readers.database import fetch, is_missing_table, label
-from sources.readers.ssd_folder import PERSON, extract
-from sources.readers.ssd_join import OPTIONAL_TABLES, TABLES, as_text, column_problems
-
-
-def _tables(src: SourceConfig):
-    """Every SSD table the database has (as text), errors and warnings."""
-    tables = {PERSON: as_text(fetch(src, PERSON), src.date_format)}
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    for name in (*TABLES, *OPTIONAL_TABLES):
-        if name == PERSON:
-            continue
-        try:
-            tables[name] = as_text(fetch(src, name), src.date_format)
-        except SourceError as exc:
-            if not is_missing_table(exc):
-                errors.extend(exc.problems)
-            elif name in TABLES:
-                warnings.append(
-                    Problem(
-                        f"source '{src.name}', {label(src, name)}",
-                        "SSD table not found; its fields are left empty",
-                    )
-                )
-    errors += column_problems(tables, lambda n: f"source '{src.name}', table {n}")
-    return tables, errors, warnings
+from sources.readers.ssd_folder import extract
+from sources.readers.ssd_spec import PERSON, missing_person_columns, usable_tables
+from sources.readers.ssd_tables import database_tables, db_label
 
 
 def read(path: Path, src: SourceConfig, as_of: date | None = None) -> RawExtract:
     """Read and join the SSD tables from the source's database; ``path`` unused."""
-    tables, errors, warnings = _tables(src)
+    tables, errors, warnings = database_tables(src)
+    if PERSON in tables:
+        errors += missing_person_columns(tables[PERSON], db_label(src, PERSON))
+    tables, unusable = usable_tables(tables, lambda n: db_label(src, n))
     if errors:
         raise SourceError(
-            f"Source '{src.name}' has {len(errors)} problem(s)", errors + warnings
+            f"Source '{src.name}' has {len(errors)} problem(s)",
+            errors + warnings + unusable,
         )
-    label_ = f"table {PERSON}"
-    return extract(tables, src, date.today(), as_of, label_, tuple(warnings))
+    label = db_label(src, PERSON).split(", ", 1)[1]
+    return extract(tables, src, date.today(), as_of, label, (*warnings, *unusable))

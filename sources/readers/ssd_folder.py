@@ -1,10 +1,11 @@
 """Children's social care from a folder of Standard Safeguarding Dataset (SSD)
-tables exported as CSV (``ssd_person.csv`` …); no column mapping is needed.
+tables exported as CSV (``ssd_person.csv`` …, or the files ``ssd_tables``
+names); no column mapping is needed.
 
 ``ssd_person.csv`` is required; a missing address, family, involvements or
-professionals table is reported as a warning and its fields are left empty.
-Linked identifiers and episode tables are joined when present. The join itself
-is ``ssd_join``'s, shared with the database preset (``format = "ssd"``).
+professionals table is a warning, and a table the preset cannot use is left
+out with a warning naming the column it missed. The join itself is
+``ssd_join``'s, shared with the database preset (``format = "ssd"``).
 """
 
 from __future__ import annotations
@@ -17,35 +18,9 @@ import polars as pl
 from core.config import SourceConfig
 from core.errors import Problem, SourceError
 from sources.readers import RawExtract, file_date, missing_file, where
-from sources.readers.csv_file import decode, read_text
-from sources.readers.ssd_join import (
-    OPTIONAL_TABLES,
-    TABLES,
-    column_problems,
-    join_tables,
-)
-
-PERSON = "ssd_person"
-
-
-def _tables(folder: Path, src: SourceConfig):
-    """Every table present, plus all problems (errors) and warnings found."""
-    tables: dict[str, pl.DataFrame] = {}
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    for name in (*TABLES, *OPTIONAL_TABLES):
-        path = folder / f"{name}.csv"
-        if not path.is_file():
-            if name in TABLES:
-                problem = missing_file(src, path)
-                (errors if name == PERSON else warnings).append(problem)
-            continue
-        try:
-            tables[name] = read_text(decode(path.read_bytes(), src, path), src, path)
-        except SourceError as exc:
-            errors.extend(exc.problems)
-    errors += column_problems(tables, lambda n: where(src, folder / f"{n}.csv"))
-    return tables, errors, warnings
+from sources.readers.ssd_join import join_tables
+from sources.readers.ssd_spec import PERSON, missing_person_columns, usable_tables
+from sources.readers.ssd_tables import folder_file, folder_tables
 
 
 def extract(
@@ -70,10 +45,17 @@ def read(folder: Path, src: SourceConfig, as_of: date | None = None) -> RawExtra
         raise SourceError(
             f"Source '{src.name}' is missing", [missing_file(src, folder)]
         )
-    tables, errors, warnings = _tables(folder, src)
+    tables, errors, warnings = folder_tables(folder, src)
+    person = folder_file(folder, src, PERSON)
+    if PERSON in tables:
+        errors += missing_person_columns(tables[PERSON], where(src, person))
+    tables, unusable = usable_tables(
+        tables, lambda n: where(src, folder_file(folder, src, n))
+    )
     if errors:
         raise SourceError(
-            f"Source '{src.name}' has {len(errors)} problem(s)", errors + warnings
+            f"Source '{src.name}' has {len(errors)} problem(s)",
+            errors + warnings + unusable,
         )
-    modified = file_date(folder / f"{PERSON}.csv")
-    return extract(tables, src, modified, as_of, f"{PERSON}.csv", tuple(warnings))
+    modified = file_date(person)
+    return extract(tables, src, modified, as_of, person.name, (*warnings, *unusable))

@@ -1,0 +1,106 @@
+"""People from ``ssd_person`` with the identifiers the SSD holds anywhere.
+
+- Date of birth: ``pers_dob``, else ``pers_expected_dob`` (SystemC leaves
+  ``pers_dob`` null when the date is estimated and puts it there).
+- NHS number: ``pers_single_unique_id`` (v1.4; Eclipse fills it with the NHS
+  number), ``pers_common_child_id`` (before v1.4), else an 'NHS Number' row of
+  ``ssd_linked_identifiers`` (how a council adds them to SystemC's build).
+- UPN: ``pers_upn``, else a 'Unique Pupil Number' row that has a value.
+- Linked identifiers no longer valid (``link_valid_to_date`` before the extract
+  date) and former ones are not used; among the rest the newest comes first.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from sources import fields
+
+_NONE = pl.lit(None, pl.String)
+
+
+def _col(frame: pl.DataFrame, name: str) -> pl.Expr:
+    return pl.col(name) if name in frame.columns else _NONE
+
+
+def people(person: pl.DataFrame, fmt: str) -> pl.DataFrame:
+    """One row per ssd_person row: ``__row`` (its row), ids, names and dates."""
+    dob = fields.date_value(_col(person, "pers_dob"), pl.String, fmt)
+    expected = fields.date_value(_col(person, "pers_expected_dob"), pl.String, fmt)
+    died = fields.date_value(_col(person, "pers_death_date"), pl.String, fmt)
+    sex = [_col(person, c) for c in ("pers_sex", "pers_gender")]
+    return person.with_row_index("__row", offset=1).select(
+        pl.col("__row").cast(pl.Int64),
+        "pers_person_id",
+        first_name="pers_forename",
+        last_name="pers_surname",
+        dob=pl.coalesce(dob, expected),
+        sex=pl.coalesce(*(fields.sex(s) for s in sex), *sex),
+        own_nhs=pl.coalesce(
+            _col(person, "pers_single_unique_id"), _col(person, "pers_common_child_id")
+        ),
+        own_upn=_col(person, "pers_upn"),
+        died=died,
+    )
+
+
+def _kind(expr: pl.Expr, nhs: bool) -> pl.Expr:
+    kind = expr.str.to_lowercase().str.strip_chars()
+    current = ~kind.str.contains("former")
+    if nhs:
+        return current & kind.str.contains("nhs")
+    return current & (kind.str.contains("unique pupil") | (kind == "upn"))
+
+
+def linked_ids(linked: pl.DataFrame, fmt: str, as_of: date) -> pl.DataFrame:
+    """Per person: the newest valid NHS number and UPN with a value in
+    ssd_linked_identifiers (``link_nhs``, ``link_upn``)."""
+    start = fields.date_value(_col(linked, "link_valid_from_date"), pl.String, fmt)
+    end = fields.date_value(_col(linked, "link_valid_to_date"), pl.String, fmt)
+    value = pl.col("link_identifier_value").str.strip_chars()
+    valid = (end.is_null() | (end >= pl.lit(as_of))) & (
+        start.is_null() | (start <= pl.lit(as_of))
+    )
+    rows = linked.filter(value.is_not_null() & (value != "") & valid)
+    rows = rows.with_columns(__from=start, __value=value).sort(
+        "__from", descending=True, nulls_last=True, maintain_order=True
+    )
+    kind = pl.col("link_identifier_type")
+
+    def best(nhs: bool) -> pl.Expr:
+        values = pl.col("__value").filter(_kind(kind, nhs))
+        checked = fields.nhs_number(values) if nhs else fields.upn(values)
+        # a valid value first; else the first one, so a bad value still counts
+        # as a field fault rather than vanishing
+        return pl.coalesce(checked.drop_nulls().first(), values.first())
+
+    return rows.group_by("link_person_id").agg(
+        link_nhs=best(nhs=True), link_upn=best(nhs=False)
+    )
+
+
+def with_identifiers(
+    persons: pl.DataFrame, linked: pl.DataFrame | None, fmt: str, as_of: date
+) -> pl.DataFrame:
+    """``persons`` with ``nhs_number`` and ``upn`` from every place the SSD
+    holds them: the person's own columns when valid, else the linked rows."""
+    if linked is None:
+        return persons.with_columns(nhs_number="own_nhs", upn="own_upn").drop(
+            "own_nhs", "own_upn"
+        )
+    ids = linked_ids(linked, fmt, as_of).rename({"link_person_id": "pers_person_id"})
+    out = persons.join(ids, on="pers_person_id", how="left", maintain_order="left")
+    own_nhs, own_upn = (
+        fields.nhs_number(pl.col("own_nhs")),
+        fields.upn(pl.col("own_upn")),
+    )
+    return out.with_columns(
+        nhs_number=pl.coalesce(
+            pl.when(own_nhs.is_not_null()).then("own_nhs"), "link_nhs", "own_nhs"
+        ),
+        upn=pl.coalesce(
+            pl.when(own_upn.is_not_null()).then("own_upn"), "link_upn", "own_upn"
+        ),
+    ).drop("own_nhs", "own_upn", "link_nhs", "link_upn")
