@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from core.config import SSD_FLAVOURS
 from core.errors import ConfigError
 
 
@@ -43,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="also write the SSD tables into this SQLite file (for format = ssd)",
     )
+    gen.add_argument(
+        "--ssd-flavour",
+        choices=SSD_FLAVOURS,
+        default="systemc",
+        help="write children's social care as this case system's published SSD "
+        "script fills the tables (default systemc)",
+    )
     gen.add_argument("--quiet", action="store_true", help="no progress or summary")
     chk = sub.add_parser("check", help="load every source and report, no build")
     chk.add_argument("--config", type=Path, required=True, help="config.toml")
@@ -57,7 +65,12 @@ def _generate(args: argparse.Namespace) -> int:
         print("--people must be at least 1", file=sys.stderr)
         return 2
     summary = generate(
-        args.people, args.seed, args.out, progress=not args.quiet, as_of=args.as_of
+        args.people,
+        args.seed,
+        args.out,
+        progress=not args.quiet,
+        as_of=args.as_of,
+        ssd_flavour=args.ssd_flavour,
     )
     if args.ssd_sqlite:
         from synthetic.ssd_db import write_ssd_database

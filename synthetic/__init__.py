@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -84,22 +85,30 @@ def generate(
     out: Path,
     progress: bool = False,
     as_of: date | None = None,
+    ssd_flavour: str = "systemc",
 ) -> GenerateSummary:
     """Write a synthetic population's extracts, truth and config.toml to ``out``,
-    as at ``as_of`` (default ``REF_DATE``)."""
+    as at ``as_of`` (default ``REF_DATE``); children's social care as the SSD
+    tables ``ssd_flavour``'s published script fills (systemc, eclipse, mosaic)."""
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     world = build_world(people, seed, as_of or REF_DATE)
-    files, truths, junks, specs = [], [], [], []
-    for builder in _progress(BUILDERS, progress):
+    builders = tuple(
+        partial(b, flavour=ssd_flavour) if b is csc.build else b for b in BUILDERS
+    )
+    files, truths, junks, specs, extra = [], [], [], [], {}
+    for builder in _progress(builders, progress):
         extract = builder(world)
         for rel, rows in write_extract(extract, out, world.ref).items():
             files.append(GeneratedFile(rel, extract.spec.format, rows))
         truths.append(extract.truth)
         junks.append(extract.junk_rows)
         specs.append(extract.spec)
+        extra |= extract.extra_truth
     records = pl.concat(truths)
     write_truth(world, records, pl.concat(junks), out)
+    for name, frame in extra.items():
+        frame.write_csv(out / "truth" / f"{name}.csv")
     config = config_toml(specs, people, seed, as_of)
     (out / "config.toml").write_text(config, encoding="utf-8")
     return GenerateSummary(

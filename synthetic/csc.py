@@ -1,34 +1,39 @@
-"""Children's social care as Standard Safeguarding Dataset (SSD) tables in CSV.
+"""Children's social care as Standard Safeguarding Dataset (SSD) tables in CSV,
+in the shape one case system's published deployment script gives them
+(``flavour``: systemc, eclipse or mosaic; see ``ssd_systemc`` …).
 
-Five tables in ``csc/``: person, address (current and previous), family,
-involvements and professionals. Children with involvement and some of their
-siblings are people; siblings without involvement give person-only records.
-So are the parents the case names (``PARENT_RECORDED``), a non-resident parent
-at their own address: the family table puts them in the children's family, as
-case systems hold a child's parents as related people.
-The professionals table carries two local extension columns (email, phone).
+Children with involvement and some of their siblings are people; siblings
+without involvement give person-only records. So are the parents the case names
+(``PARENT_RECORDED``), a non-resident parent at their own address. The cases
+themselves (``ssd_cases``) are flavour-neutral. Beside the tables,
+``staff_contacts.csv`` is the council's own professionals' contact extract (the
+SSD holds no email or phone), and the truth says what the preset must read:
+``truth/csc_fields.csv`` per record, ``csc_care_periods.csv``, ``csc_mothers.csv``.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
 
-from synthetic.common import (
-    family_home,
-    group_refs,
-    noisy,
-    serials,
-    staff_for,
-)
-from synthetic.episodes import Involvement, person_episodes
+from synthetic import ssd_eclipse, ssd_mosaic, ssd_systemc
+from synthetic.common import family_home, group_refs, noisy, serials
+from synthetic.episodes import person_episodes
 from synthetic.noise import Noise
 from synthetic.service import dated
 from synthetic.spec import SourceSpec
-from synthetic.staff import StaffSpec, assign_staff
+from synthetic.ssd_cases import INVOLVEMENT, build_cases
+from synthetic.ssd_shared import Inputs, address_rows
+from synthetic.ssd_truth import ssd_truth
 from synthetic.world import World
 from synthetic.writer import Extract
+
+#: The writer of each flavour's tables.
+WRITERS = {"systemc": ssd_systemc, "eclipse": ssd_eclipse, "mosaic": ssd_mosaic}
+#: The professionals' contact extract, beside the SSD tables.
+CONTACTS = "staff_contacts.csv"
 
 SPEC = SourceSpec(
     name="csc",
@@ -49,30 +54,9 @@ NOISE = Noise(
     address_missing=0.0,
     postcode_missing=0.01,
 )
-STAFF = StaffSpec(
-    (
-        ("Social Worker", 0.55),
-        ("Senior Social Worker", 0.2),
-        ("Advanced Practitioner", 0.15),
-        ("Team Manager", 0.1),
-    ),
-    (
-        "MASH",
-        "Locality Team North",
-        "Locality Team South",
-        "Child Protection Team",
-        "Children in Care Team",
-        "Leaving Care Team",
-    ),
-    "council.example.gov.uk",
-    block=0,
-)
 #: Chance a child's case names a parent as a related person: the parents at home
 #: almost always, the other parent (living elsewhere) when known to the worker.
 PARENT_RECORDED = {"A1": 0.95, "A2": 0.9, "NRP": 0.8}
-INVOLVEMENT = Involvement(
-    (0.01, 0.08, 0.35), age_from=0, age_to=17, max_episodes=3, p_current=0.4
-)
 
 
 def _parents(world: World, homes: pl.Series) -> pl.Series:
@@ -108,157 +92,74 @@ def _people(world: World, eps: pl.DataFrame, spec: SourceSpec) -> pl.DataFrame:
     )
 
 
-def _person_table(p: pl.DataFrame) -> pl.DataFrame:
-    return p.select(
-        pers_legacy_id=pl.format("CF{}", "person_id"),
-        pers_person_id="person_id",
-        pers_upn="upn",
-        pers_forename="first_name",
-        pers_surname="last_name",
-        pers_sex=pl.col("sex").fill_null("U"),
-        pers_gender=pl.col("sex").replace_strict({"F": "02", "M": "01"}, default="00"),
-        pers_ethnicity=pl.lit(None, pl.String),
-        pers_dob=pl.col("dob").dt.strftime("%Y-%m-%d 00:00:00.000"),
-        pers_common_child_id="nhs",
-        pers_upn_unknown=pl.when(pl.col("upn").is_null()).then(pl.lit("UN1")),
-        pers_send_flag=pl.lit("N"),
-        pers_expected_dob=pl.lit(None, pl.String),
-        pers_death_date=pl.lit(None, pl.String),
-        pers_is_mother=pl.lit("N"),
-        pers_nationality=pl.lit(None, pl.String),
+def _persons(world: World, spec: SourceSpec) -> pl.DataFrame:
+    refs = person_episodes(world.rng("csc:who"), world.people, INVOLVEMENT, spec)
+    persons = _people(world, refs, spec)
+    fams = persons.select(pl.col("fid").unique().drop_nulls().sort())
+    fams = fams.with_columns(family_id=serials("FAM", 10_001))
+    kids = persons.filter(pl.col("role") == "C")["pid"]
+    return persons.join(fams, on="fid", how="left", maintain_order="left").with_columns(
+        is_child=pl.col("pid").is_in(kids.implode())
     )
 
 
-def _address_json(prefix: str) -> pl.Expr:
-    """The SSD's addr_address_json object from address parts."""
-    none = pl.lit(None, pl.String)
-    return pl.struct(
-        ROOM=none,
-        FLOOR=none,
-        FLAT=pl.col(prefix + "flat"),
-        BUILDING=none,
-        HOUSE=pl.col(prefix + "house_no"),
-        STREET=pl.col(prefix + "street"),
-        TOWN=pl.lit("Stockport"),
-        UPRN=none,
-    ).struct.json_encode()
-
-
-def _addresses(world: World, persons: pl.DataFrame) -> pl.DataFrame:
-    """Each person's current address and, if the family moved, the one before."""
-    parts = ("flat", "house_no", "street", "postcode")
-    homes = world.homes.select(
-        "hid", "moved_on", *parts, *(f"prev_{p}" for p in parts)
-    ).drop("postcode")
-    people = persons.select("person_id", "hid", "postcode", dob="true_dob")
-    people = people.join(homes, on="hid", maintain_order="left")
-    now = people.select(
-        "person_id",
-        "postcode",
-        json=_address_json(""),
-        start=pl.max_horizontal("moved_on", "dob"),
-        end=pl.lit(None, pl.Date),
+def _mothers(world: World, persons: pl.DataFrame) -> pl.DataFrame:
+    """(mother, child) person ids where both are in the extract."""
+    ids = persons.select("pid", "person_id")
+    kids = persons.filter(pl.col("is_child")).select("pid", "person_id")
+    parents = world.people.select("pid", "parent1", "parent2").join(kids, on="pid")
+    links = pl.concat(
+        [parents.select("person_id", parent=p) for p in ("parent1", "parent2")]
     )
-    moved = pl.col("moved_on").is_not_null() & (pl.col("dob") < pl.col("moved_on"))
-    before = people.filter(moved).select(
-        "person_id",
-        postcode="prev_postcode",
-        json=_address_json("prev_"),
-        start="dob",
-        end=pl.col("moved_on") - pl.duration(days=1),
+    women = world.people.filter(pl.col("sex") == "F").select(parent="pid")
+    links = links.join(women, on="parent").join(
+        ids.rename({"pid": "parent", "person_id": "mother"}), on="parent"
     )
-    return pl.concat([now, before]).sort("person_id", "start")
+    return links.select("mother", child="person_id").unique().sort("mother", "child")
 
 
-def _address_table(world: World, persons: pl.DataFrame) -> pl.DataFrame:
-    rows = _addresses(world, persons)
-    return rows.select(
-        addr_table_id=serials("A", 100_001),
-        addr_person_id="person_id",
-        addr_address_type=pl.lit("HOME"),
-        addr_address_start_date=pl.col("start").dt.strftime("%Y-%m-%d"),
-        addr_address_end_date=pl.col("end").dt.strftime("%Y-%m-%d"),
-        addr_address_postcode="postcode",
-        addr_address_json="json",
+def _staff_contacts(cases, key: pl.Expr) -> pl.DataFrame:
+    """The council's professionals' contact extract (its own HR export)."""
+    return cases.staff.select(
+        staff_id=key, name="lead_name", job_title="lead_role", team="lead_team",
+        email="lead_email", phone="lead_phone",
+    )  # fmt: skip
+
+
+def build(world: World, flavour: str = "systemc") -> Extract:
+    """The SSD tables as ``flavour``'s published script fills them, and their
+    truth: a record per person and episode, and the fields the preset must read."""
+    spec = replace(
+        dated(SPEC, world.ref),
+        ssd_flavour=flavour,
+        ssd_staff_contacts=f"{SPEC.path}/{CONTACTS}",
     )
-
-
-def _involvements(world: World, eps: pl.DataFrame, p: pl.DataFrame):
+    persons = _persons(world, spec)
     rng = world.rng("csc:rows")
-    pool = staff_for(world, "csc", STAFF, eps.height, per=20)
-    eps = eps.join(p.select("pid", "person_id"), on="pid", maintain_order="left")
-    eps = eps.with_columns(key=pl.format("{}-{}", "pid", "episode"))
-    eps = assign_staff(rng, eps, pool, by="key").sort(
-        "start", "person_id", maintain_order=True
+    cases = build_cases(
+        world, spec, persons.select("pid", "person_id", "is_child", "dob")
     )
-    eps = eps.with_columns(invo_id=serials("I", 500_001))
-    table = eps.select(
-        invo_involvements_id="invo_id",
-        invo_professional_id=pl.format("W{}", "staff_id"),
-        invo_professional_role_id=pl.col("lead_role").replace_strict(
-            {r: f"R{i + 1}" for i, (r, _) in enumerate(STAFF.roles)}
-        ),
-        invo_professional_team="lead_team",
-        invo_involvement_start_date=pl.col("start").dt.strftime("%Y-%m-%d"),
-        invo_involvement_end_date=pl.col("end").dt.strftime("%Y-%m-%d"),
-        invo_worker_change_reason=pl.lit(None, pl.String),
-        invo_person_id="person_id",
-        invo_referral_id=serials("REF", 700_001),
+    inputs = Inputs(
+        persons=persons,
+        addresses=address_rows(persons, world.homes, world.rng("csc:addresses")),
+        mothers=_mothers(world, persons),
+        cases=cases,
+        today=spec.extract_date,
     )
-    return table, eps.select("pid", "person_id", "invo_id"), pool
-
-
-def _professionals(pool: pl.DataFrame) -> pl.DataFrame:
-    return pool.select(
-        prof_professional_id=pl.format("W{}", "staff_id"),
-        prof_staff_id=pl.format("S{}", pl.col("staff_id") + 3000),
-        prof_professional_name="lead_name",
-        prof_social_worker_registration_no=pl.format(
-            "SW{}", pl.col("staff_id") + 90000
-        ),
-        prof_agency_worker_flag=pl.lit("N"),
-        prof_professional_job_title="lead_role",
-        prof_professional_caseload=pl.lit(None, pl.Int64),
-        prof_professional_department=pl.lit("Children's Social Care"),
-        prof_full_time_equivalency=pl.lit(1.0),
-        prof_professional_email="lead_email",
-        prof_professional_phone="lead_phone",
-    )
-
-
-def _family(persons: pl.DataFrame) -> pl.DataFrame:
-    """One family per family of the children in the extract, with their parents
-    (a non-resident parent included; young adults sharing a flat apart)."""
-    fam = persons.select(pl.col("fid").unique().sort())
-    fam = fam.with_columns(family_id=serials("FAM", 10_001))
-    return persons.join(fam, on="fid", maintain_order="left").select(
-        fami_table_id=serials("FT", 1),
-        fami_family_id="family_id",
-        fami_person_id="person_id",
-    )
-
-
-def build(world: World) -> Extract:
-    """The SSD tables and their truth (a record per person and involvement)."""
-    spec = dated(SPEC, world.ref)
-    eps = person_episodes(world.rng("csc:who"), world.people, INVOLVEMENT, spec)
-    persons = _people(world, eps, spec)
-    invo, links, pool = _involvements(world, eps, persons)
-    with_invo = links.select(
-        pl.lit(spec.name).alias("source"),
-        record_id=pl.format("{}/{}", "person_id", "invo_id"),
-        pid="pid",
-    )
-    alone = persons.filter(~pl.col("pid").is_in(links["pid"].implode()))
-    without = alone.select(
-        pl.lit(spec.name).alias("source"), record_id="person_id", pid="pid"
-    )
+    writer = WRITERS[flavour]
     tables = {
-        "csc/ssd_person.csv": _person_table(persons),
-        "csc/ssd_address.csv": _address_table(world, persons),
-        "csc/ssd_family.csv": _family(persons),
-        "csc/ssd_involvements.csv": invo,
-        "csc/ssd_professionals.csv": _professionals(pool),
+        f"{SPEC.path}/{name}.csv": frame
+        for name, frame in writer.tables(inputs, rng).items()
     }
+    tables[f"{SPEC.path}/{CONTACTS}"] = _staff_contacts(
+        cases, writer.staff_key(cases.staff)
+    )
+    truth = ssd_truth(inputs, flavour)
+    ids = persons.select("pid", "person_id")
+    records = truth.records.join(ids, on="person_id").select(
+        source=pl.lit(spec.name), record_id="record_id", pid="pid"
+    )
     junk = pl.DataFrame(schema={"source": pl.String, "row_number": pl.Int64})
-    return Extract(spec, tables, pl.concat([with_invo, without]), junk)
+    extra = {"csc_fields": truth.fields, "csc_care_periods": truth.periods,
+             "csc_mothers": truth.mothers}  # fmt: skip
+    return Extract(spec, tables, records, junk, extra)

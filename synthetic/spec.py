@@ -38,6 +38,8 @@ class SourceSpec:
     age_max: int = -1
     current_values: tuple[str, ...] = ("open", "current", "active")
     lawful_basis: str = LAWFUL_BASIS
+    ssd_flavour: str = ""
+    ssd_staff_contacts: str = ""
 
 
 def _value(value: object) -> str:
@@ -69,6 +71,8 @@ def source_toml(spec: SourceSpec) -> str:
         "age_max",
         "current_values",
         "lawful_basis",
+        "ssd_flavour",
+        "ssd_staff_contacts",
     )
     skip = set()
     if spec.format not in ("csv", "ssd_csv"):
@@ -76,6 +80,7 @@ def source_toml(spec: SourceSpec) -> str:
     if spec.format != "excel":
         skip.add("sheet")
     skip |= {k for k in ("age_min", "age_max") if getattr(spec, k) == -1}
+    skip |= {k for k in ("ssd_flavour", "ssd_staff_contacts") if not getattr(spec, k)}
     lines = ["[[sources]]"]
     for key in (k for k in keys if k not in skip):
         value = getattr(spec, key)

@@ -7,7 +7,7 @@ and ``__record_id`` (the record id the loader will give the row).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -26,6 +26,8 @@ class Extract:
     tables: dict[str, pl.DataFrame]
     truth: pl.DataFrame  # source, record_id, pid
     junk_rows: pl.DataFrame  # source, row_number: rows the loader must quarantine
+    # more truth for benches, written as truth/<name>.csv (e.g. the SSD's fields)
+    extra_truth: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 def single_table(spec: SourceSpec, frame: pl.DataFrame) -> Extract:
