@@ -680,3 +680,11 @@ def test_ssd_without_an_optional_table_loads_with_a_warning(tmp_path):
     assert "ssd_professionals.csv" in report.problems[0]
     cin = loaded.records.filter(pl.col("record_id") == "101/CIN:C1")
     assert cin["lead_name"].to_list() == ["Pat Lee"]  # the name, as written
+
+
+def ssd_folder(folder: Path, with_professionals: bool = True) -> None:
+    """A folder of SystemC-shaped SSD tables (used by the dated-drops tests)."""
+    tables = dict(SYSTEMC)
+    if not with_professionals:
+        tables.pop("ssd_professionals")
+    write(folder, tables)
