@@ -79,7 +79,7 @@ def test_default_output_is_unchanged(generated):
     sources = load_config(generated / "config.toml").sources
     extract = {s.name: s.extract_date for s in sources}
     assert extract["police"] == "2025-03-30" and extract["school"] == "2025-03-14"
-    expected = "03ae3ba6a1a2bda0c39061348fdaa1c84db5aebf1812780e6a0114a5a1bfdbe7"
+    expected = "fc6561290415ffef079a30eb9ff280723f299a7fe835ef5e5277c3a6a6f1ba09"
     assert text_digest(generated) == expected
 
 
