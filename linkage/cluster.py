@@ -2,11 +2,12 @@
 
 Linked pairs are merged greedily, strongest first. A merge is refused when the
 merged person would hold two different NHS numbers or UPNs, two different common
-first names (not nicknames of each other: Jack and Jake), or dates of birth not
-all within one slip (day/month swap, one digit, a few days or a year) of one of
-them: so a chain of individually plausible links cannot join two people who
-clearly differ. A record that fits two such people about equally well joins
-neither (see ``linkage.ambiguity``). Clerical decisions (``linkage.decisions``)
+first names (not nicknames of each other: Jack and Jake), or dates of birth whose
+strongest conflict, weighed by the model in place of the pair's own dates, takes
+the pair below the link threshold (``linkage.groups.DobConflict``): so a chain
+of individually plausible links cannot join two people who clearly differ, and
+one slip cannot veto a strong pair. A record that fits two such people about
+equally well joins neither (see ``linkage.ambiguity``). Clerical decisions (``linkage.decisions``)
 come first: must-link pairs merge before any scored pair, whatever they hold,
 and no merge may join the two records of a cannot-link pair.
 """
@@ -24,13 +25,11 @@ from linkage.compare import pair_frame
 from linkage.comparisons import names_swapped
 from linkage.components import components, joins_in_order, risky_groups
 from linkage.decisions import DecisionPairs
-from linkage.dobs import dobs_compatible, dobs_consistent
-from linkage.groups import Groups
+from linkage.dobs import dobs_compatible
+from linkage.groups import DobConflict, Groups
 from linkage.guards import identified_by_slip, identifier_agrees
 
-__all__ = [
-    "Clusters", "cluster", "dobs_compatible", "dobs_consistent", "person_id",
-]  # fmt: skip
+__all__ = ["Clusters", "DobConflict", "cluster", "dobs_compatible", "person_id"]
 
 #: Weight given to a must-link pair so it merges before any scored pair.
 FORCED_WEIGHT = 1e6
@@ -104,8 +103,9 @@ def _traits(std: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame):  # n
 
 
 def _greedy(
-    n: int, traits: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame
-) -> tuple[list, list, np.ndarray, np.ndarray]:
+    n: int, traits: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame,
+    conflict: DobConflict,
+) -> tuple[list, list, np.ndarray, np.ndarray]:  # fmt: skip
     """The record-by-record constrained union of ``linked`` (strongest first).
 
     Returns per pair its outcome (True merged, None already one, False refused)
@@ -116,23 +116,31 @@ def _greedy(
     index[nodes] = np.arange(nodes.size)
     columns = ("nhs", "upn_c", "dob_s", "names")
     groups = Groups(
-        *(traits[c].to_list() for c in columns), _bans(cannot, index, nodes.size)
-    )
+        *(traits[c].to_list() for c in columns), _bans(cannot, index, nodes.size),
+        conflict,
+    )  # fmt: skip
     left, right = index[linked["l"].to_numpy()], index[linked["r"].to_numpy()]
     trusted = identifier_agrees(linked) | identified_by_slip(linked)
+    own = (
+        linked["w_dob"].fill_null(0.0).to_list()
+        if "w_dob" in linked.columns
+        else [0.0] * linked.height
+    )
     pairs = zip(left.tolist(), right.tolist(), trusted.tolist(),
-                linked["forced"].to_list(), strict=True)  # fmt: skip
+                linked["forced"].to_list(), linked["weight"].to_list(), own,
+                strict=True)  # fmt: skip
     outcome, banned = [], []
-    for a, b, t, f in pairs:
-        outcome.append(groups.union(a, b, t, f))
+    for a, b, t, f, w, o in pairs:
+        outcome.append(groups.union(a, b, t, f, w, o))
         banned.append(outcome[-1] is False and groups.last_banned)
     node_roots = np.array([groups.find(i) for i in range(nodes.size)], dtype=np.int64)
     return outcome, banned, nodes, nodes[node_roots] if nodes.size else nodes
 
 
 def _merge(
-    std: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame
-) -> tuple[pl.DataFrame, np.ndarray]:
+    std: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame,
+    conflict: DobConflict,
+) -> tuple[pl.DataFrame, np.ndarray]:  # fmt: skip
     """Greedy constrained union of ``linked`` (strongest first); outcome per pair.
 
     Only groups of linked records where a merge could be refused
@@ -160,7 +168,7 @@ def _merge(
     if slow.any():
         hard = traits.filter(pl.Series(hard_node))
         outcome, refused_by, nodes, node_roots = _greedy(
-            n, hard, linked.filter(pl.Series(slow)), cannot
+            n, hard, linked.filter(pl.Series(slow)), cannot, conflict
         )
         code[slow] = [0 if o is None else 1 if o else -1 for o in outcome]
         banned[slow] = refused_by
@@ -189,10 +197,13 @@ def cluster(
     link_threshold: float,
     ambiguity_margin: float = 3.0,
     decisions: DecisionPairs | None = None,
+    conflict: DobConflict | None = None,
 ) -> Clusters:
     """Merge eligible pairs at or above ``link_threshold`` into people (never a
-    ``review_only`` one), after honouring clerical decisions."""
+    ``review_only`` one), after honouring clerical decisions; ``conflict``
+    weighs dates of birth (``DobConflict``: the trained model's)."""
     decisions = decisions or DecisionPairs.none()
+    conflict = conflict or DobConflict()
     must = decisions.must.with_columns(
         weight=pl.lit(FORCED_WEIGHT), probability=pl.lit(1.0),
         eligible=pl.lit(True), forced=pl.lit(True),
@@ -203,7 +214,7 @@ def cluster(
     linked = pl.concat([must, linked], how="diagonal_relaxed").sort(
         ["weight", "l", "r"], descending=[True, False, False]
     )
-    first, roots = _merge(std, linked, decisions.cannot)
+    first, roots = _merge(std, linked, decisions.cannot, conflict)
     # A pair kept apart by a clerical decision says nothing about ambiguity.
     unsure = ambiguous_records(first.filter(~pl.col("banned")), ambiguity_margin)
     if unsure.len():
@@ -211,7 +222,7 @@ def cluster(
         touches = (pl.col("l").is_in(aside) | pl.col("r").is_in(aside)) & ~pl.col(
             "forced"
         )
-        linked, roots = _merge(std, linked.filter(~touches), decisions.cannot)
+        linked, roots = _merge(std, linked.filter(~touches), decisions.cannot, conflict)
         set_aside = first.filter(touches).with_columns(pl.lit(False).alias("outcome"))
         linked = pl.concat([linked, set_aside])
     else:

@@ -3,8 +3,11 @@
 Each comparison turns a pair frame (standardised columns suffixed ``_l`` and
 ``_r``) into one small integer per pair: 0 is the strongest agreement, the last
 level is disagreement, and -1 means a value is missing on either side (no
-evidence either way). String similarity comes from vectorised rapidfuzz calls.
-The comparisons themselves are in ``linkage.comparisons``.
+evidence either way). A comparison is a list of ``Level``s, strongest first,
+each its label beside its condition (in the manner of Splink's comparison
+levels); a pair takes the first level whose condition holds. String similarity
+comes from vectorised rapidfuzz calls. The comparisons themselves are in
+``linkage.comparisons``.
 """
 
 from __future__ import annotations
@@ -29,23 +32,53 @@ COMPARE_THREADS = 2
 PAIR_COLUMNS = (
     "source", "fn", "fn1", "fn_join", "fn_canons", "fn_phon", "ln", "ln_join",
     "ln_canons", "ln_phon", "ln_part_phons", "dob", "dob_n", "dob_y", "dob_swap",
-    "pc", "pc_sector", "pc_district", "addr", "addr_nums", "sx", "nhs", "upn_c",
-    "case_number",
+    "pc", "pc_sector", "pc_district", "addr", "addr_nums", "town_c", "sx", "nhs",
+    "upn_c", "case_number", "ids", "id_kinds", "contacts", "contact_kinds",
+    "contact_text",
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
+class Level:
+    """One level of a comparison: what it means in words, and when it holds
+    (an expression over the pair frame; None for the last level, which holds
+    when no other does)."""
+
+    label: str
+    condition: pl.Expr | None = None
+
+
+@dataclass(frozen=True)
 class Comparison:
-    """A field compared at ordered levels; ``labels`` name each level for people."""
+    """A field compared at ordered levels (``level_list``), strongest first."""
 
     name: str
-    labels: tuple[str, ...]
     exact_column: str = ""  # column whose equality is level 0, if any
     term_frequency: bool = False  # weight exact agreement by how rare the value is
 
+    def level_list(self) -> tuple[Level, ...]:
+        """The levels, strongest first; the last has no condition."""
+        raise NotImplementedError
+
+    def missing(self) -> pl.Expr:
+        """Pairs that say nothing either way (a value missing on either side)."""
+        return either_null(self.exact_column)
+
+    def prepared(self, p: pl.DataFrame) -> pl.DataFrame:
+        """``p`` plus any working columns the conditions read (scores worked out
+        outside polars, such as string similarity)."""
+        return p
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Plain words per level, strongest first."""
+        return tuple(level.label for level in self.level_list())
+
     def levels(self, p: pl.DataFrame) -> pl.Series:
         """One Int8 level per pair of ``p`` (see the module docstring)."""
-        raise NotImplementedError
+        conditions = [level.condition for level in self.level_list()[:-1]]
+        expr = levels(self.missing(), conditions)
+        return self.prepared(p).select(expr).to_series()
 
     def label(self, level: int) -> str:
         """Plain words for a level, used in record explanations."""

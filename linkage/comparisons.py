@@ -1,7 +1,8 @@
 """The comparisons a build scores: names, date of birth, address, identifiers.
 
-Each class builds its level expression; its labels say what each level means in
-plain words for record explanations.
+Each class lists its levels strongest first, each label beside its condition
+(``linkage.compare.Level``); the labels say what a level means in plain words for
+record explanations and the model report.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import polars as pl
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from linkage import dobs
 from linkage.compare import (
     Comparison,
+    Level,
     either_null,
-    levels,
     overlap,
     same,
     similarity,
@@ -88,16 +90,6 @@ def one_digit_apart(p: pl.DataFrame) -> pl.Series:
     return pl.Series(out)
 
 
-def dob_near(days: int = 7) -> pl.Expr:
-    """Dates of birth a few days apart, or the same day and month a year apart."""
-    gap = (pl.col("dob_l") - pl.col("dob_r")).dt.total_days().abs()
-    same_day = (pl.col("dob_l").dt.month() == pl.col("dob_r").dt.month()) & (
-        pl.col("dob_l").dt.day() == pl.col("dob_r").dt.day()
-    )
-    year_gap = (pl.col("dob_y_l") - pl.col("dob_y_r")).abs()
-    return (gap <= days) | (same_day & (year_gap == 1))
-
-
 def first_name_edits(p: pl.DataFrame) -> pl.Series:
     """Typing slips between the first names: of the first word, or of the whole
     name without spaces when that is closer ("Lachlq Njohn" / "Lachlan John")."""
@@ -112,95 +104,204 @@ def first_name_edits(p: pl.DataFrame) -> pl.Series:
     return pl.Series(np.where(retry, whole.to_numpy(), word.to_numpy()))
 
 
+@dataclass(frozen=True)
 class FirstName(Comparison):
     """Exact, nickname/variant, one typing slip, Jaro-Winkler bands, sound."""
 
-    def levels(self, p: pl.DataFrame) -> pl.Series:
-        a, b = p["fn1_l"], p["fn1_r"]
-        jw = similarity(a, b, JaroWinkler.normalized_similarity)
+    name: str = "first_name"
+    exact_column: str = "fn_join"
+    term_frequency: bool = True
+    similar: float = 0.92  # Jaro-Winkler of "similar"
+    loosely: float = 0.85  # Jaro-Winkler of "loosely similar"
+
+    def missing(self) -> pl.Expr:
+        return either_null("fn")
+
+    def prepared(self, p: pl.DataFrame) -> pl.DataFrame:
+        jw = similarity(p["fn1_l"], p["fn1_r"], JaroWinkler.normalized_similarity)
         scored = p.with_columns(_jw=jw, _edits=first_name_edits(p))
-        scored = scored.with_columns(_swap=swapped_similar(p, jw < 0.85))
-        conditions = [
-            same("fn_join") | names_swapped(),
-            overlap("fn_canons"),
-            (pl.col("_edits") <= 1) | pl.col("_swap"),
-            pl.col("_jw") >= 0.92,
-            (pl.col("_jw") >= 0.85) | same("fn_phon"),
-        ]
-        return scored.select(levels(either_null("fn"), conditions)).to_series()
+        return scored.with_columns(_swap=swapped_similar(p, jw < self.loosely))
+
+    def level_list(self) -> tuple[Level, ...]:
+        return (
+            Level("exact", same("fn_join") | names_swapped()),
+            Level("nickname or other spelling", overlap("fn_canons")),
+            Level("one typing slip", (pl.col("_edits") <= 1) | pl.col("_swap")),
+            Level("similar", pl.col("_jw") >= self.similar),
+            Level("loosely similar", (pl.col("_jw") >= self.loosely) | same("fn_phon")),
+            Level("different"),
+        )
 
 
+@dataclass(frozen=True)
 class Surname(Comparison):
     """Exact, variant or shared part, Jaro-Winkler bands, sound."""
 
-    def levels(self, p: pl.DataFrame) -> pl.Series:
-        a, b = p["ln_join_l"], p["ln_join_r"]
-        jw = similarity(a, b, JaroWinkler.normalized_similarity)
-        scored = p.with_columns(_jw=jw, _swap=swapped_similar(p, jw < 0.85))
-        conditions = [
-            same("ln_join") | names_swapped(),
-            overlap("ln_canons"),
-            (pl.col("_jw") >= 0.92) | pl.col("_swap"),
-            (pl.col("_jw") >= 0.85) | same("ln_phon") | overlap("ln_part_phons"),
-        ]
-        return scored.select(levels(either_null("ln"), conditions)).to_series()
+    name: str = "last_name"
+    exact_column: str = "ln_join"
+    term_frequency: bool = True
+    similar: float = 0.92
+    loosely: float = 0.85
+
+    def missing(self) -> pl.Expr:
+        return either_null("ln")
+
+    def prepared(self, p: pl.DataFrame) -> pl.DataFrame:
+        jw = similarity(
+            p["ln_join_l"], p["ln_join_r"], JaroWinkler.normalized_similarity
+        )
+        return p.with_columns(_jw=jw, _swap=swapped_similar(p, jw < self.loosely))
+
+    def level_list(self) -> tuple[Level, ...]:
+        loose = (pl.col("_jw") >= self.loosely) | same("ln_phon")
+        return (
+            Level("exact", same("ln_join") | names_swapped()),
+            Level("other spelling or one part of the name", overlap("ln_canons")),
+            Level("similar", (pl.col("_jw") >= self.similar) | pl.col("_swap")),
+            Level("loosely similar", loose | overlap("ln_part_phons")),
+            Level("different"),
+        )
 
 
+@dataclass(frozen=True)
 class DateOfBirth(Comparison):
-    """Exact, day/month swapped, one digit, a few days or a year out, same year."""
+    """Graded, not a gate: exact, day/month swapped, one digit, a few days or a
+    year out, within weeks, within a year, the same year where one side knows
+    only the year, different, and a generation apart (a parent and a child of
+    one name). The levels are ``linkage.dobs``'s."""
 
-    def levels(self, p: pl.DataFrame) -> pl.Series:
-        conditions = [
-            same("dob"),
-            pl.col("dob_swap_l") == pl.col("dob_r"),
-            pl.lit(one_digit_apart(p)),
-            dob_near(),
-            same("dob_y"),
-        ]
-        return p.select(levels(either_null("dob"), conditions)).to_series()
+    name: str = "dob"
+    exact_column: str = "dob"
+    few_days: int = dobs.FEW_DAYS_APART
+    weeks: int = dobs.WEEKS_APART
+    year: int = dobs.YEAR_APART
+
+    def missing(self) -> pl.Expr:
+        return either_null("dob_y")
+
+    def prepared(self, p: pl.DataFrame) -> pl.DataFrame:
+        return p.with_columns(_digit=one_digit_apart(p))
+
+    def level_list(self) -> tuple[Level, ...]:
+        both = pl.col("dob_l").is_not_null() & pl.col("dob_r").is_not_null()
+        days = (pl.col("dob_l") - pl.col("dob_r")).dt.total_days().abs()
+        years = (pl.col("dob_y_l") - pl.col("dob_y_r")).abs()
+        same_day = (pl.col("dob_l").dt.month() == pl.col("dob_r").dt.month()) & (
+            pl.col("dob_l").dt.day() == pl.col("dob_r").dt.day()
+        )
+        return (
+            Level("exact", same("dob")),
+            Level("day and month swapped", pl.col("dob_swap_l") == pl.col("dob_r")),
+            Level(
+                "one digit different",
+                both & pl.col("_digit") & (years < dobs.GENERATION_YEARS),
+            ),
+            Level(
+                "a few days or a year out",
+                (days <= self.few_days) | (same_day & (years == 1)),
+            ),
+            Level("within weeks", days <= self.weeks),
+            Level("within a year", days <= self.year),
+            Level("same year (only the year known)", ~both & (years == 0)),
+            Level("different", years < dobs.GENERATION_YEARS),
+            Level("a generation apart"),
+        )
 
 
+@dataclass(frozen=True)
 class Address(Comparison):
-    """Address and postcode as one joint comparison, so one move is counted once.
+    """Address, postcode and town as one joint comparison, so one move is
+    counted once.
 
     "Same address" needs the same house and flat numbers and a fuzzy match of the
-    rest (token-set ratio >= 90), with no conflicting postcode. When a postcode is
-    missing, the text alone tells a "similar address" (a close match still sharing
-    a number: a slip in another) from the "same street or area" (a looser one).
+    rest (token-set ratio >= ``same``), with no conflicting postcode. When a
+    postcode is missing, the text alone tells a "similar address" (a close match
+    still sharing a number: a slip in another) from the "same street or area"
+    (a looser one). The town is the widest level above "different".
     """
 
-    def levels(self, p: pl.DataFrame) -> pl.Series:
+    name: str = "address"
+    same: int = ADDRESS_SAME
+    similar: int = ADDRESS_SIMILAR
+    area: int = ADDRESS_AREA
+
+    def missing(self) -> pl.Expr:
+        return either_null("addr") & either_null("pc") & either_null("town_c")
+
+    def prepared(self, p: pl.DataFrame) -> pl.DataFrame:
         fits = same("pc") | either_null("pc")
         text_only = either_null("pc") & ~either_null("addr")
         candidate = p.select(
             ((fits & same("addr_nums")) | text_only).fill_null(False)
         ).to_series()
-        sim = pl.lit(
-            similarity(p["addr_l"], p["addr_r"], fuzz.token_set_ratio, candidate)
-        )
+        sim = similarity(p["addr_l"], p["addr_r"], fuzz.token_set_ratio, candidate)
+        return p.with_columns(_sim=sim)
+
+    def level_list(self) -> tuple[Level, ...]:
+        sim = pl.col("_sim")
         numbers = [text(f"addr_nums_{s}").str.split(" ") for s in "lr"]
         shared = numbers[0].list.set_intersection(numbers[1]).list.len() > 0
-        conditions = [
-            same("addr_nums") & (sim >= ADDRESS_SAME),
-            same("pc"),
-            shared & (sim >= ADDRESS_SIMILAR),
-            sim >= ADDRESS_AREA,
-            same("pc_sector"),
-            same("pc_district"),
-        ]
-        missing = either_null("addr") & either_null("pc")
-        return p.select(levels(missing, conditions)).to_series()
+        return (
+            Level("same address", same("addr_nums") & (sim >= self.same)),
+            Level("same postcode", same("pc")),
+            Level("similar address", shared & (sim >= self.similar)),
+            Level("same street or area", sim >= self.area),
+            Level("same postcode sector", same("pc_sector")),
+            Level("same postcode district", same("pc_district")),
+            Level("same town", same("town_c")),
+            Level("different"),
+        )
 
 
 @dataclass(frozen=True)
 class Exact(Comparison):
     """Equal or not, on one standardised column."""
 
-    def levels(self, p: pl.DataFrame) -> pl.Series:
-        col = self.exact_column
-        return p.select(levels(either_null(col), [same(col)])).to_series()
+    def level_list(self) -> tuple[Level, ...]:
+        return (Level("same", same(self.exact_column)), Level("different"))
 
 
+@dataclass(frozen=True)
+class Identifiers(Comparison):
+    """Other identifiers of one kind (``ids`` or ``contacts``: "kind:value"):
+    one the same, or the same kind held with no value in common; a pair that
+    shares no kind says nothing."""
+
+    column: str = "ids"
+
+    def missing(self) -> pl.Expr:
+        kinds = self.column[:-1] + "_kinds"
+        return ~overlap(kinds).fill_null(False)
+
+    def level_list(self) -> tuple[Level, ...]:
+        return (Level("same", overlap(self.column)), Level("different"))
+
+
+@dataclass(frozen=True)
+class Contacts(Identifiers):
+    """Email or phone: the same, one close to the other (a typing slip: Jaro-
+    Winkler ``similar``), or different."""
+
+    column: str = "contacts"
+    similar: float = 0.9
+
+    def prepared(self, p: pl.DataFrame) -> pl.DataFrame:
+        where = p.select(overlap("contact_kinds").fill_null(False)).to_series()
+        jw = similarity(
+            p["contact_text_l"], p["contact_text_r"],
+            JaroWinkler.normalized_similarity, where,
+        )  # fmt: skip
+        return p.with_columns(_jw=jw)
+
+    def level_list(self) -> tuple[Level, ...]:
+        return (
+            Level("same", overlap(self.column)),
+            Level("similar", pl.col("_jw") >= self.similar),
+            Level("different"),
+        )
+
+
+@dataclass(frozen=True)
 class CaseNumber(Comparison):
     """The same local case number within one source, or one typing slip apart;
     other sources say nothing.
@@ -210,10 +311,15 @@ class CaseNumber(Comparison):
     differ just there, so that is a neighbouring number, not a typing slip.
     """
 
-    def levels(self, p: pl.DataFrame) -> pl.Series:
-        missing = either_null("case_number") | ~same("source")
+    name: str = "case_number"
+    exact_column: str = "case_key"
+
+    def missing(self) -> pl.Expr:
+        return either_null("case_number") | ~same("source")
+
+    def prepared(self, p: pl.DataFrame) -> pl.DataFrame:
         # Only numbers of one source that differ can be a slip: text work there.
-        differ = p.select((~missing & ~same("case_number")).fill_null(False))
+        differ = p.select((~self.missing() & ~same("case_number")).fill_null(False))
         differ = differ.to_series()
         a, b = text("case_number_l"), text("case_number_r")
         long = a.str.len_chars() >= SLIP_MIN_CHARS
@@ -227,29 +333,27 @@ class CaseNumber(Comparison):
         )
         slip = np.zeros(p.height, dtype=bool)
         slip[differ.to_numpy()] = (candidate & (edits == 1)).to_numpy()
-        conditions = [same("case_number"), pl.lit(pl.Series(slip))]
-        return p.select(levels(missing, conditions)).to_series()
+        return p.with_columns(_slip=pl.Series(slip))
+
+    def level_list(self) -> tuple[Level, ...]:
+        return (
+            Level("same", same("case_number")),
+            Level("one typing slip", pl.col("_slip")),
+            Level("different"),
+        )
 
 
 def default_comparisons() -> tuple[Comparison, ...]:
     """The comparisons a build scores, in explanation order."""
-    similar = ("similar", "loosely similar", "different")
     return (
-        FirstName("first_name", ("exact", "nickname or other spelling",
-                                 "one typing slip", *similar),
-                  "fn_join", term_frequency=True),
-        Surname("last_name", ("exact", "other spelling or one part of the name",
-                              *similar),
-                "ln_join", term_frequency=True),
-        DateOfBirth("dob", ("exact", "day and month swapped", "one digit different",
-                            "a few days or a year out", "same year", "different"),
-                    "dob"),
-        Address("address", ("same address", "same postcode", "similar address",
-                            "same street or area", "same postcode sector",
-                            "same postcode district", "different")),
-        Exact("sex", ("same", "different"), "sx"),
-        Exact("nhs_number", ("same", "different"), "nhs"),
-        Exact("upn", ("same", "different"), "upn_c"),
-        CaseNumber("case_number", ("same", "one typing slip", "different"),
-                   "case_key"),
-    )  # fmt: skip
+        FirstName(),
+        Surname(),
+        DateOfBirth(),
+        Address(),
+        Exact("sex", "sx"),
+        Exact("nhs_number", "nhs"),
+        Exact("upn", "upn_c"),
+        CaseNumber(),
+        Identifiers("identifiers"),
+        Contacts("contacts"),
+    )

@@ -1,10 +1,56 @@
 """Union-find over records whose groups remember what they hold, so a merge that
 would give one person two identifiers, two names or clashing dates of birth (or
-join a cannot-link pair) can be refused."""
+join a cannot-link pair) can be refused.
+
+Dates of birth are weighed, not gated: a merge is judged as if its pair had the
+strongest conflicting dates the would-be person holds (the worst pair of dates
+across the two groups, in place of the pair's own), and refused when the pair
+would then fall below the link threshold. So one typing slip cannot veto a
+strong pair (slips never count as conflicts), a date drifted by weeks costs what
+the model says such a date costs, and a chain cannot join strangers whose dates
+are years apart. Dates a generation apart are always refused.
+"""
 
 from __future__ import annotations
 
-from linkage.dobs import dobs_consistent
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import product
+
+from linkage.dobs import FEW_DAYS, GENERATION, WEEKS, dob_level
+
+
+@dataclass(frozen=True)
+class DobConflict:
+    """How clustering weighs dates of birth: the model's weight per
+    ``DateOfBirth`` level and the weight a pair needs to link. Without weights
+    (a test's hand-made pairs), any conflict beyond a slip refuses."""
+
+    weights: Mapping[int, float] = field(default_factory=dict)
+    threshold: float = 0.0
+
+    def refuses(self, worst: int, weight: float, own: float) -> bool:
+        """Does the worst level of dates across a would-be person refuse a merge
+        of a pair of ``weight`` whose own dates gave ``own``?"""
+        if worst <= FEW_DAYS:
+            return False
+        if worst == GENERATION:
+            return True
+        if not self.weights:
+            return worst >= WEEKS
+        return weight - own + self.weights[worst] < self.threshold
+
+
+def worst_level(a: frozenset, b: frozenset) -> int:
+    """The weakest ``DateOfBirth`` level between a date of ``a`` and one of
+    ``b`` (by level order, "a generation apart" last)."""
+    worst = 0
+    for x, y in product(a, b):
+        if x != y:
+            worst = max(worst, dob_level(x, y))
+            if worst == GENERATION:
+                break
+    return worst
 
 
 def _as_set(value: object) -> frozenset:
@@ -21,8 +67,9 @@ class Groups:
     """
 
     def __init__(
-        self, nhs: list, upn: list, dob: list, names: list, bans: list
-    ) -> None:
+        self, nhs: list, upn: list, dob: list, names: list, bans: list,
+        conflict: DobConflict | None = None,
+    ) -> None:  # fmt: skip
         n = len(nhs)
         self.parent = list(range(n))
         self.size = [1] * n
@@ -31,6 +78,7 @@ class Groups:
         self.names = [_as_set(x) for x in names]
         self.bans = bans  # None, or {cannot-link pair number: side (0 or 1)}
         self.last_banned = False  # the last refusal was a cannot-link decision
+        self.conflict = conflict or DobConflict()
 
     def find(self, x: int) -> int:
         """The root of ``x``'s group, compressing the path on the way."""
@@ -47,7 +95,7 @@ class Groups:
             ba and bb and any(bb.get(k, side) != side for k, side in ba.items())
         )
 
-    def _clash(self, a: int, b: int, trusted: bool) -> bool:
+    def _clash(self, a: int, b: int, trusted: bool, weight: float, own: float) -> bool:
         for ka, kb in zip(self.ids[a], self.ids[b], strict=True):
             if ka is not None and kb is not None and ka != kb:
                 return True
@@ -56,13 +104,16 @@ class Groups:
         na, nb = self.names[a], self.names[b]
         if na and nb and not na & nb:
             return True
-        if self.dobs[a] <= self.dobs[b] or self.dobs[b] <= self.dobs[a]:
+        da, db = self.dobs[a], self.dobs[b]
+        if not da or not db or da == db:
             return False
-        return not dobs_consistent(self.dobs[a] | self.dobs[b])
+        worst = worst_level(da, db)
+        return self.conflict.refuses(worst, weight, own)
 
     def union(
-        self, a: int, b: int, trusted: bool = False, forced: bool = False
-    ) -> bool | None:
+        self, a: int, b: int, trusted: bool = False, forced: bool = False,
+        weight: float = 0.0, own: float = 0.0,
+    ) -> bool | None:  # fmt: skip
         """True if merged, None if already one group, False if refused.
 
         A ``trusted`` pair (the same NHS number, UPN or case number, or a case
@@ -71,12 +122,16 @@ class Groups:
         says the records are one person and the difference is a recording
         error. A
         ``forced`` (must-link) pair is refused only by a cannot-link decision.
+        ``weight`` is the pair's match weight and ``own`` what its own dates of
+        birth added to it (see ``DobConflict``).
         """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
         self.last_banned = self._banned(ra, rb)
-        if self.last_banned or (not forced and self._clash(ra, rb, trusted)):
+        if self.last_banned or (
+            not forced and self._clash(ra, rb, trusted, weight, own)
+        ):
             return False
         if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra

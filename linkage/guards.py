@@ -13,9 +13,13 @@ person. Three rules keep households apart:
   some level or an identifier agrees, so siblings never link on surname, date of
   birth and address alone;
 * when two records share a surname and date of birth (they could be twins), the
-  first names must be the same or a known nickname, or one typing slip apart
-  where one spelling is not itself a common name (Amelia and Amelie are two
-  names; "Jesica" is a slip), and sex must not differ (Louis and Louise).
+  first names must not be clearly different: the same, a known nickname or
+  transliteration (Guillaume and William), similar where one spelling is not
+  itself a common name (Amelia and Amelie are two names; "Jesica" is a slip), or
+  loosely similar where neither is ("Krley" and "Karrley"); and sex must not
+  differ (Louis and Louise);
+* dates of birth a generation apart (a parent and a child of one name, however
+  few digits differ) are two people unless an identifier agrees.
 
 A pair vouched for by its names alone (no date of birth to compare, no
 identifier, addresses not placing the records together: ``names_alone``) is
@@ -43,13 +47,23 @@ NAME_AGREES = 4
 SAME_NAME = 1
 #: First-name level "one typing slip".
 NAME_SLIP = 2
+#: First-name level "similar" (Jaro-Winkler).
+NAME_SIMILAR = 3
+#: First-name level "different".
+NAME_DIFFERENT = 5
 #: Date-of-birth levels that count as agreeing (exact … same year).
-DOB_AGREES = 4
+DOB_AGREES = 6
+#: Date-of-birth level "a generation apart".
+DOB_GENERATION = 8
 #: Date-of-birth levels at which two people could be twins (exact … a few days).
 DOB_TWIN = 3
+#: Date-of-birth level "within weeks".
+DOB_WEEKS = 4
 #: Surname levels at which two people could be twins (exact … loosely similar).
 SURNAME_AGREES = 3
-IDENTIFIERS = ("nhs_number", "upn", "case_number")
+#: Comparisons whose agreement says "one person" on its own (never a contact
+#: such as an email or phone number, which a household may share).
+IDENTIFIERS = ("nhs_number", "upn", "case_number", "identifiers")
 LOCATION = "address"
 #: Address levels that place two records together (same address … same street).
 PLACED_TOGETHER = 3
@@ -70,42 +84,60 @@ def identifier_agrees(levels: pl.DataFrame) -> np.ndarray:
 
 
 def sole_first_name(std: pl.DataFrame) -> pl.Series:
-    """Per record: at most one first name is known among the records sharing its
-    surname sound and date of birth (so a record without a first name there
-    cannot be a twin's)."""
-    key = ["ln_phon", "dob"]
-    names = pl.col("fn_join").drop_nulls().n_unique().over(key)
-    known = pl.col("ln_phon").is_not_null() & pl.col("dob").is_not_null()
+    """Per record: at most one common first name (a name in its own right, not
+    a slip: ``names.common_first_names``) is known among the records sharing
+    its surname sound and date of birth, so a record there without a first
+    name, or with a garbled one, cannot be a twin's."""
+    key = ["ln_phon", "dob_s"]
+    names = pl.col("fn_join").filter(pl.col("fn_common")).n_unique().over(key)
+    known = pl.col("ln_phon").is_not_null() & pl.col("dob_s").is_not_null()
     return std.select((known & (names <= 1)).alias("sole_first_name")).to_series()
 
 
-def _unnamed_alone(levels: pl.DataFrame, alone: np.ndarray | None) -> np.ndarray:
-    """A first name missing, surname and date of birth agreeing as twins' would,
-    no differing sex, and no other first name known for either record."""
+def _unnamed_alone(
+    levels: pl.DataFrame, alone: np.ndarray | None, both_common: np.ndarray | None
+) -> np.ndarray:
+    """A first name missing, or different where one spelling is no common name
+    (garbled), surname agreeing and dates of birth within weeks, no differing
+    sex, and no other common first name known for either record."""
     if alone is None:
         return np.zeros(levels.height, dtype=bool)
     sex = levels["sex"].to_numpy() if "sex" in levels.columns else None
     same_sex = np.ones(levels.height, dtype=bool) if sex is None else sex != 1
+    fn = levels["first_name"].to_numpy()
+    garbled = np.zeros(levels.height, dtype=bool)
+    if both_common is not None:
+        garbled = (fn == NAME_DIFFERENT) & ~both_common
     return (
-        (levels["first_name"].to_numpy() == MISSING)
-        & _between(levels, "dob", 0, DOB_TWIN)
+        ((fn == MISSING) | garbled)
+        & _between(levels, "dob", 0, DOB_WEEKS)
         & _between(levels, "last_name", 0, SURNAME_AGREES)
         & same_sex
         & alone
     )
 
 
-def address_counts(levels: pl.DataFrame, alone: np.ndarray | None = None) -> np.ndarray:
+def address_counts(
+    levels: pl.DataFrame,
+    alone: np.ndarray | None = None,
+    both_common: np.ndarray | None = None,
+) -> np.ndarray:
     """Pairs for which address agreement may add weight.
 
-    ``alone`` says, per pair, that both records have a ``sole_first_name``.
+    ``alone`` says, per pair, that both records have a ``sole_first_name``;
+    ``both_common``, that both first-name spellings are common names.
     """
     names_agree = _between(levels, "first_name", 0, NAME_AGREES)
     dated = names_agree & _between(levels, "dob", 0, DOB_AGREES)
     undated = _between(levels, "first_name", 0, SAME_NAME) & _between(
         levels, "dob", -1, -1
     )
-    return dated | undated | identifier_agrees(levels) | _unnamed_alone(levels, alone)
+    return (
+        dated
+        | undated
+        | identifier_agrees(levels)
+        | _unnamed_alone(levels, alone, both_common)
+    )
 
 
 def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
@@ -141,25 +173,43 @@ def names_alone(levels: pl.DataFrame) -> np.ndarray:
     )
 
 
+def not_clearly_different(
+    levels: pl.DataFrame, both_common: np.ndarray, either_common: np.ndarray
+) -> np.ndarray:
+    """First names that could be one person's even in a household of twins:
+    the same or a known variant; similar when one spelling is not itself a
+    common name; loosely similar when neither is."""
+    fn = levels["first_name"].to_numpy()
+    return (fn >= 0) & (
+        (fn <= SAME_NAME)
+        | ((fn <= NAME_SIMILAR) & ~both_common)
+        | ((fn <= NAME_AGREES) & ~either_common)
+    )
+
+
 def eligible(
-    levels: pl.DataFrame, both_common: np.ndarray, alone: np.ndarray | None = None
+    levels: pl.DataFrame,
+    both_common: np.ndarray,
+    alone: np.ndarray | None = None,
+    either_common: np.ndarray | None = None,
 ) -> np.ndarray:
     """Pairs allowed to link or be reviewed at all.
 
-    ``both_common`` says, per pair, that both first-name spellings are common
-    names (``names.common_first_names``); ``alone``, that both records have a
-    ``sole_first_name``.
+    ``both_common`` (``either_common``) says, per pair, that both (either)
+    first-name spellings are common names (``names.common_first_names``);
+    ``alone``, that both records have a ``sole_first_name``.
     """
+    either_common = both_common if either_common is None else either_common
     could_be_twins = _between(levels, "dob", 0, DOB_TWIN) & _between(
         levels, "last_name", 0, SURNAME_AGREES
     )
-    fn = levels["first_name"].to_numpy()
-    close = (fn >= 0) & ((fn <= SAME_NAME) | ((fn == NAME_SLIP) & ~both_common))
+    close = not_clearly_different(levels, both_common, either_common)
     tells_twins_apart = close & (levels["sex"].to_numpy() != 1)
     names_agree = _between(levels, "first_name", 0, NAME_AGREES)
+    generations = _between(levels, "dob", DOB_GENERATION, DOB_GENERATION)
     return (
         identifier_agrees(levels)
         | identified_by_slip(levels)
-        | (names_agree & (~could_be_twins | tells_twins_apart))
-        | _unnamed_alone(levels, alone)
+        | (names_agree & (~could_be_twins | tells_twins_apart) & ~generations)
+        | _unnamed_alone(levels, alone, both_common)
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from core.config import LinkageConfig
 from linkage.blocking import BlockedPairs, block
-from linkage.cluster import Clusters, cluster
+from linkage.cluster import Clusters, DobConflict, cluster
 from linkage.compare import Comparison, compare
 from linkage.comparisons import default_comparisons
 from linkage.decisions import DecisionPairs, decision_pairs
@@ -30,7 +31,8 @@ STAGES = (
 #: matter only once people are known, so standardising never copies them.
 LINK_FIELDS = (
     "source", "record_id", "first_name", "last_name", "dob", "sex", "nhs_number",
-    "upn", "case_number", "address", "postcode",
+    "upn", "case_number", "address", "postcode", "town", "identifiers",
+    "dob_year_only",
 )  # fmt: skip
 
 #: Pairs scored at once: only those that could be linked or reviewed are kept,
@@ -64,6 +66,14 @@ class Linkage:
     counts: dict[str, int] = field(default_factory=dict)
     pairs_per_rule: dict[str, int] = field(default_factory=dict)
     blocks_skipped: dict[str, int] = field(default_factory=dict)
+
+
+def dob_conflict(model: Model, link_threshold: float) -> DobConflict:
+    """How clustering weighs dates of birth under ``model``: its weight per
+    date-of-birth level, and the weight a pair needs to be linked."""
+    weights = model.field("dob").weights()
+    threshold = float(np.log2(link_threshold) - np.log2(1 - link_threshold))
+    return DobConflict(dict(enumerate(weights.tolist())), threshold)
 
 
 def _score_pairs(
@@ -117,7 +127,10 @@ def link_people(
     blocked, model, scored, compared = _score_pairs(std, settings, comparisons, stages)
     with stages.stage("cluster"):
         decided = decision_pairs(std, decisions)
-        people_of = cluster(std, scored, settings.link_threshold, decisions=decided)
+        people_of = cluster(
+            std, scored, settings.link_threshold, decisions=decided,
+            conflict=dob_conflict(model, settings.link_threshold),
+        )  # fmt: skip
     return People(std, blocked, model, scored, people_of, decided, compared)
 
 

@@ -55,14 +55,15 @@ def score(
     weights = {c.name: _field_weights(std, levels, c, model) for c in comparisons}
     sole = sole_first_name(std)
     alone = (sole.gather(levels["l"]) & sole.gather(levels["r"])).to_numpy()
+    common = std["fn_common"]
+    left, right = common.gather(levels["l"]), common.gather(levels["r"])
+    both_common, either_common = (left & right).to_numpy(), (left | right).to_numpy()
     if LOCATION in weights:
         weights[LOCATION] = np.where(
-            address_counts(levels, alone),
+            address_counts(levels, alone, both_common),
             weights[LOCATION],
             np.minimum(weights[LOCATION], 0),
         )
-    common = std["fn_common"]
-    both_common = (common.gather(levels["l"]) & common.gather(levels["r"])).to_numpy()
     prior = np.log2(model.prior) - np.log2(1 - model.prior)
     total = prior + np.sum(list(weights.values()), axis=0)
     probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -1000, 1000)))
@@ -70,6 +71,10 @@ def score(
         *(pl.Series(f"w_{n}", w, dtype=pl.Float32) for n, w in weights.items()),
         pl.Series("weight", total, dtype=pl.Float64),
         pl.Series("probability", probability, dtype=pl.Float64),
-        pl.Series("eligible", eligible(levels, both_common, alone), dtype=pl.Boolean),
+        pl.Series(
+            "eligible",
+            eligible(levels, both_common, alone, either_common),
+            dtype=pl.Boolean,
+        ),
         pl.Series("review_only", names_alone(levels), dtype=pl.Boolean),
     )

@@ -19,6 +19,7 @@ from linkage.names import (
     name_columns,
     phonetic_columns,
 )
+from linkage.placeholders import dob_quality
 
 __all__ = ["clean_name", "load_nicknames", "standardise"]
 
@@ -124,21 +125,80 @@ def name_forms(records: pl.DataFrame, tables: NameTables) -> pl.DataFrame:
     )
 
 
+#: Identifier kinds a household may share (a family email, a landline): they
+#: are evidence like any field, but never vouch for a pair on their own.
+CONTACT_KINDS = ("email", "phone", "mobile", "telephone", "tel")
+
+
+def _nonempty(values: pl.Expr) -> pl.Expr:
+    return pl.when(values.list.len() > 0).then(values)
+
+
+def identifier_lists(identifiers: pl.Expr) -> list[pl.Expr]:
+    """From "kind:value" words: ``ids`` (personal identifiers: National
+    Insurance, Police National Computer, local ids …) and ``contacts`` (email,
+    phone), each sorted without repeats, and the kinds each holds
+    (``id_kinds``, ``contact_kinds``); null when none."""
+    words = identifiers.str.to_lowercase().str.split(" ")
+    kind = pl.element().str.extract(r"^([a-z_0-9]+):.")
+    out = []
+    for name, keep in (("ids", kind.is_in(CONTACT_KINDS).not_()),
+                       ("contacts", kind.is_in(CONTACT_KINDS))):  # fmt: skip
+        values = words.list.eval(pl.element().filter(kind.is_not_null() & keep))
+        values = _nonempty(values.list.unique().list.sort())
+        kinds = values.list.eval(kind).list.unique().list.sort()
+        out += [values.alias(name), kinds.alias(name[:-1] + "_kinds")]
+    return out
+
+
+def known_dob(df: pl.DataFrame) -> pl.DataFrame:
+    """``dob`` kept only when the whole date is known, ``dob_year`` whenever
+    the year is, and ``dob_yo`` (only the year is known: see
+    ``linkage.placeholders``)."""
+    if "dob_year_only" not in df.columns:
+        df = df.with_columns(pl.lit(None, pl.Boolean).alias("dob_year_only"))
+    quality = dob_quality(df)
+    year_only, unknown = quality["dob_yo"], quality["dob_unknown"]
+    return df.with_columns(
+        pl.when(~year_only & ~unknown).then(pl.col("dob")).alias("dob"),
+        pl.when(~unknown).then(pl.col("dob").dt.year()).alias("dob_year"),
+        year_only.alias("dob_yo"),
+    )
+
+
 def standardise(records: pl.DataFrame, tables: NameTables) -> pl.DataFrame:
     """Add a row key ``rid`` and the standardised columns linkage compares on."""
+    for name, dtype in (("town", pl.String), ("identifiers", pl.String)):
+        if name not in records.columns:
+            records = records.with_columns(pl.lit(None, dtype).alias(name))
     df = name_forms(records.with_row_index("rid"), tables)
     common = common_first_names(df["fn1"], tables.known_first_names())
     df = df.join(common, left_on="fn1", right_on="value", how="left").with_columns(
         pl.col("fn_common").fill_null(False)
     )
     df = df.join(address_forms(df), on="address", how="left", maintain_order="left")
-    return df.with_columns(
-        *dob_columns(pl.col("dob")),
-        *postcode_columns(pl.col("postcode")),
-        pl.when(pl.col("sex").is_in(["F", "M"])).then(pl.col("sex")).alias("sx"),
-        pl.col("nhs_number").alias("nhs"),
-        pl.col("upn").str.to_uppercase().alias("upn_c"),
-        pl.when(pl.col("case_number").is_not_null())
-        .then(pl.col("source") + ":" + pl.col("case_number").str.strip_chars())
-        .alias("case_key"),
-    ).sort("rid")
+    df = known_dob(df)
+    year = pl.col("dob_year")
+    return (
+        df.with_columns(
+            *dob_columns(pl.col("dob")),
+        )
+        .with_columns(
+            year.alias("dob_y"),
+            pl.coalesce("dob_s", year.cast(pl.String)).alias("dob_s"),
+            clean_text(pl.col("town")).alias("town_c"),
+            *identifier_lists(pl.col("identifiers")),
+            *postcode_columns(pl.col("postcode")),
+            pl.when(pl.col("sex").is_in(["F", "M"])).then(pl.col("sex")).alias("sx"),
+            pl.col("nhs_number").alias("nhs"),
+            pl.col("upn").str.to_uppercase().alias("upn_c"),
+            pl.when(pl.col("case_number").is_not_null())
+            .then(pl.col("source") + ":" + pl.col("case_number").str.strip_chars())
+            .alias("case_key"),
+        )
+        .with_columns(
+            pl.col("contacts").list.join(" ").alias("contact_text"),
+        )
+        .drop("dob_year")
+        .sort("rid")
+    )

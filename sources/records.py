@@ -26,6 +26,12 @@ STANDARD_SCHEMA: dict[str, pl.DataType] = {
     "case_number": pl.Utf8(),  # local system id of the person in this source
     "address": pl.Utf8(),  # one line, as given
     "postcode": pl.Utf8(),  # upper-cased, single space, else null
+    "town": pl.Utf8(),  # town or city, as given (one line)
+    # other identifiers, "kind:value" words separated by spaces, each value
+    # normalised by its kind (email lower-cased, phone digits only …)
+    "identifiers": pl.Utf8(),
+    # the source gives only the year of birth (dob holds 1 January of it)
+    "dob_year_only": pl.Boolean(),
     "family_ref": pl.Utf8(),  # "<source>:<value>" family/case reference
     "household_ref": pl.Utf8(),  # "<source>:<value>" household/tenancy reference
     "relationship": pl.Utf8(),  # role in that family/household, free text
