@@ -59,6 +59,14 @@ DEFAULT_RULES = (
     BlockingRule("first_name_district_year", ("fn_canons", "pc_district", "dob_y")),
     BlockingRule("surname_district_year", ("ln_phon", "pc_district", "dob_y")),
     BlockingRule("initial_surname_address", ("fn_init", "ln_phon", "addr")),
+    BlockingRule(
+        "initial_surname_number_town", ("fn_init", "ln_phon", "addr_nums", "town_c")
+    ),
+    BlockingRule(
+        "initial_surname_number_district",
+        ("fn_init", "ln_phon", "addr_nums", "pc_district"),
+    ),
+    BlockingRule("dob_town", ("dob", "town_c")),
     BlockingRule("names_day_month", ("fn_phon", "ln_phon", "dob_md")),
     BlockingRule("names_no_dob", ("fn_canons", "ln_phon"), left_missing="dob"),
     BlockingRule("surname_day_month_initial", ("ln_phon", "dob_md", "fn_init")),
@@ -67,6 +75,7 @@ DEFAULT_RULES = (
     BlockingRule("dob_surname_initial_no_first", ("dob", "ln_init"), left_missing="fn"),
     BlockingRule("case_number_slip_dob", ("case_dels", "dob")),
     BlockingRule("case_number_slip_names", ("case_dels", "fn_canons", "ln_init")),
+    BlockingRule("case_number_slip_surname", ("case_dels", "ln_phon")),
     BlockingRule("postcode_initial", ("pc", "fn_init")),
     BlockingRule("swapped_dob_surname", ("dob_swap", "ln_phon"), ("dob", "ln_phon")),
     BlockingRule("swapped_dob_first", ("dob_swap", "fn_canons"), ("dob", "fn_canons")),

@@ -11,7 +11,10 @@ alike (everyone born "1 January 1985") and a person's true date look wrong.
   its year says nothing either.
 
 People are counted as distinct names on the date, so one person's duplicate
-records (the same name, the same date) never make a date look common.
+records (the same name, the same date) never make a date look common; and a
+placeholder day and month must also hold dates of several different years, as
+a stand-in does (one person's records, however many and however misspelt,
+hold one date or a few close ones).
 """
 
 from __future__ import annotations
@@ -22,8 +25,12 @@ import polars as pl
 DAY_MONTH_MIN_PEOPLE = 5
 #: … and this many times its share of the year …
 DAY_MONTH_RATIO = 4.0
-#: … and more than this many standard deviations above it (Poisson).
+#: … and more than this many standard deviations above it (Poisson) …
 DAY_MONTH_SIGMAS = 5.0
+#: … and hold at least this many distinct dates, and this many times the
+#: distinct dates a day and month holds on average.
+DAY_MONTH_MIN_DATES = 5
+DAY_MONTH_DATES_RATIO = 1.5
 #: A whole date is "unknown" when at least this many people hold it …
 DATE_MIN_PEOPLE = 8
 #: … and this many times as many as the source's dates hold on average.
@@ -52,14 +59,21 @@ def _people(std: pl.DataFrame) -> pl.DataFrame:
 def placeholder_day_months(std: pl.DataFrame) -> pl.DataFrame:
     """(source, md "MMDD") pairs that are placeholders in that source."""
     people = _people(std)
-    per_source = people.group_by("source").len("n")
-    counts = people.group_by("source", "md").len("c").join(per_source, on="source")
+    per_source = people.group_by("source").agg(
+        pl.len().alias("n"), pl.col("dob").n_unique().alias("dates")
+    )
+    counts = people.group_by("source", "md").agg(
+        pl.len().alias("c"), pl.col("dob").n_unique().alias("c_dates")
+    )
+    counts = counts.join(per_source, on="source")
     share = pl.when(pl.col("md") == "0229").then(0.25).otherwise(1.0) / _YEAR_DAYS
     mu = pl.col("n") * share
     flagged = (
         (pl.col("c") >= DAY_MONTH_MIN_PEOPLE)
         & (pl.col("c") > DAY_MONTH_RATIO * mu)
         & (pl.col("c") > mu + DAY_MONTH_SIGMAS * mu.sqrt())
+        & (pl.col("c_dates") >= DAY_MONTH_MIN_DATES)
+        & (pl.col("c_dates") > DAY_MONTH_DATES_RATIO * pl.col("dates") * share)
     )
     return counts.filter(flagged).select("source", "md")
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from test_linkage_synth import records_frame, scored_pairs
 
-from linkage.cluster import cluster, dobs_compatible, dobs_consistent, person_id
+from linkage.cluster import cluster, dobs_compatible, person_id
 from linkage.matches import possible_matches
 from linkage.names import load_name_tables
 from linkage.standardise import standardise
@@ -31,11 +31,6 @@ from linkage.standardise import standardise
 def test_dobs_compatible(a: str, b: str, ok: bool) -> None:
     assert dobs_compatible(a, b) is ok
     assert dobs_compatible(b, a) is ok
-
-
-def test_dobs_consistent_needs_one_centre() -> None:
-    assert dobs_consistent(frozenset({"20100304", "20100403", "20100307"}))
-    assert not dobs_consistent(frozenset({"20100403", "20100407", "20100311"}))
 
 
 def _std(rows: list[dict]) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from test_linkage_synth import records_frame
 
 from linkage.compare import MISSING, compare
 from linkage.comparisons import default_comparisons, one_digit_apart
+from linkage.dobs import dob_level
 from linkage.names import load_name_tables
 from linkage.standardise import standardise
 
@@ -123,11 +124,64 @@ def test_dob_levels() -> None:
             _dob(date(2010, 3, 12), date(2010, 3, 21), 2),
             _dob(date(2010, 3, 30), date(2010, 4, 2), 3),
             _dob(date(2009, 3, 4), date(2010, 3, 4), 3),
-            _dob(date(2010, 1, 1), date(2010, 9, 15), 4),
-            _dob(d, date(1985, 11, 20), 5),
+            _dob(d, date(2010, 4, 20), 4),  # within weeks
+            _dob(d, date(2010, 5, 5), 4),  # 62 days: the last of "weeks"
+            _dob(d, date(2010, 5, 6), 5),  # within a year
+            _dob(date(2010, 1, 1), date(2010, 9, 15), 5),
+            _dob(date(2009, 6, 1), date(2010, 6, 2), 5),  # 366 days
+            _dob(date(2009, 6, 1), date(2010, 6, 3), 7),
+            _dob(d, date(1998, 11, 20), 7),  # 11 years: different
+            _dob(d, date(1985, 11, 20), 8),  # a generation apart
+            _dob(date(1983, 6, 14), date(1933, 6, 14), 8),  # one digit, 50 years
             _dob(d, None, MISSING),
         ],
     )
+
+
+def _year_only(a: date, b: date, level: int) -> tuple[dict, dict, int]:
+    return {"dob": a, "dob_year_only": True}, {"dob": b}, level
+
+
+def test_dob_levels_when_only_the_year_is_known() -> None:
+    _check(
+        "dob",
+        [
+            _year_only(date(2010, 1, 1), date(2010, 3, 4), 6),
+            _year_only(date(2010, 1, 1), date(2010, 1, 1), 6),
+            _year_only(date(2011, 1, 1), date(2010, 3, 4), 7),
+            _year_only(date(1980, 1, 1), date(2010, 3, 4), 8),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("20100304", "20100304", 0),
+        ("20100304", "20100403", 1),
+        ("20100304", "20100307", 2),
+        ("20100312", "20100321", 2),
+        ("20100330", "20100402", 3),
+        ("20090304", "20100304", 3),
+        ("20100304", "20100420", 4),
+        ("20100304", "20101020", 5),
+        ("20100304", "20130611", 7),
+        ("19830614", "19330614", 8),
+        ("2010", "20100304", 6),
+        ("2010", "2011", 7),
+        ("1980", "2010", 8),
+    ],
+)
+def test_dob_level_in_python_matches_the_comparison(a, b, level) -> None:
+    """Clustering's ``dob_level`` gives the comparison's level for the same dates."""
+    assert dob_level(a, b) == dob_level(b, a) == level
+
+    def as_record(text: str) -> dict:
+        if len(text) == 4:
+            return {"dob": date(int(text), 1, 1), "dob_year_only": True}
+        return {"dob": date(int(text[:4]), int(text[4:6]), int(text[6:]))}
+
+    assert _levels("dob", [(as_record(a), as_record(b), level)]) == [level]
 
 
 def _at(address: str | None, postcode: str | None) -> dict:
@@ -151,12 +205,56 @@ def test_address_levels() -> None:
             (home, _at("14 High Street, Demo Town", "SK1 3AB"), 1),
             (home, _at("7 Mill Lane", "SK1 3XY"), 4),
             (home, _at("7 Mill Lane", "SK1 9XY"), 5),
-            (home, _at("7 Mill Lane", None), 6),
-            (home, _at("7 Mill Lane", "M1 1AA"), 6),
-            (home, _at("12 High Street, Demo Town", "M1 1AA"), 6),
+            (home, _at("7 Mill Lane", None), 7),
+            (home, _at("7 Mill Lane", "M1 1AA"), 7),
+            (home, _at("12 High Street, Demo Town", "M1 1AA"), 7),
             (home, _at(None, None), MISSING),
+            ({**_at("7 Mill Lane", None), "town": "Stockport"},
+             {**_at("2 Hill Road", None), "town": "STOCKPORT"}, 6),
+            ({"town": "Leeds"}, {"town": "York"}, 7),
+            ({"town": "Leeds"}, _at(None, None), MISSING),
         ],
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("ni:ab123456c", "ni:AB123456C", 0),
+        ("ni:ab123456c pnc:12/345x", "pnc:12/345x", 0),
+        ("ni:ab123456c", "ni:cd654321a", 1),
+        ("ni:ab123456c", "pnc:12/345x", MISSING),
+        ("email:jo@example.org", "ni:ab123456c", MISSING),
+        (None, "ni:ab123456c", MISSING),
+    ],
+)
+def test_identifiers_are_compared_within_a_kind(a, b, level) -> None:
+    cases = [({"identifiers": a}, {"identifiers": b}, level)]
+    assert _levels("identifiers", cases) == [level]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("email:jo.bloggs@example.org", "email:jo.bloggs@example.org", 0),
+        ("email:jo.bloggs@example.org phone:07700900123", "phone:07700900123", 0),
+        ("email:jo.bloggs@example.org", "email:jo.blogs@example.org", 1),
+        ("email:jo.bloggs@example.org", "email:sam.patel@example.com", 2),
+        ("email:jo.bloggs@example.org", "phone:07700900123", MISSING),
+        ("ni:ab123456c", "ni:ab123456c", MISSING),
+    ],
+)
+def test_contacts_levels(a, b, level) -> None:
+    cases = [({"identifiers": a}, {"identifiers": b}, level)]
+    assert _levels("contacts", cases) == [level]
+
+
+def test_each_level_has_its_label_beside_its_condition() -> None:
+    for comp in COMPARISONS.values():
+        levels = comp.level_list()
+        assert [lv.label for lv in levels] == list(comp.labels)
+        assert all(lv.condition is not None for lv in levels[:-1])
+        assert levels[-1].condition is None
 
 
 @pytest.mark.parametrize(

@@ -59,21 +59,26 @@ def test_the_same_identifier_merges_records_whose_dates_of_birth_differ() -> Non
     assert ids[0] == ids[1] != ids[2]
 
 
-def test_a_missing_first_name_is_eligible_only_when_no_twin_is_known() -> None:
+def test_a_missing_or_garbled_first_name_is_eligible_only_when_no_twin_is_known():
+    """Row by row: no first name, alone; a twin known; dates a year apart;
+    surnames only loosely alike; sexes differ; two common first names that
+    differ (two people); a garbled first name ("Lmeai"), alone; the same, dates
+    within weeks; the same, a twin known."""
     lv = _levels(
-        case_number=[2] * 6,
-        first_name=[-1, -1, -1, -1, -1, 5],
-        dob=[0, 0, 5, 0, 0, 0],
-        last_name=[0, 0, 0, 4, 0, 0],
-        sex=[-1, -1, -1, -1, 1, -1],
+        case_number=[2] * 9,
+        first_name=[-1, -1, -1, -1, -1, 5, 5, 5, 5],
+        dob=[0, 0, 5, 0, 0, 0, 0, 4, 0],
+        last_name=[0, 0, 0, 4, 0, 0, 0, 0, 0],
+        sex=[-1, -1, -1, -1, 1, -1, -1, -1, -1],
     )
-    alone = np.array([True, False, True, True, True, True])
-    expected = [True, False, False, False, False, False]
-    assert eligible(lv, np.zeros(6, dtype=bool), alone).tolist() == expected
-    assert not eligible(lv, np.zeros(6, dtype=bool)).any()
+    alone = np.array([True, False, True, True, True, True, True, True, False])
+    both_common = np.array([False] * 5 + [True, False, False, False])
+    expected = [True, False, False, False, False, False, True, True, False]
+    assert eligible(lv, both_common, alone).tolist() == expected
+    assert not eligible(lv, both_common).any()
 
 
-def test_sole_first_name_counts_names_per_surname_sound_and_birth_date() -> None:
+def test_sole_first_name_counts_common_names_per_surname_sound_and_birth_date():
     d, other = date(2016, 4, 9), date(2016, 4, 10)
     rows = [
         {"first_name": None, "last_name": "Quenby", "dob": d},
