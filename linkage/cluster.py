@@ -7,9 +7,10 @@ strongest conflict, weighed by the model in place of the pair's own dates, takes
 the pair below the link threshold (``linkage.groups.DobConflict``): so a chain
 of individually plausible links cannot join two people who clearly differ, and
 one slip cannot veto a strong pair. A record that fits two such people about
-equally well joins neither (see ``linkage.ambiguity``). Clerical decisions (``linkage.decisions``)
-come first: must-link pairs merge before any scored pair, whatever they hold,
-and no merge may join the two records of a cannot-link pair.
+equally well joins neither (see ``linkage.ambiguity``). Clerical decisions
+(``linkage.decisions``) come first: must-link pairs merge before any scored
+pair, whatever they hold, and no merge may join the two records of a
+cannot-link pair.
 """
 
 from __future__ import annotations
