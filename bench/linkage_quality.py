@@ -2,13 +2,20 @@
 
 Data: FEBRL4 (two files of 5,000; the union is deduplicated and the true pairs
 are the 5,000 cross pairs, so a link inside one file counts as a false
-positive), FEBRL3 (5,000 records, deduplicated) and generated boroughs of 10k
-and 100k people (``--people`` scales the larger one down). Pairwise precision,
+positive), FEBRL1-3 (1,000 / 5,000 / 5,000 records, deduplicated), Splink's
+fake_1000 (names, date of birth, city and email; ``../shared/linkage-dev``),
+degraded variants of FEBRL3 and FEBRL4 (a third of dates of birth blanked, known
+only by year, or drifted by up to four months; FEBRL3 split into two files
+linked across only: ``bench.common.degraded``), and generated boroughs of 10k
+and 100k people (``--people`` scales the larger one down), the larger also with
+the harsh noise profile (``--noise harsh``). Pairwise precision,
 recall and F1 are over record pairs put in one person (after clustering, for
 both linkers, at match probability 0.99). Generated data also gets exact-person
 cluster scores, household false merges (two true people of one true household
 merged) and family-membership precision/recall. Every data set gets blocking
-pair completeness (share of true pairs among this project's candidate pairs).
+pair completeness (share of true pairs among this project's candidate pairs),
+in all and per rule (with the true pairs only that rule finds), and the ratio
+of our F1 to Splink's from the same run.
 
     .venv/bin/python bench/linkage_quality.py [--people 100000] [--json]
 """
@@ -24,8 +31,24 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import KEY, DataSet, febrl, generated, link_in_subprocess  # noqa: E402
+from bench.common import (  # noqa: E402
+    KEY,
+    DataSet,
+    degraded,
+    fake1000,
+    febrl,
+    generated,
+    link_in_subprocess,
+)
 from linkage.evaluate import family_measure, pairwise  # noqa: E402
+from linkage.evaluate import pair_completeness as completeness_by_rule  # noqa: E402
+
+#: Public data sets (and our degraded variants of them), in print order.
+PUBLIC = (
+    "febrl1", "febrl2", "febrl3", "febrl4", "fake1000",
+    "febrl3_dob_blank", "febrl3_dob_year", "febrl3_dob_drift", "febrl3_link_only",
+    "febrl4_dob_blank", "febrl4_dob_year", "febrl4_dob_drift",
+)  # fmt: skip
 
 
 def cluster_scores(joined: pl.DataFrame) -> dict[str, float]:
@@ -52,21 +75,24 @@ def household_false_merges(joined: pl.DataFrame) -> int:
     return pairs.select("true_person", "true_person_b").unique().height
 
 
-def pair_completeness(data: DataSet) -> float:
-    """Share of true same-person record pairs among this project's blocked pairs."""
-    from linkage.blocking import block
+def pair_completeness(data: DataSet) -> dict[str, dict]:
+    """Per blocking rule and in all: share of true same-person record pairs among
+    this project's candidate pairs (``linkage.evaluate.pair_completeness``)."""
     from linkage.names import load_name_tables
+    from linkage.pipeline import LINK_FIELDS
     from linkage.standardise import standardise
 
-    std = standardise(data.records, load_name_tables())
+    std = standardise(data.records.select(LINK_FIELDS), load_name_tables())
     truth = std.select("rid", *KEY).join(data.truth, on=KEY, how="left")["true_person"]
-    pairs = block(std).pairs
-    hits = pairs.select(
-        (truth.gather(pairs["l"]) == truth.gather(pairs["r"])).alias("same")
-    )["same"].sum()
-    sizes = truth.drop_nulls().value_counts()["count"]
-    true_pairs = int((sizes * (sizes - 1) // 2).sum())
-    return hits / true_pairs if true_pairs else 1.0
+    return completeness_by_rule(std, truth)
+
+
+def public(name: str) -> DataSet:
+    """A public data set or a degraded variant ("febrl3_dob_year")."""
+    for kind in ("dob_blank", "dob_year", "dob_drift", "link_only"):
+        if name.endswith(kind):
+            return degraded(public(name.removesuffix(f"_{kind}")), kind)
+    return fake1000() if name == "fake1000" else febrl(name)
 
 
 def _scores(data: DataSet, people: pl.DataFrame) -> tuple[dict, pl.DataFrame]:
@@ -77,14 +103,19 @@ def _scores(data: DataSet, people: pl.DataFrame) -> tuple[dict, pl.DataFrame]:
 
 def evaluate(data: DataSet) -> dict:
     """Our and Splink's scores on one data set (plus generated-data extras)."""
-    opts = {"febrl_data": data.febrl, "link_only": data.link_only}
+    opts = {"profile": data.splink_profile, "link_only": data.link_only}
     ours = link_in_subprocess("ours", data.records)
     theirs = link_in_subprocess("splink", data.records, **opts)
     result, joined = _scores(data, ours.people)
     splink, s_joined = _scores(data, theirs.people)
     result |= {f"splink_{k}": v for k, v in splink.items()}
     result |= {"seconds": ours.seconds, "splink_seconds": theirs.seconds}
-    result["pair_completeness"] = pair_completeness(data)
+    result["f1_ratio"] = (
+        result["f1"] / result["splink_f1"] if result["splink_f1"] else 0
+    )
+    by_rule = pair_completeness(data)
+    result["pair_completeness"] = by_rule["all"]["completeness"]
+    result["pair_completeness_by_rule"] = by_rule
     if not data.febrl:
         fam = family_measure(joined, ours.families)
         result |= cluster_scores(joined)
@@ -100,11 +131,17 @@ def evaluate(data: DataSet) -> dict:
 
 
 def _print(name: str, r: dict) -> None:
-    print(f"{name}: precision {r['precision']:.4f} recall {r['recall']:.4f} "
-          f"F1 {r['f1']:.4f} ({r['seconds']:.1f}s) | Splink 5 precision "
-          f"{r['splink_precision']:.4f} recall {r['splink_recall']:.4f} "
-          f"F1 {r['splink_f1']:.4f} ({r['splink_seconds']:.1f}s); "
-          f"pair completeness {r['pair_completeness']:.4f}")  # fmt: skip
+    print(
+        f"{name}: precision {r['precision']:.4f} recall {r['recall']:.4f} "
+        f"F1 {r['f1']:.4f} ({r['seconds']:.1f}s) | Splink 5 precision "
+        f"{r['splink_precision']:.4f} recall {r['splink_recall']:.4f} "
+        f"F1 {r['splink_f1']:.4f} ({r['splink_seconds']:.1f}s); F1 ratio "
+        f"{r['f1_ratio']:.4f}; pair completeness {r['pair_completeness']:.4f}"
+    )
+    rules = r["pair_completeness_by_rule"]
+    print("  per rule (completeness, pairs, true pairs only it finds): " + "; ".join(
+        f"{n} {v['completeness']:.3f} {v['pairs']:,} {v['only']}"
+        for n, v in rules.items() if n != "all"))  # fmt: skip
     if "family_precision" in r:
         print(
             f"  records {r['records']:,}; people exact: precision "
@@ -125,20 +162,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", default="/tmp/bench-linkage", help="cache folder")
-    parser.add_argument("--only", nargs="*", help="febrl4 febrl3 small large")
+    parser.add_argument(
+        "--only", nargs="*", help=f"{' '.join(PUBLIC)} small large harsh"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    wanted = set(args.only or ("febrl4", "febrl3", "small", "large"))
+    wanted = set(args.only or (*PUBLIC, "small", "large", "harsh"))
     out: dict[str, dict] = {}
-    for name in ("febrl4", "febrl3"):
+    for name in PUBLIC:
         if name in wanted:
-            out[name] = evaluate(febrl(name))
+            out[name] = evaluate(public(name))
             _print(name, out[name])
-    for key, n in (("small", args.small), ("large", args.people)):
-        if key in wanted and (key == "large" or n != args.people):
-            folder = Path(args.data) / f"p{n}-s{args.seed}"
+    for key, n in (
+        ("small", args.small),
+        ("large", args.people),
+        ("harsh", args.people),
+    ):
+        if key in wanted and (key != "small" or n != args.people):
+            noise = "harsh" if key == "harsh" else "normal"
+            suffix = "-harsh" if key == "harsh" else ""
+            folder = Path(args.data) / f"p{n}-s{args.seed}{suffix}"
             label = f"generated_{n // 1000}k" if n >= 1000 else f"generated_{n}"
-            out[label] = evaluate(generated(n, args.seed, folder))
+            label = label.replace("generated_", "generated_harsh_") if suffix else label
+            out[label] = evaluate(generated(n, args.seed, folder, noise))
             _print(label, out[label])
     if args.json:
         print(json.dumps(out))

@@ -197,26 +197,31 @@ def with_blocking_keys(std: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def block(
+def pairs_by_rule(
     std: pl.DataFrame,
     rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
     max_block: int = 400,
-) -> BlockedPairs:
-    """Union of every rule's pairs, each pair once with ``l`` < ``r``.
+) -> dict[str, tuple[pl.DataFrame, int]]:
+    """Per rule (by name): its pairs (``l`` < ``r``) and how many over-large
+    blocks it skipped.
 
     Rules join on integer codes of their keys (``linkage.keycodes``): the same
     pairs as joining on the values, far faster and leaner.
     """
     used = [c for r in rules for c in (*r.keys, *r.right_keys, r.left_missing) if c]
     std = coded_keys(with_blocking_keys(std), used)
-    found: list[pl.DataFrame] = []
-    per_rule: dict[str, int] = {}
-    skipped: dict[str, int] = {}
-    for rule in rules:
-        pairs, n_big = rule_pairs(std, rule, max_block)
-        found.append(pairs)
-        per_rule[rule.name] = pairs.height
-        skipped[rule.name] = n_big
-    every = pl.concat(found) if found else pl.DataFrame(schema=PAIR_SCHEMA)
-    pairs = distinct_pairs(every)
-    return BlockedPairs(pairs, per_rule, skipped)
+    return {rule.name: rule_pairs(std, rule, max_block) for rule in rules}
+
+
+def block(
+    std: pl.DataFrame,
+    rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
+    max_block: int = 400,
+) -> BlockedPairs:
+    """Union of every rule's pairs, each pair once with ``l`` < ``r``."""
+    found = pairs_by_rule(std, rules, max_block)
+    per_rule = {name: pairs.height for name, (pairs, _) in found.items()}
+    skipped = {name: n_big for name, (_, n_big) in found.items()}
+    parts = [pairs for pairs, _ in found.values()]
+    every = pl.concat(parts) if parts else pl.DataFrame(schema=PAIR_SCHEMA)
+    return BlockedPairs(distinct_pairs(every), per_rule, skipped)

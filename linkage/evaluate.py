@@ -46,6 +46,47 @@ def pairwise(pred: pl.Series, true: pl.Series) -> dict[str, float]:
     }
 
 
+def pair_completeness(
+    std: pl.DataFrame, true_person: pl.Series, rules: tuple | None = None
+) -> dict[str, dict[str, float | int]]:
+    """Per blocking rule and in all: the share of true same-person record pairs
+    among its candidate pairs (``completeness``), its pairs, and the true pairs
+    no other rule finds (``only``). ``true_person`` is per ``std`` row."""
+    from linkage.blocking import DEFAULT_RULES, pairs_by_rule
+    from linkage.keycodes import distinct_pairs
+
+    sizes = true_person.drop_nulls().value_counts()["count"]
+    true_pairs = int((sizes * (sizes - 1) // 2).sum())
+    found = pairs_by_rule(std, rules or DEFAULT_RULES)
+    hits = {}
+    for name, (pairs, _) in found.items():
+        same = true_person.gather(pairs["l"]) == true_person.gather(pairs["r"])
+        hits[name] = (pairs.filter(same.fill_null(False)), pairs.height)
+    every = distinct_pairs(pl.concat([h for h, _ in hits.values()]))
+    counted = (
+        pl.concat(h.with_columns(pl.lit(n).alias("rule")) for n, (h, _) in hits.items())
+        .group_by("l", "r")
+        .agg(pl.col("rule").first(), pl.len().alias("rules"))
+    )
+    only = counted.filter(pl.col("rules") == 1).group_by("rule").len()
+    only_by = dict(zip(only["rule"].to_list(), only["len"].to_list(), strict=True))
+    out: dict[str, dict[str, float | int]] = {
+        name: {
+            "completeness": h.height / true_pairs if true_pairs else 1.0,
+            "pairs": n,
+            "only": int(only_by.get(name, 0)),
+        }
+        for name, (h, n) in hits.items()
+    }
+    all_pairs = distinct_pairs(pl.concat(p for p, _ in found.values())).height
+    out["all"] = {
+        "completeness": every.height / true_pairs if true_pairs else 1.0,
+        "pairs": all_pairs,
+        "only": 0,
+    }
+    return out
+
+
 def _co_members(groups: pl.DataFrame, group: str, person: str) -> pl.DataFrame:
     """Distinct person pairs (a < b) sharing a group."""
     g = groups.select(group, person).drop_nulls().unique()

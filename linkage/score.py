@@ -37,7 +37,11 @@ def _field_weights(
     lv = levels[comp.name].to_numpy().astype(np.int64)
     weights = np.append(params.weights(), 0.0)[lv]
     if comp.term_frequency and comp.exact_column:
-        tf = term_frequencies(std, comp.exact_column).gather(levels["l"]).to_numpy()
+        # The commoner of the two values: names given the other way round
+        # ("Taylor Ava") agree as exact, and must weigh as the common name.
+        freq = term_frequencies(std, comp.exact_column)
+        sides = [freq.gather(levels[s]).to_numpy() for s in ("l", "r")]
+        tf = np.fmax(*sides)
         tf = np.maximum(np.nan_to_num(tf, nan=1.0), model.u_floor)
         exact = np.log2(params.m[0]) - np.log2(tf)
         weights = np.where(lv == 0, exact, weights)
