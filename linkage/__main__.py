@@ -1,4 +1,4 @@
-"""Command line: ``python -m linkage build|evaluate|decide --config PATH``.
+"""Command line: ``python -m linkage build|evaluate|decide|report --config PATH``.
 
 ``build`` exits 0 when every source was fresh, 3 when it built but some sources
 are stale or dropped, 1 when it failed (the previous index still serves), 2 for
@@ -38,6 +38,14 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--config", required=True, help="path of config.toml")
     ev.add_argument("--truth", required=True, help="folder holding records.csv")
     ev.add_argument("--json", action="store_true", help="end with one JSON line")
+    rep = sub.add_parser(
+        "report", help="what the current build's model learnt: m, u, weights, sweep"
+    )
+    rep.add_argument("--config", required=True, help="path of config.toml")
+    rep.add_argument(
+        "--truth", help="folder holding records.csv: adds pair completeness per rule"
+    )
+    rep.add_argument("--json", action="store_true", help="one JSON object instead")
     dec = sub.add_parser(
         "decide", help="record a clerical decision that every rebuild honours"
     )
@@ -199,6 +207,28 @@ def _evaluate(args: argparse.Namespace) -> None:
         print(json.dumps(scores))
 
 
+def _report(args: argparse.Namespace) -> None:
+    from core.db import make_engine
+    from linkage.report import (
+        model_report,
+        report_dict,
+        report_text,
+        truth_completeness,
+    )
+
+    config = load_config(args.config)
+    engine = make_engine(config.storage.index_url)
+    try:
+        report = model_report(engine)
+    finally:
+        engine.dispose()
+    completeness = truth_completeness(config, args.truth) if args.truth else None
+    if args.json:
+        print(json.dumps(report_dict(report, completeness)))
+    else:
+        print(report_text(report, completeness))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; errors are reported in plain words with a non-zero exit."""
     args = _parser().parse_args(argv)
@@ -209,6 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _build(args)
         if args.command == "decide":
             _decide(args)
+        elif args.command == "report":
+            _report(args)
         else:
             _evaluate(args)
     except FamilyContextError as exc:

@@ -139,6 +139,7 @@ def _parameters(config: Config, linkage: Linkage) -> dict:
         "pairs_per_rule": linkage.pairs_per_rule,
         "blocks_skipped_as_too_large": linkage.blocks_skipped,
         "clerical_decisions": linkage.counts.get("clerical_decisions", 0),
+        "weight_histogram": {str(k): v for k, v in linkage.weight_histogram.items()},
     }
 
 

@@ -109,6 +109,16 @@ def random_level_rates(
     return rates, floors
 
 
+def _unseen_say_nothing(m: np.ndarray, u: np.ndarray, unseen: np.ndarray) -> np.ndarray:
+    """u with a level that no random pair and no candidate pair shows set to its m:
+    such a level (a town where no source gives one, a year-only date where none
+    is) weighs nothing, instead of the ratio of two floors."""
+    if not unseen.any():
+        return u
+    out = np.where(unseen, m, u)
+    return out / out.sum()
+
+
 def _remove_matches(
     rate: np.ndarray, m: np.ndarray, prior: float, floor: np.ndarray
 ) -> np.ndarray:
@@ -182,20 +192,21 @@ def train(
     )  # fmt: skip
     total_pairs = std.height * (std.height - 1) / 2
     prior = min(max(em.lambda_ * levels.height / max(total_pairs, 1), 1e-12), 0.5)
-    fields = tuple(
-        FieldParameters(
-            c.name,
-            c.labels,
-            tuple(float(x) for x in m[c.name]),
-            tuple(
-                float(x)
-                for x in _remove_matches(
-                    rates[c.name], m[c.name], prior, floors[c.name]
-                )
-            ),
+    fields = []
+    for c in comparisons:
+        u = _remove_matches(rates[c.name], m[c.name], prior, floors[c.name])
+        col = levels[c.name].to_numpy()
+        blocked = np.bincount(col[col >= 0], minlength=len(c.labels))
+        u = _unseen_say_nothing(m[c.name], u, (rates[c.name] == 0) & (blocked == 0))
+        fields.append(
+            FieldParameters(
+                c.name,
+                c.labels,
+                tuple(float(x) for x in m[c.name]),
+                tuple(float(x) for x in u),
+            )  # fmt: skip
         )
-        for c in comparisons
-    )
+    fields = tuple(fields)
     return Model(
         fields, em.lambda_, prior, rounds + em.iterations, converged and em.converged,
         min(float(f[-1]) for f in floors.values()),

@@ -51,6 +51,7 @@ class People:
     clusters: Clusters
     decided: DecisionPairs
     pairs_compared: int
+    weight_histogram: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Linkage:
     counts: dict[str, int] = field(default_factory=dict)
     pairs_per_rule: dict[str, int] = field(default_factory=dict)
     blocks_skipped: dict[str, int] = field(default_factory=dict)
+    weight_histogram: dict[int, int] = field(default_factory=dict)
 
 
 def dob_conflict(model: Model, link_threshold: float) -> DobConflict:
@@ -76,14 +78,27 @@ def dob_conflict(model: Model, link_threshold: float) -> DobConflict:
     return DobConflict(dict(enumerate(weights.tolist())), threshold)
 
 
+def weight_histogram(scored: pl.DataFrame) -> dict[int, int]:
+    """Pairs per whole-bit match weight (rounded down), for the threshold sweep
+    of the model report."""
+    bins = scored.select(pl.col("weight").floor().cast(pl.Int64).alias("w"))
+    counts = bins.group_by("w").len()
+    return dict(zip(counts["w"].to_list(), counts["len"].to_list(), strict=True))
+
+
+def _add(into: dict[int, int], more: dict[int, int]) -> None:
+    for k, v in more.items():
+        into[k] = into.get(k, 0) + v
+
+
 def _score_pairs(
     std: pl.DataFrame,
     settings: LinkageConfig,
     comparisons: tuple[Comparison, ...],
     stages: Stages,
-) -> tuple[BlockedPairs, Model, pl.DataFrame, int]:
-    """Candidate pairs, the trained model, the pairs worth keeping, and how many
-    pairs were compared.
+) -> tuple[BlockedPairs, Model, pl.DataFrame, int, dict[int, int]]:
+    """Candidate pairs, the trained model, the pairs worth keeping, how many
+    pairs were compared, and the compared pairs per match weight.
 
     Only pairs that could be linked or reviewed are kept: the rest say nothing
     to clustering, review or explanations, and at a million records they are
@@ -99,13 +114,14 @@ def _score_pairs(
         keep = pl.col("probability") >= min(
             settings.review_threshold, settings.link_threshold
         )
-        parts = [
-            score(std, part, comparisons, model).filter(keep)
-            for part in levels.iter_slices(SCORE_CHUNK)
-        ]
+        parts, histogram = [], {}
+        for part in levels.iter_slices(SCORE_CHUNK):
+            scored = score(std, part, comparisons, model)
+            _add(histogram, weight_histogram(scored))
+            parts.append(scored.filter(keep))
         if not parts:
             parts = [score(std, levels, comparisons, model)]
-    return blocked, model, pl.concat(parts), levels.height
+    return blocked, model, pl.concat(parts), levels.height, histogram
 
 
 def link_people(
@@ -124,14 +140,16 @@ def link_people(
     comparisons = comparisons or default_comparisons()
     with stages.stage("standardise"):
         std = standardise(records.select(LINK_FIELDS), load_name_tables())
-    blocked, model, scored, compared = _score_pairs(std, settings, comparisons, stages)
+    blocked, model, scored, compared, histogram = _score_pairs(
+        std, settings, comparisons, stages
+    )
     with stages.stage("cluster"):
         decided = decision_pairs(std, decisions)
         people_of = cluster(
             std, scored, settings.link_threshold, decisions=decided,
             conflict=dob_conflict(model, settings.link_threshold),
         )  # fmt: skip
-    return People(std, blocked, model, scored, people_of, decided, compared)
+    return People(std, blocked, model, scored, people_of, decided, compared, histogram)
 
 
 def link_records(
@@ -176,4 +194,5 @@ def link_records(
     return Linkage(
         linked, people, families, matches, evidence, found.model, counts,
         dict(blocked.pairs_per_rule), dict(blocked.blocks_skipped),
+        found.weight_histogram,
     )  # fmt: skip

@@ -44,7 +44,9 @@ def level_table(model: dict) -> pl.DataFrame:
     """One row per comparison level: m, u and the weight log2(m/u) it adds."""
     rows = []
     for f in model["fields"]:
-        for i, (label, m, u) in enumerate(zip(f["labels"], f["m"], f["u"], strict=True)):
+        for i, (label, m, u) in enumerate(
+            zip(f["labels"], f["m"], f["u"], strict=True)
+        ):
             rows.append(
                 {
                     "comparison": f["name"], "level": i, "label": label, "m": m,
@@ -130,12 +132,53 @@ def model_report(engine: Engine) -> ModelReport:
     )  # fmt: skip
 
 
+def truth_completeness(config, truth_dir: str) -> dict:  # noqa: ANN001 (Config)
+    """Pair completeness per blocking rule of the configured sources' records
+    against a truth file (``truth_dir/records.csv``: source, record_id,
+    person_id), as ``linkage.evaluate.pair_completeness``."""
+    from pathlib import Path
+
+    from linkage.evaluate import pair_completeness
+    from linkage.names import load_name_tables
+    from linkage.pipeline import LINK_FIELDS
+    from linkage.standardise import standardise
+    from sources.load import load_sources
+
+    path = Path(truth_dir) / "records.csv"
+    if not path.is_file():
+        raise LinkageError(f"Truth file {path} not found; pass --truth DIR.")
+    truth = pl.read_csv(path, infer_schema=False).select(
+        "source", "record_id", pl.col("person_id").alias("true_person")
+    )
+    records = load_sources(config).records.select(LINK_FIELDS)
+    std = standardise(records, load_name_tables())
+    keyed = std.select("source", "record_id").join(
+        truth, on=["source", "record_id"], how="left", maintain_order="left"
+    )
+    return pair_completeness(std, keyed["true_person"])
+
+
+def report_dict(report: ModelReport, completeness: dict | None = None) -> dict:
+    """The report as plain values (``--json``)."""
+    return {
+        "build_id": report.build_id,
+        "link_threshold": report.link_threshold,
+        "review_threshold": report.review_threshold,
+        "levels": report.levels.to_dicts(),
+        "sweep": report.sweep.to_dicts(),
+        "cluster_sizes": report.cluster_sizes.to_dicts(),
+        "rules": report.rules.to_dicts(),
+        "pair_completeness": completeness or {},
+    }
+
+
 def report_text(report: ModelReport, completeness: dict | None = None) -> str:
     """The report as plain text for the command line."""
+    converged = "converged" if report.em_converged else "not converged"
     out = [
         f"Build {report.build_id}: link at match probability "
         f"{report.link_threshold}, review from {report.review_threshold}; EM "
-        f"{report.em_iterations} rounds ({'converged' if report.em_converged else 'not converged'}), "
+        f"{report.em_iterations} rounds ({converged}), "
         f"share of candidate pairs matching {report.lambda_blocked:.4f}.",
         "",
         "Comparison levels (m: share of true matches at the level; u: of non-"
@@ -150,7 +193,8 @@ def report_text(report: ModelReport, completeness: dict | None = None) -> str:
             )
     out += ["", "Threshold sweep (compared pairs at or above):"]
     out += [
-        f"  {r['threshold']:<8} {r['pairs']:>12,}" for r in report.sweep.iter_rows(named=True)
+        f"  {r['threshold']:<8} {r['pairs']:>12,}"
+        for r in report.sweep.iter_rows(named=True)
     ]
     out += ["", "People by records held:"]
     out += [
@@ -158,9 +202,14 @@ def report_text(report: ModelReport, completeness: dict | None = None) -> str:
         for r in report.cluster_sizes.iter_rows(named=True)
     ]
     out += ["", "Blocking rules (candidate pairs):"]
-    out += [f"  {r['label']}: {r['pairs']:,}" for r in report.rules.iter_rows(named=True)]
+    out += [
+        f"  {r['label']}: {r['pairs']:,}" for r in report.rules.iter_rows(named=True)
+    ]
     if completeness:
-        out += ["", "Pair completeness against the truth file (share of true pairs; only it):"]
+        out += [
+            "",
+            "Pair completeness against the truth file (share of true pairs; only it):",
+        ]
         out += [
             f"  {name:<34} {v['completeness']:.4f}  {v['only']:,}"
             for name, v in completeness.items()
