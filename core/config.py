@@ -54,6 +54,7 @@ MAPPABLE_FIELDS = (
     "case_number",
     "address",
     "postcode",
+    "town",
     "family_ref",
     "household_ref",
     "relationship",
@@ -276,8 +277,31 @@ class SourceConfig:
         default_factory=dict,
         metadata={
             "doc": "Table mapping standard fields to this extract's column names "
-            "(record_id, first_name, last_name or full_name, dob, nhs_number, …)."
+            "(record_id, first_name, last_name or full_name, dob, nhs_number, …, "
+            "town)."
         },
+    )
+    address_parts: tuple[str, ...] = _key(
+        (),
+        "Columns joined in order (with commas, blanks skipped) into the one-line "
+        'address, for an extract that splits it (e.g. ["Line 1", "Line 2", '
+        '"Town"]); instead of columns.address.',
+    )
+    identifiers: Mapping[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "doc": "Table: identifier kind to column, any number (e.g. email = "
+            '"Email", phone = "Mobile", ni = "NINO", pnc = "PNC_ID", '
+            'housing_ref = "TenancyRef"). Compared exactly within a kind, each '
+            "normalised by kind (email lower case; phone digits, +44 as 0; others "
+            "letters and digits upper case); email and phone count as evidence but "
+            "never vouch for a pair alone (a household may share them)."
+        },
+    )
+    dob_year_only: bool = _key(
+        False,
+        "The extract knows only the year of birth (a bare year such as 1984 is "
+        "accepted in the dob column): dates are compared by year alone.",
     )
 
     @property
@@ -569,6 +593,22 @@ def _check_source(src: SourceConfig, where: str, problems: list[Problem]) -> Non
                     f"is not a standard field; use one of {', '.join(MAPPABLE_FIELDS)}",
                 )
             )
+    for kind in src.identifiers:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
+            problems.append(
+                Problem(
+                    f"{where}.identifiers.{kind}",
+                    "must be a kind in lower case letters, digits and _ (email, "
+                    "phone, ni, pnc …)",
+                )
+            )
+    if src.address_parts and "address" in src.columns:
+        problems.append(
+            Problem(
+                f"{where}.address_parts",
+                "give address_parts or columns.address, not both",
+            )
+        )
     has_name = {"first_name", "last_name"} <= set(
         src.columns
     ) or "full_name" in src.columns

@@ -27,11 +27,13 @@ never linked, only offered for review.
 
 A pair whose first names differ is eligible only through an identifier: the
 same one, or a long case number one typing slip away (not merely the next
-number) with the same surname and date of birth and no differing sex (a twin has
-neither such a number nor, usually, the same sex). A pair where a first name is
-missing may also link on surname, date of birth and address when the data know
-no twin to confuse it with: no record sharing either record's surname sound and
-date of birth has a first name other than one (``sole_first_name``).
+number) with the same surname, the same date of birth or first name, and no
+differing sex (a twin has neither such a number nor, usually, the same sex). A
+pair where a first name is missing, or garbled (different where one spelling is
+no common name), may also link on surname, date of birth and address when the
+data know no twin to confuse it with: no record sharing either record's surname
+sound and date of birth has a common first name other than one
+(``sole_first_name``).
 """
 
 from __future__ import annotations
@@ -142,8 +144,9 @@ def address_counts(
 
 def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
     """A case number one typing slip away (never just the next number), the
-    same date of birth, an agreeing surname and no differing sex: the case
-    number vouches for the pair whatever the first names say."""
+    same date of birth or the same first name, an agreeing surname and no
+    differing sex: the case number vouches for the pair whatever the first
+    names (or the dates of birth) say."""
     if not {"case_number", "dob", "last_name"} <= set(levels.columns):
         return np.zeros(levels.height, dtype=bool)
     sex_differs = (
@@ -151,9 +154,14 @@ def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
         if "sex" in levels.columns
         else np.zeros(levels.height, dtype=bool)
     )
+    same_first = (
+        _between(levels, "first_name", 0, SAME_NAME)
+        if "first_name" in levels.columns
+        else np.zeros(levels.height, dtype=bool)
+    )
     return (
         _between(levels, "case_number", 1, 1)
-        & _between(levels, "dob", 0, 0)
+        & (_between(levels, "dob", 0, 0) | same_first)
         & _between(levels, "last_name", 0, SURNAME_AGREES)
         & ~sex_differs
     )

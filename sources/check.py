@@ -30,17 +30,23 @@ def report_lines(reports: Sequence[LoadReport]) -> list[str]:
         faults = ", ".join(f"{k} {v:,}" for k, v in sorted(r.field_faults.items()))
         if faults:
             lines.append(f"    values set to empty: {faults}")
+        lines += [
+            f"    set aside ({n:,}): {reason}"
+            for reason, n in r.quarantine_reasons.items()
+        ]
         lines += [f"    - {p}" for p in r.problems]
     return lines
 
 
 def report_json(reports: Sequence[LoadReport]) -> dict[str, dict]:
-    """``{source: {read, accepted, quarantined, problems, ok, messages}}``."""
+    """``{source: {read, accepted, quarantined, quarantine_reasons, problems,
+    ok, messages}}``."""
     return {
         r.source: {
             "read": r.rows_read,
             "accepted": r.rows_accepted,
             "quarantined": r.rows_quarantined,
+            "quarantine_reasons": dict(r.quarantine_reasons),
             "problems": len(r.problems),
             "ok": r.ok,
             "messages": list(r.problems),

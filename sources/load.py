@@ -17,6 +17,7 @@ import polars as pl
 from core.config import Config, SourceConfig
 from core.errors import Problem, SourceError
 from sources import quarantine
+from sources.derived import part_columns, with_derived
 from sources.mapping import DATE_FIELDS, map_records
 from sources.readers import RawExtract, Reader, readers, where
 from sources.readers.database import describe
@@ -41,15 +42,17 @@ class SourceLoad:
 
 
 def _missing_columns(raw: RawExtract, src: SourceConfig, path: Path) -> list[Problem]:
-    """Every mapped column the extract does not have."""
+    """Every mapped column the extract does not have (parts of an address and
+    identifier columns too)."""
     label = raw.file_label or path.name
+    named = {f"columns.{f}": c for f, c in raw.columns.items()} | part_columns(src)
     return [
         Problem(
             f"source '{src.name}', file {label}, column '{column}'",
-            f"column not found (mapped from {field}); fix [[sources]] "
-            f"columns.{field} for '{src.name}' or the extract's header",
+            f"column not found (mapped from {key.removeprefix('columns.')}); fix "
+            f"[[sources]] {key} for '{src.name}' or the extract's header",
         )
-        for field, column in raw.columns.items()
+        for key, column in named.items()
         if column not in raw.frame.columns
     ]
 
@@ -97,7 +100,7 @@ def _checked(reader: Reader) -> Reader:
                 f"Source '{src.name}' lacks mapped columns",
                 problems + list(raw.warnings),
             )
-        return raw
+        return with_derived(raw, src)
 
     return read
 
@@ -139,6 +142,7 @@ def load_source(config: Config, src: SourceConfig) -> SourceLoad:
         rows_read=mapped.records.height,
         rows_accepted=accepted.height,
         rows_quarantined=held.height,
+        quarantine_reasons=quarantine.reasons(held),
         field_faults=mapped.faults,
         extract_date=extract_date,
         ok=True,

@@ -21,10 +21,10 @@ from sources.records import STANDARD_SCHEMA
 DATE_FIELDS = ("dob", "involvement_start", "involvement_end", "last_contact")
 #: Fields whose present-but-unusable values are counted as faults.
 CHECKED_FIELDS = (*DATE_FIELDS, "sex", "nhs_number", "upn", "postcode")
-_ONE_LINE = ("address", "detail")
+_ONE_LINE = ("address", "detail", "town")
 _PLAIN = (
     "case_number", "relationship", "related", "lead_name", "lead_role", "lead_team",
-    "lead_phone", "lead_email",
+    "lead_phone", "lead_email", "identifiers",
 )  # fmt: skip
 
 
@@ -88,7 +88,13 @@ def standard_exprs(
             if field in raw
             else pl.lit(None, pl.Date)
         )
+    if src.dob_year_only and "dob" in raw and dtypes["dob"] == pl.String:
+        bare = raw["dob"].str.extract(r"^(\d{4})$").cast(pl.Int32)
+        out["dob"] = pl.coalesce(pl.date(bare, 1, 1), out["dob"])
     out["dob"] = _plausible_dob(out["dob"], extract)
+    out["dob_year_only"] = pl.when(out["dob"].is_not_null()).then(
+        pl.lit(src.dob_year_only)
+    )
     checks = {
         "sex": fields.sex,
         "nhs_number": fields.nhs_number,

@@ -7,7 +7,10 @@ import polars as pl
 from sources.fields import usable_name
 
 #: Reason given for a quarantined row (it names no value).
-NO_NAME_NO_ID = "no usable name and no identifier (NHS number, UPN or case number)"
+NO_NAME_NO_ID = (
+    "no usable name and no identifier (NHS number, UPN, case number or another "
+    "identifier)"
+)
 QUARANTINE_SCHEMA = {"source": pl.String, "row_number": pl.Int64, "reason": pl.String}
 
 
@@ -15,7 +18,8 @@ def identifiable() -> pl.Expr:
     """A record names someone (first or last name) or carries an identifier."""
     named = usable_name(pl.col("first_name")) | usable_name(pl.col("last_name"))
     has_id = pl.any_horizontal(
-        pl.col(c).is_not_null() for c in ("nhs_number", "upn", "case_number")
+        pl.col(c).is_not_null()
+        for c in ("nhs_number", "upn", "case_number", "identifiers")
     )
     return named | has_id
 
@@ -28,6 +32,14 @@ def split(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         "source", "row_number", reason=pl.lit(NO_NAME_NO_ID)
     )
     return accepted, held
+
+
+def reasons(held: pl.DataFrame) -> dict[str, int]:
+    """Rows set aside per reason, commonest first."""
+    counts = (
+        held.group_by("reason").len().sort(["len", "reason"], descending=[True, False])
+    )
+    return dict(zip(counts["reason"].to_list(), counts["len"].to_list(), strict=True))
 
 
 def empty_quarantine() -> pl.DataFrame:

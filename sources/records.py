@@ -83,6 +83,8 @@ class LoadReport:
     rows_accepted: int = 0
     rows_quarantined: int = 0
     field_faults: dict[str, int] = field(default_factory=dict)  # column -> count
+    #: rows set aside per reason (``sources.quarantine``), commonest first
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
     extract_date: date | None = None
     ok: bool = True
     problems: tuple[str, ...] = ()  # safe text: source, file, row, column, no values
