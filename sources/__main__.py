@@ -51,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
         help="write children's social care as this case system's published SSD "
         "script fills the tables (default systemc)",
     )
+    gen.add_argument(
+        "--noise",
+        choices=("normal", "harsh"),
+        default="normal",
+        help="harsh: a quarter of adults without a date of birth, dates drifting "
+        "by weeks or months, 1 January placeholders in some sources, names in "
+        "other languages' forms, people recorded at another address",
+    )
     gen.add_argument("--quiet", action="store_true", help="no progress or summary")
     chk = sub.add_parser("check", help="load every source and report, no build")
     chk.add_argument("--config", type=Path, required=True, help="config.toml")
@@ -71,6 +79,7 @@ def _generate(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         as_of=args.as_of,
         ssd_flavour=args.ssd_flavour,
+        noise=args.noise,
     )
     if args.ssd_sqlite:
         from synthetic.ssd_db import write_ssd_database

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -30,6 +30,7 @@ from synthetic import (
     substance_misuse,
     youth_justice,
 )
+from synthetic.noise import PROFILES
 from synthetic.spec import config_toml
 from synthetic.truth import write_truth
 from synthetic.world import REF_DATE, World, build_world
@@ -86,13 +87,18 @@ def generate(
     progress: bool = False,
     as_of: date | None = None,
     ssd_flavour: str = "systemc",
+    noise: str = "normal",
 ) -> GenerateSummary:
     """Write a synthetic population's extracts, truth and config.toml to ``out``,
     as at ``as_of`` (default ``REF_DATE``); children's social care as the SSD
-    tables ``ssd_flavour``'s published script fills (systemc, eclipse, mosaic)."""
+    tables ``ssd_flavour``'s published script fills (systemc, eclipse, mosaic);
+    with the errors of the ``noise`` profile ("normal", or "harsh":
+    ``synthetic.noise.profiled``)."""
+    if noise not in PROFILES:
+        raise ValueError(f"unknown noise profile {noise!r}; use one of {PROFILES}")
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    world = build_world(people, seed, as_of or REF_DATE)
+    world = replace(build_world(people, seed, as_of or REF_DATE), noise=noise)
     builders = tuple(
         partial(b, flavour=ssd_flavour) if b is csc.build else b for b in BUILDERS
     )

@@ -18,6 +18,7 @@ class NameBank:
     surnames: pl.DataFrame  # heritage, name, weight
     nicknames: dict[str, list[str]]  # formal name -> nicknames
     variants: dict[str, list[str]]  # name -> its other spellings
+    languages: dict[str, list[str]]  # first name -> its other languages' forms
     districts: pl.DataFrame  # outward, locality, weight
     stems: list[str]
     suffixes: pl.DataFrame  # suffix, abbreviation, weight
@@ -41,23 +42,30 @@ def _lines(name: str) -> list[str]:
     ]
 
 
+def _groups(name: str) -> dict[str, list[str]]:
+    """Each name of a groups file (one group a line, "|" between names) mapped
+    to the others of its group (of its last group, when in several)."""
+    out: dict[str, list[str]] = {}
+    for line in _lines(name):
+        group = line.split("|")
+        for n in group:
+            out[n] = [g for g in group if g != n]
+    return out
+
+
 def load_bank() -> NameBank:
     """Read the packaged data files."""
     nick = _csv("nicknames.csv")
     nicknames = {
         n: v.split(";") for n, v in zip(nick["name"], nick["nicknames"], strict=True)
     }
-    variants: dict[str, list[str]] = {}
-    for line in _lines("variants.txt"):
-        group = line.split("|")
-        for name in group:
-            variants[name] = [g for g in group if g != name]
     return NameBank(
         heritages=_csv("heritages.csv"),
         first_names=_csv("first_names.csv"),
         surnames=_csv("surnames.csv"),
         nicknames=nicknames,
-        variants=variants,
+        variants=_groups("variants.txt"),
+        languages=_groups("languages.txt"),
         districts=_csv("districts.csv").with_columns(pl.col("locality").fill_null("")),
         stems=_lines("street_stems.txt"),
         suffixes=_csv("street_suffixes.csv"),

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from synthetic.noise import Noise, add_noise
+from synthetic.noise import Noise, add_noise, profiled
 from synthetic.spec import SourceSpec
 from synthetic.staff import StaffSpec, assign_staff, staff_pool
 from synthetic.text import fold, fold_table
@@ -44,6 +44,7 @@ def noisy(
     frame = as_at(world, frame, when)
     frame = frame.with_columns(address=address_style(address))
     rng = world.rng(component + ":noise")
+    noise = profiled(noise, world.noise, component)
     return add_noise(rng, frame, noise, world.bank, world.ref)
 
 

@@ -4,11 +4,18 @@ One edit typos, nicknames (Bob for Robert), other spellings (Mohamed for
 Mohammed), first and last name swapped, day and month of birth swapped, a date of
 birth a year or a few days out, a digit slipped in an NHS number or UPN (the check
 digit catches it), and missing values.
+
+The harsh profile (``harsh``, ``python -m sources generate --noise harsh``) adds
+what police and housing extracts are known for: a quarter of adults with no date
+of birth, dates drifting by weeks or months, 1 January standing in for an unknown
+day in some sources, first names written in another language's form (William as
+Guillaume, Joseph as Yusuf), more typing slips, and people recorded at an
+address they have since left or moved to.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -38,6 +45,36 @@ class Noise:
     nhs_error: float = 0.003
     upn_present: float = 0.0
     upn_error: float = 0.002
+    adult_dob_missing: float = 0.0  # adults (18 and over) only, on top of the rest
+    dob_drift: float = 0.0  # moved by 1 to 17 weeks either way
+    jan1: float = 0.0  # day and month replaced by 1 January (year kept)
+    language: float = 0.0  # first name in another language's form
+    moved: float = 0.0  # address and postcode of another home in the extract
+
+
+#: Noise profiles ``python -m sources generate --noise`` offers.
+PROFILES = ("normal", "harsh")
+#: Sources that write 1 January for an unknown day in the harsh profile.
+JAN1_SOURCES = ("police", "housing", "substance_misuse", "adult_social_care")
+
+
+def profiled(noise: Noise, profile: str, source: str) -> Noise:
+    """``noise`` as the ``profile`` makes it for ``source``."""
+    if profile == "normal":
+        return noise
+    if profile != "harsh":
+        raise ValueError(f"unknown noise profile {profile!r}; use one of {PROFILES}")
+    return replace(
+        noise,
+        typo=max(noise.typo, 0.04),
+        dob_shift=max(noise.dob_shift, 0.01),
+        adult_dob_missing=0.25,
+        dob_drift=0.08,
+        jan1=0.3 if source in JAN1_SOURCES else 0.0,
+        language=0.06,
+        moved=0.06,
+        postcode_missing=max(noise.postcode_missing, 0.05),
+    )
 
 
 def _typo(s: pl.Expr, op: pl.Expr, u_pos: pl.Expr, char: pl.Expr) -> pl.Expr:
@@ -96,6 +133,13 @@ _DRAWS = (
     "upn",
     "upn_err",
     "k",
+    "adob",
+    "drift",
+    "dweeks",
+    "jan1",
+    "lang",
+    "lpick",
+    "moved",
 )
 
 
@@ -108,10 +152,14 @@ def _blank(column: str, draw: str, chance: float) -> pl.Expr:
 
 
 def _names(noise: Noise, bank: NameBank) -> dict[str, pl.Expr]:
-    """Nicknames, other spellings, one typo, and swapped first and last names."""
+    """Nicknames, other spellings, another language's form, one typo, and
+    swapped first and last names."""
     f, ln = pl.col("first_name"), pl.col("last_name")
     nick = pl.coalesce(_pick(f, bank.nicknames, _u("pick")), f)
     first = pl.when(_u("nick") < noise.nickname).then(nick).otherwise(f)
+    if noise.language:
+        foreign = _pick(first, bank.languages, _u("lpick"))
+        first = pl.coalesce(pl.when(_u("lang") < noise.language).then(foreign), first)
     other = _pick(first, bank.variants, _u("pick"))
     first = pl.coalesce(pl.when(_u("var") < noise.variant).then(other), first)
     other = _pick(ln, bank.variants, _u("pick"))
@@ -148,6 +196,8 @@ def add_noise(
         **draws,
     )
     frame = frame.with_columns(**_names(noise, bank))
+    if noise.moved:
+        frame = _moved(rng, frame, noise.moved)
     frame = frame.with_columns(
         first_name=_blank("first_name", "fmiss", noise.first_missing),
         dob=_dob(pl.col("dob"), noise, latest),
@@ -160,8 +210,44 @@ def add_noise(
     return frame.drop("__op", "__char", *draws)
 
 
+def _moved(rng: np.random.Generator, frame: pl.DataFrame, share: float) -> pl.DataFrame:
+    """A ``share`` of rows given the address and postcode of another row: the
+    person has moved since (or had moved when) the record was made."""
+    if "address" not in frame.columns or frame.height < 2:
+        return frame
+    other = pl.Series(rng.permutation(frame.height))
+    cols = [c for c in ("address", "postcode") if c in frame.columns]
+    elsewhere = frame.select(pl.col(cols).gather(other).name.suffix("__moved"))
+    frame = pl.concat([frame, elsewhere], how="horizontal")
+    moved = _u("moved") < share
+    return frame.with_columns(
+        pl.when(moved).then(pl.col(f"{c}__moved")).otherwise(pl.col(c)).alias(c)
+        for c in cols
+    ).drop(f"{c}__moved" for c in cols)
+
+
+def _harsh_dob(dob: pl.Expr, noise: Noise, latest: date) -> pl.Expr:
+    """Drifted by weeks or months, or written as 1 January; an adult's missing."""
+    weeks = 1 + (_u("dweeks") * 17).floor().cast(pl.Int64)
+    sign = pl.when(_u("k") < 0.5).then(-1).otherwise(1)
+    drifted = dob + pl.duration(days=weeks * 7 * sign - sign * 3)
+    out = pl.when(_u("drift") < noise.dob_drift).then(drifted).otherwise(dob)
+    out = (
+        pl.when(_u("jan1") < noise.jan1)
+        .then(pl.date(dob.dt.year(), 1, 1))
+        .otherwise(out)
+    )
+    adult = dob <= pl.lit(latest).dt.offset_by("-18y")
+    missing = adult & (_u("adob") < noise.adult_dob_missing)
+    out = pl.when(out > pl.lit(latest)).then(dob).otherwise(out)
+    return pl.when(missing).then(None).otherwise(out)
+
+
 def _dob(dob: pl.Expr, noise: Noise, latest: date) -> pl.Expr:
-    """Day and month swapped, a year or a few days out, or missing."""
+    """Day and month swapped, a year or a few days out, or missing (and the
+    harsh profile's errors, when set)."""
+    if noise.adult_dob_missing or noise.dob_drift or noise.jan1:
+        dob = _harsh_dob(dob, noise, latest)
     day, month, year = dob.dt.day(), dob.dt.month(), dob.dt.year()
     swap = (_u("dswap") < noise.dob_swap) & (day <= 12) & (day != month)
     years = pl.when(_u("dkind") < 0.2).then(1).otherwise(-1)

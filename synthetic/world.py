@@ -42,6 +42,7 @@ class World:
     people: pl.DataFrame  # one row per person (pid), see ``build_world``
     homes: pl.DataFrame  # one row per household (hid) with address parts
     schools: pl.DataFrame
+    noise: str = "normal"  # noise profile of the extracts (``noise.PROFILES``)
 
     def rng(self, name: str) -> np.random.Generator:
         """The generator of component ``name``."""
