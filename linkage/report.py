@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import LinkageError
 from linkage import index_tables as t
@@ -74,17 +75,21 @@ def sweep_table(histogram: dict, thresholds: tuple[float, ...]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"threshold": pl.Float64, "pairs": pl.Int64})
 
 
+NO_BUILD = "No build is being served yet: run python -m linkage build first."
+
+
 def _current(engine: Engine) -> tuple[str, dict]:
-    with engine.connect() as conn:
-        state = conn.execute(select(t.index_state.c.build_id)).first()
-        if state is None:
-            raise LinkageError(
-                "No build is being served yet: run python -m linkage build first."
-            )
-        build_id = state[0]
-        row = conn.execute(
-            select(t.builds.c.parameters).where(t.builds.c.build_id == build_id)
-        ).first()
+    try:
+        with engine.connect() as conn:
+            state = conn.execute(select(t.index_state.c.build_id)).first()
+            if state is None:
+                raise LinkageError(NO_BUILD)
+            build_id = state[0]
+            row = conn.execute(
+                select(t.builds.c.parameters).where(t.builds.c.build_id == build_id)
+            ).first()
+    except SQLAlchemyError as exc:  # no index tables yet, or unreachable
+        raise LinkageError(NO_BUILD + " (check storage.index_url)") from exc
     return build_id, json.loads(row[0] if row and row[0] else "{}")
 
 

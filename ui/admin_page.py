@@ -1,4 +1,5 @@
-"""The administrator's page: sources and builds, and restricted people.
+"""The administrator's page: sources and builds, the linkage model, and
+restricted people.
 
 No family data: builds and loads show counts only, and restrictions are keyed by
 the person id the information-governance lead passes on.
@@ -20,7 +21,7 @@ from governance.restrictions import (
     set_restriction,
 )
 from linkage.index_tables import builds, index_state, records, source_loads
-from ui import reports_queue, resources
+from ui import model_report, reports_queue, resources
 from ui.context import AppContext
 
 LOAD_COLUMNS = ("source", "service", "sensitivity", "rows_read", "rows_accepted",
@@ -102,5 +103,6 @@ def page(ctx: AppContext, actor: Actor) -> None:
         st.dataframe(loads, hide_index=True, width="stretch")
         st.caption("Latest builds")
         st.dataframe(recent, hide_index=True, width="stretch")
+        model_report.section(ctx)
     _restrictions(ctx, actor)
     reports_queue.section(ctx, actor)
