@@ -87,7 +87,7 @@ def test_check_names_why_rows_were_set_aside(tmp_path) -> None:
     config, src = _config(tmp_path, rows)
     report = load_source(config, src).report
     assert report.rows_quarantined == 1
-    (reason, n), = report.quarantine_reasons.items()
+    ((reason, n),) = report.quarantine_reasons.items()
     assert n == 1 and reason.startswith("no usable name and no identifier")
     assert any(f"set aside (1): {reason}" in line for line in report_lines([report]))
     assert report_json([report])["housing"]["quarantine_reasons"] == {reason: 1}
