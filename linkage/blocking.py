@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from core.config import DEFAULT_BLOCKING_RULES, parse_blocking_rule
 from linkage.keycodes import coded_keys, distinct_pairs
 
 PAIR_SCHEMA = pl.Schema({"l": pl.UInt32, "r": pl.UInt32})
@@ -40,53 +41,23 @@ class BlockingRule:
         return f"{self.name}: {' + '.join(self.keys)}{right}{missing}"
 
 
-#: The rules used by a build; each catches a kind of error the others miss.
-DEFAULT_RULES = (
-    BlockingRule("nhs_number", ("nhs",)),
-    BlockingRule("upn", ("upn_c",)),
-    BlockingRule("case_number", ("case_key",)),
-    BlockingRule("identifier", ("ids",)),
-    BlockingRule("contact", ("contacts",)),
-    BlockingRule("dob_surname", ("dob", "ln_part_phons")),
-    BlockingRule("dob_surname_variant", ("dob", "ln_canons")),
-    BlockingRule("dob_first_name", ("dob", "fn_canons")),
-    BlockingRule("names_year", ("fn_canons", "ln_phon", "dob_y")),
-    BlockingRule("names_sound_year", ("fn_phon", "ln_phon", "dob_y")),
-    BlockingRule("names_town", ("fn_canons", "ln_phon", "town_c")),
-    BlockingRule("names_district", ("fn_canons", "ln_phon", "pc_district")),
-    BlockingRule("first_name_town_year", ("fn_canons", "town_c", "dob_y")),
-    BlockingRule("surname_town_year", ("ln_phon", "town_c", "dob_y")),
-    BlockingRule("first_name_district_year", ("fn_canons", "pc_district", "dob_y")),
-    BlockingRule("surname_district_year", ("ln_phon", "pc_district", "dob_y")),
-    BlockingRule("initial_surname_address", ("fn_init", "ln_phon", "addr")),
-    BlockingRule(
-        "initial_surname_number_town", ("fn_init", "ln_phon", "addr_nums", "town_c")
-    ),
-    BlockingRule(
-        "initial_surname_number_district",
-        ("fn_init", "ln_phon", "addr_nums", "pc_district"),
-    ),
-    BlockingRule("dob_town", ("dob", "town_c")),
-    BlockingRule("names_day_month", ("fn_phon", "ln_phon", "dob_md")),
-    BlockingRule("names_no_dob", ("fn_canons", "ln_phon"), left_missing="dob"),
-    BlockingRule("surname_day_month_initial", ("ln_phon", "dob_md", "fn_init")),
-    BlockingRule("names_sound_no_dob", ("fn_phon", "ln_phon"), left_missing="dob"),
-    BlockingRule("dob_initial", ("dob", "fn_init")),
-    BlockingRule("dob_surname_initial_no_first", ("dob", "ln_init"), left_missing="fn"),
-    BlockingRule("case_number_slip_dob", ("case_dels", "dob")),
-    BlockingRule("case_number_slip_names", ("case_dels", "fn_canons", "ln_init")),
-    BlockingRule("case_number_slip_surname", ("case_dels", "ln_phon")),
-    BlockingRule("postcode_initial", ("pc", "fn_init")),
-    BlockingRule("swapped_dob_surname", ("dob_swap", "ln_phon"), ("dob", "ln_phon")),
-    BlockingRule("swapped_dob_first", ("dob_swap", "fn_canons"), ("dob", "fn_canons")),
-    BlockingRule("swapped_names", ("fn_join", "ln_join"), ("ln_join", "fn_join")),
-    BlockingRule("crossed_name_dob", ("fn_join", "dob"), ("ln_join", "dob")),
-    BlockingRule(
-        "swapped_names_sound",
-        ("fn_phon", "ln_phon", "dob"),
-        ("ln_phon", "fn_phon", "dob"),
-    ),
-)
+def rules_from(texts: tuple[str, ...]) -> tuple[BlockingRule, ...]:
+    """Blocking rules from their config text (``linkage.blocking_rules``, already
+    checked when the config was loaded)."""
+    rules = []
+    for text in texts:
+        rule = parse_blocking_rule(text)
+        if isinstance(rule, str):
+            raise ValueError(f"blocking rule {text!r} {rule}")
+        rules.append(
+            BlockingRule(rule.name, rule.keys, rule.right_keys, rule.left_missing)
+        )
+    return tuple(rules)
+
+
+#: The shipped rules (``core.config.DEFAULT_BLOCKING_RULES``); each catches a
+#: kind of error the others miss.
+DEFAULT_RULES = rules_from(DEFAULT_BLOCKING_RULES)
 
 LIST_COLUMNS = (
     "fn_canons", "ln_canons", "ln_part_phons", "case_dels", "ids", "contacts",

@@ -14,7 +14,7 @@ from core.config import Config
 from core.db import make_engine
 from core.errors import FamilyContextError, LinkageError
 from linkage import index_tables as t
-from linkage.blocking import DEFAULT_RULES
+from linkage.blocking import rules_from
 from linkage.decisions import read_decisions
 from linkage.pipeline import STAGES, Linkage, link_records
 from linkage.progress import Stages
@@ -135,7 +135,9 @@ def _parameters(config: Config, linkage: Linkage) -> dict:
         "model": linkage.model.to_dict(),
         "link_threshold": config.linkage.link_threshold,
         "review_threshold": config.linkage.review_threshold,
-        "blocking_rules": [r.label() for r in DEFAULT_RULES],
+        "blocking_rules": [
+            r.label() for r in rules_from(config.linkage.blocking_rules)
+        ],
         "pairs_per_rule": linkage.pairs_per_rule,
         "blocks_skipped_as_too_large": linkage.blocks_skipped,
         "clerical_decisions": linkage.counts.get("clerical_decisions", 0),

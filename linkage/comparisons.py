@@ -14,6 +14,7 @@ import polars as pl
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from core.config import LinkageConfig
 from linkage import dobs
 from linkage.compare import (
     Comparison,
@@ -343,17 +344,25 @@ class CaseNumber(Comparison):
         )
 
 
-def default_comparisons() -> tuple[Comparison, ...]:
-    """The comparisons a build scores, in explanation order."""
-    return (
-        FirstName(),
-        Surname(),
-        DateOfBirth(),
-        Address(),
+def comparisons_from(settings: LinkageConfig) -> tuple[Comparison, ...]:
+    """The comparisons ``settings`` asks for, with its level thresholds, in
+    explanation order."""
+    s = settings
+    every = (
+        FirstName(similar=s.name_similar, loosely=s.name_loosely_similar),
+        Surname(similar=s.name_similar, loosely=s.name_loosely_similar),
+        DateOfBirth(few_days=s.dob_few_days, weeks=s.dob_weeks, year=s.dob_year),
+        Address(same=s.address_same, similar=s.address_similar, area=s.address_area),
         Exact("sex", "sx"),
         Exact("nhs_number", "nhs"),
         Exact("upn", "upn_c"),
         CaseNumber(),
         Identifiers("identifiers"),
-        Contacts("contacts"),
+        Contacts("contacts", similar=s.contact_similar),
     )
+    return tuple(c for c in every if c.name in s.comparisons)
+
+
+def default_comparisons() -> tuple[Comparison, ...]:
+    """The comparisons a build scores by default, in explanation order."""
+    return comparisons_from(LinkageConfig())

@@ -50,8 +50,15 @@ def generations_apart(a: str, b: str) -> bool:
     return abs(int(a[:4]) - int(b[:4])) >= GENERATION_YEARS
 
 
-def dob_level(a: str, b: str) -> int:
-    """The ``DateOfBirth`` level of two dates ("YYYYMMDD" or "YYYY")."""
+def dob_level(
+    a: str,
+    b: str,
+    few_days: int = FEW_DAYS_APART,
+    weeks: int = WEEKS_APART,
+    year: int = YEAR_APART,
+) -> int:
+    """The ``DateOfBirth`` level of two dates ("YYYYMMDD" or "YYYY"), with the
+    comparison's day limits."""
     if generations_apart(a, b):
         return GENERATION
     if len(a) < 8 or len(b) < 8:
@@ -68,11 +75,11 @@ def dob_level(a: str, b: str) -> int:
     if da is None or db is None:
         return DIFFERENT
     days = abs((da - db).days)
-    if days <= FEW_DAYS_APART:
+    if days <= few_days:
         return FEW_DAYS
-    if days <= WEEKS_APART:
+    if days <= weeks:
         return WEEKS
-    return YEAR if days <= YEAR_APART else DIFFERENT
+    return YEAR if days <= year else DIFFERENT
 
 
 def dobs_compatible(a: str, b: str) -> bool:

@@ -17,7 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import product
 
-from linkage.dobs import FEW_DAYS, GENERATION, WEEKS, dob_level
+from linkage.dobs import (
+    FEW_DAYS,
+    FEW_DAYS_APART,
+    GENERATION,
+    WEEKS,
+    WEEKS_APART,
+    YEAR_APART,
+    dob_level,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,8 @@ class DobConflict:
 
     weights: Mapping[int, float] = field(default_factory=dict)
     threshold: float = 0.0
+    #: the comparison's day limits (``linkage.comparisons.DateOfBirth``)
+    days: tuple[int, int, int] = (FEW_DAYS_APART, WEEKS_APART, YEAR_APART)
 
     def refuses(self, worst: int, weight: float, own: float) -> bool:
         """Does the worst level of dates across a would-be person refuse a merge
@@ -41,13 +51,13 @@ class DobConflict:
         return weight - own + self.weights[worst] < self.threshold
 
 
-def worst_level(a: frozenset, b: frozenset) -> int:
+def worst_level(a: frozenset, b: frozenset, days: tuple[int, int, int]) -> int:
     """The weakest ``DateOfBirth`` level between a date of ``a`` and one of
-    ``b`` (by level order, "a generation apart" last)."""
+    ``b`` (by level order, "a generation apart" last), with day limits ``days``."""
     worst = 0
     for x, y in product(a, b):
         if x != y:
-            worst = max(worst, dob_level(x, y))
+            worst = max(worst, dob_level(x, y, *days))
             if worst == GENERATION:
                 break
     return worst
@@ -107,7 +117,7 @@ class Groups:
         da, db = self.dobs[a], self.dobs[b]
         if not da or not db or da == db:
             return False
-        worst = worst_level(da, db)
+        worst = worst_level(da, db, self.conflict.days)
         return self.conflict.refuses(worst, weight, own)
 
     def union(

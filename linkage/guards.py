@@ -212,7 +212,8 @@ def eligible(
         levels, "last_name", 0, SURNAME_AGREES
     )
     close = not_clearly_different(levels, both_common, either_common)
-    tells_twins_apart = close & (levels["sex"].to_numpy() != 1)
+    sex_differs = _between(levels, "sex", 1, 1) if "sex" in levels.columns else False
+    tells_twins_apart = close & ~sex_differs
     names_agree = _between(levels, "first_name", 0, NAME_AGREES)
     generations = _between(levels, "dob", DOB_GENERATION, DOB_GENERATION)
     return (

@@ -8,10 +8,10 @@ import numpy as np
 import polars as pl
 
 from core.config import LinkageConfig
-from linkage.blocking import BlockedPairs, block
+from linkage.blocking import BlockedPairs, block, rules_from
 from linkage.cluster import Clusters, DobConflict, cluster
 from linkage.compare import Comparison, compare
-from linkage.comparisons import default_comparisons
+from linkage.comparisons import comparisons_from
 from linkage.decisions import DecisionPairs, decision_pairs
 from linkage.explain import record_evidence
 from linkage.families import family_members
@@ -70,12 +70,15 @@ class Linkage:
     weight_histogram: dict[int, int] = field(default_factory=dict)
 
 
-def dob_conflict(model: Model, link_threshold: float) -> DobConflict:
+def dob_conflict(model: Model, settings: LinkageConfig) -> DobConflict:
     """How clustering weighs dates of birth under ``model``: its weight per
-    date-of-birth level, and the weight a pair needs to be linked."""
+    date-of-birth level, the weight a pair needs to be linked, and the
+    comparison's day limits."""
     weights = model.field("dob").weights()
-    threshold = float(np.log2(link_threshold) - np.log2(1 - link_threshold))
-    return DobConflict(dict(enumerate(weights.tolist())), threshold)
+    p = settings.link_threshold
+    threshold = float(np.log2(p) - np.log2(1 - p))
+    days = (settings.dob_few_days, settings.dob_weeks, settings.dob_year)
+    return DobConflict(dict(enumerate(weights.tolist())), threshold, days)
 
 
 def weight_histogram(scored: pl.DataFrame) -> dict[int, int]:
@@ -105,7 +108,9 @@ def _score_pairs(
     most of the memory.
     """
     with stages.stage("block"):
-        blocked = block(std)
+        blocked = block(
+            std, rules_from(settings.blocking_rules), settings.max_block_records
+        )
     with stages.stage("compare"):
         levels = compare(std, blocked.pairs, comparisons)
     with stages.stage("train"):
@@ -137,7 +142,7 @@ def link_people(
     (``linkage.decisions.read_decisions``), honoured when clustering.
     """
     stages = stages or Stages(STAGES)
-    comparisons = comparisons or default_comparisons()
+    comparisons = comparisons or comparisons_from(settings)
     with stages.stage("standardise"):
         std = standardise(records.select(LINK_FIELDS), load_name_tables())
     blocked, model, scored, compared, histogram = _score_pairs(
@@ -147,7 +152,7 @@ def link_people(
         decided = decision_pairs(std, decisions)
         people_of = cluster(
             std, scored, settings.link_threshold, decisions=decided,
-            conflict=dob_conflict(model, settings.link_threshold),
+            conflict=dob_conflict(model, settings),
         )  # fmt: skip
     return People(std, blocked, model, scored, people_of, decided, compared, histogram)
 
@@ -163,7 +168,7 @@ def link_records(
     """People (``link_people``), then what a build shows about them: possible
     matches, the evidence for each record's link, people and families."""
     stages = stages or Stages(STAGES)
-    comparisons = comparisons or default_comparisons()
+    comparisons = comparisons or comparisons_from(settings)
     found = link_people(records, settings, stages, comparisons, decisions)
     std, people_of = found.std, found.clusters
     with stages.stage("explain"):

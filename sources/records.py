@@ -83,8 +83,6 @@ class LoadReport:
     rows_accepted: int = 0
     rows_quarantined: int = 0
     field_faults: dict[str, int] = field(default_factory=dict)  # column -> count
-    #: rows set aside per reason (``sources.quarantine``), commonest first
-    quarantine_reasons: dict[str, int] = field(default_factory=dict)
     extract_date: date | None = None
     ok: bool = True
     problems: tuple[str, ...] = ()  # safe text: source, file, row, column, no values
@@ -94,6 +92,8 @@ class LoadReport:
     stale_since: date | None = None  # first day a load of this source failed
     current_as_of: date | None = None  # extract date of the records used
     drop: str = ""  # the dated drop read (YYYY-MM-DD) when path is a drop folder
+    #: rows set aside per reason (``sources.quarantine``), commonest first
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
 
     @property
     def usable(self) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import documented_keys, load_config, parse_config
+from core.config import LinkageConfig, documented_keys, load_config, parse_config
 from core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,3 +98,67 @@ def test_every_bad_visibility_entry_is_named(tmp_path):
         "governance.visibility.early_help.polize",
         "governance.visibility.social_worker",
     ]
+
+
+def test_blocking_rules_and_comparison_levels_are_settings(tmp_path):
+    raw = {
+        "linkage": {
+            "blocking_rules": [
+                "names_town: fn_canons + ln_phon + town_c",
+                "swapped: fn_join + ln_join ~ ln_join + fn_join",
+                "names_no_dob: fn_canons + ln_phon (one side without dob)",
+            ],
+            "dob_weeks": 90,
+            "comparisons": ["first_name", "last_name", "dob", "address", "upn"],
+        }
+    }
+    config = parse_config(raw, tmp_path)
+    from linkage.blocking import rules_from
+    from linkage.comparisons import comparisons_from
+
+    rules = rules_from(config.linkage.blocking_rules)
+    assert [r.name for r in rules] == ["names_town", "swapped", "names_no_dob"]
+    assert rules[1].right_keys == ("ln_join", "fn_join")
+    assert rules[2].left_missing == "dob"
+    comps = comparisons_from(config.linkage)
+    assert [c.name for c in comps] == [
+        "first_name",
+        "last_name",
+        "dob",
+        "address",
+        "upn",
+    ]
+    assert comps[2].weeks == 90
+
+
+def test_every_blocking_and_comparison_problem_is_named(tmp_path):
+    raw = {
+        "linkage": {
+            "blocking_rules": [
+                "a: fn_canons + postcode_area",
+                "no colon here",
+                "b: dob ~ dob + fn_init",
+                "a: dob",
+            ],
+            "comparisons": ["first_name", "dob", "shoe_size"],
+            "dob_few_days": 90,
+            "address_same": 60,
+            "name_similar": 1.5,
+        }
+    }
+    with pytest.raises(ConfigError) as err:
+        parse_config(raw, tmp_path)
+    text = str(err.value)
+    for key in (
+        "linkage.blocking_rules[0]", "postcode_area", "linkage.blocking_rules[1]",
+        "linkage.blocking_rules[2]", "rule name 'a' is used twice", "shoe_size",
+        "must include last_name, address", "linkage.dob_weeks",
+        "linkage.address_similar", "linkage.name_similar",
+    ):  # fmt: skip
+        assert key in text, key
+
+
+def test_shipped_blocking_rules_read_back_as_written():
+    from linkage.blocking import DEFAULT_RULES
+
+    assert tuple(r.label() for r in DEFAULT_RULES) == LinkageConfig().blocking_rules
