@@ -11,7 +11,6 @@ from test_linkage_synth import records_frame
 from linkage.cluster import DobConflict, cluster
 from linkage.dobs import DIFFERENT, GENERATION, ONE_DIGIT, WEEKS, YEAR
 from linkage.names import load_name_tables
-from linkage.placeholders import dob_quality
 from linkage.standardise import standardise
 
 
