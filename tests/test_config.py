@@ -138,7 +138,8 @@ def test_every_blocking_and_comparison_problem_is_named(tmp_path):
                 "a: fn_canons + postcode_area",
                 "no colon here",
                 "b: dob ~ dob + fn_init",
-                "a: dob",
+                "c: dob",
+                "c: dob + fn_init",
             ],
             "comparisons": ["first_name", "dob", "shoe_size"],
             "dob_few_days": 90,
@@ -151,7 +152,7 @@ def test_every_blocking_and_comparison_problem_is_named(tmp_path):
     text = str(err.value)
     for key in (
         "linkage.blocking_rules[0]", "postcode_area", "linkage.blocking_rules[1]",
-        "linkage.blocking_rules[2]", "rule name 'a' is used twice", "shoe_size",
+        "linkage.blocking_rules[2]", "rule name 'c' is used twice", "shoe_size",
         "must include last_name, address", "linkage.dob_weeks",
         "linkage.address_similar", "linkage.name_similar",
     ):  # fmt: skip
