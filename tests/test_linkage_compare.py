@@ -60,7 +60,7 @@ def test_first_name_levels() -> None:
             _fn("Olvier", "Oliver", 2),
             _fn("Lachlq Njohn", "Lachlan John", 2),
             _fn("Philippa", "Phillipa", 3),
-            _fn("Katharina", "Katherine", 4),
+            _fn("Katharina", "Katherine", 1),  # German form: a known variant
             _fn("Jack", "Jake", 4),
             _fn("Jack", "Oliver", 5),
             _fn(None, "Jack", MISSING),
