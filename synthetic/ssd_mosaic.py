@@ -12,7 +12,9 @@ under Mosaic's own reference type; ``ssd_family`` with no ``fami_table_id``;
 ``ssd_cin_plans`` keyed ``cin_plan_id`` and ``ssd_cla_episodes``
 ``clae_cla_primary_need``; consecutive looked-after episodes ending the day
 before the next starts; ``ssd_missing`` with no ``miss_person_id`` (the script
-notes it is needed), so that table cannot be used.
+notes it is needed), a missing episode reaching its child only through
+``miss_cla_episode_id``, the care episode open when it began (null outside
+care).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from synthetic.ssd_cases import Cases
 from synthetic.ssd_shared import (
     Inputs,
     at_date,
@@ -227,13 +230,35 @@ def _episodes(inputs: Inputs, staff: pl.DataFrame) -> dict[str, pl.DataFrame]:
     }
 
 
+def covering_episode(missing: pl.DataFrame, cla: pl.DataFrame) -> pl.DataFrame:
+    """``missing`` with ``cla_ep_id``: the latest-starting care episode of the
+    same child open on the day they went missing (null outside care), as the
+    procedure's subquery finds it."""
+    eps = cla.select("person_id", "ep_id", cla_start="start", cla_end="end")
+    covering = (
+        missing.select("id", "person_id", "start")
+        .join(eps, on="person_id")
+        .filter(
+            (pl.col("cla_start") <= pl.col("start"))
+            & (pl.col("cla_end").is_null() | (pl.col("start") <= pl.col("cla_end")))
+        )
+        .sort("cla_start")
+        .group_by("id")
+        .agg(cla_ep_id=pl.col("ep_id").last())
+    )
+    return missing.join(covering, on="id", how="left", maintain_order="left")
+
+
+def care_episodes(cases: Cases) -> pl.DataFrame:
+    """The looked-after episodes as the procedure dates them: an episode that
+    continues the period ends the day before the next one starts."""
+    end = pl.col("end") - pl.duration(days=1)
+    return cases.cla.with_columns(end=pl.when(pl.col("x1")).then(end).otherwise("end"))
+
+
 def _care(inputs: Inputs) -> dict[str, pl.DataFrame]:
     c = inputs.cases
     ended = pl.col("end").is_not_null()
-    # the procedure's episodes end the day before the next one starts
-    end = (
-        pl.when(pl.col("x1")).then(pl.col("end") - pl.duration(days=1)).otherwise("end")
-    )
     reason = pl.when(pl.col("x1")).then(pl.lit("X1")).when(ended).then(pl.lit("E13"))
     code = pl.col("status").replace_strict(
         {
@@ -242,7 +267,7 @@ def _care(inputs: Inputs) -> dict[str, pl.DataFrame]:
             "Full care order": "C2",
         }
     )
-    cla = c.cla.with_columns(end=end)
+    cla = care_episodes(c)
     return {
         "ssd_cla_episodes": cla.select(
             clae_cla_episode_id="ep_id",
@@ -262,9 +287,9 @@ def _care(inputs: Inputs) -> dict[str, pl.DataFrame]:
             lega_legal_status_start_date=day("start"),
             lega_legal_status_end_date=day("end"),
         ),
-        "ssd_missing": c.missing.select(
+        "ssd_missing": covering_episode(c.missing, cla).select(
             miss_table_id="id",
-            miss_cla_episode_id=pl.lit(None, pl.String),
+            miss_cla_episode_id="cla_ep_id",
             miss_missing_episode_start_date=day("start"),
             miss_missing_episode_type=pl.lit("Missing"),
             miss_missing_episode_end_date=day("end"),

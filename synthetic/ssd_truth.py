@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from sources.fields import nhs_number
+from synthetic.ssd_mosaic import care_episodes, covering_episode
 from synthetic.ssd_shared import Inputs, at_date, home_line, reference_day
 
 #: Record id part and lead-reading day of each episode kind tied to a referral.
@@ -36,8 +37,9 @@ def _episodes(inputs: Inputs, flavour: str) -> pl.DataFrame:
         "LEGAL": c.legal,
         "MISS": c.missing,
     }
-    if flavour == "mosaic":  # its ssd_missing has no person id: not usable
-        frames.pop("MISS")
+    if flavour == "mosaic":  # no person id: only episodes in care reach a child
+        reached = covering_episode(c.missing, care_episodes(c))
+        frames["MISS"] = reached.filter(pl.col("cla_ep_id").is_not_null())
     parts = [
         at_date(c, c.referrals.with_columns(id="ref_id"), on_day).select(
             "person_id", invo_id=pl.lit("CIN:") + pl.col("id"), staff_id="staff_id"

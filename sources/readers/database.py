@@ -142,11 +142,15 @@ def _normalise(batch: pl.DataFrame) -> pl.DataFrame:
 
 
 def _query(sql: str, conn, batch_size: int) -> pl.DataFrame:
-    """All rows of ``sql`` on ``conn``, fetched ``batch_size`` at a time."""
-    batches = pl.read_database(sql, conn, iter_batches=True, batch_size=batch_size)
+    """All rows of ``sql`` on ``conn``, fetched ``batch_size`` at a time. Each
+    batch's types come from all its rows: a column null for its first hundred
+    rows (SystemC writes empty UPN rows first) must not be typed as null."""
+    batches = pl.read_database(
+        sql, conn, iter_batches=True, batch_size=batch_size, infer_schema_length=None
+    )
     frames = [_normalise(b) for b in batches]
     if not frames:  # no rows: ask once more, unbatched, for the column names
-        frames = [_normalise(pl.read_database(sql, conn))]
+        frames = [_normalise(pl.read_database(sql, conn, infer_schema_length=None))]
     return pl.concat(frames, how="vertical_relaxed")
 
 

@@ -170,10 +170,28 @@ def care_periods(cla: pl.DataFrame, fmt: str) -> pl.DataFrame:
     )
 
 
+def missing_with_person(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """``ssd_missing`` with ``miss_person_id``: Mosaic's procedure has none, and
+    a missing episode reaches its child through ``miss_cla_episode_id``, the
+    care episode open when it began (null: the child was not in care)."""
+    miss = tables["ssd_missing"]
+    if "miss_person_id" in miss.columns:
+        return miss
+    eps = tables[CLA].select(
+        __ep=pl.col("clae_cla_episode_id").str.strip_chars(),
+        miss_person_id=pl.col("clae_person_id").str.strip_chars(),
+    )
+    miss = miss.with_columns(__ep=pl.col("miss_cla_episode_id").str.strip_chars())
+    eps = eps.filter(pl.col("__ep").is_not_null()).unique("__ep", keep="first")
+    return miss.join(eps, on="__ep", how="left", maintain_order="left").drop("__ep")
+
+
 def episodes(
     tables: Mapping[str, pl.DataFrame], fmt: str, flavour: Flavour
 ) -> pl.DataFrame:
     """Every episode table present as rows of ``COLUMNS``."""
+    if "ssd_missing" in tables:
+        tables = {**tables, "ssd_missing": missing_with_person(tables)}
     parts = [_rows(n, tables[n], fmt, flavour) for n in EPISODES if n in tables]
     if CLA in tables:
         parts.append(care_periods(tables[CLA], fmt))

@@ -170,6 +170,17 @@ def usable_tables(
                 )
             )
             continue
+        lost = unreached_rows(name, frame, tables)
+        if lost:
+            warnings.append(
+                Problem(
+                    f"{where(name)}, column miss_cla_episode_id",
+                    f"{lost} row(s) name no person (no miss_person_id, and no care "
+                    "episode in ssd_cla_episodes by this key), so they are not "
+                    "shown; set [[sources]] ssd_tables.ssd_missing to a query that "
+                    "gives miss_person_id",
+                )
+            )
         out[name] = frame
     return out, warnings
 
@@ -184,7 +195,32 @@ def _needed(name: str, frame: pl.DataFrame, tables) -> tuple[str, ...]:
         # referral the involvement belongs to
         via = "invo_referral_id" in frame.columns and "ssd_cin_episodes" in tables
         return NEEDED[name] + (() if via else ("invo_person_id",))
+    if name == "ssd_missing" and "miss_person_id" not in frame.columns:
+        # Mosaic's: the child comes through the care episode open at the time
+        via = "miss_cla_episode_id" in frame.columns and _has_cla(tables)
+        return tuple(c for c in NEEDED[name] if c != "miss_person_id" or not via)
     return NEEDED[name]
+
+
+def _has_cla(tables: Mapping[str, pl.DataFrame]) -> bool:
+    cla = tables.get("ssd_cla_episodes")
+    return cla is not None and {"clae_cla_episode_id", "clae_person_id"} <= set(
+        cla.columns
+    )
+
+
+def unreached_rows(
+    name: str, frame: pl.DataFrame, tables: Mapping[str, pl.DataFrame]
+) -> int:
+    """Rows of a table that reach their person only through another table's key
+    (Mosaic's missing episodes through their care episode) and whose key is
+    empty or unknown there: those rows cannot be shown."""
+    if name != "ssd_missing" or "miss_person_id" in frame.columns:
+        return 0
+    known = tables["ssd_cla_episodes"]["clae_cla_episode_id"].str.strip_chars()
+    key = pl.col("miss_cla_episode_id").str.strip_chars()
+    reached = key.is_in(known.drop_nulls().implode()).fill_null(False)
+    return int(frame.select((~reached).sum()).item())
 
 
 def missing_person_columns(person: pl.DataFrame, place: str) -> list[Problem]:
