@@ -419,6 +419,14 @@ class SourceConfig:
         "shows as not available until a good extract arrives. 0: never serve a "
         "snapshot.",
     )
+    min_row_share: float = _key(
+        0.5,
+        "A load keeping fewer usable rows than this share of the source's last good "
+        "load (0.5: half) is refused as a failed load: the last good snapshot is "
+        "served, marked stale with the reason. An extract with no usable rows is "
+        "always refused. 0 turns the share check off (set it for one build to "
+        "accept a source that really shrank).",
+    )
     unrestricted_values: tuple[str, ...] = _key(
         ("n", "no", "false", "0", "none", "not restricted"),
         "Values of the mapped restricted column meaning NOT restricted (any case; "
@@ -765,6 +773,10 @@ def _check_source(src: SourceConfig, where: str, problems: list[Problem]) -> Non
     for key in ("detail_limit", "stale_max_days"):
         if getattr(src, key) < 0:
             problems.append(Problem(f"{where}.{key}", "must be 0 or more"))
+    if not 0 <= src.min_row_share <= 1:
+        problems.append(
+            Problem(f"{where}.min_row_share", "must be a share from 0 to 1, e.g. 0.5")
+        )
     if src.format in ("sql", "odbc") and bool(src.table) == bool(src.query):
         problems.append(Problem(f"{where}.table", "give exactly one of table or query"))
     if src.format == "ssd" and bool(src.url) == bool(src.odbc_connect):

@@ -115,7 +115,7 @@ def source_loads_frame(config: Config, loaded: LoadedSources) -> pl.DataFrame:
                 "ok": rep.ok, "problems": json.dumps(list(rep.problems)),
                 "stale": rep.stale, "stale_since": rep.stale_since,
                 "current_as_of": rep.current_as_of or rep.extract_date,
-                "drop_used": rep.drop,
+                "drop_used": rep.drop, "failure": rep.failure,
             }
         )  # fmt: skip
     if not rows:

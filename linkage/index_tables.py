@@ -79,6 +79,7 @@ source_loads = Table(
     Column("stale_since", Date),
     Column("current_as_of", Date),
     Column("drop_used", Text),  # the dated drop read, when the path is a folder
+    Column("failure", Text),  # why the latest load failed, in plain words
 )
 
 quarantine = Table(

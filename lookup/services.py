@@ -28,6 +28,7 @@ class Source:
     age_max: int | None
     ok: bool  # this build holds records for the source (fresh or a stale snapshot)
     stale_since: date | None = None  # set when loads fail and a snapshot stands in
+    failure: str = ""  # why the latest load failed, in plain words ('' if it did not)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def configured_sources(source_loads: pl.DataFrame) -> list[Source]:
             age_max=_limit(r["age_max"]),
             ok=bool(r["ok"]) or bool(r.get("stale")),
             stale_since=r.get("stale_since") if r.get("stale") else None,
+            failure="" if r["ok"] else r.get("failure") or "",
         )
         for r in source_loads.iter_rows(named=True)
     ]
@@ -108,9 +110,10 @@ def stale_text(src: Source) -> str | None:
     if src.stale_since is None:
         return None
     as_of = long_date(src.extract_date) or "an earlier load"
+    why = f" ({src.failure})" if src.failure else ""
     return (
         f"{src.service} data is from {as_of}: "
-        f"newer extracts have failed since {long_date(src.stale_since)}"
+        f"newer extracts have failed since {long_date(src.stale_since)}{why}"
     )
 
 

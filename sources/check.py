@@ -7,13 +7,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.config import Config
-from sources.load import load_source
+from sources.load import guarded, load_source
 from sources.records import LoadReport
+from sources.snapshots import SnapshotStore
 
 
 def check_sources(config: Config) -> tuple[LoadReport, ...]:
-    """A load report per configured source (a broken source never stops the rest)."""
-    return tuple(load_source(config, src).report for src in config.sources)
+    """A load report per configured source (a broken source never stops the rest),
+    judged against its last good load as a build would, without touching the
+    snapshots."""
+    store = SnapshotStore.for_config(config)
+    return tuple(
+        guarded(load_source(config, src), src, store.last_good_rows(src.name)).report
+        for src in config.sources
+    )
 
 
 def report_lines(reports: Sequence[LoadReport]) -> list[str]:

@@ -8,7 +8,7 @@ at all can be read does ``load_sources`` raise.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +27,10 @@ from sources.snapshots import SnapshotStore
 
 #: Formats read from a database rather than a file or folder.
 DATABASE_FORMATS = ("sql", "odbc", "ssd")
+
+#: Why a load failed, for the data page (``LoadReport.failure``).
+UNREADABLE = "the latest extract could not be read"
+NO_ROWS = "the latest extract had no usable rows"
 
 #: Share of unparseable values in a date column that suggests a wrong date_format.
 DATE_FORMAT_ALARM = 0.5
@@ -85,6 +89,7 @@ def _failed(src: SourceConfig, where_: str, problems: list[Problem]) -> SourceLo
         path=where_,
         ok=False,
         problems=tuple(str(p) for p in problems),
+        failure=UNREADABLE,
     )
     return SourceLoad(empty_records(), quarantine.empty_quarantine(), report)
 
@@ -153,10 +158,78 @@ def load_source(config: Config, src: SourceConfig) -> SourceLoad:
     return SourceLoad(accepted, held, report)
 
 
+def shrink_problem(report: LoadReport, src: SourceConfig, last_good: int | None):
+    """Why a load that read cleanly is still a failed load, or None: it kept no
+    usable rows, or fewer than ``min_row_share`` of the last good load's."""
+    if not last_good or report.rows_accepted >= src.min_row_share * last_good:
+        return None
+    then = (
+        ". Treated as a failed load: the last good records are served, marked "
+        "out of date, until a complete extract arrives; ask the supplier to send "
+        "it again"
+    )
+    if report.rows_accepted == 0:
+        what = f"has {_nothing(report)}; the last good load had {last_good:,}"
+    else:
+        what = (
+            f"kept {report.rows_accepted:,} usable rows, "
+            f"{report.rows_accepted / last_good:.0%} of the last good load's "
+            f"{last_good:,} (under min_row_share {src.min_row_share:g})"
+        )
+        then += (
+            f"; if the source really shrank, set [[sources]] min_row_share lower "
+            f"for '{src.name}' for one build"
+        )
+    return Problem(f"source '{src.name}', {report.path}", f"the extract {what}{then}")
+
+
+def _nothing(report: LoadReport) -> str:
+    if report.rows_read == 0:
+        return "no data rows (empty or header only)"
+    return f"no usable rows ({report.rows_read:,} read, all set aside)"
+
+
+def _empty_warning(report: LoadReport, src: SourceConfig) -> Problem | None:
+    """A first load with no usable rows is accepted (nothing to compare it with)
+    but said, so a header-only extract on day one is not taken for a quiet one."""
+    if report.rows_accepted:
+        return None
+    return Problem(
+        f"source '{src.name}', {report.path}",
+        f"the extract has {_nothing(report)}; if this service should have records, "
+        "check its export (once it has delivered rows, an empty extract is refused)",
+    )
+
+
+def guarded(load: SourceLoad, src: SourceConfig, last_good: int | None) -> SourceLoad:
+    """``load``, or a failed load when it lost most of the source's rows."""
+    if not load.report.ok:
+        return load
+    problem = shrink_problem(load.report, src, last_good)
+    if problem is None:
+        warning = _empty_warning(load.report, src)
+        if warning is None:
+            return load
+        report = replace(load.report, problems=(*load.report.problems, str(warning)))
+        return SourceLoad(load.records, load.quarantine, report)
+    kept = load.report.rows_accepted / last_good if last_good else 0
+    report = replace(
+        load.report,
+        ok=False,
+        problems=(str(problem), *load.report.problems),
+        failure=f"the latest extract had {kept:.0%} of the usual rows"
+        if load.report.rows_accepted
+        else NO_ROWS,
+    )
+    # the few rows it kept are not served alone: the snapshot stands in, or nothing
+    return SourceLoad(empty_records(), quarantine.empty_quarantine(), report)
+
+
 def _with_snapshot(
     load: SourceLoad, store: SnapshotStore | None, today: date, max_days: int
 ) -> SourceLoad:
-    """Keep a good load as the last good snapshot; stand a failed one in with it."""
+    """Keep a good load as the last good snapshot; stand a failed one in with it
+    (a failed load never replaces the snapshot)."""
     if store is None:
         return load
     if load.report.ok:
@@ -181,8 +254,11 @@ def load_sources(
     # glue and single-threaded steps overlap the other's parallel work
     with ThreadPoolExecutor(max_workers=2) as pool:
         fresh = list(pool.map(lambda src: load_source(config, src), config.sources))
+    last_good = snapshots.last_good_rows if snapshots else lambda _name: None
     loads = [
-        _with_snapshot(load, snapshots, day, src.stale_max_days)
+        _with_snapshot(
+            guarded(load, src, last_good(src.name)), snapshots, day, src.stale_max_days
+        )
         for load, src in zip(fresh, config.sources, strict=True)
     ]
     if snapshots is not None:

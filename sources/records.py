@@ -92,6 +92,9 @@ class LoadReport:
     stale_since: date | None = None  # first day a load of this source failed
     current_as_of: date | None = None  # extract date of the records used
     drop: str = ""  # the dated drop read (YYYY-MM-DD) when path is a drop folder
+    #: why the latest load failed, in words for the people using the data (no
+    #: paths, no values): "the latest extract had no data rows"
+    failure: str = ""
     #: rows set aside per reason (``sources.quarantine``), commonest first
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
 

@@ -96,6 +96,12 @@ class SnapshotStore:
         )
         _write_atomic(note, lambda p: p.write_text(text, encoding="utf-8"))
 
+    def last_good_rows(self, source: str) -> int | None:
+        """Usable rows of the source's last good load (kept after its records are
+        dropped, so a shrunken extract is still refused), or None if never."""
+        rows = self._note(source).get("rows_accepted")
+        return int(rows) if rows is not None else None
+
     def restore(
         self, failed: LoadReport, today: date, max_days: int | None = None
     ) -> Snapshot | None:
@@ -132,7 +138,8 @@ class SnapshotStore:
         return Snapshot(records, pl.read_parquet(held), report)
 
     def _drop(self, source: str) -> None:
-        for path in self._paths(source):
+        """Delete the records, keeping the note's counts for ``last_good_rows``."""
+        for path in self._paths(source)[:2]:
             path.unlink(missing_ok=True)
 
     def prune(self, keep: set[str]) -> None:

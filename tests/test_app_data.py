@@ -83,3 +83,37 @@ def test_back_to_work_keeps_the_reason_step(tmp_path, data_db) -> None:
     at.radio(key="nav").set_value("Find a person")
     at = at.run()
     assert at.header[0].value == "Why are you looking?"
+
+
+def test_why_a_source_failed_is_said_on_the_data_and_admin_pages(tmp_path, data_db):
+    """A header-only extract: the worker reads why Housing is out of date, the
+    administrator sees it stale, since when and why on the admin page."""
+    from sqlalchemy import update
+
+    from core.db import make_engine
+    from linkage import index_tables as t
+
+    db = make_family_db(tmp_path / "index.db")
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.execute(
+            update(t.source_loads)
+            .where(t.source_loads.c.source == "housing")
+            .values(failure="the latest extract had no usable rows")
+        )
+    engine.dispose()
+    config = _config(tmp_path, db)
+    at = _data_page(_sign_in(_app(config), "demo.frontdoor"))
+    housing = at.table[0].value.to_dict("records")[1]
+    assert housing["Status"] == (
+        "Out of date: extracts failing since 10 November 2026 "
+        "(the latest extract had no usable rows)"
+    )
+    assert "(the latest extract had no usable rows\\)" in _texts(at.warning)
+    admin = _sign_in(_app(config), "demo.admin")
+    loads = admin.dataframe[0].value
+    row = loads[loads["source"] == "housing"].to_dict("records")[0]
+    assert (row["stale"], str(row["stale_since"])[:10], row["failure"]) == (
+        True, "2026-11-10", "the latest extract had no usable rows"
+    )  # fmt: skip
+    assert not admin.exception

@@ -21,11 +21,13 @@ from governance.restrictions import (
     set_restriction,
 )
 from linkage.index_tables import builds, index_state, records, source_loads
+from lookup.index import read_table
 from ui import model_report, reports_queue, resources
 from ui.context import AppContext
 
 LOAD_COLUMNS = ("source", "service", "sensitivity", "rows_read", "rows_accepted",
-                "rows_quarantined", "extract_date", "ok")  # fmt: skip
+                "rows_quarantined", "extract_date", "ok", "stale", "stale_since",
+                "failure")  # fmt: skip
 
 
 def overview(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -36,15 +38,12 @@ def overview(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
                    builds.c.status).order_by(builds.c.started_at.desc()).limit(10)
         ).all()  # fmt: skip
         current = conn.execute(select(index_state.c.build_id)).scalar()
-        loads = conn.execute(
-            select(*[source_loads.c[c] for c in LOAD_COLUMNS]).where(
-                source_loads.c.build_id == current
-            )
-        ).all()
     build_cols = ["build_id", "started_at", "finished_at", "status"]
+    # an index written before a column was added reads it as empty
+    loads = read_table(engine, source_loads, current or "", LOAD_COLUMNS)
     return (
         pl.DataFrame(recent, schema=build_cols, orient="row"),
-        pl.DataFrame(loads, schema=list(LOAD_COLUMNS), orient="row"),
+        loads.select(LOAD_COLUMNS),
     )
 
 

@@ -37,9 +37,10 @@ def current_loads(engine: Engine) -> tuple[str, pl.DataFrame]:
 
 def status_text(src: Source) -> str:
     """'Up to date', 'Out of date: …since 3 May 2026' or 'Not loaded' (in words)."""
+    why = f" ({src.failure})" if src.failure else ""
     if src.stale_since is not None:
-        return f"Out of date: extracts failing since {long_date(src.stale_since)}"
-    return "Up to date" if src.ok else "Not loaded: latest extract failed"
+        return f"Out of date: extracts failing since {long_date(src.stale_since)}{why}"
+    return "Up to date" if src.ok else f"Not loaded: latest extract failed{why}"
 
 
 def ages_text(src: Source) -> str:

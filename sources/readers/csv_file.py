@@ -19,6 +19,12 @@ from sources.readers import (
     refuse_duplicates,
     where,
 )
+from sources.readers.csv_shape import (
+    bad_bytes,
+    last_record_fields,
+    place_of,
+    unclosed_quote,
+)
 
 #: Characters searched for the header row (a header is never longer).
 _HEADER_CHARS = 1_000_000
@@ -40,18 +46,28 @@ def decode(data: bytes, src: SourceConfig, path: Path) -> str:
         ) from None
     try:
         text = data.decode(src.encoding)
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"Source '{src.name}' is not {src.encoding} text",
-            [
-                Problem(
-                    where(src, path),
-                    f"byte {exc.start:,} is not valid {src.encoding}; set [[sources]] "
-                    "encoding to the file's (often cp1252 for Windows exports)",
-                )
-            ],
-        ) from None
+    except UnicodeDecodeError:
+        raise _not_encoded(data, src, path) from None
     return text.removeprefix("\ufeff")
+
+
+def _not_encoded(data: bytes, src: SourceConfig, path: Path) -> SourceError:
+    """Every place (the first five) where the bytes are not the source's encoding,
+    by row and column, with the byte offset for a hex editor."""
+    offsets, total = bad_bytes(data, src.encoding)
+    problems = [
+        Problem(
+            f"{where(src, path)}, "
+            f"{place_of(data, at, src.encoding, src.delimiter).text()}",
+            f"byte {at:,} of the file is not valid {src.encoding}"
+            + (f" (one of {total:,} such places)" if i == 0 and total > 1 else "")
+            + "; set [[sources]] encoding to the file's (often cp1252 for Windows "
+            "exports), or ask the supplier to export it as "
+            f"{src.encoding}",
+        )
+        for i, at in enumerate(offsets)
+    ]
+    return SourceError(f"Source '{src.name}' is not {src.encoding} text", problems)
 
 
 def _header(text: str, src: SourceConfig, path: Path) -> list[str]:
@@ -75,6 +91,15 @@ def _ragged_rows(text: str, src: SourceConfig, width: int) -> list[int]:
 
 def _unparseable(src: SourceConfig, path: Path, text: str, names, exc) -> SourceError:
     # the parser's own message may quote a line of the file, so it is not shown
+    open_at = unclosed_quote(text, src.delimiter, len(names))
+    if open_at is not None:
+        problem = Problem(
+            f"{where(src, path)}, {open_at.text()}",
+            "a quoted value starts here and is never closed, so the rest of the file "
+            "runs into it; the file may be cut short (send it again), or a quote "
+            'inside a value is not doubled ("")',
+        )
+        return SourceError(f"Source '{src.name}' could not be parsed", [problem])
     try:
         ragged = _ragged_rows(text, src, len(names))
     except csv.Error:
@@ -119,7 +144,28 @@ def read_text(
         )
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise _unparseable(src, path, text, names, exc) from None
+    _refuse_cut_short(text, src, path, len(names), frame.height)
     return frame.rename({c: c.strip() for c in frame.columns})
+
+
+def _refuse_cut_short(text: str, src: SourceConfig, path: Path, width: int, rows: int):
+    """A last record with fewer fields than the header and no line break after it
+    was cut off while the file was written or copied: the load fails (the last
+    good snapshot serves) rather than keep a record with blank fields."""
+    fields = last_record_fields(text, src.delimiter)
+    if fields is None or fields >= width or rows == 0:
+        return
+    raise SourceError(
+        f"Source '{src.name}' is cut short",
+        [
+            Problem(
+                f"{where(src, path)}, row {rows:,}",
+                f"the last row has {fields} of the header's {width} fields and the "
+                "file does not end with a line break: it was cut off while being "
+                "written or copied; send the extract again",
+            )
+        ],
+    )
 
 
 def read(path: Path, src: SourceConfig, as_of: date | None = None) -> RawExtract:
