@@ -40,9 +40,10 @@ class SourceState:
 
     @property
     def reason(self) -> str:
-        """Why the source is not fresh: the recorded failure, else its first
-        problem."""
-        return self.failure or (self.problems[0] if self.problems else "")
+        """Why the source is not fresh: the recorded failure in plain words and
+        its first problem (which names the file, row or column)."""
+        first = self.problems[0] if self.problems else ""
+        return ": ".join(part for part in (self.failure, first) if part)
 
 
 @dataclass(frozen=True)
