@@ -13,7 +13,7 @@ import getpass
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -74,6 +74,27 @@ def record_build(
 ) -> None:
     """Record a build's start, completion (build id, counts) or failure."""
     record_event(engine, Event("build", actor, data={"stage": stage, **data}))
+
+
+class AbandonedBuild(Protocol):
+    """A build a killed process left running (``linkage.writer.Abandoned``)."""
+
+    build_id: str
+    run_id: str
+    started_at: str
+
+
+def record_abandoned(
+    engine: Engine, actor: Actor, builds: Iterable[AbandonedBuild]
+) -> None:
+    """End each abandoned build's start event: a ``failed`` event under its own run
+    id, recorded by the build that found it (``found_by``)."""
+    for build in builds:
+        record_build(engine, actor, "failed", {
+            "run_id": build.run_id, "build_id": build.build_id,
+            "error": "Abandoned", "started_at": build.started_at,
+            "found_by": actor.session_id,
+        })  # fmt: skip
 
 
 class BuildResult(Protocol):

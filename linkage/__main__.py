@@ -101,16 +101,21 @@ def _build(args: argparse.Namespace) -> int:
 
 def _audited_build(config: Config):  # noqa: ANN202 (BuildSummary, imported late)
     from core.db import make_engine
-    from governance.system_events import audited_build
+    from governance.system_events import audited_build, record_abandoned, system_actor
     from linkage.build import build_index
 
     audit = make_engine(config.storage.audit_url)
     started = _utc_now()
+    who = system_actor()
     try:
         return audited_build(
             audit, config,
-            lambda: build_index(config, progress=sys.stderr.isatty()),
+            lambda: build_index(
+                config, progress=sys.stderr.isatty(), run_id=who.session_id,
+                on_abandoned=lambda gone: record_abandoned(audit, who, gone),
+            ),
             lambda: _newest_build(config.storage.index_url, started),
+            actor=who,
         )  # fmt: skip
     finally:
         audit.dispose()

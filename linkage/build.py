@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
@@ -15,20 +17,29 @@ from core.db import make_engine
 from core.errors import FamilyContextError, LinkageError
 from linkage import index_tables as t
 from linkage.blocking import rules_from
+from linkage.build_lock import BuildLock, build_lock
 from linkage.decisions import read_decisions
 from linkage.pipeline import STAGES, Linkage, link_records
 from linkage.progress import Stages
 from linkage.writer import (
+    Abandoned,
     discard,
     insert_frame,
     new_build_id,
+    prepare_index,
     publish,
+    reclaim,
+    running_builds,
     start_build,
     utc_now,
 )
 from sources.load import load_sources
 from sources.records import LoadedSources
 from sources.snapshots import SnapshotStore
+
+#: Told of builds found abandoned, before they are cleaned up; raising stops the
+#: build and leaves them for the next one.
+OnAbandoned = Callable[[list[Abandoned]], None]
 
 
 @dataclass(frozen=True)
@@ -185,31 +196,61 @@ def _discard_quietly(engine: Engine, build_id: str, reason: str) -> None:
         pass
 
 
-def build_index(config: Config, *, progress: bool = False) -> BuildSummary:
-    """Build a new index and switch to it; on failure the previous index serves on."""
+def _clean_up_abandoned(
+    engine: Engine, lock: BuildLock | None, on_abandoned: OnAbandoned | None
+) -> None:
+    """With no other build alive, every build still marked running was killed:
+    tell ``on_abandoned`` (the audit log) first, then delete its rows and mark it
+    failed. Then let other builds start beside this one."""
+    if lock is None:
+        return
+    if lock.alone:
+        gone = running_builds(engine)
+        if gone:
+            if on_abandoned is not None:
+                on_abandoned(gone)  # no event, no clean-up: it is tried next time
+            reclaim(engine, gone)
+    lock.share()
+
+
+def build_index(
+    config: Config,
+    *,
+    progress: bool = False,
+    run_id: str = "",
+    on_abandoned: OnAbandoned | None = None,
+) -> BuildSummary:
+    """Build a new index and switch to it; on failure the previous index serves on.
+
+    Builds left running by a killed process are cleaned up first (``on_abandoned``
+    hears of them before); ``run_id`` ties this build to its audit start event.
+    """
     stages = Stages(("load", *STAGES, "write", "switch"), show=progress)
     engine = make_engine(config.storage.index_url)
     build_id = new_build_id()
-    try:
-        start_build(engine, build_id, utc_now())
-    except SQLAlchemyError as exc:
-        engine.dispose()
-        raise LinkageError(
-            "Cannot write the linked index: check storage.index_url in the config "
-            "and that the database is reachable."
-        ) from exc
-    try:
-        return _run(config, engine, build_id, stages)
-    except Exception as exc:
-        reason = f"{type(exc).__name__} during {stages.current}"
-        _discard_quietly(engine, build_id, reason)
-        if isinstance(exc, FamilyContextError):
-            raise
-        raise LinkageError(
-            f"The build failed ({reason}); the previous index is still being "
-            "served. Run the build again; if it fails again, report it with the "
-            "build log."
-        ) from exc
-    finally:
-        stages.close()
-        engine.dispose()
+    with contextlib.ExitStack() as held:
+        held.callback(engine.dispose)
+        held.callback(stages.close)
+        try:
+            prepare_index(engine)
+            lock = held.enter_context(build_lock(engine))
+            _clean_up_abandoned(engine, lock, on_abandoned)
+            start_build(engine, build_id, utc_now(), run_id)
+        except SQLAlchemyError as exc:
+            raise LinkageError(
+                "Cannot write the linked index: check storage.index_url in the "
+                "config and that the database is reachable."
+            ) from exc
+        try:
+            return _run(config, engine, build_id, stages)
+        except Exception as exc:
+            reason = f"{type(exc).__name__} during {stages.current}"
+            _discard_quietly(engine, build_id, reason)
+            if isinstance(exc, FamilyContextError):
+                raise
+            raise LinkageError(
+                f"The build failed ({reason}); the previous index is still being "
+                "served. Run the build again; if it fails again, report it with the "
+                "build log."
+            ) from exc
+    raise AssertionError("unreachable")  # pragma: no cover

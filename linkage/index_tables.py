@@ -52,6 +52,7 @@ builds = Table(
     Column("status", String(16), nullable=False),  # running | complete | failed
     Column("parameters", Text),  # JSON: the trained model, thresholds
     Column("summary", Text),  # JSON: counts per stage
+    Column("run_id", String(64)),  # the audit run id of its start event
 )
 
 source_loads = Table(

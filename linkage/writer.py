@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -47,15 +48,68 @@ def new_build_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:12]
 
 
-def start_build(engine: Engine, build_id: str, started_at: str) -> None:
-    """Create missing tables and columns, and record the build as running."""
+def prepare_index(engine: Engine) -> None:
+    """Create missing tables and columns."""
     t.metadata.create_all(engine, checkfirst=True)
     add_missing_columns(engine)
+
+
+def start_build(
+    engine: Engine, build_id: str, started_at: str, run_id: str = ""
+) -> None:
+    """Create missing tables and columns, and record the build as running
+    (``run_id``: the audit run whose start event it answers to)."""
+    prepare_index(engine)
     with engine.begin() as conn:
         conn.execute(
             insert(t.builds).values(
-                build_id=build_id, started_at=started_at, status="running"
+                build_id=build_id,
+                started_at=started_at,
+                status="running",
+                run_id=run_id or None,
             )
+        )
+
+
+@dataclass(frozen=True)
+class Abandoned:
+    """A build left "running" by a process that is gone (killed, crashed)."""
+
+    build_id: str
+    run_id: str  # its audit run id ('' for a build from before it was kept)
+    started_at: str
+
+
+#: Why an abandoned build failed, in ``builds.summary`` and its audit event.
+ABANDONED = "Abandoned"
+
+
+def running_builds(engine: Engine) -> list[Abandoned]:
+    """Every build marked running (abandoned, when no build holds the lock)."""
+    columns = (t.builds.c.build_id, t.builds.c.run_id, t.builds.c.started_at)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(*columns)
+            .where(t.builds.c.status == "running")
+            .order_by(t.builds.c.started_at)
+        ).all()
+    return [Abandoned(b, r or "", s) for b, r, s in rows]
+
+
+def reclaim(engine: Engine, gone: list[Abandoned]) -> None:
+    """Delete abandoned builds' rows and mark them failed, in one transaction."""
+    ids = [g.build_id for g in gone]
+    summary = json.dumps(
+        {"error": f"{ABANDONED}: the build process ended without finishing "
+                  "(killed or crashed); cleaned up by the next build"}
+    )  # fmt: skip
+    with engine.begin() as conn:
+        for table in t.BUILD_TABLES:
+            conn.execute(delete(table).where(table.c.build_id.in_(ids)))
+        conn.execute(
+            update(t.builds)
+            .where(t.builds.c.build_id.in_(ids), t.builds.c.status == "running")
+            .values(status="failed", finished_at=utc_now(), summary=summary)
         )
 
 
