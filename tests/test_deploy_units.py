@@ -49,8 +49,8 @@ def test_timers_start_their_services() -> None:
 
 
 def test_build_and_doctor_commands_parse() -> None:
+    from cli.linkage import _parser as linkage_parser
     from governance.__main__ import _parser as governance_parser
-    from linkage.__main__ import _parser as linkage_parser
 
     build = _exec("family-context-build.service")
     assert build[:3] == [f"{CHECKOUT}/.venv/bin/python", "-m", "linkage"]

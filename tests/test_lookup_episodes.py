@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from cli.serialise import plain
 from governance.visibility import contact_only
-from lookup.serialise import plain
 from lookup.services import Episode, Source, latest_involvements, service_status
 from ui.timeline import involvement_spans
 
