@@ -244,3 +244,47 @@ def test_index_not_ready_is_explained(tmp_path: Path, built: bool | None) -> Non
         current_build_id(engine)
     with pytest.raises(IndexNotReadyError):
         load_index(engine)
+
+
+def test_the_pages_overview_of_builds_loads_and_restrictions(tmp_path: Path) -> None:
+    from lookup.index_overview import (
+        SourceLoadCounts,
+        builds_overview,
+        served_loads,
+        source_restricted_count,
+    )
+
+    engine = make_index(tmp_path / "index.db", filler=0)
+    found = builds_overview(engine)
+    assert found.recent == ()
+    assert [x.source for x in found.loads] == [s["source"] for s in SOURCES]
+    assert all(isinstance(x, SourceLoadCounts) for x in found.loads)
+    served = served_loads(engine)
+    assert served.switched_at == "2026-11-02T00:00:00Z"
+    assert served.loads["source"].to_list() == [s["source"] for s in SOURCES]
+    assert source_restricted_count(engine) == 0
+
+
+def test_overview_reads_fail_loudly_instead_of_counting_nothing(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from lookup.index_overview import (
+        builds_overview,
+        served_loads,
+        source_restricted_count,
+    )
+
+    reads = (builds_overview, served_loads, source_restricted_count)
+    unbuilt = make_index(tmp_path / "unbuilt.db", filler=0, built=False)
+    for read in reads:
+        with pytest.raises(IndexNotReadyError, match="not been built"):
+            read(unbuilt)
+    older = make_index(tmp_path / "older.db", filler=0)
+    with older.begin() as conn:  # a build from before sources could restrict
+        conn.execute(text("ALTER TABLE records DROP COLUMN restricted"))
+    assert source_restricted_count(older) == 0
+    broken = make_index(tmp_path / "broken.db", filler=0)
+    with broken.begin() as conn:
+        conn.execute(text("DROP TABLE records"))
+    with pytest.raises(IndexNotReadyError, match="cannot be read"):
+        source_restricted_count(broken)

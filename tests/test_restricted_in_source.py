@@ -177,6 +177,6 @@ def test_generator_flags_a_small_share_per_person() -> None:
 
 def test_administrator_sees_how_many_people_sources_restrict(flagged_db) -> None:
     from core.db import make_engine
-    from ui.admin_page import source_restricted_count
+    from lookup.index_overview import source_restricted_count
 
     assert source_restricted_count(make_engine(f"sqlite:///{flagged_db}")) == 1

@@ -7,12 +7,12 @@ the person id the information-governance lead passes on.
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import streamlit as st
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from core.errors import LookupInputError
+from core.errors import IndexNotReadyError, LookupInputError
 from governance.audit import Actor
 from governance.restrictions import (
     CATEGORIES,
@@ -20,42 +20,21 @@ from governance.restrictions import (
     lift_restriction,
     set_restriction,
 )
-from linkage.index_tables import builds, index_state, records, source_loads
-from lookup.index import read_table
+from lookup.index_overview import (
+    RecentBuild,
+    SourceLoadCounts,
+    builds_overview,
+    source_restricted_count,
+)
 from ui import model_report, reports_queue, resources
 from ui.context import AppContext
 
-LOAD_COLUMNS = ("source", "service", "sensitivity", "rows_read", "rows_accepted",
-                "rows_quarantined", "extract_date", "ok", "stale", "stale_since",
-                "failure")  # fmt: skip
 
-
-def overview(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The latest builds, and what each source loaded into the served build."""
-    with engine.connect() as conn:
-        recent = conn.execute(
-            select(builds.c.build_id, builds.c.started_at, builds.c.finished_at,
-                   builds.c.status).order_by(builds.c.started_at.desc()).limit(10)
-        ).all()  # fmt: skip
-        current = conn.execute(select(index_state.c.build_id)).scalar()
-    build_cols = ["build_id", "started_at", "finished_at", "status"]
-    # an index written before a column was added reads it as empty
-    loads = read_table(engine, source_loads, current or "", LOAD_COLUMNS)
-    return (
-        pl.DataFrame(recent, schema=build_cols, orient="row"),
-        loads.select(LOAD_COLUMNS),
-    )
-
-
-def source_restricted_count(engine: Engine) -> int:
-    """People in the served build restricted by one of their own source records."""
-    served = select(index_state.c.build_id).scalar_subquery()
-    with engine.connect() as conn:
-        return conn.execute(
-            select(func.count(func.distinct(records.c.person_id))).where(
-                records.c.build_id == served, records.c.restricted.is_not(None)
-            )
-        ).scalar_one()
+def _frame(rows: tuple, row_type: type) -> pl.DataFrame:
+    """Dataclass rows as a table, its columns in the fields' order even if empty."""
+    columns = [f.name for f in dataclasses.fields(row_type)]
+    data = [dataclasses.astuple(r) for r in rows]
+    return pl.DataFrame(data, schema=columns, orient="row")
 
 
 def _restrictions(ctx: AppContext, actor: Actor) -> None:
@@ -64,8 +43,9 @@ def _restrictions(ctx: AppContext, actor: Actor) -> None:
         flagged = source_restricted_count(
             resources.index_engine(ctx.config.storage.index_url)
         )
-    except SQLAlchemyError:
-        flagged = 0  # no index yet, or one built before sources could flag
+    except IndexNotReadyError as exc:
+        st.warning(f"Restrictions set by sources cannot be counted: {exc}")
+        flagged = 0
     if flagged:
         st.caption(
             f"{flagged:,} people are restricted by their own source records "
@@ -95,13 +75,16 @@ def page(ctx: AppContext, actor: Actor) -> None:
     """Sources, builds and restrictions; never a search or a family view."""
     st.header("Sources and builds")
     try:
-        recent, loads = overview(resources.index_engine(ctx.config.storage.index_url))
-    except SQLAlchemyError:
-        st.info("No index has been built yet: run python -m linkage build.")
+        found = builds_overview(resources.index_engine(ctx.config.storage.index_url))
+    except IndexNotReadyError as exc:
+        st.info(str(exc))
     else:
+        loads = _frame(found.loads, SourceLoadCounts)
         st.dataframe(loads, hide_index=True, width="stretch")
         st.caption("Latest builds")
-        st.dataframe(recent, hide_index=True, width="stretch")
+        st.dataframe(
+            _frame(found.recent, RecentBuild), hide_index=True, width="stretch"
+        )
         model_report.section(ctx)
     _restrictions(ctx, actor)
     reports_queue.section(ctx, actor)

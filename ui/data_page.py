@@ -11,28 +11,17 @@ from datetime import date
 
 import polars as pl
 import streamlit as st
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import IndexNotReadyError
 from governance.audit import Actor
 from governance.roles import may
-from linkage.index_tables import index_state, source_loads
-from lookup.index import current_build_id, read_table
+from lookup.index_overview import served_loads
 from lookup.services import Source, configured_sources, coverage_text
 from lookup.text import long_date
 from ui import resources
 from ui.context import AppContext
 from ui.text import md
 from ui.trust import problem_lines
-
-
-def current_loads(engine: Engine) -> tuple[str, pl.DataFrame]:
-    """When the served build went live (UTC text) and its source loads."""
-    build_id = current_build_id(engine)
-    with engine.connect() as conn:
-        switched = conn.execute(select(index_state.c.switched_at)).scalar() or ""
-    return switched, read_table(engine, source_loads, build_id)
 
 
 def status_text(src: Source) -> str:
@@ -90,12 +79,11 @@ def page(ctx: AppContext, actor: Actor) -> None:
         "aside could not be used (for example, no name) and are not searchable."
     )
     try:
-        switched, loads = current_loads(
-            resources.index_engine(ctx.config.storage.index_url)
-        )
-    except (IndexNotReadyError, SQLAlchemyError):
+        served = served_loads(resources.index_engine(ctx.config.storage.index_url))
+    except IndexNotReadyError:
         st.info("No data has been loaded yet. The administrator runs the build.")
         return
+    switched, loads = served.switched_at, served.loads
     if switched:
         built = long_date(date.fromisoformat(switched[:10]))
         st.caption(f"Data last rebuilt on {built}.")
