@@ -25,7 +25,7 @@ from cli.lookup_text import candidates_text, family_text
 from cli.serialise import candidates_json, family_json
 from core.config import Config, load_config
 from core.db import make_engine
-from core.errors import FamilyContextError, LookupInputError
+from core.errors import FamilyContextError, UserInputError
 from core.vocab import ROLES
 from governance.access import (
     AccessRequest,
@@ -87,7 +87,7 @@ def _today(text: str | None) -> date:
     try:
         return date.fromisoformat(text) if text else date.today()
     except ValueError as exc:
-        raise LookupInputError("--today must be a date as YYYY-MM-DD.") from exc
+        raise UserInputError("--today must be a date as YYYY-MM-DD.") from exc
 
 
 def _restricted_note(found: list[Candidate]) -> str:
@@ -137,5 +137,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except FamilyContextError as exc:
         print(f"Error: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, LookupInputError) else 1
+        return 2 if isinstance(exc, UserInputError) else 1
     return 0

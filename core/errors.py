@@ -51,8 +51,14 @@ class IndexNotReadyError(FamilyContextError):
     """No complete linked index exists yet."""
 
 
-class LookupInputError(FamilyContextError):
-    """A search was asked without enough to go on."""
+class UserInputError(FamilyContextError):
+    """What a person typed or chose cannot be used (a search without enough to go
+    on, a reason without a case reference, an unknown category); the message says
+    what to change."""
+
+
+#: The former name, from when only searches raised it.
+LookupInputError = UserInputError
 
 
 class AuditError(FamilyContextError):

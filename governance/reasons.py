@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.errors import LookupInputError
+from core.errors import UserInputError
 from governance.audit import Actor, Event, EventKind
 from governance.visibility import Policy
 
@@ -34,7 +34,7 @@ def check_reason(
     purposes: Sequence[str] | None = None,
     policy: Policy | None = None,
 ) -> Reason:
-    """A checked Reason; raises LookupInputError listing everything missing."""
+    """A checked Reason; raises UserInputError listing everything missing."""
     problems = []
     if not purpose.strip():
         problems.append("Choose a purpose.")
@@ -45,7 +45,7 @@ def check_reason(
     if is_emergency(purpose, policy) and not explanation.strip():
         problems.append("Explain the emergency in a few words.")
     if problems:
-        raise LookupInputError(" ".join(problems))
+        raise UserInputError(" ".join(problems))
     return Reason(purpose.strip(), case_ref.strip(), explanation.strip())
 
 

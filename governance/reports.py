@@ -15,7 +15,7 @@ from sqlalchemy import Column, Engine, MetaData, String, Table, Text, insert, se
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.errors import AuditError, LookupInputError
+from core.errors import AuditError, UserInputError
 from governance.audit import Actor, Event, record_event
 from governance.permissions import require
 from governance.reasons import Reason, reason_event
@@ -57,9 +57,9 @@ def ensure_reports_schema(engine: Engine) -> None:
 def _checked_note(note: str) -> str:
     text = note.strip()
     if not text:
-        raise LookupInputError("Write a short note saying what is wrong.")
+        raise UserInputError("Write a short note saying what is wrong.")
     if len(text) > MAX_NOTE:
-        raise LookupInputError(f"Keep the note under {MAX_NOTE} characters.")
+        raise UserInputError(f"Keep the note under {MAX_NOTE} characters.")
     return text
 
 
@@ -77,7 +77,7 @@ def send_report(
     """Record a worker's report (audited first), queue it, return its id."""
     require(engine, actor, "search", "report", reason=reason)
     if kind not in REPORT_KINDS:
-        raise LookupInputError(f"Choose a report: {', '.join(REPORT_KINDS)}.")
+        raise UserInputError(f"Choose a report: {', '.join(REPORT_KINDS)}.")
     text = _checked_note(note)
     report_id = uuid.uuid4().hex
     data = {"report_id": report_id, "report": kind, "person_id": person_id,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.errors import AccessDenied, AuditError, LookupInputError
+from core.errors import AccessDenied, AuditError, UserInputError
 from governance.audit import Actor, Event, record_event, utc_text
 from governance.permissions import require
 from governance.store import restrictions
@@ -62,7 +62,7 @@ def set_restriction(
     """Restrict a person (recorded first); setting it again updates the category."""
     require(engine, actor, "administer", "restriction_set")
     if category not in CATEGORIES:
-        raise LookupInputError(f"Choose a category: {', '.join(CATEGORIES)}.")
+        raise UserInputError(f"Choose a category: {', '.join(CATEGORIES)}.")
     data = {"person_id": person_id, "category": category}
     record_event(engine, Event("restriction_set", actor, data=data))
     row = {"category": category, "set_by": actor.user_id, "set_at": now_text(),

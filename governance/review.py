@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import polars as pl
 from sqlalchemy import Engine, select, update
 
-from core.errors import LookupInputError
+from core.errors import UserInputError
 from governance.audit import Actor, Event, record_event, utc_text
 from governance.audit_filter import EventFilter as EventFilter
 from governance.audit_filter import events_frame as events_frame
@@ -43,13 +43,13 @@ def decide(engine: Engine, actor: Actor, item_id: str, status: str, note: str) -
     """Close or escalate a review item with a note; the decision is audited first."""
     require(engine, actor, "audit", "review_decision")
     if status not in DECISIONS or not note.strip():
-        raise LookupInputError("Choose close or escalate and write a note.")
+        raise UserInputError("Choose close or escalate and write a note.")
     with engine.connect() as conn:
         current = conn.execute(
             select(review_items.c.status).where(review_items.c.item_id == item_id)
         ).scalar_one_or_none()
     if current not in ("open", "escalated"):
-        raise LookupInputError("That review item is closed or does not exist.")
+        raise UserInputError("That review item is closed or does not exist.")
     data = {"item_id": item_id, "status": status, "note": note.strip()}
     record_event(engine, Event("review_decision", actor, data=data))
     with engine.begin() as conn:

@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 
-from core.errors import LookupInputError
+from core.errors import UserInputError
 from lookup.family_index import family_rows, person_row, record_rows
 from lookup.index import LinkedIndex
 from lookup.services import (
@@ -171,7 +171,7 @@ def family_view(index: LinkedIndex, person_id: str, today: date) -> FamilyView:
     """
     row = person_row(index.people["person_id"], person_id)
     if row < 0:
-        raise LookupInputError(
+        raise UserInputError(
             "That person is not in the current index; search again, the index may "
             "have been rebuilt."
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from core.errors import LookupInputError
+from core.errors import UserInputError
 
 IdKind = Literal["nhs_number", "upn", "case_number"]
 
@@ -99,7 +99,7 @@ def parse_identifier(text: str) -> tuple[str, IdKind]:
     compact = compact_id(text)
     if compact.isdigit() and len(compact) == 10:
         if not nhs_check_ok(compact):
-            raise LookupInputError(
+            raise UserInputError(
                 "That NHS number is not valid: its check digit does not match. "
                 "Check each digit and try again."
             )
@@ -107,7 +107,7 @@ def parse_identifier(text: str) -> tuple[str, IdKind]:
     if len(compact) == 13 and compact[0].isalpha() and compact[1:12].isdigit():
         return compact, "upn"
     if len(compact) < 3 or not compact.isalnum():
-        raise LookupInputError(
+        raise UserInputError(
             "Enter an NHS number (10 digits), a UPN (13 characters) or a case "
             "number (letters and digits)."
         )
@@ -129,11 +129,11 @@ def parse_dob(value: str | date | None, today: date | None = None) -> date | Non
             except ValueError:
                 continue
         if parsed is None:
-            raise LookupInputError(
+            raise UserInputError(
                 "Enter the date of birth as DD/MM/YYYY, for example 03/07/2015."
             )
     if parsed is not None and (parsed.year < 1900 or parsed > (today or date.max)):
-        raise LookupInputError("The date of birth must be a real date in the past.")
+        raise UserInputError("The date of birth must be a real date in the past.")
     return parsed
 
 
@@ -141,7 +141,7 @@ def parse_postcode(text: str | None) -> str:
     """A UK postcode upper case without spaces ('SK1 3AB' -> 'SK13AB'); '' if blank."""
     compact = re.sub(r"\s+", "", text or "").upper()
     if compact and not _POSTCODE.fullmatch(compact):
-        raise LookupInputError(
+        raise UserInputError(
             "Enter a full UK postcode, for example SK1 3AB, or leave it blank."
         )
     return compact
@@ -157,11 +157,11 @@ def parse_age_range(
             for v in (age_min, age_max)
         )
     except ValueError as exc:
-        raise LookupInputError("Enter ages as whole numbers of years.") from exc
+        raise UserInputError("Enter ages as whole numbers of years.") from exc
     if any(v is not None and not 0 <= v <= 120 for v in (low, high)) or (
         low is not None and high is not None and low > high
     ):
-        raise LookupInputError(
+        raise UserInputError(
             "Enter an age range between 0 and 120, the lower age first."
         )
     return low, high
@@ -177,7 +177,7 @@ def parse_query(
     age_min: int | str | None = None,
     age_max: int | str | None = None,
 ) -> SearchQuery:
-    """Check a search; raises LookupInputError saying what is missing.
+    """Check a search; raises UserInputError saying what is missing.
 
     Postcode and age range are optional refinements of a name search.
     """
@@ -190,7 +190,7 @@ def parse_query(
     else:
         first_c, last_c = split_full_name(first_c or last_c)
     if not _has_letter(first_c) or not _has_letter(last_c):
-        raise LookupInputError(_NEED_NAME)
+        raise UserInputError(_NEED_NAME)
     low, high = parse_age_range(age_min, age_max)
     return SearchQuery(
         first=first_c,

@@ -12,7 +12,7 @@ import dataclasses
 import polars as pl
 import streamlit as st
 
-from core.errors import IndexNotReadyError, LookupInputError
+from core.errors import IndexNotReadyError, UserInputError
 from governance.audit import Actor
 from governance.restrictions import (
     CATEGORIES,
@@ -58,7 +58,7 @@ def _restrictions(ctx: AppContext, actor: Actor) -> None:
         if st.form_submit_button("Restrict this person"):
             try:
                 set_restriction(ctx.audit_engine, actor, person.strip(), category)
-            except LookupInputError as exc:
+            except UserInputError as exc:
                 st.error(str(exc))
     for row in active_restrictions(ctx.audit_engine):
         left, right = st.columns([5, 1], vertical_alignment="center")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.errors import LookupInputError
+from core.errors import UserInputError
 from governance.audit import EVENT_KINDS, Actor, canonical_json, verify_chain
 from governance.audit_filter import (
     EventFilter,
@@ -94,7 +94,7 @@ def _review(ctx: AppContext, actor: Actor) -> None:
             if st.button("Record decision", key=f"decide_{key}"):
                 try:
                     decide(ctx.audit_engine, actor, key, decision, note)
-                except LookupInputError as exc:
+                except UserInputError as exc:
                     st.error(str(exc))
                 else:
                     st.rerun()

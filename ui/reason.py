@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.errors import LookupInputError
+from core.errors import UserInputError
 from governance.access import check_reason
 from ui import state
 from ui.context import AppContext
@@ -38,7 +38,7 @@ def page(ctx: AppContext) -> None:
         reason = check_reason(
             purpose or "", case_ref, explanation, ctx.config.app.purposes, ctx.policy
         )
-    except LookupInputError as exc:
+    except UserInputError as exc:
         st.error(str(exc))
         return
     state.set_reason(reason)

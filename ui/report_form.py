@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.errors import LookupInputError
+from core.errors import UserInputError
 from governance.access import AccessRequest
 from governance.reports import MAX_NOTE, REPORT_KINDS, send_report
 from ui import state
@@ -73,7 +73,7 @@ def _form(
             request.audit, request.actor, request.reason, kind, person_id, note,
             source=source, build_id=request.index.build_id,
         )  # fmt: skip
-    except LookupInputError as exc:
+    except UserInputError as exc:
         st.error(str(exc))
         return
     state.set_report_target(None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.errors import LookupInputError
+from core.errors import UserInputError
 from governance.audit import Actor
 from governance.reports import REPORT_KINDS, close_report, reports
 from ui.context import AppContext
@@ -30,7 +30,7 @@ def _item(ctx: AppContext, actor: Actor, r: dict) -> None:
         if st.button("Close report", key=f"close_{key}"):
             try:
                 close_report(ctx.audit_engine, actor, key, note)
-            except LookupInputError as exc:
+            except UserInputError as exc:
                 st.error(str(exc))
             else:
                 st.rerun()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.errors import LookupInputError
+from core.errors import UserInputError
 from governance.access import AccessRequest, audited_family, audited_search
 from governance.restrictions import RESTRICTED_MESSAGE, is_redacted
 from lookup.query import parse_query
@@ -60,7 +60,7 @@ def _search_form(ctx: AppContext, request: AccessRequest) -> None:
         return
     try:
         query = parse_query(first, last, dob, ident, ctx.today, postcode, low, high)
-    except LookupInputError as exc:
+    except UserInputError as exc:
         state.clear_results()
         st.error(str(exc))
         return
