@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 
 def make_engine(url: str) -> Engine:
@@ -24,3 +24,19 @@ def make_engine(url: str) -> Engine:
         cur.close()
 
     return engine
+
+
+def dialect(bind: Engine | Connection) -> str:
+    """The database kind behind an engine or connection: "postgresql", "sqlite",
+    "mssql" … (the one place the SQL dialect is asked for by name)."""
+    return bind.dialect.name
+
+
+def is_postgres(bind: Engine | Connection) -> bool:
+    """Whether ``bind`` is PostgreSQL (advisory locks, roles, triggers)."""
+    return dialect(bind) == "postgresql"
+
+
+def is_sqlite(bind: Engine | Connection) -> bool:
+    """Whether ``bind`` is SQLite (BEGIN IMMEDIATE instead of locks)."""
+    return dialect(bind) == "sqlite"

@@ -134,7 +134,9 @@ def _doctor(config_path: str, as_json: bool, send: bool) -> int:
     return health.exit_code
 
 
-def _figures(events: int, valid: bool, first_broken: int | None, **extra) -> str:
+def _figures(
+    events: int, valid: bool, first_broken: int | None, **extra: object
+) -> str:
     return json.dumps(
         {"events": events, "valid": valid, "first_broken": first_broken, **extra}
     )

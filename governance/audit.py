@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.db import is_postgres, is_sqlite
 from core.errors import AuditError
 from core.logs import log
 from core.vocab import ACTOR_ROLES, ActorRole
@@ -171,9 +172,9 @@ def ensure_audit_schema(engine: Engine) -> None:
 
 def _lock(conn) -> None:  # noqa: ANN001
     """Serialise writers for the read-head-then-insert step."""
-    if conn.dialect.name == "postgresql":
+    if is_postgres(conn):
         conn.execute(text("SELECT pg_advisory_xact_lock(774411)"))
-    elif conn.dialect.name == "sqlite":
+    elif is_sqlite(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

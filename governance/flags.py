@@ -70,7 +70,7 @@ def _local(tz: str) -> pl.Expr:
     )
 
 
-def _out(frame: pl.DataFrame, flag: str, key: pl.Expr, detail: pl.Expr):
+def _out(frame: pl.DataFrame, flag: str, key: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
     return frame.select(
         pl.lit(flag).alias("flag"),
         (pl.lit(flag + ":") + key).alias("key"),

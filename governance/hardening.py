@@ -15,6 +15,7 @@ import re
 
 from sqlalchemy import Engine, text
 
+from core.db import is_postgres
 from core.errors import AuditError
 from governance.audit import ensure_audit_schema
 from governance.reports import ensure_reports_schema
@@ -93,7 +94,7 @@ def _check_app_role(conn, app_role: str) -> None:  # noqa: ANN001
 
 def harden_postgres(engine: Engine, app_role: str) -> None:
     """Create the tables, take ownership, install the trigger, grant the app role."""
-    if engine.dialect.name != "postgresql":
+    if not is_postgres(engine):
         raise AuditError("setup-postgres needs a PostgreSQL storage.audit_url.")
     role = quoted_role(app_role)
     with engine.connect() as conn:
@@ -111,7 +112,7 @@ def harden_postgres(engine: Engine, app_role: str) -> None:
 
 def is_hardened(engine: Engine) -> bool:
     """True when both append-only triggers are installed on audit_events."""
-    if engine.dialect.name != "postgresql":
+    if not is_postgres(engine):
         return False
     with engine.connect() as conn:
         found = conn.execute(

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import Config, load_config
-from core.db import make_engine
+from core.db import dialect, is_postgres, make_engine
 from core.errors import FamilyContextError
 from governance.audit import verify_chain
 from governance.hardening import is_hardened
@@ -69,9 +69,9 @@ def _open(check: str, key: str, url: str) -> tuple[Engine | None, Finding]:
         return None, fail(
             check,
             f"{key}: the database cannot be reached ({_why(exc)}).",
-            dialect=engine.dialect.name,
+            dialect=dialect(engine),
         )
-    return engine, ok(check, "reachable", dialect=engine.dialect.name)
+    return engine, ok(check, "reachable", dialect=dialect(engine))
 
 
 def check_demo_mode(config: Config) -> Iterator[Finding]:
@@ -101,13 +101,13 @@ def _privileges(conn) -> dict[str, bool]:  # noqa: ANN001
 
 def check_audit_privileges(engine: Engine) -> Iterator[Finding]:
     """The role the config connects as cannot change or remove audit events."""
-    if engine.dialect.name != "postgresql":
+    if not is_postgres(engine):
         yield warn(
             "audit_privileges",
             "the audit log is a SQLite file: anyone who "
             "can write the file can change it. On a server use PostgreSQL "
             "and python -m governance setup-postgres.",
-            dialect=engine.dialect.name,
+            dialect=dialect(engine),
         )
         return
     with engine.connect() as conn:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 from sqlalchemy import Engine, func, insert, or_, select, text, update
 
+from core.db import is_postgres, is_sqlite
 from governance.audit import audit_events
 from governance.flags import EVENT_SCHEMA, FLAG_SCHEMA, FlagRules, all_flags
 from governance.store import app_sessions, review_items, review_sync
@@ -92,9 +93,9 @@ def _queue(conn, flags: pl.DataFrame) -> int:  # noqa: ANN001
 
 def _lock(conn) -> None:  # noqa: ANN001
     """One syncing auditor at a time (not the writers' lock: writers never wait)."""
-    if conn.dialect.name == "postgresql":
+    if is_postgres(conn):
         conn.execute(text("SELECT pg_advisory_xact_lock(774412)"))
-    elif conn.dialect.name == "sqlite":
+    elif is_sqlite(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

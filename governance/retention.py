@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 
+from core.db import is_postgres
 from governance.audit import Actor, Event, audit_events, record_event, utc_text
 from governance.store import chain_anchor
 
@@ -47,7 +48,7 @@ def apply(engine: Engine, actor: Actor, days: int, now: datetime) -> RetentionPl
     if not todo.expired or todo.first_kept_seq is None:
         return todo
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
+        if is_postgres(conn):
             conn.execute(text("SET LOCAL session_replication_role = replica"))
         prev = conn.execute(
             select(audit_events.c.prev_hash).where(

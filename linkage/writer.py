@@ -31,6 +31,7 @@ from sqlalchemy import (
     update,
 )
 
+from core.db import is_postgres, is_sqlite
 from linkage import index_tables as t
 
 CHUNK_ROWS = 50_000
@@ -157,9 +158,9 @@ def insert_frame(
     cols = [c.name for c in table.columns if c.name != "build_id"]
     frame = frame.select(cols).with_columns(pl.lit(build_id).alias("build_id"))
     on_rows = on_rows or (lambda _n: None)
-    if engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
+    if is_postgres(engine) and engine.dialect.driver == "psycopg":
         _copy_postgres(engine, table, frame, on_rows)
-    elif engine.dialect.name == "sqlite":
+    elif is_sqlite(engine):
         _insert_sqlite(engine, table, frame, on_rows)
     else:
         for chunk in frame.iter_slices(CHUNK_ROWS):

@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from core.config import SourceConfig
+from core.db import is_postgres
 from core.errors import Problem, SourceError
 from sources import fields
 from sources.readers import RawExtract
@@ -141,7 +143,7 @@ def _normalise(batch: pl.DataFrame) -> pl.DataFrame:
     return batch.select(out)
 
 
-def _query(sql: str, conn, batch_size: int) -> pl.DataFrame:
+def _query(sql: str, conn: Any, batch_size: int) -> pl.DataFrame:
     """All rows of ``sql`` on ``conn``, fetched ``batch_size`` at a time. Each
     batch's types come from all its rows: a column null for its first hundred
     rows (SystemC writes empty UPN rows first) must not be typed as null."""
@@ -160,7 +162,7 @@ def _read_url(src: SourceConfig, sql: str) -> pl.DataFrame:
     engine = create_engine(src.url)
     try:
         with engine.connect() as conn:
-            if engine.dialect.name == "postgresql":
+            if is_postgres(engine):
                 conn.execute(text("SET TRANSACTION READ ONLY"))
             return _query(sql, conn, src.batch_size)
     finally:
