@@ -8,6 +8,8 @@ canonical forms (Sam: Samuel and Samantha); a name not in a table is its own.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,9 @@ SLIP_RATIO = 20
 _LETTERS = (("ł", "l"), ("Ł", "L"), ("ø", "o"), ("Ø", "O"), ("æ", "ae"),
             ("Æ", "AE"), ("ß", "ss"), ("đ", "d"), ("Đ", "D"), ("ı", "i"),
             ("œ", "oe"), ("Œ", "OE"), ("þ", "th"), ("ð", "d"))  # fmt: skip
+_APOSTROPHES = re.compile(r"['’`]")
+_NOT_NAME = re.compile(r"[^a-z0-9 ]")
+_DIGITS = re.compile(r"[0-9]")
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,20 @@ def clean_name(expr: pl.Expr) -> pl.Expr:
     """A cleaned name with digits removed; hyphenated parts become words."""
     out = clean_text(expr).str.replace_all(r"[0-9]", "").str.strip_chars()
     return pl.when(out.str.len_chars() > 0).then(out)
+
+
+def clean_one(text: str) -> str:
+    """``clean_name`` for one typed-in string ('' when nothing is left): plain
+    Python, as a frame per search would cost more than the search itself."""
+    for letter, plain in _LETTERS:
+        text = text.replace(letter, plain)
+    text = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKD", text)
+        if not unicodedata.combining(ch)
+    ).lower()
+    text = _NOT_NAME.sub(" ", _APOSTROPHES.sub("", text))
+    return " ".join(_DIGITS.sub("", " ".join(text.split())).split())
 
 
 def read_table(path: Path) -> pl.DataFrame:

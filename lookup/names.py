@@ -7,17 +7,12 @@ only, family-name parts, and nickname variants ('Bob' for 'Robert').
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import polars as pl
 
-from linkage.names import _LETTERS, load_name_tables
+from linkage.names import clean_one, load_name_tables
 from linkage.standardise import clean_name, load_nicknames
 
-_APOSTROPHES = re.compile(r"['’`]")
-_NOT_NAME = re.compile(r"[^a-z0-9 ]")
-_DIGITS = re.compile(r"[0-9]")
+__all__ = ["clean_one"]  # typed-in names are cleaned by linkage's own rules
 
 
 def first_key(expr: pl.Expr) -> pl.Expr:
@@ -38,20 +33,6 @@ def canonical_names(firsts: pl.Series, nicknames: pl.DataFrame) -> pl.DataFrame:
     return both.group_by("first").agg(
         pl.col("canonical").unique().sort().alias("canons")
     )
-
-
-def clean_one(text: str) -> str:
-    """``linkage``'s ``clean_name`` for one typed-in string ('' when nothing is left):
-    plain Python, as a frame per query would cost more than the search."""
-    for letter, plain in _LETTERS:
-        text = text.replace(letter, plain)
-    text = "".join(
-        ch
-        for ch in unicodedata.normalize("NFKD", text)
-        if not unicodedata.combining(ch)
-    ).lower()
-    text = _NOT_NAME.sub(" ", _APOSTROPHES.sub("", text))
-    return " ".join(_DIGITS.sub("", " ".join(text.split())).split())
 
 
 def canon_map(nicknames: pl.DataFrame) -> dict[str, tuple[str, ...]]:

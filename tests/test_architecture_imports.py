@@ -106,3 +106,27 @@ def test_the_rules_catch_what_they_forbid(tmp_path):
     elsewhere = tmp_path / "names.py"
     elsewhere.write_text("from cli.lookup import main\n", encoding="utf-8")
     assert domain_breaches(elsewhere) == ["cli.lookup"]
+
+
+APP = ("core", "sources", "synthetic", "linkage", "lookup", "governance", "ui", "cli")
+
+
+def private_imports(path: Path, package: str) -> list[str]:
+    """Private names (``_x``) ``path`` takes from another folder's modules."""
+    return [
+        f"{module}.{name}"
+        for module, names in imports(path)
+        if module.split(".")[0] in APP and module.split(".")[0] != package
+        for name in names
+        if name.startswith("_") and not name.startswith("__")
+    ]
+
+
+def test_no_folder_reaches_into_another_folders_private_names():
+    breaches = {
+        str(p.relative_to(ROOT)): found
+        for package in APP
+        for p in _modules(package)
+        if (found := private_imports(p, package))
+    }
+    assert breaches == {}
