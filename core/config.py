@@ -713,7 +713,9 @@ def documented_keys() -> dict[str, str]:
     }
 
 
-def _coerce(cls: type, raw: Mapping[str, Any], where: str, problems: list[Problem]):
+def _coerce(
+    cls: type, raw: Mapping[str, Any], where: str, problems: list[Problem]
+) -> Any:  # an instance of cls
     """Build ``cls`` from a TOML table, collecting problems instead of raising."""
     known = {f.name: f for f in fields(cls)}
     values: dict[str, Any] = {}

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 #: The application's logger; modules log through ``log`` below.
 LOGGER = "family_context"
@@ -111,7 +111,7 @@ class _Stderr(logging.StreamHandler):
         super().__init__()
 
     @property
-    def stream(self):  # noqa: ANN201
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter

@@ -77,7 +77,9 @@ class BlockedPairs:
     blocks_skipped: dict[str, int]
 
 
-def _keyed(std: pl.DataFrame, cols: tuple[str, ...], names: tuple[str, ...]):
+def _keyed(
+    std: pl.DataFrame, cols: tuple[str, ...], names: tuple[str, ...]
+) -> pl.DataFrame:
     """Row keys and key values (several hashed into one column, ``names[0]``),
     list columns exploded, rows with any null dropped."""
     pick = [(c, n) for c, n in zip(cols, names, strict=True) if c not in LIST_COLUMNS]

@@ -43,7 +43,9 @@ def _floored(shares: np.ndarray, floor: float = 1e-9) -> np.ndarray:
     return out / out.sum()
 
 
-def _level_shares(levels: np.ndarray, weights: np.ndarray, prior: np.ndarray):
+def _level_shares(
+    levels: np.ndarray, weights: np.ndarray, prior: np.ndarray
+) -> np.ndarray:
     """Weighted share of each level (missing ignored), smoothed towards ``prior``."""
     seen = levels >= 0
     sums = np.bincount(levels[seen], weights=weights[seen], minlength=prior.size)

@@ -19,13 +19,14 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.types import TypeEngine
 
 from sources.records import STANDARD_SCHEMA
 
 metadata = MetaData()
 
 
-def _sql_type(dtype: pl.DataType):
+def _sql_type(dtype: pl.DataType) -> TypeEngine:
     if dtype == pl.Date:
         return Date()
     if dtype == pl.Int64:

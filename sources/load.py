@@ -61,7 +61,9 @@ def _missing_columns(raw: RawExtract, src: SourceConfig, path: Path) -> list[Pro
     ]
 
 
-def _date_warnings(raw: RawExtract, src: SourceConfig, faults: dict[str, int]):
+def _date_warnings(
+    raw: RawExtract, src: SourceConfig, faults: dict[str, int]
+) -> list[Problem]:
     """A date column that is mostly unparseable probably has the wrong format."""
     rows = raw.frame.height
     return [

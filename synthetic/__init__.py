@@ -10,7 +10,7 @@ it, so people are as old on ``as_of`` as they are on ``REF_DATE`` by default.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -72,7 +72,7 @@ class GenerateSummary:
     seconds: float
 
 
-def _progress(items: tuple, enabled: bool):
+def _progress(items: tuple, enabled: bool) -> Iterable:
     if not enabled:
         return items
     from tqdm import tqdm

@@ -141,7 +141,10 @@ def with_staff(
 
 
 def choice(
-    rng: np.random.Generator, options: tuple[str, ...], n: int, p=None
+    rng: np.random.Generator,
+    options: tuple[str, ...],
+    n: int,
+    p: list[float] | None = None,
 ) -> pl.Series:
     """``n`` random picks from ``options`` (weights ``p``)."""
     return pl.Series(

@@ -24,7 +24,7 @@ from synthetic.episodes import person_episodes
 from synthetic.noise import Noise
 from synthetic.service import dated
 from synthetic.spec import SourceSpec
-from synthetic.ssd_cases import INVOLVEMENT, build_cases
+from synthetic.ssd_cases import INVOLVEMENT, Cases, build_cases
 from synthetic.ssd_shared import Inputs, address_rows
 from synthetic.ssd_truth import ssd_truth
 from synthetic.world import World
@@ -118,7 +118,7 @@ def _mothers(world: World, persons: pl.DataFrame) -> pl.DataFrame:
     return links.select("mother", child="person_id").unique().sort("mother", "child")
 
 
-def _staff_contacts(cases, key: pl.Expr) -> pl.DataFrame:
+def _staff_contacts(cases: Cases, key: pl.Expr) -> pl.DataFrame:
     """The council's professionals' contact extract (its own HR export)."""
     return cases.staff.select(
         staff_id=key, name="lead_name", job_title="lead_role", team="lead_team",

@@ -18,7 +18,9 @@ from synthetic.bank import NameBank, draw_by_group, weighted_choice
 from synthetic.people import days_before
 
 
-def _heritage(rng: np.random.Generator, bank: NameBank, people: pl.DataFrame):
+def _heritage(
+    rng: np.random.Generator, bank: NameBank, people: pl.DataFrame
+) -> pl.DataFrame:
     """Each person's heritage: the household's, or their own for sharers and
     the second partner of a mixed couple (children of mixed couples take either)."""
     alt = weighted_choice(
@@ -41,7 +43,9 @@ def _heritage(rng: np.random.Generator, bank: NameBank, people: pl.DataFrame):
     ).drop("u_alt", "u_child")
 
 
-def _first_names(rng: np.random.Generator, bank: NameBank, people: pl.DataFrame):
+def _first_names(
+    rng: np.random.Generator, bank: NameBank, people: pl.DataFrame
+) -> pl.DataFrame:
     keys = {
         "heritage": people["person_heritage"].to_numpy(),
         "sex": people["sex"].to_numpy(),
@@ -68,7 +72,9 @@ def _first_names(rng: np.random.Generator, bank: NameBank, people: pl.DataFrame)
     ).drop("cousin_name")
 
 
-def _birth_surnames(rng: np.random.Generator, bank: NameBank, people: pl.DataFrame):
+def _birth_surnames(
+    rng: np.random.Generator, bank: NameBank, people: pl.DataFrame
+) -> pl.DataFrame:
     """A birth surname for every adult, plus an absent father's for lone parents;
     a grandparent shares the first adult's, brothers (cousins' fathers) share one."""
     her = {"heritage": people["person_heritage"].to_numpy()}
@@ -163,7 +169,7 @@ def _feminine(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace(r"(sk|ck|dzk)i$", "${1}a")
 
 
-def _history(rng: np.random.Generator, people: pl.DataFrame, ref: date):
+def _history(rng: np.random.Generator, people: pl.DataFrame, ref: date) -> pl.DataFrame:
     """Previous surname and the date it changed, for everyone whose name changed."""
     female = pl.col("sex") == "F"
     people = people.with_columns(

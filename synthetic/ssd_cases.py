@@ -113,7 +113,9 @@ def _referrals(world: World, spec: SourceSpec, ids: pl.DataFrame) -> pl.DataFram
     )
 
 
-def _allocations(rng, refs: pl.DataFrame, staff: pl.DataFrame, today: date):
+def _allocations(
+    rng: np.random.Generator, refs: pl.DataFrame, staff: pl.DataFrame, today: date
+) -> pl.DataFrame:
     """An allocated worker per referral (a quarter change worker part way) and
     the worker's team manager over the whole referral."""
     n = refs.height
@@ -160,7 +162,14 @@ def _open_if_now(end: pl.Expr, today: date) -> pl.Expr:
     return pl.when(end < pl.lit(today)).then(end)
 
 
-def _within(rng, refs: pl.DataFrame, p: float, lo: int, hi: int, today: date):
+def _within(
+    rng: np.random.Generator,
+    refs: pl.DataFrame,
+    p: float,
+    lo: int,
+    hi: int,
+    today: date,
+) -> pl.DataFrame:
     """Referrals chosen with chance ``p`` and a start ``lo``..``hi`` days in."""
     stop = pl.coalesce("end", pl.lit(today))
     rows = refs.with_columns(
@@ -170,7 +179,9 @@ def _within(rng, refs: pl.DataFrame, p: float, lo: int, hi: int, today: date):
     return rows.filter((pl.col("u") < p) & (pl.col("s") < stop)).drop("u", "d")
 
 
-def _plans(rng, refs: pl.DataFrame, today: date):
+def _plans(
+    rng: np.random.Generator, refs: pl.DataFrame, today: date
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Child in need plans, section 47s, conferences and protection plans."""
     cinp = _within(rng, refs, 0.45, 20, 60, today).select(
         "ref_id", "person_id", start="s", end="end"
@@ -221,7 +232,9 @@ def _plans(rng, refs: pl.DataFrame, today: date):
     )
 
 
-def _care(rng, refs: pl.DataFrame, dob: pl.DataFrame, today: date):
+def _care(
+    rng: np.random.Generator, refs: pl.DataFrame, dob: pl.DataFrame, today: date
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Periods of care of 1–3 episodes (X1 between them) and a legal status for
     each episode."""
     young = refs.join(dob, on="person_id").filter(
@@ -283,7 +296,9 @@ def _care(rng, refs: pl.DataFrame, dob: pl.DataFrame, today: date):
     return cla, legal
 
 
-def _missing(rng, refs: pl.DataFrame, dob: pl.DataFrame, today: date) -> pl.DataFrame:
+def _missing(
+    rng: np.random.Generator, refs: pl.DataFrame, dob: pl.DataFrame, today: date
+) -> pl.DataFrame:
     older = refs.join(dob, on="person_id").filter(
         pl.col("start") > pl.col("dob").dt.offset_by("11y")
     )
@@ -304,7 +319,12 @@ def _missing(rng, refs: pl.DataFrame, dob: pl.DataFrame, today: date) -> pl.Data
 
 
 def _early_help(
-    rng, persons, refs, staff, spec: SourceSpec, today: date
+    rng: np.random.Generator,
+    persons: pl.DataFrame,
+    refs: pl.DataFrame,
+    staff: pl.DataFrame,
+    spec: SourceSpec,
+    today: date,
 ) -> pl.DataFrame:
     """Early help before any referral for some children, with a key worker."""
     first = refs.group_by("person_id").agg(first=pl.col("start").min())
@@ -335,7 +355,13 @@ def _early_help(
     )
 
 
-def _contacts(rng, persons, refs, spec: SourceSpec, today: date) -> pl.DataFrame:
+def _contacts(
+    rng: np.random.Generator,
+    persons: pl.DataFrame,
+    refs: pl.DataFrame,
+    spec: SourceSpec,
+    today: date,
+) -> pl.DataFrame:
     """A contact opening each referral, some earlier ones, and one for most
     adults in the extract."""
     at_refs = refs.select("person_id", date="start")

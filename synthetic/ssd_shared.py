@@ -34,7 +34,9 @@ def day(col: str, fmt: str = DAY) -> pl.Expr:
     return pl.col(col).dt.strftime(fmt)
 
 
-def address_rows(persons: pl.DataFrame, homes: pl.DataFrame, rng) -> pl.DataFrame:
+def address_rows(
+    persons: pl.DataFrame, homes: pl.DataFrame, rng: np.random.Generator
+) -> pl.DataFrame:
     """Each person's current home, the one before if the family moved, and for
     some a correspondence address opened since (not their home)."""
     parts = ("flat", "house_no", "street", "locality", "postcode")

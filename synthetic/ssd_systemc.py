@@ -42,7 +42,7 @@ def _ids(staff: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _person(inputs: Inputs, rng) -> pl.DataFrame:
+def _person(inputs: Inputs, rng: np.random.Generator) -> pl.DataFrame:
     p = inputs.persons
     estimated = pl.Series(rng.random(p.height) < 0.04)
     mothers = inputs.mothers["mother"].unique().implode()
@@ -101,7 +101,7 @@ def _address(inputs: Inputs) -> pl.DataFrame:
     )
 
 
-def _family(inputs: Inputs, rng) -> pl.DataFrame:
+def _family(inputs: Inputs, rng: np.random.Generator) -> pl.DataFrame:
     """One row per contact: the contact's id and its family of residence."""
     c = inputs.cases.contacts.join(
         inputs.persons.select("person_id", "family_id"), on="person_id"
@@ -114,7 +114,7 @@ def _family(inputs: Inputs, rng) -> pl.DataFrame:
     )
 
 
-def _linked(inputs: Inputs, rng) -> pl.DataFrame:
+def _linked(inputs: Inputs, rng: np.random.Generator) -> pl.DataFrame:
     """The script's UPN rows (no value) and the council's own NHS rows, some
     after a superseded number."""
     p = inputs.persons

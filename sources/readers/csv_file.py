@@ -89,7 +89,9 @@ def _ragged_rows(text: str, src: SourceConfig, width: int) -> list[int]:
     return [i for i, row in enumerate(rows, start=1) if len(row) > width][:5]
 
 
-def _unparseable(src: SourceConfig, path: Path, text: str, names, exc) -> SourceError:
+def _unparseable(
+    src: SourceConfig, path: Path, text: str, names: list[str], exc: Exception
+) -> SourceError:
     # the parser's own message may quote a line of the file, so it is not shown
     open_at = unclosed_quote(text, src.delimiter, len(names))
     if open_at is not None:

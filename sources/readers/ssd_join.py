@@ -40,7 +40,9 @@ def flavour_of(tables: Mapping[str, pl.DataFrame], src: SourceConfig) -> Flavour
     return FLAVOURS[src.ssd_flavour or detect(tables)]
 
 
-def _persons(tables: Mapping[str, pl.DataFrame], src: SourceConfig, as_of: date):
+def _persons(
+    tables: Mapping[str, pl.DataFrame], src: SourceConfig, as_of: date
+) -> pl.DataFrame:
     fmt = src.date_format
     persons = people(tables[PERSON], fmt).with_columns(
         pl.col("pers_person_id").str.strip_chars()
@@ -64,7 +66,9 @@ def _persons(tables: Mapping[str, pl.DataFrame], src: SourceConfig, as_of: date)
     return persons
 
 
-def _involvement_rows(tables, src: SourceConfig, as_of: date) -> pl.DataFrame:
+def _involvement_rows(
+    tables: Mapping[str, pl.DataFrame], src: SourceConfig, as_of: date
+) -> pl.DataFrame:
     staff = directory(tables.get("ssd_professionals"), read_contacts(src))
     teams = team_names(tables.get("ssd_department"))
     eps = episodes(tables, src.date_format, flavour_of(tables, src))

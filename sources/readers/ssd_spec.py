@@ -185,7 +185,9 @@ def usable_tables(
     return out, warnings
 
 
-def _needed(name: str, frame: pl.DataFrame, tables) -> tuple[str, ...]:
+def _needed(
+    name: str, frame: pl.DataFrame, tables: Mapping[str, pl.DataFrame]
+) -> tuple[str, ...]:
     """The columns ``name`` needs, given what it and the other tables have."""
     if name == "ssd_professionals":
         has_key = {"prof_professional_id", "prof_staff_id"} & set(frame.columns)

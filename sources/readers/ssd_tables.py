@@ -27,6 +27,9 @@ from sources.readers.ssd_spec import (
     without_placeholders,
 )
 
+#: (tables by name, errors, warnings) as read.
+Tables = tuple[dict[str, pl.DataFrame], list[Problem], list[Problem]]
+
 
 def as_text(frame: pl.DataFrame, date_format: str) -> pl.DataFrame:
     """Typed database columns as text: dates in ``date_format``, the rest as is."""
@@ -79,7 +82,7 @@ def _absent(src: SourceConfig, name: str, place: str) -> Problem | None:
     return None
 
 
-def database_tables(src: SourceConfig):
+def database_tables(src: SourceConfig) -> Tables:
     """(tables, errors, warnings) of every SSD table the database has."""
     tables: dict[str, pl.DataFrame] = {}
     errors: list[Problem] = []
@@ -104,7 +107,7 @@ def folder_file(folder: Path, src: SourceConfig, name: str) -> Path:
     return folder / src.ssd_tables.get(name, f"{name}.csv")
 
 
-def folder_tables(folder: Path, src: SourceConfig):
+def folder_tables(folder: Path, src: SourceConfig) -> Tables:
     """(tables, errors, warnings) of every SSD table CSV in ``folder``."""
     tables: dict[str, pl.DataFrame] = {}
     errors: list[Problem] = []
