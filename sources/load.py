@@ -160,7 +160,9 @@ def load_source(config: Config, src: SourceConfig) -> SourceLoad:
     return SourceLoad(accepted, held, report)
 
 
-def shrink_problem(report: LoadReport, src: SourceConfig, last_good: int | None):
+def shrink_problem(
+    report: LoadReport, src: SourceConfig, last_good: int | None
+) -> Problem | None:
     """Why a load that read cleanly is still a failed load, or None: it kept no
     usable rows, or fewer than ``min_row_share`` of the last good load's."""
     if not last_good or report.rows_accepted >= src.min_row_share * last_good:

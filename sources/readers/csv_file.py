@@ -150,7 +150,9 @@ def read_text(
     return frame.rename({c: c.strip() for c in frame.columns})
 
 
-def _refuse_cut_short(text: str, src: SourceConfig, path: Path, width: int, rows: int):
+def _refuse_cut_short(
+    text: str, src: SourceConfig, path: Path, width: int, rows: int
+) -> None:
     """A last record with fewer fields than the header and no line break after it
     was cut off while the file was written or copied: the load fails (the last
     good snapshot serves) rather than keep a record with blank fields."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 #: Lines searched back from the end for the start of the last record.
@@ -31,7 +32,7 @@ class Place:
         return f"{where}, column '{self.column}'" if self.column else where
 
 
-def _records(text: str, delimiter: str, strict: bool = False):
+def _records(text: str, delimiter: str, strict: bool = False) -> Iterator[list[str]]:
     """The records of ``text`` (line breaks inside quoted values kept)."""
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
 
