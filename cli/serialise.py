@@ -33,5 +33,6 @@ def candidates_json(candidates: list[Candidate]) -> dict[str, Any]:
 
 
 def family_json(view: FamilyView) -> dict[str, Any]:
-    """{"build_id", "focus_id", "who_to_call": [...], "members": [...]}."""
-    return plain(view)
+    """{"build_id", "focus_id", "who_to_call": [...], "members": [...]} (the
+    linkage evidence is the dashboard's, on demand)."""
+    return {k: v for k, v in plain(view).items() if k != "evidence"}

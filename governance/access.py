@@ -29,7 +29,7 @@ from governance.restrictions import (
     restricted_ids,
 )
 from governance.visibility import candidates_for_role, view_for_role
-from lookup.family import FamilyView, family_view, who_to_call
+from lookup.family import FamilyView, family_view, who_to_call, with_evidence
 from lookup.index import LinkedIndex
 from lookup.query import SearchQuery
 from lookup.search import Candidate, search
@@ -114,7 +114,8 @@ def _check_restriction(
 def audited_family(
     request: AccessRequest, person_id: str, *, override: str = ""
 ) -> FamilyView:
-    """Open a family view cut to the role's visibility, recording every member.
+    """Open a family view cut to the role's visibility, recording every member;
+    the linkage evidence it carries comes from the services shown only.
 
     A restricted focus person needs ``override`` (a written reason, recorded as
     its own event); restricted relatives are shown only as placeholders.
@@ -130,6 +131,7 @@ def audited_family(
     members = tuple(redact_member(m) if m.person_id in hidden else m
                     for m in view.members)  # fmt: skip
     view = replace(view, members=members, who_to_call=who_to_call(list(members)))
+    view = with_evidence(view, index)
     data = {"person_id": person_id, "member_ids": [m.person_id for m in members],
             "restricted_ids": sorted(hidden), "build_id": index.build_id}  # fmt: skip
     _record(request, "family_opened", data)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 
 from core.errors import UserInputError
+from lookup.evidence import RecordEvidence, family_evidence
 from lookup.family_index import family_rows, person_row, record_rows
 from lookup.index import LinkedIndex
 from lookup.services import (
@@ -60,6 +62,8 @@ class FamilyView:
     focus_id: str
     who_to_call: tuple[Contact, ...]
     members: tuple[Member, ...]
+    #: person id -> why their records were linked, from the sources shown only
+    evidence: Mapping[str, tuple[RecordEvidence, ...]] = field(default_factory=dict)
 
 
 def _links(index: LinkedIndex, row: int) -> dict[int, tuple[list[str], list[str]]]:
@@ -216,3 +220,14 @@ def service_detail(index: LinkedIndex, person_id: str, source: str) -> str | Non
         (person_id, source)
     )
     return record["detail"] if record else None
+
+
+def with_evidence(view: FamilyView, index: LinkedIndex) -> FamilyView:
+    """``view`` with each member's linkage evidence from the services shown for
+    them (none for a placeholder), so evidence never reveals a record the view
+    itself leaves out."""
+    shown = {m.person_id: {s.source for s in m.services} for m in view.members}
+    loads = index.source_loads
+    services = dict(zip(loads["source"], loads["service"], strict=True))
+    found = family_evidence(index.record_evidence, shown, services)
+    return replace(view, evidence={pid: tuple(rs) for pid, rs in found.items()})

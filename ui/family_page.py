@@ -5,27 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from governance.access import AccessRequest
-from lookup.evidence import RecordEvidence, family_evidence
 from lookup.family import FamilyView
 from ui import member, state, summary, timeline, who_to_call
 from ui.context import AppContext
 from ui.trust import source_warnings, sources_of
-
-
-def _evidence(
-    request: AccessRequest, view: FamilyView
-) -> dict[str, list[RecordEvidence]]:
-    """Linkage evidence for the members shown, only from the sources shown."""
-    index = request.index
-    shown = {
-        m.person_id: {s.source for s in m.services}
-        for m in view.members
-        if not member.is_restricted(m)
-    }
-    services = dict(
-        zip(index.source_loads["source"], index.source_loads["service"], strict=True)
-    )
-    return family_evidence(index.record_evidence, shown, services)
 
 
 def _intro(view: FamilyView) -> None:
@@ -56,7 +39,6 @@ def page(ctx: AppContext, request: AccessRequest) -> None:
     who_to_call.section(request, view)
     timeline.section(view, request.today)
     st.subheader("Family and services")
-    evidence = _evidence(request, view)
     for m in view.members:
-        member.card(request, m, evidence.get(m.person_id, []))
+        member.card(request, m, list(view.evidence.get(m.person_id, ())))
     summary.section(ctx, request, view)
