@@ -6,7 +6,6 @@ import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
 
 import polars as pl
 from sqlalchemy import Engine
@@ -100,10 +99,6 @@ def _load_sources(config: Config) -> LoadedSources:
     return load_sources(config, snapshots=SnapshotStore.for_config(config))
 
 
-def _day(text: str) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def source_loads_frame(config: Config, loaded: LoadedSources) -> pl.DataFrame:
     """One row per source report, with the trust labels from the config."""
     by_name = {s.name: s for s in config.sources}
@@ -118,10 +113,10 @@ def source_loads_frame(config: Config, loaded: LoadedSources) -> pl.DataFrame:
                 "rows_quarantined": rep.rows_quarantined,
                 "field_faults": json.dumps(dict(rep.field_faults)),
                 "extract_date": rep.extract_date,
-                "coverage_from": _day(src.coverage_from) if src else None,
+                "coverage_from": src.coverage_from if src else None,
                 "coverage_area": src.coverage_area if src else "",
-                "age_min": src.age_min if src else -1,
-                "age_max": src.age_max if src else -1,
+                "age_min": src.age_min if src else None,
+                "age_max": src.age_max if src else None,
                 "lawful_basis": src.lawful_basis if src else "",
                 "ok": rep.ok, "problems": json.dumps(list(rep.problems)),
                 "stale": rep.stale, "stale_since": rep.stale_since,

@@ -126,7 +126,7 @@ def load_source(config: Config, src: SourceConfig) -> SourceLoad:
     """Read, check and map one source; never raises for a bad extract."""
     path = config.source_path(src)
     location = _location(config, src)
-    configured = date.fromisoformat(src.extract_date) if src.extract_date else None
+    configured = src.extract_date
     try:
         raw, drop = _read(path, src, configured)
     except SourceError as exc:

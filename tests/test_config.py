@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,55 @@ def test_shipped_blocking_rules_read_back_as_written():
     from linkage.blocking import DEFAULT_RULES
 
     assert tuple(r.label() for r in DEFAULT_RULES) == LinkageConfig().blocking_rules
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("extract_date", date(2025, 3, 1), date(2025, 3, 1)),  # a TOML date
+        ("extract_date", "2025-03-01", date(2025, 3, 1)),
+        ("extract_date", "", None),
+        ("coverage_from", "2016-04-01", date(2016, 4, 1)),
+        ("age_min", 16, 16),
+        ("age_min", -1, None),  # the old way of saying "no limit"
+        ("age_max", 20, 20),
+        ("batch_size", 500.0, 500),
+        ("min_row_share", 1, 1.0),
+        ("dob_year_only", True, True),
+        ("drop_files", ["a.csv", "b.csv"], ("a.csv", "b.csv")),
+    ],
+)  # fmt: skip
+def test_source_keys_are_read_as_their_type_hints_say(tmp_path, key, value, expected):
+    src = {"name": "s", "service": "S", "path": "s.csv",
+           "columns": {"first_name": "F", "last_name": "L"}, key: value}  # fmt: skip
+    got = getattr(parse_config({"sources": [src]}, tmp_path).sources[0], key)
+    assert got == expected and type(got) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("extract_date", "01/03/2025", "must be a date as YYYY-MM-DD"),
+        ("extract_date", 20250301, "must be a date as YYYY-MM-DD"),
+        ("age_min", "16", "must be a number"),
+        ("age_min", 16.5, "must be a whole number"),
+        ("dob_year_only", "yes", "must be true or false"),
+        ("drop_files", "a.csv", "must be a list of strings"),
+        ("columns", {"first_name": 1}, "must be a table of strings"),
+    ],
+)
+def test_a_key_of_the_wrong_type_is_named(tmp_path, key, value, says):
+    src = {"name": "s", "service": "S", "path": "s.csv", key: value}
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"sources": [src]}, tmp_path)
+    assert f"sources[0].{key}: {says}" in [str(p) for p in caught.value.problems]
+
+
+def test_mappings_in_the_config_are_frozen(tmp_path):
+    src = {"name": "s", "service": "S", "path": "s.csv",
+           "columns": {"first_name": "F", "last_name": "L"}}  # fmt: skip
+    config = parse_config({"sources": [src]}, tmp_path)
+    src, gov = config.sources[0], config.governance
+    for mapping in (src.columns, src.identifiers, gov.role_map, gov.visibility):
+        with pytest.raises(TypeError):
+            mapping["x"] = "y"  # type: ignore[index]
