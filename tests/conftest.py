@@ -110,3 +110,29 @@ def private_copy(tmp_path) -> Callable[[Path], Path]:
         return Path(shutil.copytree(folder, tmp_path / "demo"))
 
     return copy
+
+
+@pytest.fixture
+def app_role(postgres_url: str) -> Iterator[str]:
+    """A fresh NOLOGIN PostgreSQL role (the app's), dropped after the test."""
+    from core.db import make_engine
+
+    name = f"fc_app_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE ROLE "{name}" NOLOGIN'))
+    yield name
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP OWNED BY "{name}"'))
+        conn.execute(text(f'DROP ROLE "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def index_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test index (``support.lookup_index``) with 50 filler people, per module."""
+    from support.lookup_index import make_index
+
+    path = tmp_path_factory.mktemp("app") / "index.db"
+    make_index(path, filler=50)
+    return path

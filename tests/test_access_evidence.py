@@ -9,7 +9,7 @@ import json
 import pytest
 from conftest import ask
 from sqlalchemy import insert
-from test_lookup_index import BUILD, make_index
+from support.lookup_index import BUILD, make_index
 
 import governance.access as access
 from core.config import GovernanceConfig

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import ask
 from sqlalchemy import Engine
-from test_lookup_index import make_index
+from support.lookup_index import make_index
 
 import governance.access as access
 from core.db import make_engine

@@ -10,7 +10,7 @@ from datetime import date
 import polars as pl
 import pytest
 from conftest import ask
-from test_lookup_index import make_index
+from support.lookup_index import make_index
 
 import governance.access as access
 from core.config import GovernanceConfig, SourceConfig

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app_family import make_family_db
-from test_app_pages import _app, _config, _sign_in, _texts
-from test_lookup_index import PEOPLE
+from support.app_harness import _app, _config, _sign_in, _texts
+from support.family_db import make_family_db
+from support.lookup_index import PEOPLE
 
 from ui.nav import DATA
 

@@ -4,53 +4,31 @@ why records were linked, reports to administrators, and the audited summary."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, text, update
+from conftest import TODAY
+from sqlalchemy import select, text
 from streamlit.testing.v1 import AppTest
-from test_app_pages import _app, _config, _events, _reason, _search, _sign_in, _texts
-from test_lookup_index import BUILD, TODAY, make_index
+from support.app_harness import (
+    _app,
+    _config,
+    _events,
+    _reason,
+    _search,
+    _sign_in,
+    _texts,
+)
+from support.family_db import make_family_db
 
 from core.db import make_engine
 from governance.audit import Actor
 from governance.reports import data_reports
 from governance.restrictions import RESTRICTED_MESSAGE, set_restriction
-from linkage import index_tables as t
 from lookup.family import family_view
 from lookup.index import load_index
 from ui.summary_doc import SummaryHeader, summary_html, summary_text
 from ui.trust import sources_of
-
-STRONG = [
-    {"field": "first_name", "level": "exact", "weight": 7.58},
-    {"field": "dob", "level": "exact", "weight": 12.68},
-    {"field": "address", "level": "same postcode district", "weight": -3.21},
-]
-EVIDENCE = (
-    ("p1", "csc", "r0", 0.99999, STRONG),
-    ("p1", "school", "r2", 0.99999, STRONG[:2]),
-    ("p1", "police", "rX", 0.999, STRONG[:1]),  # police is not shown for a child
-    ("p2", "housing", "r4", None, []),
-)  # fmt: skip
-
-
-def make_family_db(path: Path) -> Path:
-    """The shared synthetic index, plus linkage evidence and a stale Housing load."""
-    engine = make_index(path, filler=20)
-    rows = [{"build_id": BUILD, "person_id": p, "source": s, "record_id": r,
-             "probability": pr, "explanation": json.dumps(ex)}
-            for p, s, r, pr, ex in EVIDENCE]  # fmt: skip
-    with engine.begin() as conn:
-        conn.execute(insert(t.record_evidence), rows)
-        conn.execute(
-            update(t.source_loads)
-            .where(t.source_loads.c.source == "housing")
-            .values(ok=False, stale=True, stale_since=date(2026, 11, 10),
-                    current_as_of=date(2026, 10, 1))
-        )  # fmt: skip
-    return path
 
 
 @pytest.fixture(scope="module")

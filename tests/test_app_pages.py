@@ -11,73 +11,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
-from test_lookup_index import make_index
+from support.app_harness import (
+    _app,
+    _config,
+    _events,
+    _reason,
+    _search,
+    _sign_in,
+    _texts,
+)
+from support.lookup_index import make_index
 
 from app import config_path
 from core.db import make_engine
-from governance.audit import read_events
 from ui.layout import DEMO_BANNER
 from ui.sign_in import NOT_CONFIGURED
-
-
-def _script(config: str, host: str | None) -> None:
-    from datetime import date
-
-    from ui.main import run
-
-    run(config, host=host, today=date(2026, 11, 15))
-
-
-@pytest.fixture(scope="module")
-def index_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("app") / "index.db"
-    make_index(path, filler=50)
-    return path
-
-
-def _config(folder: Path, index_db: Path, demo: bool = True) -> Path:
-    path = folder / "config.toml"
-    path.write_text(
-        f"[app]\ndemo_mode = {'true' if demo else 'false'}\n"
-        f'[storage]\nindex_url = "sqlite:///{index_db}"\n'
-        'audit_url = "sqlite:///audit.db"\n',
-        encoding="utf-8",
-    )
-    return path
-
-
-def _app(config: Path, host: str | None = "localhost") -> AppTest:
-    return AppTest.from_function(
-        _script, args=(str(config), host), default_timeout=30
-    ).run()
-
-
-def _events(config: Path) -> list[dict]:
-    return list(
-        reversed(read_events(make_engine(f"sqlite:///{config.parent}/audit.db")))
-    )
-
-
-def _sign_in(at: AppTest, user_id: str) -> AppTest:
-    at.radio(key="demo_user").set_value(user_id)
-    return at.button(key="sign_in").click().run()
-
-
-def _reason(at: AppTest, purpose: str = "New referral (MASH)", case: str = "REF-1"):
-    at.selectbox(key="reason_purpose").set_value(purpose)
-    at.text_input(key="reason_case").input(case)
-    return at.button(key="FormSubmitter:reason-Continue").click().run()
-
-
-def _search(at: AppTest, first: str, last: str, dob: str = "") -> AppTest:
-    at.text_input(key="q_first").input(first)
-    at.text_input(key="q_last").input(last)
-    at.text_input(key="q_dob").input(dob)
-    return at.button(key="FormSubmitter:search-Search").click().run()
-
-
-def _texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
 
 
 @pytest.fixture

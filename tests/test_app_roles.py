@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
-from test_app_pages import (
+from support.app_harness import (
     _app,
     _config,
     _events,
@@ -16,7 +16,6 @@ from test_app_pages import (
     _search,
     _sign_in,
     _texts,
-    index_db,  # noqa: F401  (module fixture)
 )
 
 from core.config import GovernanceConfig

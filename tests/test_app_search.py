@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
-from test_app_pages import (
+from support.app_harness import (
     _app,
     _config,
     _events,
@@ -14,7 +14,6 @@ from test_app_pages import (
     _search,
     _sign_in,
     _texts,
-    index_db,  # noqa: F401  (module fixture)
 )
 
 from core.db import make_engine

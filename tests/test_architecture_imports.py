@@ -130,3 +130,20 @@ def test_no_folder_reaches_into_another_folders_private_names():
         if (found := private_imports(p, package))
     }
     assert breaches == {}
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in ``tests/support`` (and fixtures in conftest.py)."""
+    tests = sorted((ROOT / "tests").glob("test_*.py"))
+    breaches = {
+        p.name: found
+        for p in tests
+        if (
+            found := [
+                m
+                for m, _ in imports(p)
+                if m.split(".")[-1].startswith("test_") or m.startswith("tests.test_")
+            ]
+        )
+    }
+    assert breaches == {}

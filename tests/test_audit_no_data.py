@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from conftest import ask
 from sqlalchemy import Engine, text
-from test_app_pages import _app, _config, _reason, _sign_in, _texts
-from test_app_pages import _search as app_search
-from test_lookup_index import make_index
+from support.app_harness import _app, _config, _reason, _sign_in, _texts
+from support.app_harness import _search as app_search
+from support.databases import refuse
+from support.lookup_index import make_index
 
 import governance.access as access
 from core.db import make_engine
 from core.errors import AuditError
 from governance.audit import (
-    EVENT_KINDS,
     Actor,
     ensure_audit_schema,
     read_events,
@@ -41,27 +41,6 @@ ADMIN = Actor("demo.admin", "Admin", "administrator", "s-a")
 WHY = ("New referral (MASH)", "REF-1")
 JANE = parse_query("Jane", "Smith", "03/07/2015")
 REFUSED = "could not be recorded in the audit log"
-
-
-def refuse(engine: Engine, kind: str) -> None:
-    """Make the audit store refuse events of ``kind`` (a registered constant)."""
-    assert kind in EVENT_KINDS
-    name = f"refuse_{kind}"
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER {name} BEFORE INSERT ON audit_events "
-                f"WHEN NEW.kind = '{kind}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-            )
-            return
-        conn.exec_driver_sql(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
-        )
-        conn.exec_driver_sql(
-            f"CREATE TRIGGER {name} BEFORE INSERT ON audit_events FOR EACH ROW "
-            f"WHEN (NEW.kind = '{kind}') EXECUTE FUNCTION {name}()"
-        )
 
 
 def allow(engine: Engine, kind: str) -> None:

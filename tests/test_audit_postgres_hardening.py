@@ -3,12 +3,12 @@ and TRUNCATE for everyone, and the app's role may only INSERT and SELECT."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
+from support.databases import _as_role
 
 from core.db import make_engine
 from core.errors import AuditError
@@ -32,36 +32,12 @@ CHANGES = (
 
 
 @pytest.fixture
-def app_role(postgres_url: str) -> Iterator[str]:
-    name = f"fc_app_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE ROLE "{name}" NOLOGIN'))
-    yield name
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP OWNED BY "{name}"'))
-        conn.execute(text(f'DROP ROLE "{name}"'))
-    admin.dispose()
-
-
-@pytest.fixture
 def hardened(postgres_url: str, app_role: str) -> Iterator[Engine]:
     engine = make_engine(postgres_url)
     harden_postgres(engine, app_role)
     record_event(engine, Event("search", ACTOR, data={"i": 0}))
     yield engine
     engine.dispose()
-
-
-def _as_role(url: str, role: str) -> Engine:
-    engine = make_engine(url)
-
-    @event.listens_for(engine, "connect")
-    def _set_role(dbapi_conn, _record) -> None:  # noqa: ANN001
-        with dbapi_conn.cursor() as cur:
-            cur.execute(f'SET ROLE "{role}"')
-
-    return engine
 
 
 @pytest.mark.parametrize("statement", CHANGES)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from test_audit_postgres_hardening import _as_role, app_role  # noqa: F401
+from support.databases import _as_role
 
 from core.db import make_engine
 from governance import retention

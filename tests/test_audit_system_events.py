@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from test_app_pages import _app, _config, _events
-from test_audit_no_data import refuse
-from test_lookup_index import make_index
+from support.app_harness import _app, _config, _events
+from support.databases import refuse
+from support.lookup_index import make_index
 
 from core.config import load_config, parse_config
 from core.db import make_engine

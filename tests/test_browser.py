@@ -3,27 +3,18 @@ family view with who to call. Screenshots go to test-artifacts/browser/."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
+from support.browser import CHROMIUM, FLAGS, ROOT, _free_port, _wait_for
 
 from linkage.__main__ import main as linkage_main
 from sources.__main__ import main as sources_main
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-    "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 SHOTS = ROOT / "test-artifacts" / "browser"
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright missing")
@@ -33,23 +24,6 @@ if not CHROMIUM.exists():
         "(apt-get install chromium; .ci/run does this)",
         allow_module_level=True,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("the dashboard did not start")
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from test_browser import CHROMIUM, FLAGS, ROOT, _free_port, _wait_for
-from test_oidc_browser import _stop, _wait_http
+from support.browser import (
+    CHROMIUM,
+    FLAGS,
+    ROOT,
+    _free_port,
+    _stop,
+    _wait_for,
+    _wait_http,
+)
 
 from linkage.__main__ import main as linkage_main
 from sources.__main__ import main as sources_main

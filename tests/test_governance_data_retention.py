@@ -7,8 +7,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 from sqlalchemy import select
-from test_linkage_build import SERVICES, _loaded, _write_config
-from test_linkage_synth import make_population
+from support.linkage_build import SERVICES, _loaded, _write_config
+from support.population import make_population
 
 from core.config import load_config
 from core.db import make_engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_linkage_synth import records_frame
+from support.population import records_frame
 
 from linkage.blocking import DEFAULT_RULES, BlockingRule, block
 from linkage.names import load_name_tables

@@ -9,7 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from sqlalchemy import func, select
-from test_linkage_synth import make_population
+from support.linkage_build import SERVICES, _loaded, _write_config
+from support.population import make_population
 
 from core.config import Config, load_config
 from core.db import make_engine
@@ -22,55 +23,6 @@ from linkage.evaluate import evaluate
 from linkage.writer import add_missing_columns
 from lookup.index import load_index
 from lookup.services import configured_sources, stale_text
-from sources.records import LoadedSources, LoadReport
-
-SERVICES = {"police": "Police", "health": "Health visiting", "school": "School",
-            "housing": "Housing", "csc": "Children's social care"}  # fmt: skip
-
-CONFIG = """
-[storage]
-index_url = "sqlite:///index.db"
-audit_url = "sqlite:///audit.db"
-
-[linkage]
-u_sample_pairs = 100000
-"""
-
-SOURCE = """
-[[sources]]
-name = "{name}"
-service = "{service}"
-path = "{name}.csv"
-coverage_from = "2014-04-01"
-age_min = 4
-columns = {{ first_name = "First", last_name = "Last" }}
-"""
-
-
-def _write_config(folder: Path) -> Path:
-    text = CONFIG + "".join(
-        SOURCE.format(name=n, service=s) for n, s in SERVICES.items()
-    )
-    path = folder / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _loaded(records: pl.DataFrame) -> LoadedSources:
-    counts = dict(records["source"].value_counts().iter_rows())
-    reports = tuple(
-        LoadReport(name, service, f"{name}.csv", counts.get(name, 0) + 1,
-                   counts.get(name, 0), 1, {"dob": 1}, None, True, ())
-        for name, service in SERVICES.items()
-    )  # fmt: skip
-    quarantine = pl.DataFrame(
-        {
-            "source": list(SERVICES),
-            "row_number": [7] * len(SERVICES),
-            "reason": ["no name"] * len(SERVICES),
-        }  # fmt: skip
-    )
-    return LoadedSources(records, quarantine, reports)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 import pytest
-from test_linkage_synth import records_frame, scored_pairs
+from support.population import records_frame, scored_pairs
 
 from linkage.cluster import cluster, dobs_compatible, person_id
 from linkage.matches import possible_matches

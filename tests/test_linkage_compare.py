@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import pytest
 from rapidfuzz.distance import OSA
-from test_linkage_synth import records_frame
+from support.population import records_frame
 
 from linkage.compare import MISSING, compare
 from linkage.comparisons import default_comparisons, one_digit_apart

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from test_linkage_synth import records_frame, scored_pairs
+from support.population import records_frame, scored_pairs
 
 from core.errors import LinkageError
 from linkage.__main__ import main

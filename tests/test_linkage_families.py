@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 import pytest
-from test_linkage_synth import records_frame
+from support.population import records_frame
 
 from linkage import coresidence
 from linkage.coresidence import ADDRESS, STREET, SURNAME

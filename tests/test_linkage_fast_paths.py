@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
-from test_linkage_synth import make_population
+from support.population import make_population
 
 import linkage.cluster as cluster_module
 from linkage.blocking import DEFAULT_RULES, rule_pairs, with_blocking_keys

@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 import polars as pl
-from test_linkage_synth import records_frame
+from support.population import records_frame
 
 from linkage.cluster import cluster
 from linkage.guards import eligible, identified_by_slip, names_alone, sole_first_name

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 import pytest
-from test_linkage_synth import make_population, records_frame
+from support.population import make_population, records_frame
 
 from core.config import LinkageConfig
 from linkage.blocking import block

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import polars as pl
-from test_linkage_synth import records_frame
+from support.population import records_frame
 
 from linkage.cluster import DobConflict, cluster
 from linkage.dobs import DIFFERENT, GENERATION, ONE_DIGIT, WEEKS, YEAR

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 import pytest
-from test_linkage_synth import records_frame
+from support.population import records_frame
 
 from linkage.names import clean_name, common_first_names, load_name_tables
 from linkage.standardise import address_numbers, standardise

@@ -11,7 +11,7 @@ from datetime import date
 
 import polars as pl
 import pytest
-from test_linkage_synth import make_population, records_frame
+from support.population import make_population, records_frame
 
 from core.config import LinkageConfig
 from linkage.evaluate import pairwise

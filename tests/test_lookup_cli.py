@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_lookup_index import JANE_NHS, make_index
+from support.lookup_index import JANE_NHS, make_index
 
 from core.db import make_engine
 from governance.audit import read_events

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_lookup_index import make_index
+from support.lookup_index import make_index
 
 from core.db import make_engine
 from governance.audit import Actor, ensure_audit_schema, read_events

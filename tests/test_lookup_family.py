@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_lookup_index import EXTRACT, TODAY, make_index
+from conftest import TODAY
+from support.lookup_index import EXTRACT, make_index
 
 from core.errors import LookupInputError
 from lookup.family import FamilyView, Member, family_view, service_detail

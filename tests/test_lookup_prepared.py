@@ -7,8 +7,9 @@ from datetime import date
 import numpy as np
 import polars as pl
 import pytest
+from conftest import TODAY
 from sqlalchemy import Engine
-from test_lookup_index import TODAY, make_index
+from support.lookup_index import make_index
 
 from lookup.family_index import family_rows, person_row, record_rows
 from lookup.index import LinkedIndex, assemble_index, load_index, read_frames

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from test_lookup_index import TODAY, make_index
+from conftest import TODAY
+from support.lookup_index import make_index
 
 from lookup.index import LinkedIndex, assemble_index, current_build_id, read_frames
 from lookup.query import parse_query

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import TODAY
 from sqlalchemy import Engine
-from test_lookup_index import JANE_NHS, JANE_UPN, TODAY, make_index
+from support.lookup_index import JANE_NHS, JANE_UPN, make_index
 
 from lookup.index import (
     LinkedIndex,

@@ -11,13 +11,20 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, FLAGS, ROOT, _free_port, _wait_for
-from test_lookup_index import make_index
+from support.browser import (
+    CHROMIUM,
+    FLAGS,
+    ROOT,
+    _free_port,
+    _stop,
+    _wait_for,
+    _wait_http,
+)
+from support.lookup_index import make_index
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright missing")
 pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock missing")
@@ -29,25 +36,9 @@ USERS = [
 ]
 
 
-def _wait_http(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not start")
-
-
 def _start(cmd: list[str], cwd: Path, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    proc.wait(timeout=20)
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 from conftest import TODAY, ask
 from sqlalchemy import text, update
-from test_lookup_index import make_index
-from test_sources_mapping import mapped, one_field
+from support.lookup_index import make_index
+from support.mapping import mapped, one_field
 
 import governance.access as access
 from core.config import parse_config

@@ -5,13 +5,12 @@ the same extract read from its file, and read = accepted + quarantined."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 import polars as pl
 import pytest
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
+from support.databases import odbc_string, schema_of
 
 from core.config import Config, load_config, parse_config
 from sources.load import load_source
@@ -144,30 +143,6 @@ def test_config_requires_where_the_database_is():
 
 
 # --- PostgreSQL: through SQLAlchemy and through real ODBC -----------------------
-
-
-def odbc_driver() -> str:
-    import pyodbc
-
-    names = [d for d in pyodbc.drivers() if "postgres" in d.lower()]
-    if not names:
-        pytest.skip(
-            "no PostgreSQL ODBC driver: apt-get install unixodbc odbc-postgresql"
-        )
-    return next((d for d in names if "Unicode" in d), names[0])
-
-
-def odbc_string(url: str) -> str:
-    u = make_url(url)
-    return (
-        f"Driver={{{odbc_driver()}}};Server={u.host};Port={u.port or 5432};"
-        f"Database={u.database};Uid={u.username};"
-        + (f"Pwd={u.password};" if u.password else "")
-    )
-
-
-def schema_of(url: str) -> str:
-    return re.search(r"search_path%3D(\w+)", url).group(1)
 
 
 def test_postgres_through_sqlalchemy_and_odbc(generated, postgres_url):

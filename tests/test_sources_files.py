@@ -133,7 +133,7 @@ def test_dated_files_and_no_complete_drop(tmp_path):
 
 
 def test_ssd_drops_need_every_table(tmp_path):
-    from tests.test_sources_ssd import ssd_folder
+    from support.ssd_tables import ssd_folder
 
     drops = tmp_path / "csc"
     drops.mkdir()

@@ -10,12 +10,12 @@ import json
 import polars as pl
 import pytest
 from sqlalchemy import create_engine, text
+from support.databases import odbc_string, schema_of
 
 from core.config import Config, load_config
 from sources.__main__ import main
 from sources.load import load_source
 from synthetic.ssd_db import write_ssd_database
-from tests.test_sources_database import odbc_string, schema_of
 
 COMPARED = [
     "record_id", "row_number", "case_number", "first_name", "last_name", "dob",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from support.databases import odbc_string, schema_of
 
 from bench.ssd_fidelity import score
 from core.config import Config, parse_config
@@ -22,7 +23,6 @@ from synthetic import csc
 from synthetic.ssd_db import write_ssd_database
 from synthetic.world import build_world
 from synthetic.writer import write_extract
-from tests.test_sources_database import odbc_string, schema_of
 
 FLAVOURS = ("systemc", "eclipse", "mosaic")
 COMPARED = [

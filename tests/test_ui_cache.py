@@ -7,8 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from test_app_pages import _app, _config, _reason, _search, _sign_in, _texts
-from test_lookup_index import make_index
+from support.app_harness import _app, _config, _reason, _search, _sign_in, _texts
+from support.lookup_index import make_index
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every cached function in the dashboard, and why it is the same for all users.
