@@ -25,6 +25,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from core.db import is_postgres, is_sqlite
+
 _KEY = "family_context_build:"
 
 
@@ -44,7 +46,7 @@ class BuildLock:
 
 def _sqlite_file(engine: Engine) -> Path | None:
     name = engine.url.database or ""
-    if engine.dialect.name != "sqlite" or name in ("", ":memory:"):
+    if not is_sqlite(engine) or name in ("", ":memory:"):
         return None
     if name.startswith("file:") or engine.url.query.get("mode") == "memory":
         return None
@@ -102,7 +104,7 @@ def build_lock(engine: Engine) -> Iterator[BuildLock | None]:
     if path is not None:
         with _file_lock(path) as lock:
             yield lock
-    elif engine.dialect.name == "postgresql":
+    elif is_postgres(engine):
         with _advisory_lock(engine) as lock:
             yield lock
     else:

@@ -147,3 +147,28 @@ def test_no_test_module_imports_another():
         )
     }
     assert breaches == {}
+
+
+def dialect_by_name(path: Path) -> list[int]:
+    """Lines of ``path`` that ask an engine's dialect for its name themselves."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "name"
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "dialect"
+    ]
+
+
+def test_the_sql_dialect_is_asked_by_name_only_in_core_db():
+    helper = ROOT / "core" / "db.py"
+    breaches = {
+        str(p.relative_to(ROOT)): lines
+        for package in APP
+        for p in _modules(package)
+        if p != helper and (lines := dialect_by_name(p))
+    }
+    assert breaches == {}
+    assert dialect_by_name(helper)
