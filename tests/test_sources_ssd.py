@@ -549,3 +549,16 @@ def test_mosaic_tables_in_a_database_load_and_name_what_is_unusable(
     )
     assert rows["102/CLA:E1"]["nhs_number"] == "9434765919"
     assert rows["102/CLA:E1"]["involvement_end"] is None
+
+
+def test_mosaic_missing_episodes_with_unusable_care_episodes_load(tmp_path):
+    tables = mosaic_tables()
+    del tables["ssd_cla_episodes"]["clae_cla_episode_start_date"]
+    write(tmp_path / "csc", tables)
+    load = load_source(config(tmp_path), config(tmp_path).sources[0])
+    assert load.report.ok, load.report.problems
+    assert any(
+        "ssd_cla_episodes.csv, column clae_cla_episode_start_date" in p
+        for p in load.report.problems
+    )
+    assert not any("/MISS:" in r for r in load.records["record_id"].to_list())

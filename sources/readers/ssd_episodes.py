@@ -177,6 +177,8 @@ def missing_with_person(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     miss = tables["ssd_missing"]
     if "miss_person_id" in miss.columns:
         return miss
+    if CLA not in tables:  # the care episodes could not be used: no child known
+        return miss.with_columns(miss_person_id=_NONE)
     eps = tables[CLA].select(
         __ep=pl.col("clae_cla_episode_id").str.strip_chars(),
         miss_person_id=pl.col("clae_person_id").str.strip_chars(),
