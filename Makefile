@@ -10,7 +10,7 @@ DEMO_SEED ?= 2026
 DEMO_AS_OF ?= $(shell date +%F)
 PORT ?= 8501
 
-.PHONY: run test lint demo venv clean
+.PHONY: run api test lint demo venv clean
 
 venv: $(VENV)/.installed
 
@@ -33,6 +33,11 @@ run: demo
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false \
 		-- --config $(DEMO)/config.toml
+
+# The read API beside the dashboard: make api [CONFIG=path/to/config.toml]
+CONFIG ?= $(DEMO)/config.toml
+api: venv
+	$(PY) -m api --config $(CONFIG)
 
 lint: venv
 	$(PY) -m ruff check .

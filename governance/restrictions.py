@@ -125,6 +125,11 @@ def redact_member(m: Member) -> Member:
     )  # fmt: skip
 
 
+def is_redacted_member(m: Member) -> bool:
+    """True for a placeholder made by ``redact_member``."""
+    return RESTRICTED_MESSAGE in m.hidden and not m.services
+
+
 def now_text() -> str:
     """The current UTC time in the chain's textual form."""
     return utc_text(datetime.now(UTC))

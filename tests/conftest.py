@@ -136,3 +136,14 @@ def index_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("app") / "index.db"
     make_index(path, filler=50)
     return path
+
+
+@pytest.fixture(scope="module")
+def idp(tmp_path_factory):
+    """A real OpenID provider (oidc-provider-mock) on loopback for the API tests."""
+    pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock missing")
+    from support.api_idp import Idp
+
+    provider = Idp(tmp_path_factory.mktemp("idp"))
+    yield provider
+    provider.stop()

@@ -74,7 +74,14 @@ def test_dashboard_runs_app_py_on_loopback_with_the_shipped_settings() -> None:
     assert 'address = "127.0.0.1"' in settings
 
 
-def test_api_unit_is_a_marked_placeholder() -> None:
-    body = (UNITS / "family-context-api.service").read_text()
-    assert "PLACEHOLDER" in body
-    assert "exit 1" in _unit("family-context-api.service")["Service"]["ExecStart"]
+def test_api_unit_runs_the_api_with_the_shipped_config() -> None:
+    from api.__main__ import build_parser
+
+    command = _exec("family-context-api.service")
+    assert command[:3] == [f"{CHECKOUT}/.venv/bin/python", "-m", "api"]
+    args = build_parser().parse_args(command[3:])
+    assert args.config == "/etc/family-context/config.toml"
+    assert (args.host, args.port, args.workers) == (None, None, None)
+    service = _unit("family-context-api.service")["Service"]
+    assert service["User"] == "family-context"
+    assert service["ProtectSystem"] == "strict"

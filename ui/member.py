@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from governance.access import AccessRequest, audited_service_detail
-from governance.restrictions import RESTRICTED_MESSAGE
+from governance.restrictions import RESTRICTED_MESSAGE, is_redacted_member
 from lookup.evidence import RecordEvidence, link_confidence
 from lookup.family import Member
 from lookup.text import age_text, long_date
@@ -52,7 +52,7 @@ def _reveal_buttons(request: AccessRequest, m: Member) -> None:
 
 def is_restricted(m: Member) -> bool:
     """A placeholder for a restricted relative (see governance.restrictions)."""
-    return RESTRICTED_MESSAGE in m.hidden and not m.services
+    return is_redacted_member(m)
 
 
 def card(

@@ -4,6 +4,7 @@ one line per service with none found (worded exactly, with its as-of date)."""
 from __future__ import annotations
 
 from lookup.family import Member
+from lookup.labels import NO_INVOLVEMENT, coverage_area
 from lookup.services import ServiceStatus
 from lookup.text import long_date
 from ui import state
@@ -61,15 +62,14 @@ def services_markdown(m: Member) -> str:
         key=lambda s: ORDER.index(s.involvement) if s.involvement in ORDER else 9,
     )
     if not found:
-        return "No current or past involvement found in the services shown."
+        return NO_INVOLVEMENT
     return "\n\n".join(service_block(s, m.person_id) for s in found)
 
 
 def _area(s: ServiceStatus) -> str:
     """'Demo borough; ' when the source states the area it covers, else ''."""
-    area = s.coverage.split(", since ")[0]
-    unstated = area.startswith("since ") or area == "Coverage not stated"
-    return "" if unstated else md(area) + "; "
+    area = coverage_area(s)
+    return md(area) + "; " if area else ""
 
 
 def none_found(m: Member) -> str:

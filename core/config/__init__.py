@@ -10,6 +10,7 @@ One module per section (``linkage_section``, ``source_section``,
 ``Config``) and one for reading the file (``loading``); import from here.
 """
 
+from core.config.api_section import ApiConfig
 from core.config.governance_section import (
     DEFAULT_VISIBILITY,
     GovernanceConfig,
@@ -44,6 +45,7 @@ from core.config.source_section import (
 
 __all__ = [
     "ALL_COMPARISONS",
+    "ApiConfig",
     "BLOCKING_KEYS",
     "DEFAULT_BLOCKING_RULES",
     "DEFAULT_VISIBILITY",

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from core.config.api_section import ApiConfig, check_api
 from core.config.coerce import coerce_section
 from core.config.governance_section import (
     GovernanceConfig,
@@ -63,6 +64,8 @@ def parse_config(
         OperationsConfig, raw.get("operations", {}), "operations", problems
     )
     _check_operations(ops, problems)
+    api = coerce_section(ApiConfig, raw.get("api", {}), "api", problems)
+    check_api(api, problems)
     sources: list[SourceConfig] = []
     for i, table in enumerate(raw.get("sources", [])):
         where = f"sources[{i}]"
@@ -89,7 +92,7 @@ def parse_config(
         audit_url=_resolve_url(storage.audit_url, base_dir),
     )
     sources = [_resolve_ssd_paths(s, base_dir) for s in sources]
-    return Config(base_dir, app, storage, linkage, tuple(sources), gov, ops)
+    return Config(base_dir, app, storage, linkage, tuple(sources), gov, ops, api)
 
 
 def _resolve_ssd_paths(src: SourceConfig, base_dir: Path) -> SourceConfig:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from core.config.api_section import ApiConfig
 from core.config.governance_section import GovernanceConfig
 from core.config.keys import setting
 from core.config.linkage_section import LinkageConfig
@@ -105,6 +106,7 @@ class Config:
     sources: tuple[SourceConfig, ...]
     governance: GovernanceConfig = field(default_factory=GovernanceConfig)
     operations: OperationsConfig = field(default_factory=OperationsConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
 
     def source_path(self, source: SourceConfig) -> Path:
         """Absolute path of a source's extract."""
@@ -118,6 +120,7 @@ SECTIONS: dict[str, type] = {
     "linkage": LinkageConfig,
     "governance": GovernanceConfig,
     "operations": OperationsConfig,
+    "api": ApiConfig,
     "sources": SourceConfig,
 }
 

@@ -1,0 +1,78 @@
+"""The FastAPI application: routes, error handling, protection, per-process state.
+
+``create_app`` does the work (engines, the ``config`` event) when called, never
+at import; ``python -m api`` and tests call it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+
+from fastapi import FastAPI, Request
+from starlette.middleware.cors import CORSMiddleware
+
+from api import problems
+from api.guard import Guard, RateLimits
+from api.routes import health, router
+from api.state import open_state
+from api.tokens import TokenValidator
+from core import logs
+from core.config import load_config
+
+DESCRIPTION = (
+    "Read API for case systems: search a person, their services, family and "
+    "who to call, audited exactly like the dashboard. Every request that reads "
+    "about people carries its purpose and case reference in its body. Errors "
+    "are RFC 9457 problem details. See docs/api.md."
+)
+
+
+def create_app(
+    config_path: str,
+    *,
+    validator: TokenValidator | None = None,
+    today: Callable[[], date] | None = None,
+) -> FastAPI:
+    """The API for the config at ``config_path`` (tests pass a ``validator``
+    with a moved clock and a fixed ``today``)."""
+    logs.configure()
+    config = load_config(config_path)
+    api = config.api
+    app = FastAPI(
+        title="Family context lookup API",
+        version="1",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.server = open_state(config_path, config, validator, today)
+    app.state.limits = RateLimits(api.rate_limit)
+    problems.install(app)
+    app.include_router(router)
+    app.include_router(health)
+
+    @app.middleware("http")
+    async def _logged(request: Request, call_next):  # noqa: ANN001, ANN202
+        started = time.monotonic()
+        with logs.request():
+            response = await call_next(request)
+            route = request.scope.get("route")
+            logs.log(
+                "api_request",
+                page=getattr(route, "path", "unknown"),
+                status=str(response.status_code),
+                ms=round((time.monotonic() - started) * 1000, 1),
+            )
+        return response
+
+    if api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(api.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(Guard, max_body=api.max_body_bytes)
+    return app
