@@ -19,7 +19,7 @@ from api.routes import health, router
 from api.state import open_state
 from api.tokens import TokenValidator
 from core import logs
-from core.config import load_config
+from core.config import AppConfig, GovernanceConfig, load_config
 
 DESCRIPTION = (
     "Read API for case systems: search a person, their services, family and "
@@ -27,6 +27,33 @@ DESCRIPTION = (
     "about people carries its purpose and case reference in its body. Errors "
     "are RFC 9457 problem details. See docs/api.md."
 )
+
+
+def _openapi(app: FastAPI, app_cfg: AppConfig, gov: GovernanceConfig) -> dict:
+    """The generated document, with this council's purposes listed and the
+    explanation an emergency purpose needs."""
+    if app.openapi_schema is None:
+        schema = FastAPI.openapi(app)
+        emergency = [
+            p
+            for p in app_cfg.purposes
+            if p.strip().lower() in {e.strip().lower() for e in gov.emergency_purposes}
+        ]
+        for body in schema["components"]["schemas"].values():
+            purpose = body.get("properties", {}).get("purpose")
+            if purpose is None:
+                continue
+            purpose["enum"] = list(app_cfg.purposes)
+            if emergency:
+                body["if"] = {
+                    "properties": {"purpose": {"enum": emergency}},
+                    "required": ["purpose"],
+                }
+                body["then"] = {
+                    "required": ["explanation"],
+                    "properties": {"explanation": {"type": "string", "pattern": r"\S"}},
+                }
+    return app.openapi_schema
 
 
 def create_app(
@@ -52,6 +79,7 @@ def create_app(
     problems.install(app)
     app.include_router(router)
     app.include_router(health)
+    app.openapi = lambda: _openapi(app, config.app, config.governance)
 
     @app.middleware("http")
     async def _logged(request: Request, call_next):  # noqa: ANN001, ANN202

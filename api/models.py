@@ -26,7 +26,10 @@ class Reasoned(_Body):
         description="One of app.purposes, as in the dashboard.",
     )
     case_ref: str = Field(
-        min_length=1, max_length=100, description="Case or referral reference."
+        min_length=1,
+        max_length=100,
+        pattern=r"\S",
+        description="Case or referral reference.",
     )
     explanation: str = Field(
         default="", max_length=2000, description="Needed for an emergency purpose."

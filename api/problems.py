@@ -23,6 +23,7 @@ from core.errors import (
     FamilyContextError,
     IndexNotReadyError,
     LookupInputError,
+    NotInIndexError,
 )
 from core.logs import log_error
 from governance.restrictions import RestrictedRecord
@@ -95,6 +96,8 @@ def from_error(exc: FamilyContextError) -> Problem:
         return Problem("not-recorded", str(exc))
     if isinstance(exc, IndexNotReadyError):
         return Problem("not-ready", str(exc))
+    if isinstance(exc, NotInIndexError):
+        return Problem("not-found", str(exc))
     if isinstance(exc, LookupInputError):
         return Problem("invalid-request", str(exc))
     return Problem("internal", "The request could not be completed.")

@@ -64,6 +64,7 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 READ = _problems(401, 403, 413, 422, 429, 503)
+PERSON = _problems(404)
 router = APIRouter(prefix="/v1", responses=READ)
 
 
@@ -118,28 +119,28 @@ def _family(request: Request, who: Caller, body: models.PersonBody):  # noqa: AN
     return access, audited_family(access, body.person_id, override=body.override)
 
 
-@router.post("/person", response_model=models.Person)
+@router.post("/person", responses=PERSON, response_model=models.Person)
 def person(request: Request, who: Who, body: models.PersonBody) -> models.Person:
     """A person: who they are and how they were linked (records ``family_opened``,
     as opening a person in the dashboard does)."""
     return out.person(_family(request, who, body)[1])
 
 
-@router.post("/person/services", response_model=models.Services)
+@router.post("/person/services", responses=PERSON, response_model=models.Services)
 def services(request: Request, who: Who, body: models.PersonBody) -> models.Services:
     """Their services: Current, Historic, None found (worded exactly), with the
     trust labels."""
     return out.services(_family(request, who, body)[1])
 
 
-@router.post("/person/family", response_model=models.Family)
+@router.post("/person/family", responses=PERSON, response_model=models.Family)
 def family(request: Request, who: Who, body: models.PersonBody) -> models.Family:
     """Their family: every linked person, relationship, how linked, services."""
     access, view = _family(request, who, body)
     return out.family(view, configured_sources(access.index.source_loads))
 
 
-@router.post("/person/who-to-call", response_model=models.WhoToCall)
+@router.post("/person/who-to-call", responses=PERSON, response_model=models.WhoToCall)
 def who_to_call(
     request: Request, who: Who, body: models.PersonBody
 ) -> models.WhoToCall:
@@ -148,7 +149,9 @@ def who_to_call(
     return out.who_to_call(view, configured_sources(access.index.source_loads))
 
 
-@router.post("/person/service-detail", response_model=models.ServiceDetail)
+@router.post(
+    "/person/service-detail", responses=PERSON, response_model=models.ServiceDetail
+)
 def service_detail(
     request: Request, who: Who, body: models.ServiceBody
 ) -> models.ServiceDetail:

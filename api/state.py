@@ -17,7 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.tokens import TokenValidator
 from core.config import Config
 from core.db import make_engine
-from core.errors import AuditError
+from core.errors import AuditError, IndexNotReadyError
+from core.logs import log
 from governance.audit import ensure_audit_schema
 from governance.health import Health, check_health
 from governance.reports import ensure_reports_schema
@@ -94,7 +95,7 @@ def open_state(
             "storage.audit_url."
         ) from exc
     record_config_loaded(audit, config, "api")
-    return ServerState(
+    state = ServerState(
         config_path=config_path,
         config=config,
         index_engine=make_engine(config.storage.index_url),
@@ -104,3 +105,8 @@ def open_state(
         validator=validator or TokenValidator(config.api),
         today=today or date.today,
     )
+    try:
+        state.index()  # loaded before the first request, not during it
+    except IndexNotReadyError:
+        log("api_no_index")  # served once a build completes
+    return state

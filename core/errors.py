@@ -61,6 +61,11 @@ class UserInputError(FamilyContextError):
 LookupInputError = UserInputError
 
 
+class NotInIndexError(UserInputError):
+    """The person asked for is not in the build being served (an old id, or a
+    rebuild since the search)."""
+
+
 class AuditError(FamilyContextError):
     """An audit event could not be recorded, so nothing may be shown."""
 

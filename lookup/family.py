@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 
-from core.errors import UserInputError
+from core.errors import NotInIndexError
 from lookup.evidence import RecordEvidence, family_evidence
 from lookup.family_index import family_rows, person_row, record_rows
 from lookup.index import LinkedIndex
@@ -175,7 +175,7 @@ def family_view(index: LinkedIndex, person_id: str, today: date) -> FamilyView:
     """
     row = person_row(index.people["person_id"], person_id)
     if row < 0:
-        raise UserInputError(
+        raise NotInIndexError(
             "That person is not in the current index; search again, the index may "
             "have been rebuilt."
         )
