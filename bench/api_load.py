@@ -85,8 +85,12 @@ def _requests(data: Path, seed: int, n: int) -> list[tuple[str, str, dict]]:
 
     config = load_config(data / "config.toml")
     engine = make_engine(config.storage.index_url)
-    held = read_table(engine, records, current_build_id(engine),
-                      ("source", "record_id", "person_id", "restricted"))  # fmt: skip
+    held = read_table(
+        engine,
+        records,
+        current_build_id(engine),
+        ("source", "record_id", "person_id", "restricted"),
+    )
     truth = true_people(data / "truth", held)
     # a person a source marks restricted is refused without an override (403,
     # recorded): right, but not the family view this bench measures
@@ -96,21 +100,29 @@ def _requests(data: Path, seed: int, n: int) -> list[tuple[str, str, dict]]:
     for q in queries:
         meant = sorted(truth.get(q.truth_id, set()) - barred)
         if rng.random() < 0.6 or not meant:
-            body = {**REASON, "first_name": q.first, "last_name": q.last,
-                    "dob": q.dob.isoformat() if q.dob else "", "postcode": q.postcode,
-                    "age_min": q.age_min, "age_max": q.age_max}  # fmt: skip
+            body = {
+                **REASON,
+                "first_name": q.first,
+                "last_name": q.last,
+                "dob": q.dob.isoformat() if q.dob else "",
+                "postcode": q.postcode,
+                "age_min": q.age_min,
+                "age_max": q.age_max,
+            }
             out.append(("search", "/v1/search", body))
         else:
-            out.append(("family", "/v1/person/family",
-                        {**REASON, "person_id": meant[0]}))  # fmt: skip
+            out.append(
+                ("family", "/v1/person/family", {**REASON, "person_id": meant[0]})
+            )
     return out
 
 
 async def _send(client, token: str, item, tally: Tally, start: float) -> None:  # noqa: ANN001
     kind, path, body = item
     try:
-        reply = await client.post(path, json=body,
-                                  headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        reply = await client.post(
+            path, json=body, headers={"Authorization": f"Bearer {token}"}
+        )
         status = reply.status_code
     except Exception:  # noqa: BLE001 (a refused or dropped connection is an error)
         status = 599
@@ -122,8 +134,9 @@ async def open_loop(url, tokens, items, rate: float, seconds: float) -> Tally:  
     import httpx
 
     tally, n = Tally(), int(rate * seconds)
-    limits = httpx.Limits(max_connections=len(tokens),
-                          max_keepalive_connections=len(tokens))  # fmt: skip
+    limits = httpx.Limits(
+        max_connections=len(tokens), max_keepalive_connections=len(tokens)
+    )
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
         free = asyncio.Queue()
         for token in tokens:
@@ -153,8 +166,9 @@ async def closed_loop(url, tokens, items, seconds: float, offset: int) -> tuple:
     import httpx
 
     tally = Tally()
-    limits = httpx.Limits(max_connections=len(tokens),
-                          max_keepalive_connections=len(tokens))  # fmt: skip
+    limits = httpx.Limits(
+        max_connections=len(tokens), max_keepalive_connections=len(tokens)
+    )
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
         t0 = time.perf_counter()
         end = t0 + seconds
@@ -162,8 +176,9 @@ async def closed_loop(url, tokens, items, seconds: float, offset: int) -> tuple:
         async def client_loop(c: int, token: str) -> None:
             i = offset + c
             while time.perf_counter() < end:
-                await _send(client, token, items[i % len(items)], tally,
-                            time.perf_counter())  # fmt: skip
+                await _send(
+                    client, token, items[i % len(items)], tally, time.perf_counter()
+                )
                 i += len(tokens)
 
         await asyncio.gather(*(client_loop(c, t) for c, t in enumerate(tokens)))
@@ -172,7 +187,7 @@ async def closed_loop(url, tokens, items, seconds: float, offset: int) -> tuple:
 
 
 def _setup(args: argparse.Namespace, folder: Path):  # noqa: ANN202
-    from api_idp import Idp, user, write_config
+    from api_idp import Idp, write_config
 
     from bench.lookup_speed import ensure_data
 
@@ -189,8 +204,9 @@ def _setup(args: argparse.Namespace, folder: Path):  # noqa: ANN202
     idp = Idp(folder)
     index_url = f"sqlite:///{data / 'index.db'}"
     api = 'rate_limit = "1000000/hour"\nworkers = 2'
-    config = write_config(folder, idp.url, index_url=index_url, audit_url=audit_url,
-                          api=api)  # fmt: skip
+    config = write_config(
+        folder, idp.url, index_url=index_url, audit_url=audit_url, api=api
+    )
     return data, idp, config, audit_url, (admin, schema)
 
 
@@ -203,8 +219,9 @@ def _warm(url: str, tokens: list[str], items) -> int:  # noqa: ANN001
     with httpx.Client(base_url=url, timeout=120) as client:
         for i, token in enumerate(tokens):
             _, path, body = items[i]
-            reply = client.post(path, json=body,
-                                headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+            reply = client.post(
+                path, json=body, headers={"Authorization": f"Bearer {token}"}
+            )
             answered += reply.status_code == 200
     return answered
 
@@ -215,8 +232,9 @@ def _seq(engine) -> int:  # noqa: ANN001
     from governance.audit import audit_events
 
     with engine.connect() as conn:
-        return conn.execute(select(func.coalesce(func.max(audit_events.c.seq), 0))
-                            ).scalar_one()  # fmt: skip
+        return conn.execute(
+            select(func.coalesce(func.max(audit_events.c.seq), 0))
+        ).scalar_one()
 
 
 def _count_since(engine, seq: int) -> int:  # noqa: ANN001
@@ -225,8 +243,9 @@ def _count_since(engine, seq: int) -> int:  # noqa: ANN001
     from governance.audit import audit_events
 
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).where(audit_events.c.seq > seq)
-                            ).scalar_one()  # fmt: skip
+        return conn.execute(
+            select(func.count()).where(audit_events.c.seq > seq)
+        ).scalar_one()
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -240,8 +259,10 @@ def run(args: argparse.Namespace) -> dict:
     proc = None
     try:
         items = _requests(data, args.seed, 3000)
-        tokens = [idp.token(*user(f"bench{i:02d}", "front_door"))
-                  for i in range(args.connections)]  # fmt: skip
+        tokens = [
+            idp.token(*user(f"bench{i:02d}", "front_door"))
+            for i in range(args.connections)
+        ]
         proc, url = start_api(config, workers=2)
         audit = make_engine(audit_url)
         _warm(url, tokens, items)
@@ -266,26 +287,33 @@ def run(args: argparse.Namespace) -> dict:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     n_closed = len(closed.latencies)
     return {
-        "people": _people(data), "requests": len(opened.latencies),
-        "offered_per_s": args.rate, "seconds": args.seconds,
+        "people": _people(data),
+        "requests": len(opened.latencies),
+        "offered_per_s": args.rate,
+        "seconds": args.seconds,
         "connections": args.connections,
         "p50_ms": round(pct(opened.latencies, 50), 1),
         "p95_ms": round(pct(opened.latencies, 95), 1),
         "p99_ms": round(pct(opened.latencies, 99), 1),
         "errors": opened.errors + closed.errors,
-        "statuses": {str(k): v for k, v in
-                     sorted({**opened.statuses, **closed.statuses}.items())},
-        "closed_clients": args.connections, "closed_requests": n_closed,
+        "statuses": {
+            str(k): v for k, v in sorted({**opened.statuses, **closed.statuses}.items())
+        },
+        "closed_clients": args.connections,
+        "closed_requests": n_closed,
         "max_req_per_s": round(n_closed / elapsed, 1),
         "closed_p50_ms": round(pct(closed.latencies, 50), 1),
         "closed_p95_ms": round(pct(closed.latencies, 95), 1),
-        "searches": done["search"], "family_views": done["family"],
-        "events_expected": expected, "events_written": written,
-        "chain_valid": chain.valid, "chain_events": chain.events,
+        "searches": done["search"],
+        "family_views": done["family"],
+        "events_expected": expected,
+        "events_written": written,
+        "chain_valid": chain.valid,
+        "chain_events": chain.events,
         "load_average_before": [round(x, 2) for x in load],
         "load_average_after": [round(x, 2) for x in load_after],
         "cores": os.cpu_count(),
-    }  # fmt: skip
+    }
 
 
 def _people(data: Path) -> int:
@@ -299,8 +327,9 @@ def _people(data: Path) -> int:
     engine = make_engine(load_config(data / "config.toml").storage.index_url)
     with engine.connect() as conn:
         build = current_build_id(engine)
-        return conn.execute(select(func.count()).select_from(people)
-                            .where(people.c.build_id == build)).scalar_one()  # fmt: skip
+        return conn.execute(
+            select(func.count()).select_from(people).where(people.c.build_id == build)
+        ).scalar_one()
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -323,19 +352,27 @@ def main(argv: list[str] | None = None) -> int:
         print("SKIPPED: no PostgreSQL URL (pass --pg-url or set TEST_POSTGRES_URL).")
         return 0
     out = run(args)
-    print(f"index: {out['people']:,} people; 2 API workers; {out['cores']} cores; "
-          f"load average {out['load_average_before']} before, "
-          f"{out['load_average_after']} after (shared machine)")  # fmt: skip
-    print(f"open loop: {out['requests']:,} requests at {args.rate:.0f}/s offered "
-          f"over {args.connections} connections: p50 {out['p50_ms']} ms, p95 "
-          f"{out['p95_ms']} ms (bar {BAR_P95_MS:.0f} ms, ratio "
-          f"{out['p95_ms'] / BAR_P95_MS:.2f}), p99 {out['p99_ms']} ms")  # fmt: skip
-    print(f"closed loop: {args.connections} clients, {out['closed_requests']:,} "
-          f"requests: {out['max_req_per_s']} req/s (bar {BAR_MAX_RPS:.0f}, ratio "
-          f"{out['max_req_per_s'] / BAR_MAX_RPS:.2f}), p95 {out['closed_p95_ms']} ms")  # fmt: skip
-    print(f"errors {out['errors']} (bar 0); audit events expected "
-          f"{out['events_expected']:,}, written {out['events_written']:,}; chain "
-          f"valid {out['chain_valid']} ({out['chain_events']:,} events)")  # fmt: skip
+    print(
+        f"index: {out['people']:,} people; 2 API workers; {out['cores']} cores; "
+        f"load average {out['load_average_before']} before, "
+        f"{out['load_average_after']} after (shared machine)"
+    )
+    print(
+        f"open loop: {out['requests']:,} requests at {args.rate:.0f}/s offered "
+        f"over {args.connections} connections: p50 {out['p50_ms']} ms, p95 "
+        f"{out['p95_ms']} ms (bar {BAR_P95_MS:.0f} ms, ratio "
+        f"{out['p95_ms'] / BAR_P95_MS:.2f}), p99 {out['p99_ms']} ms"
+    )
+    print(
+        f"closed loop: {args.connections} clients, {out['closed_requests']:,} "
+        f"requests: {out['max_req_per_s']} req/s (bar {BAR_MAX_RPS:.0f}, ratio "
+        f"{out['max_req_per_s'] / BAR_MAX_RPS:.2f}), p95 {out['closed_p95_ms']} ms"
+    )
+    print(
+        f"errors {out['errors']} (bar 0); audit events expected "
+        f"{out['events_expected']:,}, written {out['events_written']:,}; chain "
+        f"valid {out['chain_valid']} ({out['chain_events']:,} events)"
+    )
     if args.json:
         print(json.dumps(out))
     return 0
