@@ -183,8 +183,34 @@ class Services(BaseModel):
     )
 
 
+class FieldEvidence(BaseModel):
+    """One field of a record's link: how it agreed and how much it counted."""
+
+    field: str
+    level: str
+    weight: float
+    words: str
+
+
+class RecordEvidence(BaseModel):
+    """One record joined into the person, and why (from the services shown)."""
+
+    source: str
+    service: str
+    record_id: str
+    probability: float | None
+    fields: list[FieldEvidence]
+
+
 class Member(Person):
     services: list[Service]
+    link_confidence: str = Field(
+        description="How sure the joining of their records is, in words."
+    )
+    records: list[RecordEvidence] = Field(
+        description="Why their records were linked (the dashboard's 'Why were "
+        "these records linked?'), from the services shown only."
+    )
 
 
 class Contact(BaseModel):

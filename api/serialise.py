@@ -13,6 +13,7 @@ from api import models
 from governance.restrictions import is_redacted, is_redacted_member
 from lookup import family as fam
 from lookup import search as srch
+from lookup.evidence import RecordEvidence, link_confidence
 from lookup.labels import NO_INVOLVEMENT, as_of_text, none_found_line, problem_lines
 from lookup.services import (
     Lead,
@@ -161,11 +162,31 @@ def who_to_call(view: fam.FamilyView, sources: list[Source]) -> models.WhoToCall
     )
 
 
+def _records(records: tuple[RecordEvidence, ...]) -> list[models.RecordEvidence]:
+    return [
+        models.RecordEvidence(
+            source=r.source, service=r.service, record_id=r.record_id,
+            probability=r.probability,
+            fields=[models.FieldEvidence(**dataclasses.asdict(f)) for f in r.fields],
+        )
+        for r in records
+    ]  # fmt: skip
+
+
+def member(m: fam.Member, records: tuple[RecordEvidence, ...]) -> models.Member:
+    """A member with their services and why their records were linked."""
+    no_records = is_redacted_member(m) or not records
+    return models.Member(
+        **_person_fields(m),
+        services=[service(s) for s in m.services],
+        link_confidence="No linkage details held" if no_records
+        else link_confidence(list(records)),
+        records=_records(records),
+    )  # fmt: skip
+
+
 def family(view: fam.FamilyView, sources: list[Source]) -> models.Family:
-    members = [
-        models.Member(**_person_fields(m), services=[service(s) for s in m.services])
-        for m in view.members
-    ]
+    members = [member(m, view.evidence.get(m.person_id, ())) for m in view.members]
     return models.Family(
         build_id=view.build_id,
         focus_id=view.focus_id,

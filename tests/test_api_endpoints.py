@@ -6,13 +6,15 @@ On SQLite and PostgreSQL audit stores."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from api_idp import Idp, user, write_config
 from conftest import TODAY, ask
-from test_lookup_index import make_index
+from sqlalchemy import insert
+from test_lookup_index import BUILD, make_index
 
 pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock missing")
 
@@ -23,6 +25,7 @@ from api.app import create_app  # noqa: E402
 from governance.access import audited_family, audited_search  # noqa: E402
 from governance.audit import Actor, read_events, verify_chain  # noqa: E402
 from governance.restrictions import RESTRICTED_MESSAGE, set_restriction  # noqa: E402
+from linkage.index_tables import record_evidence  # noqa: E402
 from lookup.query import parse_query  # noqa: E402
 from lookup.services import configured_sources  # noqa: E402
 
@@ -183,6 +186,30 @@ def test_services_are_worded_as_the_dashboard_words_them(client, idp) -> None:
     ]
 
 
+def test_family_members_carry_why_they_were_linked(tmp_path, idp) -> None:
+    engine = make_index(tmp_path / "index.db", filler=0)
+    why = json.dumps([{"field": "dob", "level": "exact", "weight": 9.1}])
+    rows = [("p1", "csc", "c-1", 0.999), ("p1", "police", "x-9", 0.98),
+            ("p2", "housing", "h-1", None)]  # fmt: skip
+    with engine.begin() as conn:
+        values = [{"build_id": BUILD, "person_id": p, "source": s, "record_id": r,
+                   "probability": prob, "explanation": why}
+                  for p, s, r, prob in rows]  # fmt: skip
+        conn.execute(insert(record_evidence), values)
+    config = write_config(tmp_path, idp.url)
+    with TestClient(create_app(str(config), today=lambda: TODAY)) as c:
+        family = _call(c, _token(idp, "front_door"), "/v1/person/family", P1).json()
+    members = {m["person_id"]: m for m in family["members"]}
+    # police is not shown for Jane (under 18), so neither is its record's link
+    assert [r["record_id"] for r in members["p1"]["records"]] == ["c-1"]
+    assert members["p1"]["records"][0]["fields"] == [
+        {"field": "Date of birth", "level": "exact", "weight": 9.1,
+         "words": "counted strongly for"}]  # fmt: skip
+    assert members["p1"]["link_confidence"] == "Very likely the same person"
+    assert members["p2"]["link_confidence"] == "One record only: nothing was joined"
+    assert members["p3"]["link_confidence"] == "No linkage details held"
+
+
 def test_sources_hold_no_personal_data(client, idp) -> None:
     body = _call(client, _token(idp, "administrator"), "/v1/sources", None).json()
     assert [s["source"] for s in body["sources"]][:2] == ["csc", "housing"]
@@ -246,7 +273,7 @@ def test_problems_never_echo_what_was_sent(client, idp) -> None:
                  {**P1, "person_id": "Jane Smith 03/07/2015"}):  # fmt: skip
         path = "/v1/person" if "person_id" in body else "/v1/search"
         reply = _call(client, headers, path, body)
-        assert reply.status_code == 422, reply.text
+        assert reply.status_code == (404 if path == "/v1/person" else 422), reply.text
         for value in ("Jane", "Smith", "31/02", "3XYZZ"):
             assert value not in reply.text
         assert set(reply.json()) >= {"type", "title", "status", "detail"}

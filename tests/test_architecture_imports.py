@@ -172,3 +172,17 @@ def test_the_sql_dialect_is_asked_by_name_only_in_core_db():
     }
     assert breaches == {}
     assert dialect_by_name(helper)
+
+
+#: What api/ never imports: the pages, Streamlit, the command lines, the index
+#: tables (it reads people only through governance.access).
+FORBIDDEN_IN_API = ("streamlit", "ui", "cli", "app", "linkage")
+
+
+def test_the_api_imports_no_pages_streamlit_or_index_tables() -> None:
+    breaches = {
+        str(p.relative_to(ROOT)): found
+        for p in _modules("api")
+        if (found := [m for m, _ in imports(p) if _under(m, FORBIDDEN_IN_API)])
+    }
+    assert breaches == {}
