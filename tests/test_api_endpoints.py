@@ -321,3 +321,15 @@ def test_openapi_has_no_personal_data_in_urls(client) -> None:
                 name = schema["$ref"].rsplit("/", 1)[-1]
                 required = doc["components"]["schemas"][name]["required"]
                 assert {"purpose", "case_ref"} <= set(required)
+
+
+def test_health_liveness_is_open_and_detail_is_for_administrators(client, idp) -> None:
+    alive = client.get("/health")
+    assert alive.status_code in (200, 503)
+    assert set(alive.json()) == {"status", "checked_at"}
+    assert _call(client, {}, "/health/detail", None).status_code == 401
+    detail = _call(client, _token(idp, "administrator"), "/health/detail", None)
+    assert detail.status_code == alive.status_code
+    checks = {f["check"] for f in detail.json()["findings"]}
+    assert {"config", "audit_chain"} <= checks
+    assert detail.json()["status"] == alive.json()["status"]
