@@ -93,6 +93,7 @@ class KeyCache:
         self._cached = _Cached()
         self._lock = threading.Lock()
         self._jwks_url = api.jwks_url
+        self._tried = float("-inf")
 
     def _url(self) -> str:
         if not self._jwks_url:
@@ -116,13 +117,17 @@ class KeyCache:
 
     def keys_for(self, kid: str | None, *, failed: bool = False) -> KeySet:
         """The key set, fetched again if stale, if it lacks ``kid``, or if it
-        ``failed`` a signature (a rotated key whose tokens name no kid)."""
+        ``failed`` a signature (a rotated key whose tokens name no kid); never
+        tried again within ``jwks_min_refresh_seconds`` of the last try, so an
+        unreachable provider does not hold up every request."""
+        api = self._api
         with self._lock:
-            age = self._now() - self._cached.fetched_at
-            known = self._cached.keys is not None and _has(self._cached.keys, kid)
-            if age >= self._api.jwks_cache_seconds or (
-                (failed or not known) and age >= self._api.jwks_min_refresh_seconds
-            ):
+            now, cached = self._now(), self._cached
+            stale = now - cached.fetched_at >= api.jwks_cache_seconds
+            unknown = failed or cached.keys is None or not _has(cached.keys, kid)
+            may_try = now - self._tried >= api.jwks_min_refresh_seconds
+            if cached.keys is None or (may_try and (stale or unknown)):
+                self._tried = now
                 self._refresh()
             assert self._cached.keys is not None
             return self._cached.keys
