@@ -7,7 +7,7 @@ python bench/api_load.py [--people N] [--seed S] [--data DIR] [--pg-url URL]
 A real OpenID provider (oidc-provider-mock) on loopback signs one token for each
 of ``--connections`` front-door workers; ``python -m api --workers 2`` serves the
 index generated and built once into ``--data`` (``--people`` 250,000 gives about
-106,000 linked people), with its audit log in a fresh schema of PostgreSQL
+106,000 linked people), with its audit log in a fresh database on PostgreSQL
 (``--pg-url`` or ``TEST_POSTGRES_URL``), shared by both workers. The mix is 60%
 searches (noisy referrals drawn from the truth, ``bench/lookup_queries.py``) and
 40% family views of the people meant.
@@ -193,21 +193,25 @@ def _setup(args: argparse.Namespace, folder: Path):  # noqa: ANN202
 
     data = args.data or Path(f"/tmp/api-bench-{args.people}-{args.seed}")
     ensure_data(args.people, args.seed, data)
-    schema = f"api_bench_{uuid.uuid4().hex[:10]}"
+    # a database of its own, not a schema: the chain's advisory lock is per
+    # database, and other users of a shared server would otherwise queue on it
+    name = f"api_bench_{uuid.uuid4().hex[:10]}"
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
-    admin = create_engine(args.pg_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in args.pg_url else "?"
-    audit_url = f"{args.pg_url}{sep}options=-csearch_path%3D{schema}"
+    admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    audit_url = (
+        make_url(args.pg_url).set(database=name).render_as_string(hide_password=False)
+    )
     idp = Idp(folder)
     index_url = f"sqlite:///{data / 'index.db'}"
     api = 'rate_limit = "1000000/hour"\nworkers = 2'
     config = write_config(
         folder, idp.url, index_url=index_url, audit_url=audit_url, api=api
     )
-    return data, idp, config, audit_url, (admin, schema)
+    return data, idp, config, audit_url, (admin, name)
 
 
 def _warm(url: str, tokens: list[str], items) -> int:  # noqa: ANN001
@@ -255,7 +259,8 @@ def run(args: argparse.Namespace) -> dict:
     from governance.audit import verify_chain
 
     folder = Path(tempfile.mkdtemp(prefix="api-load-"))
-    data, idp, config, audit_url, (admin, schema) = _setup(args, folder)
+    data, idp, config, audit_url, (admin, name) = _setup(args, folder)
+    audit = None
     proc = None
     try:
         items = _requests(data, args.seed, 3000)
@@ -283,8 +288,10 @@ def run(args: argparse.Namespace) -> dict:
         idp.stop()
         from sqlalchemy import text
 
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        if audit is not None:
+            audit.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     n_closed = len(closed.latencies)
     return {
         "people": _people(data),
@@ -297,7 +304,8 @@ def run(args: argparse.Namespace) -> dict:
         "p99_ms": round(pct(opened.latencies, 99), 1),
         "errors": opened.errors + closed.errors,
         "statuses": {
-            str(k): v for k, v in sorted({**opened.statuses, **closed.statuses}.items())
+            str(k): opened.statuses.get(k, 0) + closed.statuses.get(k, 0)
+            for k in sorted({*opened.statuses, *closed.statuses})
         },
         "closed_clients": args.connections,
         "closed_requests": n_closed,
