@@ -15,6 +15,10 @@ from core.config import load_config
 from core.errors import ConfigError
 
 
+#: Seconds an idle keep-alive connection is held open.
+KEEP_ALIVE_SECONDS = 75
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m api", description=__doc__)
     parser.add_argument("--config", required=True, help="the config.toml")
@@ -46,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
         server_header=False,
+        # longer than nginx keeps an idle upstream connection (60 s), so nginx,
+        # not uvicorn, closes it: a POST sent on a connection uvicorn is closing
+        # would fail, and nginx does not retry a POST
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_config=None,
     )
     return 0

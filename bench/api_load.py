@@ -59,11 +59,11 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     done: dict[str, int] = field(default_factory=lambda: {"search": 0, "family": 0})
-    statuses: dict[int, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
 
-    def add(self, kind: str, status: int, ms: float) -> None:
+    def add(self, kind: str, status: int | str, ms: float) -> None:
         self.latencies.append(ms)
-        self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
         if status == 200:
             self.done[kind] += 1
         else:
@@ -123,9 +123,9 @@ async def _send(client, token: str, item, tally: Tally, start: float) -> None:  
         reply = await client.post(
             path, json=body, headers={"Authorization": f"Bearer {token}"}
         )
-        status = reply.status_code
-    except Exception:  # noqa: BLE001 (a refused or dropped connection is an error)
-        status = 599
+        status: int | str = reply.status_code
+    except Exception as exc:  # noqa: BLE001 (a refused or dropped connection)
+        status = type(exc).__name__
     tally.add(kind, status, (time.perf_counter() - start) * 1000)
 
 
@@ -304,7 +304,7 @@ def run(args: argparse.Namespace) -> dict:
         "p99_ms": round(pct(opened.latencies, 99), 1),
         "errors": opened.errors + closed.errors,
         "statuses": {
-            str(k): opened.statuses.get(k, 0) + closed.statuses.get(k, 0)
+            k: opened.statuses.get(k, 0) + closed.statuses.get(k, 0)
             for k in sorted({*opened.statuses, *closed.statuses})
         },
         "closed_clients": args.connections,
