@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from core.config import load_config
 from core.errors import ConfigError
 
-
 #: Seconds an idle keep-alive connection is held open.
 KEEP_ALIVE_SECONDS = 75
 
