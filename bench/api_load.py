@@ -187,7 +187,7 @@ async def closed_loop(url, tokens, items, seconds: float, offset: int) -> tuple:
 
 
 def _setup(args: argparse.Namespace, folder: Path):  # noqa: ANN202
-    from api_idp import Idp, write_config
+    from support.api_idp import Idp, write_config
 
     from bench.lookup_speed import ensure_data
 
@@ -253,7 +253,7 @@ def _count_since(engine, seq: int) -> int:  # noqa: ANN001
 
 
 def run(args: argparse.Namespace) -> dict:
-    from api_idp import start_api, stop, user
+    from support.api_idp import start_api, stop, user
 
     from core.db import make_engine
     from governance.audit import verify_chain

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_idp import Idp, user, write_config
 from conftest import TODAY, ask
 from sqlalchemy import insert
-from test_lookup_index import BUILD, make_index
+from support.api_idp import Idp, user, write_config
+from support.lookup_index import BUILD, make_index
 
 pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock missing")
 

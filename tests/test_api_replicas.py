@@ -10,10 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_idp import Idp, start_api, stop, user, write_config
 from sqlalchemy import select
-from test_app_pages import _app, _sign_in
-from test_lookup_index import make_index
+from support.api_idp import Idp, start_api, stop, user, write_config
+from support.app_harness import _app, _sign_in
+from support.lookup_index import make_index
 
 from core.db import make_engine
 from governance.audit import read_events, verify_chain

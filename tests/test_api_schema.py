@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from api_idp import ROOT, Idp, start_api, stop, user, write_config
-from test_lookup_index import make_index
+from support.api_idp import ROOT, Idp, start_api, stop, user, write_config
+from support.lookup_index import make_index
 
 pytest.importorskip("schemathesis", reason="schemathesis missing")
 

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_idp import Idp, user, write_config
 from conftest import TODAY
-from test_lookup_index import make_index
+from support.api_idp import Idp, user, write_config
+from support.lookup_index import make_index
 
 pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock missing")
 
