@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.api_idp import ROOT, Idp, start_api, stop, user, write_config
+from support.api_idp import Idp, start_api, stop, user, write_config
 from support.lookup_index import make_index
 
 pytest.importorskip("schemathesis", reason="schemathesis missing")
@@ -30,7 +30,7 @@ def test_schemathesis_finds_no_failure(tmp_path: Path, idp: Idp) -> None:
              "-H", f"Authorization: Bearer {token}", "--max-examples", "10",
              "--seed", "16", "--generation-database", "none",
              "--request-timeout", "30"],
-            cwd=ROOT, capture_output=True, text=True, timeout=300,
+            cwd=tmp_path, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
     finally:
         stop(proc)
