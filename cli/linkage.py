@@ -100,11 +100,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _audited_build(config: Config):  # noqa: ANN202 (BuildSummary, imported late)
-    from core.db import make_engine
+    from governance.keys import audit_engine
     from governance.system_events import audited_build, record_abandoned, system_actor
     from linkage.build import build_index
 
-    audit = make_engine(config.storage.audit_url)
+    audit = audit_engine(config)
     started = _utc_now()
     who = system_actor()
     try:

@@ -2,11 +2,13 @@
 
 python -m lookup search --config PATH (--first X --last Y [--dob D] [--postcode P]
     [--age-min A --age-max B] | --id ID)
-    --purpose P --case-ref R [--user U] [--role ROLE] [--json]
+    --purpose P --case-ref R [--json]
 python -m lookup family --config PATH --person-id ID --purpose P --case-ref R
-    [--override "written reason"] [--user U] [--role ROLE] [--json]
+    [--override "written reason"] [--json]
 
-Both apply the dashboard's policy (``[governance]``: visibility matrix, emergency
+Both act as the operating-system user running them, in the role
+``[governance.cli_users]`` grants that user (no flag chooses either), and apply
+the dashboard's policy (``[governance]``: visibility matrix, emergency
 purposes, restricted people). A restricted person opens only with ``--override``,
 recorded as its own audit event for the auditor's review queue.
 """
@@ -14,10 +16,8 @@ recorded as its own audit event for the auditor's review queue.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
-import uuid
 from collections.abc import Sequence
 from datetime import date
 
@@ -26,14 +26,15 @@ from cli.serialise import candidates_json, family_json
 from core.config import Config, load_config
 from core.db import make_engine
 from core.errors import FamilyContextError, UserInputError
-from core.vocab import ROLES
 from governance.access import (
     AccessRequest,
     audited_family,
     audited_search,
     check_reason,
 )
-from governance.audit import Actor, ensure_audit_schema
+from governance.audit import ensure_audit_schema
+from governance.cli_identity import cli_actor
+from governance.keys import audit_engine
 from governance.restrictions import RESTRICTED_MESSAGE, RestrictedRecord, is_redacted
 from governance.visibility import Policy
 from lookup.index import load_index
@@ -46,8 +47,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--purpose", required=True, help="one of [app] purposes")
     parser.add_argument("--case-ref", required=True, help="case or referral ref")
     parser.add_argument("--explanation", default="", help="needed for Emergency")
-    parser.add_argument("--user", default=None, help="user id (default: OS user)")
-    parser.add_argument("--role", default="front_door", choices=sorted(ROLES))
+    for gone in ("--user", "--role"):
+        parser.add_argument(gone, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--today", default=None, help="YYYY-MM-DD (default: today)")
     parser.add_argument("--json", action="store_true", help="print JSON last")
 
@@ -78,9 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _actor(args: argparse.Namespace) -> Actor:
-    user = args.user or getpass.getuser()
-    return Actor(user, user, args.role, f"cli-{uuid.uuid4()}")
+IDENTITY_FLAGS = (
+    "--user and --role are gone: the command-line tools act as the operating-"
+    "system user running them, in the role [governance.cli_users] grants that "
+    "user in the config. Run as yourself (not a shared account)."
+)
 
 
 def _today(text: str | None) -> date:
@@ -107,9 +110,10 @@ def _run(args: argparse.Namespace, config: Config) -> str:
         args.purpose, args.case_ref, args.explanation, config.app.purposes, policy
     )
     index = load_index(make_engine(config.storage.index_url))
-    audit = make_engine(config.storage.audit_url)
+    audit = audit_engine(config)
     ensure_audit_schema(audit)
-    request = AccessRequest(index, audit, _actor(args), reason, policy, today)
+    actor = cli_actor(config, audit, "lookup")
+    request = AccessRequest(index, audit, actor, reason, policy, today)
     if args.command == "search":
         first, last = ("", args.name) if args.name else (args.first, args.last)
         query = parse_query(
@@ -129,6 +133,9 @@ def _run(args: argparse.Namespace, config: Config) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; errors are printed as their safe message, never a traceback."""
     args = build_parser().parse_args(argv)
+    if args.user is not None or args.role is not None:
+        print(f"Error: {IDENTITY_FLAGS}", file=sys.stderr)
+        return 2
     try:
         config = load_config(args.config)
         print(_run(args, config))

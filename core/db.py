@@ -3,14 +3,44 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
+_SQLITE = "sqlite:///"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a SQLite URL names (``file:`` URIs too); None for other
+    databases and in-memory ones."""
+    if not url.startswith(_SQLITE):
+        return None
+    rest = url[len(_SQLITE) :].split("?", 1)[0].removeprefix("file:")
+    return Path(rest) if rest and rest != ":memory:" else None
+
+
+def is_read_only(url: str) -> bool:
+    """A SQLite URI opened with ``mode=ro``."""
+    query = url.split("?", 1)[1] if "?" in url else ""
+    return url.startswith(_SQLITE) and parse_qs(query).get("mode") == ["ro"]
+
+
+def read_only_url(url: str) -> str:
+    """The same SQLite file opened read-only (never created, never written);
+    other URLs unchanged."""
+    path = sqlite_path(url)
+    if path is None or is_read_only(url):
+        return url
+    return f"{_SQLITE}file:{path}?mode=ro&uri=true"
+
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, a busy timeout and foreign keys."""
-    if url.startswith("sqlite:///") and ":memory:" not in url:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    """An engine for ``url``; SQLite files get WAL, a busy timeout and foreign
+    keys (a read-only ``file:…?mode=ro&uri=true`` URL is opened as it says)."""
+    path = sqlite_path(url)
+    read_only = is_read_only(url)
+    if path is not None and not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": 30})
@@ -18,8 +48,9 @@ def make_engine(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 

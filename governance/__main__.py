@@ -1,32 +1,42 @@
-"""``python -m governance verify|setup-postgres|retention``: the audit log's upkeep.
+"""``python -m governance verify|checkpoint|new-key|doctor|setup-postgres|retention``:
+the audit log's upkeep.
 
-``verify --config PATH [--json]`` checks the hash chain; ``doctor --config PATH
+``verify --config PATH [--json] [--checkpoints DIR]`` checks the keyed chain, the
+seals and every checkpoint (default: ``governance.checkpoint_folder``), read-only;
+``checkpoint --config PATH [--folder DIR]`` signs the verified head into a new
+checkpoint file; ``new-key --out PATH`` writes a new audit key (owner-only);
+``doctor --config PATH
 [--json] [--notify]`` runs the health checks (exit 0 well, 1 warning, 2 failure);
 ``setup-postgres --config PATH --app-role NAME`` installs the append-only trigger
 and the app role's grants (run it as a database administrator, not as the app's
 role); ``retention --config PATH [--apply]`` removes events older than
-audit_retention_days.
+audit_retention_days (as the operating-system user, who needs the administrator
+role in ``[governance.cli_users]``).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import socket
 import sys
-import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.config import load_config
-from core.db import make_engine
-from core.errors import AuditError, FamilyContextError
+from core.config import Config, load_config
+from core.db import make_engine, read_only_url, sqlite_path
+from core.errors import AccessDenied, AuditError, FamilyContextError
 from governance import retention
-from governance.audit import Actor, ensure_audit_schema, verify_chain
+from governance.audit import ChainCheck, ensure_audit_schema
+from governance.checkpoints import checkpoint_folder, verify_with, write_checkpoint
+from governance.cli_identity import cli_actor
 from governance.hardening import harden_postgres
+from governance.keys import audit_engine, generate_key_file, key_id, keyed, load_key
+from governance.state import state_problems
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--json", action="store_true", help="machine-readable last line"
     )
+    verify.add_argument(
+        "--checkpoints", default=None, help="folder of signed checkpoints to check"
+    )
+    point = sub.add_parser("checkpoint", help="sign the chain's head into a file")
+    point.add_argument("--config", default="config.toml", help="config file")
+    point.add_argument("--folder", default=None, help="checkpoint folder")
+    new_key = sub.add_parser("new-key", help="write a new audit key file")
+    new_key.add_argument("--out", required=True, help="where (never overwritten)")
     setup = sub.add_parser(
         "setup-postgres", help="append-only trigger and grants on PostgreSQL"
     )
@@ -62,12 +80,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def _retention(config_path: str, really: bool) -> int:
     config = load_config(config_path)
-    engine = make_engine(config.storage.audit_url)
+    engine = audit_engine(config)
     ensure_audit_schema(engine)
     days, now = config.governance.audit_retention_days, datetime.now(UTC)
     if really:
-        user = getpass.getuser()
-        actor = Actor(user, user, "administrator", f"cli-{uuid.uuid4()}")
+        actor = cli_actor(config, engine, "governance retention")
+        if actor.role != "administrator":
+            raise AccessDenied(
+                f"Retention removes audit events: {actor.user_id} needs the "
+                "administrator role in [governance.cli_users]."
+            )
         done = retention.apply(engine, actor, days, now)
     else:
         done = retention.plan(engine, days, now)
@@ -91,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "doctor":
         return _doctor(args.config, args.json, args.notify)
+    if args.command == "new-key":
+        return _new_key(Path(args.out))
+    if args.command == "checkpoint":
+        return _checkpoint(args.config, args.folder)
     if args.command == "retention":
         try:
             return _retention(args.config, args.apply)
@@ -105,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"setup-postgres failed: {type(exc).__name__}: {exc}", file=sys.stderr
             )
             return 2
-    return _verify(args.config, args.json)
+    return _verify(args.config, args.json, args.checkpoints)
 
 
 def _doctor(config_path: str, as_json: bool, send: bool) -> int:
@@ -134,40 +160,119 @@ def _doctor(config_path: str, as_json: bool, send: bool) -> int:
     return health.exit_code
 
 
-def _figures(
-    events: int, valid: bool, first_broken: int | None, **extra: object
-) -> str:
-    return json.dumps(
-        {"events": events, "valid": valid, "first_broken": first_broken, **extra}
+def _new_key(out: Path) -> int:
+    try:
+        generate_key_file(out)
+    except (AuditError, OSError) as exc:
+        print(f"new-key failed: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Wrote a new audit key to {out} (readable by its owner only). Set "
+        f'governance.audit_key = "file:{out}" and keep the file out of the '
+        "database's backups."
     )
+    return 0
 
 
-def _verify(config_path: str, as_json: bool) -> int:
+def _checkpoint(config_path: str, folder: str | None) -> int:
+    try:
+        config = load_config(config_path)
+        where = Path(folder) if folder else checkpoint_folder(config)
+        if where is None:
+            raise AuditError(
+                "No checkpoint folder: set governance.checkpoint_folder (outside "
+                "the database) or pass --folder DIR."
+            )
+        engine = _existing_log(config)
+        path = write_checkpoint(engine, where, datetime.now(UTC))
+    except (FamilyContextError, SQLAlchemyError, OSError) as exc:
+        print(f"checkpoint failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    print(f"Checkpoint written: {path}")
+    return 0
+
+
+def _existing_log(config: Config) -> Engine:
+    """The audit log, opened read-only when it is a SQLite file; an error (and
+    no new file) when there is none."""
+    url = config.storage.audit_url
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        raise AuditError(
+            f"storage.audit_url names a SQLite file that does not exist ({path}): "
+            "check the path, or restore the log from its backup."
+        )
+    engine = keyed(make_engine(read_only_url(url)), load_key(config))
+    if not inspect(engine).has_table("audit_events"):
+        raise AuditError(
+            "storage.audit_url holds no audit log (no audit_events table): "
+            "check the URL; an empty new database is not an intact log."
+        )
+    return engine
+
+
+def _figures(check: ChainCheck | None, config: Config | None, **extra) -> str:
+    if check is None:
+        return json.dumps({"events": 0, "valid": False, "first_broken": None, **extra})
+    key = key_id(load_key(config)) if config is not None else None
+    return json.dumps({
+        "events": check.events, "valid": check.valid,
+        "first_broken": check.first_broken, "head_seq": check.head_seq,
+        "head_hash": check.head_hash, "keyed": check.keyed, "key_id": key,
+        "checkpoints": check.checkpoints, "problems": list(check.all_problems()),
+        **extra,
+    })  # fmt: skip
+
+
+def _verify(config_path: str, as_json: bool, folder: str | None) -> int:
     """Check the chain; 0 intact, 1 broken, 2 could not check (never 'valid')."""
     try:
         config = load_config(config_path)
-        engine = make_engine(config.storage.audit_url)
-        if not inspect(engine).has_table("audit_events"):
-            raise AuditError(
-                "storage.audit_url holds no audit log (no audit_events table): "
-                "check the URL; an empty new database is not an intact log."
-            )
-        check = verify_chain(engine)
+        where = Path(folder) if folder else checkpoint_folder(config)
+        if folder and not where.is_dir():
+            raise AuditError(f"--checkpoints {folder} is not a folder.")
+        engine = _existing_log(config)
+        check, reading = verify_with(
+            engine, where if where and where.is_dir() else None
+        )
+        state = state_problems(engine)
+        if state:
+            check = replace(check, valid=False, problems=(*check.problems, *state))
     except (FamilyContextError, SQLAlchemyError) as exc:
         print(f"verify failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         if as_json:
-            print(_figures(0, False, None, error=type(exc).__name__))
+            print(_figures(None, None, error=type(exc).__name__))
         return 2
+    newest = reading.newest
     if check.valid:
-        print(f"Audit chain intact: {check.events:,} events checked.")
-    else:
-        print(
-            f"Audit chain BROKEN at event {check.first_broken}: it or the event "
-            "before it was changed, removed or reordered. Preserve the database "
-            "and tell the information-governance lead."
+        against = (
+            f"; {check.checkpoints} checkpoint(s) hold, the newest at event "
+            f"{newest.seq}"
+            if newest
+            else "; no checkpoints given"
         )
+        print(
+            f"Audit chain intact: {check.events:,} events checked, head event "
+            f"{check.head_seq} {check.head_hash}{against}."
+        )
+        if not check.keyed and check.events:
+            print(
+                "Note: this log has not been written since the chain was keyed; "
+                "its links are plain SHA-256 until the next event is recorded."
+            )
+    else:
+        where_broken = (
+            f" at event {check.first_broken}: it or the event before it was "
+            "changed, removed or reordered"
+            if check.first_broken is not None
+            else ""
+        )
+        print(f"Audit log BROKEN{where_broken}.")
+        for problem in check.all_problems():
+            print(f"  - {problem}")
+        print("Preserve the database and tell the information-governance lead.")
     if as_json:
-        print(_figures(check.events, check.valid, check.first_broken))
+        print(_figures(check, config))
     return 0 if check.valid else 1
 
 

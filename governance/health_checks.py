@@ -18,25 +18,19 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import Config, load_config
-from core.db import dialect, is_postgres, make_engine
+from core.db import dialect, is_postgres, make_engine, sqlite_path
 from core.errors import FamilyContextError
-from governance.audit import verify_chain
+from governance.audit import ChainCheck
+from governance.checkpoints import Reading, checkpoint_folder, verify_with
 from governance.hardening import is_hardened
 from governance.health import Finding, fail, ok, warn
+from governance.keys import keyed, load_key
+from governance.state import state_problems
 from lookup.build_status import BuildStatus, build_status
 from sources.snapshots import snapshot_folder
 
-_SQLITE = "sqlite:///"
 #: Privileges that would let the app change or remove audit events.
 _CHANGES = ("UPDATE", "DELETE", "TRUNCATE")
-
-
-def _sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite URL (None for other databases and in-memory ones)."""
-    if not url.startswith(_SQLITE):
-        return None
-    rest = url[len(_SQLITE) :].split("?", 1)[0]
-    return Path(rest) if rest and rest != ":memory:" else None
 
 
 def _why(exc: BaseException) -> str:
@@ -52,7 +46,7 @@ def _why(exc: BaseException) -> str:
 
 def _open(check: str, key: str, url: str) -> tuple[Engine | None, Finding]:
     """An engine that has answered a query, or None and the failure."""
-    path = _sqlite_file(url)
+    path = sqlite_path(url)
     if path is not None and not path.is_file():
         return None, fail(
             check,
@@ -132,7 +126,11 @@ def check_audit_privileges(engine: Engine) -> Iterator[Finding]:
         )
 
 
-def check_audit_chain(engine: Engine) -> Iterator[Finding]:
+def check_audit_chain(
+    engine: Engine, folder: Path | None, now: datetime
+) -> Iterator[Finding]:
+    """The keyed chain intact, and its head still continuing the newest signed
+    checkpoint (``governance.checkpoint_folder``)."""
     if not inspect(engine).has_table("audit_events"):
         yield fail(
             "audit_chain",
@@ -140,17 +138,73 @@ def check_audit_chain(engine: Engine) -> Iterator[Finding]:
             "(no audit_events table): check the URL.",
         )
         return
-    check = verify_chain(engine)
-    if check.valid:
-        yield ok("audit_chain", f"intact: {check.events:,} events", events=check.events)
+    check, reading = verify_with(engine, folder if folder and folder.is_dir() else None)
+    broken = check.first_broken is not None or check.problems
+    if not broken:
+        yield ok("audit_chain", f"intact: {check.events:,} events",
+                 events=check.events, head_seq=check.head_seq,
+                 head_hash=check.head_hash, keyed=check.keyed)  # fmt: skip
     else:
+        where = f" at event {check.first_broken}" if check.first_broken else ""
+        what = "; ".join(check.problems) or "an event was changed, removed or reordered"
         yield fail(
             "audit_chain",
-            f"BROKEN at event {check.first_broken}: an event "
-            "was changed, removed or reordered. Preserve the database and "
-            "tell the information-governance lead.",
+            f"BROKEN{where}: {what}. Preserve the database and tell the "
+            "information-governance lead.",
             events=check.events,
             first_broken=check.first_broken,
+        )
+    yield from _checkpoint_findings(check, reading, folder, now)
+    state = state_problems(engine)
+    if state:
+        yield fail(
+            "audit_state",
+            "the governance tables were changed without an audit event: "
+            + "; ".join(state[:5])
+            + ("" if len(state) <= 5 else f" (and {len(state) - 5} more)")
+            + ". Preserve the database and tell the information-governance lead.",
+            problems=state,
+        )
+    else:
+        yield ok("audit_state", "restrictions, review decisions, the queue's "
+                 "position and sessions agree with the log")  # fmt: skip
+
+
+def _checkpoint_findings(
+    check: ChainCheck, reading: Reading, folder: Path | None, now: datetime
+) -> Iterator[Finding]:
+    newest = reading.newest
+    if check.checkpoint_problems:
+        yield fail(
+            "audit_checkpoint",
+            "the log does not continue its signed checkpoints: "
+            + "; ".join(check.checkpoint_problems)
+            + ". Preserve the database and the checkpoints and tell the "
+            "information-governance lead.",
+            problems=list(check.checkpoint_problems),
+        )
+    elif folder is None or newest is None:
+        yield warn(
+            "audit_checkpoint",
+            "no signed checkpoint of the audit chain"
+            + ("" if folder else " (governance.checkpoint_folder is not set)")
+            + ": cutting the newest events would go unseen. Run python -m "
+            "governance checkpoint nightly (docs/deploy.md).",
+        )
+    else:
+        age = _hours(now, datetime.strptime(newest.at_utc, "%Y-%m-%dT%H:%M:%S.%fZ")
+                     .replace(tzinfo=now.tzinfo))  # fmt: skip
+        finding = ok if age <= 36 else warn
+        yield finding(
+            "audit_checkpoint",
+            f"head event {check.head_seq} continues the newest checkpoint (event "
+            f"{newest.seq}, {age} hours old"
+            + ("" if age <= 36 else "; the nightly checkpoint has not run")
+            + ")",
+            checkpoint_seq=newest.seq,
+            checkpoint_hash=newest.hash,
+            age_hours=age,
+            head_seq=check.head_seq,
         )
 
 
@@ -233,7 +287,7 @@ def _folders(config: Config) -> dict[str, Path]:
         ("index", config.storage.index_url),
         ("audit", config.storage.audit_url),
     ):
-        path = _sqlite_file(url)
+        path = sqlite_path(url)
         if path is not None:
             folders[name] = path.parent
     return folders
@@ -276,6 +330,13 @@ def run_checks(config_path: str, now: datetime) -> list[Finding]:
     index, reached = _open("index_db", "storage.index_url", config.storage.index_url)
     audit, audited = _open("audit_db", "storage.audit_url", config.storage.audit_url)
     found += [reached, audited]
+    if audit is not None:
+        try:
+            audit = keyed(audit, load_key(config))
+        except FamilyContextError as exc:
+            found.append(fail("audit_key", str(exc)))
+            audit.dispose()
+            audit = None
     if index is not None:
         found += _guard(
             "build_age", lambda: check_builds(build_status(index), config, now)
@@ -284,6 +345,7 @@ def run_checks(config_path: str, now: datetime) -> list[Finding]:
         index.dispose()
     if audit is not None:
         found += _guard("audit_privileges", lambda: check_audit_privileges(audit))
-        found += _guard("audit_chain", lambda: check_audit_chain(audit))
+        folder = checkpoint_folder(config)
+        found += _guard("audit_chain", lambda: check_audit_chain(audit, folder, now))
         audit.dispose()
     return found + _guard("disk", lambda: check_disk(config))

@@ -4,7 +4,9 @@ Each run reads the events after the last one it read (``review_sync``), in
 chunks, with enough earlier events for the per-day and per-session flags (one
 session length and a day before the previous run's last event) and each new
 signer-in's previous sign-in (for dormancy). Flag keys are stable, so an item
-raised or decided once is never raised again.
+raised or decided once is never raised again. Each move of the position is
+recorded first as a ``queue_read`` event, so ``verify`` can tell the position
+was never moved past what the log shows read (``governance.state``).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
-from sqlalchemy import Engine, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, or_, select, text, update
 
 from core.db import is_postgres, is_sqlite
-from governance.audit import audit_events
+from governance.audit import Actor, Event, audit_events, record_event
 from governance.flags import EVENT_SCHEMA, FLAG_SCHEMA, FlagRules, all_flags
 from governance.store import app_sessions, review_items, review_sync
+from governance.system_events import system_actor
 
 CHUNK = 100_000
 _TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -119,35 +122,79 @@ def _since(last_at: str | None, rules: FlagRules) -> str | None:
     return _text(moment - rules.session_limit - timedelta(days=1))
 
 
-def _step(engine: Engine, rules: FlagRules, now: datetime) -> tuple[int, bool]:
-    """Read one chunk after the mark, queue its flags, move the mark, in one
-    locked transaction; (items raised, whether more events are waiting)."""
+def _read_position(engine: Engine) -> tuple[int, str | None, bool, int]:
+    """(last seq read, its time, whether a mark exists, the log's head)."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(review_sync.c.last_seq, review_sync.c.last_at_utc)
+        ).first()
+        head = conn.execute(select(func.max(audit_events.c.seq))).scalar() or 0
+    if found is None:
+        return 0, None, False, head
+    return found[0], found[1], True, head
+
+
+def first_unread(conn: Connection, after: int, upto: int) -> int | None:
+    """The first event in (after, upto] that is not the queue's own
+    ``queue_read`` (None: reading them is only bookkeeping)."""
+    return conn.execute(
+        select(audit_events.c.seq)
+        .where(audit_events.c.seq > after, audit_events.c.seq <= upto,
+               audit_events.c.kind != "queue_read")
+        .order_by(audit_events.c.seq)
+        .limit(1)
+    ).scalar()  # fmt: skip
+
+
+def _only_bookkeeping(engine: Engine, after: int, upto: int) -> bool:
+    with engine.connect() as conn:
+        return first_unread(conn, after, upto) is None
+
+
+def _step(
+    engine: Engine, rules: FlagRules, now: datetime, actor: Actor
+) -> tuple[int, bool]:
+    """Read one chunk after the mark, queue its flags and move the mark; the
+    move is recorded first (``queue_read``), so the mark never runs ahead of the
+    log; (items raised, whether more events are waiting)."""
+    last_seq, last_at, marked, head = _read_position(engine)
+    if last_seq >= head:
+        return 0, False
+    upto = min(head, last_seq + CHUNK)
+    quiet = _only_bookkeeping(engine, last_seq, upto)
+    if not quiet:
+        data = {"from": last_seq, "upto": upto}
+        record_event(engine, Event("queue_read", actor, data=data, at=now))
     with engine.connect() as conn:
         _lock(conn)
-        mark = conn.execute(select(review_sync.c.last_seq, review_sync.c.last_at_utc))
-        found = mark.first()
-        head = conn.execute(select(func.max(audit_events.c.seq))).scalar() or 0
-        last_seq, last_at = (0, None) if found is None else (found[0], found[1])
-        if last_seq >= head:
+        again = conn.execute(select(review_sync.c.last_seq)).scalar()
+        if (again or 0) != last_seq:  # another auditor moved it meanwhile
             conn.rollback()
-            return 0, False
-        upto = min(head, last_seq + CHUNK)
+            return 0, True
         events = _chunk(conn, last_seq, upto, _since(last_at, rules))
-        raised = _queue(conn, all_flags(events, rules, now))
+        raised = 0 if quiet else _queue(conn, all_flags(events, rules, now))
         newest = events.filter(pl.col("seq") <= upto).tail(1)
         at = newest["at_utc"][0] if newest.height else last_at or _text(now)
-        _mark(conn, upto, at, found is None)
+        _mark(conn, upto, at, not marked)
         conn.commit()
     return raised, upto < head
 
 
-def sync_queue(engine: Engine, rules: FlagRules, now: datetime | None = None) -> int:
+def sync_queue(
+    engine: Engine,
+    rules: FlagRules,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+) -> int:
     """Raise every flag in the events not yet read; returns how many items were new.
 
     Safe with several auditors at once: each chunk is one transaction under its
-    own lock, so no event is read twice and no item is inserted twice.
+    own lock, so no event is read twice and no item is inserted twice. Each
+    move of the read position is an audit event (``queue_read``, by ``actor``,
+    by default the system), except over the queue's own such events.
     """
     now = now or datetime.now(UTC)
+    actor = actor or system_actor()
     unused = unused_accounts(engine, rules, now)
     with engine.connect() as conn:
         _lock(conn)
@@ -155,6 +202,6 @@ def sync_queue(engine: Engine, rules: FlagRules, now: datetime | None = None) ->
         conn.commit()
     more = True
     while more:
-        done, more = _step(engine, rules, now)
+        done, more = _step(engine, rules, now, actor)
         raised += done
     return raised

@@ -1,10 +1,11 @@
 """Audit retention, configured apart from linked data (``audit_retention_days``).
 
 Events older than the period are removed in one transaction that also moves the
-chain's anchor to the first kept event, so ``verify_chain`` still checks every
-remaining link. The removal is itself an audit event. On a hardened PostgreSQL
-database only a database administrator can run it (the append-only trigger is
-bypassed with ``session_replication_role = replica``, a superuser setting).
+chain's anchor to the first kept event and seals it with the chain's key, so
+``verify_chain`` still checks every remaining link and a forged anchor is found. The
+removal is itself an audit event. On a hardened PostgreSQL database only a database
+administrator can run it (the append-only trigger is bypassed with
+``session_replication_role = replica``, a superuser setting).
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 
 from core.db import is_postgres
-from governance.audit import Actor, Event, audit_events, record_event, utc_text
+from governance.audit import (
+    Actor,
+    Event,
+    audit_events,
+    record_event,
+    seal_anchor,
+    utc_text,
+)
+from governance.keys import key_of
 from governance.store import chain_anchor
 
 
@@ -45,6 +54,7 @@ def apply(engine: Engine, actor: Actor, days: int, now: datetime) -> RetentionPl
     """Record the retention run, then remove expired events and move the anchor."""
     record_event(engine, Event("retention", actor, data={"days": days}))
     todo = plan(engine, days, now)
+    key = key_of(engine)
     if not todo.expired or todo.first_kept_seq is None:
         return todo
     with engine.begin() as conn:
@@ -62,6 +72,7 @@ def apply(engine: Engine, actor: Actor, days: int, now: datetime) -> RetentionPl
         ).rowcount
         if not moved:
             conn.execute(insert(chain_anchor), [{"id": 1, **anchor}])
+        seal_anchor(conn, key, anchor)
         conn.execute(delete(audit_events).where(
             audit_events.c.seq < todo.first_kept_seq))  # fmt: skip
     return todo

@@ -2,8 +2,9 @@
 
 Streamlit's OIDC cookie is signed, not encrypted, lasts 30 days and still works
 when replayed after ``st.logout()``. So every page run checks a row in
-``app_sessions``: idle and absolute time-outs, the ID token's own expiry, and
-whether the session was ended (sign-out, or replaced by a newer sign-in when
+``app_sessions``: the user and role it was opened for (a cookie re-signed with
+another role is refused), idle and absolute time-outs, the ID token's own
+expiry, and whether the session was ended (sign-out, or replaced by a newer sign-in when
 one session per user is the rule). An ended session never comes back.
 """
 
@@ -30,6 +31,8 @@ ENDED_MESSAGES = {
     "sign_out": "You signed out. Sign in again to continue.",
     "replaced": "You signed in somewhere else, so this session ended.",
     "unknown": "This session is not recognised. Sign in again.",
+    "mismatch": "This sign-in does not match its session, so the session was "
+    "ended and recorded. Sign in again.",
 }
 
 
@@ -90,9 +93,19 @@ def open_session(
     rules: SessionRules,
     token_expiry: datetime | None = None,
 ) -> None:
-    """Record the sign-in, end the user's other sessions if the rule says so."""
-    record_event(engine, Event("sign_in", actor, data={"method": method}))
+    """Record the sign-in, end the user's other sessions if the rule says so.
+
+    The event carries what the session row will say (its expiry, the token's,
+    the sessions it replaces), so ``verify`` can tell the row was never changed.
+    """
     stamp = utc_text(now)
+    replaced = _open_sessions(engine, actor.user_id) if rules.one_per_user else []
+    token = utc_text(token_expiry) if token_expiry else None
+    data = {"method": method, "expires": utc_text(now + rules.absolute),
+            "token_expiry": token}  # fmt: skip
+    if replaced:
+        data["replaced"] = replaced
+    record_event(engine, Event("sign_in", actor, data=data))
     row = {
         "session_id": actor.session_id, "user_id": actor.user_id,
         "role": actor.role, "method": method, "started_at": stamp,
@@ -103,16 +116,31 @@ def open_session(
 
     def write() -> None:
         with engine.begin() as conn:
-            if rules.one_per_user:
+            if replaced:
                 conn.execute(
                     update(app_sessions)
-                    .where(app_sessions.c.user_id == actor.user_id,
+                    .where(app_sessions.c.session_id.in_(replaced),
                            app_sessions.c.ended_at.is_(None))
                     .values(ended_at=stamp, end_reason="replaced")
                 )  # fmt: skip
             conn.execute(insert(app_sessions), [row])
 
     _guarded(write)
+
+
+def _open_sessions(engine: Engine, user_id: str) -> list[str]:
+    def read() -> list[str]:
+        with engine.connect() as conn:
+            found = conn.execute(
+                select(app_sessions.c.session_id)
+                .where(
+                    app_sessions.c.user_id == user_id, app_sessions.c.ended_at.is_(None)
+                )
+                .order_by(app_sessions.c.session_id)
+            )
+            return list(found.scalars())
+
+    return _guarded(read)
 
 
 def session_row(engine: Engine, session_id: str) -> dict[str, Any] | None:
@@ -134,7 +162,7 @@ def session_row(engine: Engine, session_id: str) -> dict[str, Any] | None:
 
 #: Ended sessions whose cookie should never come back: presenting one again is a
 #: replay (after sign-out) or a stale copy (after signing in elsewhere).
-REVOKED = ("sign_out", "replaced", "unknown")
+REVOKED = ("sign_out", "replaced", "unknown", "mismatch")
 
 
 def touch_session(
@@ -143,10 +171,18 @@ def touch_session(
     """Check the session on a page run: extend it if active, else end it.
 
     A time-out is recorded once, as ``session_expired``; a revoked or unknown
-    session presented again is refused and recorded as ``sign_in_failed``.
+    session presented again is refused and recorded as ``sign_in_failed``, and
+    so is a sign-in whose user or role differs from the one its session was
+    opened with (the session is ended: its cookie was altered).
     """
     row = session_row(engine, actor.session_id)
     state = verdict(row, now, rules)
+    if state == "active" and _differs(row, actor):
+        data = {"method": row["method"], "why": "session_mismatch",
+                "session_role": row["role"]}  # fmt: skip
+        record_event(engine, Event("sign_in_failed", actor, data=data))
+        end_session(engine, actor.session_id, now, "mismatch")
+        return "mismatch"
     if state == "active":
         _set(engine, actor.session_id, last_seen_at=utc_text(now))
     elif row is not None and not row["ended_at"]:
@@ -157,6 +193,12 @@ def touch_session(
                 "why": "revoked_session", "ended": state}  # fmt: skip
         record_event(engine, Event("sign_in_failed", actor, data=data))
     return state
+
+
+def _differs(row: Mapping[str, Any], actor: Actor) -> bool:
+    """The cookie's identity or role is not the one the session was opened for
+    (a re-signed or altered cookie): the server-side row decides."""
+    return row["user_id"] != actor.user_id or row["role"] != actor.role
 
 
 def end_session(engine: Engine, session_id: str, now: datetime, why: str) -> None:

@@ -76,6 +76,22 @@ chain_anchor = Table(
 )
 
 
+#: Keyed marks of the chain (``governance.audit``): ``keyed`` says from which event
+#: the chain is HMAC-keyed and what it started from; ``anchor`` seals the anchor
+#: retention left behind. Each row's ``mac`` needs the key, so neither can be
+#: forged or moved by someone who can only change the database.
+chain_seals = Table(
+    "chain_seals",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("first_seq", Integer, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("note", Text, nullable=False),  # canonical JSON
+    Column("at_utc", String(32), nullable=False),
+    Column("mac", String(64), nullable=False),
+)
+
+
 def ensure_governance_schema(engine: Engine) -> None:
     """Create the sessions, restrictions and review tables if missing."""
     metadata.create_all(engine, checkfirst=True)

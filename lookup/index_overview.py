@@ -132,3 +132,16 @@ def source_restricted_count(engine: Engine) -> int:
         return int(conn.execute(query).scalar_one())
 
     return _read(engine, read)
+
+
+def person_in_served_build(engine: Engine, person_id: str) -> bool:
+    """Whether ``person_id`` names a person in the build being served."""
+    p = t.people.c
+
+    def read(conn: Connection, build_id: str) -> bool:
+        query = select(p.person_id).where(
+            p.build_id == build_id, p.person_id == person_id
+        )
+        return conn.execute(query.limit(1)).first() is not None
+
+    return _read(engine, read)

@@ -28,6 +28,17 @@ settings.register_profile("project", deadline=None, database=None)
 settings.load_profile("project")
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
+#: The audit chain's key for every test (``governance.keys``); tests of the key's
+#: own handling set or remove it themselves.
+AUDIT_KEY_ENV = "FAMILY_CONTEXT_AUDIT_KEY"
+TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789abcdef"
+
+
+def pytest_configure(config) -> None:  # noqa: ANN001
+    """Every process the tests start (CLIs, the dashboard) shares one key."""
+    os.environ.setdefault(AUDIT_KEY_ENV, TEST_AUDIT_KEY)
+
+
 #: The "today" of the test indexes.
 TODAY = date(2026, 11, 15)
 

@@ -105,13 +105,17 @@ def test_verify_cli_json(tmp_path, capsys):
     ensure_audit_schema(engine)
     record_event(engine, Event("sign_in", ACTOR))
     assert governance_main(["verify", "--config", str(config), "--json"]) == 0
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert json.loads(last) == {"events": 1, "valid": True, "first_broken": None}
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    head = verify_chain(engine)
+    assert last | {"events": 1, "valid": True, "first_broken": None} == last
+    assert (last["head_seq"], last["head_hash"], last["keyed"]) == (
+        1, head.head_hash, True
+    )  # fmt: skip
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_events SET role = 'auditor'"))
     assert governance_main(["verify", "--config", str(config), "--json"]) == 1
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert json.loads(last) == {"events": 1, "valid": False, "first_broken": 1}
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert last | {"events": 1, "valid": False, "first_broken": 1} == last
 
 
 def test_verify_cli_json_when_the_log_cannot_be_read(tmp_path, capsys):
@@ -123,4 +127,5 @@ def test_verify_cli_json_when_the_log_cannot_be_read(tmp_path, capsys):
     assert json.loads(out.strip().splitlines()[-1]) == {
         "events": 0, "valid": False, "first_broken": None, "error": "AuditError"
     }  # fmt: skip
-    assert "no audit log" in err
+    assert "does not exist" in err and "storage.audit_url" in err
+    assert not (tmp_path / "typo").exists()  # verify never creates a log

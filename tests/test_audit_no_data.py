@@ -27,6 +27,7 @@ from governance.audit import (
     read_events,
     verify_chain,
 )
+from governance.cli_identity import os_user
 from governance.exports import record_summary_export
 from governance.reasons import Reason
 from governance.restrictions import set_restriction
@@ -114,8 +115,9 @@ def test_facade_shows_nothing_when_the_event_is_refused(
 def cli_config(tmp_path: Path) -> Path:
     make_index(tmp_path / "index.db", filler=10)
     path = tmp_path / "config.toml"
+    grant = f'[governance.cli_users]\n"{os_user()[0]}" = "front_door"\n'
     path.write_text('[storage]\nindex_url = "sqlite:///index.db"\n'
-                    'audit_url = "sqlite:///audit.db"\n')  # fmt: skip
+                    f'audit_url = "sqlite:///audit.db"\n{grant}')  # fmt: skip
     ensure_audit_schema(make_engine(f"sqlite:///{tmp_path}/audit.db"))
     return path
 

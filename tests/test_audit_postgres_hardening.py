@@ -136,6 +136,9 @@ def test_app_role_keeps_its_working_tables_after_hardening(
             " '2026-11-16T10:00:00.000000Z', 'open')"
         ))  # fmt: skip
         conn.execute(text("UPDATE data_reports SET status = 'closed'"))
+    # the queue's position moves only after the queue_read event saying so
+    record_event(app, Event("queue_read", ACTOR, data={"from": 0, "upto": 1}))
+    with app.begin() as conn:
         conn.execute(text(
             "INSERT INTO review_sync (id, last_seq, last_at_utc) VALUES (1, 1, 'x')"
         ))  # fmt: skip

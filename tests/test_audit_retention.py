@@ -19,6 +19,7 @@ from governance.audit import (
     record_event,
     verify_chain,
 )
+from governance.cli_identity import os_user
 from governance.hardening import harden_postgres
 
 ADMIN = Actor("dba", "DBA", "administrator", "s-dba")
@@ -71,6 +72,7 @@ def test_retention_cli_counts_then_applies(tmp_path, capsys) -> None:
     config.write_text(
         '[storage]\naudit_url = "sqlite:///audit.db"\n'
         "[governance]\naudit_retention_days = 30\n"
+        f'[governance.cli_users]\n"{os_user()[0]}" = "administrator"\n'
     )
     engine = make_engine(f"sqlite:///{tmp_path}/audit.db")
     ensure_audit_schema(engine)

@@ -1,6 +1,8 @@
 """Backup and restore as docs/deploy.md says: pg_dump of the audit and index
 databases, pg_restore into new databases, then verify and doctor on the restored
-copy: the same chain, the same build served; a change to the restored log is found.
+copy: the same chain, continuing the last signed checkpoint, the same build
+served; a change to the restored log is found, and so is a restore of a dump
+older than the last checkpoint (events lost).
 """
 
 from __future__ import annotations
@@ -44,9 +46,11 @@ def _url(database: str) -> str:
 
 @pytest.fixture
 def databases() -> Iterator[dict[str, str]]:
-    """Four new databases (audit, index, and their restored copies), dropped after."""
+    """New databases (audit, index, their restored copies, an older audit
+    restore), dropped after."""
     tag = uuid.uuid4().hex[:8]
-    names = {k: f"fc_{k}_{tag}" for k in ("audit", "index", "audit_r", "index_r")}
+    kinds = ("audit", "index", "audit_r", "index_r", "audit_old")
+    names = {k: f"fc_{k}_{tag}" for k in kinds}
     admin = create_engine(BASE, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         for name in names.values():
@@ -78,27 +82,37 @@ def _verify(config: str, capsys) -> tuple[int, dict]:  # noqa: ANN001
     return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
+def _dump_and_restore(dump: Path, source: str, target: str) -> None:
+    subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", _libpq(source)],
+                   check=True)  # fmt: skip
+    subprocess.run(["pg_restore", "--no-owner", "--exit-on-error",
+                    f"--dbname={_libpq(target)}", str(dump)], check=True)  # fmt: skip
+
+
 def test_dump_restore_verify(tmp_path, databases, capsys) -> None:
     demo = tmp_path / "demo"
     assert sources_main(["generate", "--people", "80", "--seed", "7",
                          "--out", str(demo), "--quiet"]) == 0  # fmt: skip
     live = _config(demo, "live.toml", databases["index"], databases["audit"])
     assert linkage_main(["build", "--config", live]) == 0
+    _dump_and_restore(tmp_path / "old.dump", databases["audit"],
+                      databases["audit_old"])  # fmt: skip
     assert linkage_main(["build", "--config", live]) == 0
+    assert governance_main(["checkpoint", "--config", live]) == 0  # nightly
     before = _verify(live, capsys)[1]
-    assert before["valid"] and before["events"] >= 4
+    assert before["valid"] and before["events"] >= 4 and before["checkpoints"] == 1
     for what in ("audit", "index"):
-        dump = tmp_path / f"{what}.dump"
-        subprocess.run(["pg_dump", "--format=custom", f"--file={dump}",
-                        _libpq(databases[what])], check=True)  # fmt: skip
-        subprocess.run(["pg_restore", "--no-owner", "--exit-on-error",
-                        f"--dbname={_libpq(databases[what + '_r'])}", str(dump)],
-                       check=True)  # fmt: skip
+        _dump_and_restore(tmp_path / f"{what}.dump", databases[what],
+                          databases[what + "_r"])  # fmt: skip
     restored = _config(
         demo, "restored.toml", databases["index_r"], databases["audit_r"]
     )
     code, after = _verify(restored, capsys)
-    assert code == 0 and after == before
+    assert code == 0 and after == before  # same head, the checkpoint holds
+    older = _config(demo, "old.toml", databases["index_r"], databases["audit_old"])
+    code, lost = _verify(older, capsys)
+    assert code == 1 and lost["head_seq"] < before["head_seq"]
+    assert "the newest events were cut off" in " ".join(lost["problems"])
     health = {f.check: f for f in check_health(restored).findings}
     assert health["index_db"].level == "ok" and health["build_age"].level == "ok"
     assert health["audit_chain"].detail["events"] == before["events"]

@@ -60,6 +60,13 @@ def test_build_and_doctor_commands_parse() -> None:
     args = governance_parser().parse_args(doctor[3:])
     assert (args.command, args.json, args.notify) == ("doctor", True, True)
     assert "3" in _unit("family-context-build.service")["Service"]["SuccessExitStatus"]
+    point = _exec("family-context-checkpoint.service")
+    args = governance_parser().parse_args(point[3:])
+    assert (args.command, args.config) == (
+        "checkpoint",
+        "/etc/family-context/config.toml",
+    )
+    assert _unit("family-context-checkpoint.timer")["Timer"]["OnCalendar"]
 
 
 def test_dashboard_runs_app_py_on_loopback_with_the_shipped_settings() -> None:

@@ -17,7 +17,7 @@ from lookup.__main__ import main as lookup_main
 from lookup.index import load_index
 from sources.__main__ import main as sources_main
 
-WHO = ["--purpose", "New referral (MASH)", "--case-ref", "REF-1", "--user", "t.user"]
+WHO = ["--purpose", "New referral (MASH)", "--case-ref", "REF-1"]
 
 
 @pytest.fixture(scope="module")

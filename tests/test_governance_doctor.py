@@ -18,6 +18,7 @@ from sqlalchemy import text
 from core.db import make_engine
 from governance.__main__ import main as governance_main
 from governance.audit import ensure_audit_schema
+from governance.chain import ROW_KEYS, chain_hash
 from governance.hardening import harden_postgres
 from governance.health import Health, check_health, detail, fail, liveness, ok, warn
 from linkage.__main__ import main as linkage_main
@@ -66,9 +67,13 @@ def test_a_healthy_demo_warns_only_about_demo_mode_and_sqlite(demo) -> None:
     assert by_check == {
         "config": "ok", "demo_mode": "warn", "index_db": "ok", "audit_db": "ok",
         "build_age": "ok", "sources": "ok", "audit_privileges": "warn",
-        "audit_chain": "ok", "disk": "ok",
+        "audit_chain": "ok", "audit_checkpoint": "warn", "audit_state": "ok",
+        "disk": "ok",
     }  # fmt: skip
     assert health.status == "warn" and health.exit_code == 1
+    assert (
+        "no signed checkpoint" in _finding(health, "audit_checkpoint", "warn").message
+    )
 
 
 def test_invalid_config_fails_and_names_the_key(demo) -> None:
@@ -149,6 +154,71 @@ def test_broken_chain_fails(demo) -> None:
     health = check_health(_config(demo))
     broken = _finding(health, "audit_chain", "fail")
     assert broken.detail["first_broken"] == 1 and "BROKEN" in broken.message
+
+
+def _checkpoint(demo: Path) -> Path:
+    assert governance_main(["checkpoint", "--config", _config(demo)]) == 0
+    (written,) = sorted((demo / "checkpoints").glob("*.json"))
+    return written
+
+
+def test_head_verified_against_the_newest_checkpoint(demo) -> None:
+    written = _checkpoint(demo)
+    seq = json.loads(written.read_text())["seq"]
+    found = _finding(check_health(_config(demo)), "audit_checkpoint", "ok")
+    assert found.detail["checkpoint_seq"] == seq == found.detail["head_seq"]
+    assert f"continues the newest checkpoint (event {seq}" in found.message
+
+
+def test_newest_events_cut_below_the_checkpoint_fail(demo) -> None:
+    seq = json.loads(_checkpoint(demo).read_text())["seq"]
+    with sqlite3.connect(demo / "audit.db") as db:
+        db.execute("DELETE FROM audit_events WHERE seq >= ?", (seq,))
+    health = check_health(_config(demo))
+    cut = _finding(health, "audit_checkpoint", "fail")
+    assert "the newest events were cut off" in cut.message
+    assert _levels(health, "audit_chain") == ["ok"]  # what is left still links
+
+
+def test_log_rewritten_up_to_the_checkpoint_fails(demo) -> None:
+    """Editing an event and recomputing every later link with plain SHA-256 (no
+    key): both the chain and the checkpoint find it."""
+    _checkpoint(demo)
+    with sqlite3.connect(demo / "audit.db") as db:
+        rows = db.execute("SELECT seq, at_utc, kind, user_id, user_name, role, "
+                          "session_id, purpose, case_ref, data, prev_hash FROM "
+                          "audit_events ORDER BY seq").fetchall()  # fmt: skip
+        prev = db.execute("SELECT hash FROM audit_events WHERE seq = 1").fetchone()[0]
+        for seq, *content, _ in rows[1:]:
+            if seq == 2:
+                content[6] = "edited purpose"
+            body = dict(zip(ROW_KEYS, content, strict=True))
+            digest = chain_hash(prev, body, None)
+            db.execute("UPDATE audit_events SET purpose = ?, prev_hash = ?, "
+                       "hash = ? WHERE seq = ?",
+                       (body["purpose"], prev, digest, seq))  # fmt: skip
+            prev = digest
+    health = check_health(_config(demo))
+    assert _finding(health, "audit_chain", "fail").detail["first_broken"] == 2
+    assert "rewritten" in _finding(health, "audit_checkpoint", "fail").message
+
+
+def test_forged_checkpoint_fails(demo) -> None:
+    written = _checkpoint(demo)
+    forged = json.loads(written.read_text()) | {"hash": "f" * 64}
+    written.write_text(json.dumps(forged))
+    found = _finding(check_health(_config(demo)), "audit_checkpoint", "fail")
+    assert "forged or changed" in found.message
+
+
+def test_governance_table_changed_without_its_event_fails(demo) -> None:
+    with sqlite3.connect(demo / "audit.db") as db:
+        db.execute(
+            "INSERT INTO restrictions (person_id, category, set_by, set_at) VALUES "
+            "('p1', 'adoption', 'someone', '2026-12-01T10:00:00.000000Z')"
+        )
+    found = _finding(check_health(_config(demo)), "audit_state", "fail")
+    assert "restriction of p1 has no restriction event" in found.message
 
 
 def _role(postgres_url: str) -> tuple[str, str]:

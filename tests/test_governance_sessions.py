@@ -101,3 +101,27 @@ def test_token_session_id_is_stable_per_sign_in() -> None:
     claims = {"iss": "https://idp", "sub": "abc", "iat": 1, "nonce": "n1"}
     assert token_session_id(claims) == token_session_id(dict(claims))
     assert token_session_id(claims) != token_session_id({**claims, "iat": 2})
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [Actor("u1", "User One", "social_worker", "s1"),  # same person, another role
+     Actor("u2", "Someone Else", "front_door", "s1")],  # another person
+)  # fmt: skip
+def test_a_cookie_that_differs_from_its_session_is_refused_and_recorded(
+    engine, forged
+) -> None:
+    """A live session's cookie re-signed with another role or identity keeps the
+    session id: the server-side row, not the cookie, says who signed in."""
+    open_session(engine, actor("s1"), "oidc", T0, RULES)
+    now = T0 + timedelta(minutes=1)
+    assert touch_session(engine, forged, now, RULES) == "mismatch"
+    refused = read_events(engine, limit=1)[0]
+    assert (refused["kind"], refused["data"]["why"], refused["role"]) == (
+        "sign_in_failed", "session_mismatch", forged.role
+    )  # fmt: skip
+    assert refused["data"]["session_role"] == "front_door"
+    assert session_row(engine, "s1")["end_reason"] == "mismatch"
+    # the session is over for the real cookie too, and stays over
+    assert touch_session(engine, actor("s1"), now, RULES) == "mismatch"
+    assert verify_chain(engine).valid

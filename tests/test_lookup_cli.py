@@ -12,23 +12,32 @@ from support.lookup_index import JANE_NHS, make_index
 
 from core.db import make_engine
 from governance.audit import read_events
+from governance.cli_identity import os_user
 from lookup.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 REASON = ["--purpose", "New referral (MASH)", "--case-ref", "REF-9"]
+ME = os_user()[0]
+
+
+def write_config(folder: Path, role: str | None = "front_door") -> Path:
+    """A config whose [governance.cli_users] grants the user running the tests
+    ``role`` (None: the user is not listed)."""
+    grant = f'[governance.cli_users]\n"{ME}" = "{role}"\n' if role else ""
+    path = folder / "config.toml"
+    path.write_text(
+        '[storage]\nindex_url = "sqlite:///index.db"\n'
+        f'audit_url = "sqlite:///audit.db"\n{grant}',
+        encoding="utf-8",
+    )
+    return path
 
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli")
     make_index(folder / "index.db", filler=20)
-    path = folder / "config.toml"
-    path.write_text(
-        '[storage]\nindex_url = "sqlite:///index.db"\n'
-        'audit_url = "sqlite:///audit.db"\n',
-        encoding="utf-8",
-    )
-    return path
+    return write_config(folder)
 
 
 def _events(config: Path) -> list[dict]:
@@ -41,14 +50,14 @@ def _json(capsys: pytest.CaptureFixture[str]) -> dict:
 
 def test_search_json(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["search", "--config", str(config), "--first", "Jnae", "--last", "Smith"]
-    code = main([*args, "--dob", "03/07/2015", *REASON, "--user", "u1", "--json"])
+    code = main([*args, "--dob", "03/07/2015", *REASON, "--json"])
     top = _json(capsys)["candidates"][0]
     assert code == 0
     assert (top["person_id"], top["confidence"]) == ("p1", "Strong match")
     assert top["dob"] == "2015-07-03" and top["nhs_number"] == JANE_NHS
     search, shown = _events(config)[1], _events(config)[0]
     assert (search["kind"], search["user_id"], search["role"]) == (
-        "search", "u1", "front_door"
+        "search", ME, "front_door"
     )  # fmt: skip
     assert search["case_ref"] == "REF-9"
     assert shown["data"]["person_ids"][0] == "p1"
@@ -97,8 +106,7 @@ def test_family_text(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize(
     ("extra", "code", "message"),
-    [(["--role", "auditor"], 1, "Your role cannot search"),
-     (["--purpose", "Curiosity"], 2, "Choose a purpose from"),
+    [(["--purpose", "Curiosity"], 2, "Choose a purpose from"),
      (["--purpose", "Emergency"], 2, "Explain the emergency"),
      (["--first", ""], 2, "first name and a last name")],
 )  # fmt: skip
@@ -109,12 +117,45 @@ def test_refusals(config, capsys, extra, code, message) -> None:
     assert message in captured.err and captured.out == ""
 
 
-def test_auditor_refusal_is_recorded(config: Path, capsys) -> None:
+def test_auditor_refusal_is_recorded(tmp_path, capsys) -> None:
+    make_index(tmp_path / "index.db", filler=5)
+    config = write_config(tmp_path, "auditor")
     args = ["search", "--config", str(config), "--first", "Jane", "--last", "Smith"]
-    main([*args, *REASON, "--role", "auditor", "--user", "ig"])
+    assert main([*args, *REASON]) == 1
+    assert "Your role cannot search" in capsys.readouterr().err
     assert (_events(config)[0]["kind"], _events(config)[0]["user_id"]) == (
-        "access_denied", "ig"
+        "access_denied", ME
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("flag", [["--user", "alice"], ["--role", "social_worker"]])
+def test_no_flag_chooses_the_user_or_role(config, capsys, flag) -> None:
+    """The CLI acts as the operating-system user, in the role the config grants:
+    the old --user and --role flags are refused with a clear message, and
+    nothing is searched or recorded."""
+    before = len(_events(config))
+    args = ["search", "--config", str(config), "--first", "Jane", "--last", "Smith"]
+    assert main([*args, *REASON, *flag]) == 2
+    captured = capsys.readouterr()
+    assert "--user and --role are gone" in captured.err and captured.out == ""
+    assert "[governance.cli_users]" in captured.err
+    assert len(_events(config)) == before
+
+
+def test_an_unlisted_operating_system_user_is_refused_and_recorded(
+    tmp_path, capsys
+) -> None:
+    make_index(tmp_path / "index.db", filler=5)
+    config = write_config(tmp_path, None)
+    args = ["search", "--config", str(config), "--first", "Jane", "--last", "Smith"]
+    assert main([*args, *REASON]) == 1
+    err = capsys.readouterr().err
+    assert f"user {ME} has no role" in err and "[governance.cli_users]" in err
+    refused = _events(config)[0]
+    assert (refused["kind"], refused["user_id"], refused["data"]["method"]) == (
+        "sign_in_failed", ME, "cli"
+    )  # fmt: skip
+    assert not [e for e in _events(config) if e["kind"] == "search"]
 
 
 def test_runs_as_a_module(config: Path) -> None:

@@ -12,6 +12,7 @@ from support.lookup_index import make_index
 
 from core.db import make_engine
 from governance.audit import Actor, ensure_audit_schema, read_events
+from governance.cli_identity import os_user
 from governance.flags import FlagRules
 from governance.restrictions import RESTRICTED_MESSAGE, set_restriction
 from governance.review import queue, sync_queue
@@ -36,7 +37,8 @@ def _config(folder: Path, extra: str = "") -> Path:
     path = folder / "config.toml"
     path.write_text(
         '[storage]\nindex_url = "sqlite:///index.db"\n'
-        f'audit_url = "sqlite:///audit.db"\n{extra}',
+        f'audit_url = "sqlite:///audit.db"\n{extra}\n'
+        f'[governance.cli_users]\n"{os_user()[0]}" = "front_door"\n',
         encoding="utf-8",
     )
     return path

@@ -24,6 +24,7 @@ from lookup.index_overview import (
     RecentBuild,
     SourceLoadCounts,
     builds_overview,
+    person_in_served_build,
     source_restricted_count,
 )
 from ui import model_report, reports_queue, resources
@@ -35,6 +36,31 @@ def _frame(rows: tuple, row_type: type) -> pl.DataFrame:
     columns = [f.name for f in dataclasses.fields(row_type)]
     data = [dataclasses.astuple(r) for r in rows]
     return pl.DataFrame(data, schema=columns, orient="row")
+
+
+NO_SUCH_PERSON = (
+    "No person with that id is in the index being served: check the id the "
+    "information-governance lead gave (it is shown on the person's family view). "
+    "Nothing was restricted."
+)
+
+
+def _restrict(ctx: AppContext, actor: Actor, person_id: str, category: str) -> None:
+    """Restrict a person the index knows; an unknown id is an error, not a
+    restriction of no one."""
+    try:
+        known = person_in_served_build(
+            resources.index_engine(ctx.config.storage.index_url), person_id
+        )
+    except IndexNotReadyError:
+        known = False  # no index yet: nobody can be looked up, so nobody to hide
+    if not known:
+        st.error(NO_SUCH_PERSON)
+        return
+    try:
+        set_restriction(ctx.audit_engine, actor, person_id, category)
+    except UserInputError as exc:
+        st.error(str(exc))
 
 
 def _restrictions(ctx: AppContext, actor: Actor) -> None:
@@ -56,10 +82,7 @@ def _restrictions(ctx: AppContext, actor: Actor) -> None:
         category = st.selectbox("Why", list(CATEGORIES), key="restrict_category",
                                 format_func=CATEGORIES.get)  # fmt: skip
         if st.form_submit_button("Restrict this person"):
-            try:
-                set_restriction(ctx.audit_engine, actor, person.strip(), category)
-            except UserInputError as exc:
-                st.error(str(exc))
+            _restrict(ctx, actor, person.strip(), category)
     for row in active_restrictions(ctx.audit_engine):
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.markdown(

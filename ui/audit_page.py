@@ -123,6 +123,6 @@ def page(ctx: AppContext, actor: Actor) -> None:
         csv_text = export_csv(ctx.audit_engine, actor, display(shown))
         st.download_button("Download CSV", csv_text, "audit-events.csv",
                            mime="text/csv", key="download")  # fmt: skip
-    sync_queue(ctx.audit_engine, ctx.flag_rules)
+    sync_queue(ctx.audit_engine, ctx.flag_rules, actor=actor)
     _review(ctx, actor)
     _integrity(ctx)

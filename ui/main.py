@@ -100,7 +100,7 @@ Origin = tuple[str | None, str | None, bool, str | None]
 def _context(
     config_path: str, cfg: Config, origin: Origin, today: date | None
 ) -> AppContext:
-    audit_engine = resources.audit_engine(cfg.storage.audit_url)
+    audit_engine = resources.audit_engine(cfg.storage.audit_url, cfg)
     resources.config_recorded(config_path, cfg.storage.audit_url, cfg, audit_engine)
     return AppContext(
         config_path=config_path,

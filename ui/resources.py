@@ -14,6 +14,7 @@ from core.config import Config, load_config
 from core.db import make_engine
 from core.errors import AuditError
 from governance.audit import ensure_audit_schema
+from governance.keys import keyed, load_key
 from governance.reports import ensure_reports_schema
 from governance.system_events import record_config_loaded
 from lookup.index import LinkedIndex, current_build_id, load_index
@@ -32,9 +33,10 @@ def index_engine(url: str) -> Engine:
 
 
 @st.cache_resource(show_spinner=False)
-def audit_engine(url: str) -> Engine:
-    """One engine per audit URL, with the audit table created if missing."""
-    engine = make_engine(url)
+def audit_engine(url: str, _cfg: Config) -> Engine:
+    """One engine per audit URL, carrying the chain's key, with the audit table
+    created if missing."""
+    engine = keyed(make_engine(url), load_key(_cfg))
     try:
         ensure_audit_schema(engine)
         ensure_reports_schema(engine)

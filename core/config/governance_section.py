@@ -136,11 +136,35 @@ class GovernanceConfig:
         "Days audit events are kept (separately from linked data, which is "
         "dropped when its source stops sending it).",
     )
+    audit_key: str = setting(
+        "",
+        'Where the audit chain\'s secret key is: "file:PATH" (relative to the '
+        'config folder; make one with python -m governance new-key) or "env:NAME". '
+        "Empty: the FAMILY_CONTEXT_AUDIT_KEY environment variable, or in demo mode "
+        "a key generated beside the config (audit.key). Keep it outside the "
+        "database and its backups.",
+    )
+    checkpoint_folder: str = setting(
+        "",
+        "Folder (outside the database, relative to the config folder) where "
+        "python -m governance checkpoint writes signed checkpoints of the chain's "
+        "head and verify and doctor read them. Empty: checkpoints/ beside the "
+        "config in demo mode, none otherwise.",
+    )
+    cli_users: Mapping[str, str] = field(
+        default_factory=lambda: FrozenDict({}),
+        metadata={
+            "doc": "Table: operating-system user to role, for the command-line "
+            "tools (python -m lookup, governance retention); the CLIs act as the "
+            "user running them and refuse anyone not listed."
+        },
+    )
 
 
 def _check_governance(gov: GovernanceConfig, problems: list[Problem]) -> None:
-    for claim, role in gov.role_map.items():
-        if role not in ROLES:
-            problems.append(
-                Problem(f"governance.role_map.{claim}", f"must be one of {ROLES}")
-            )
+    for table, mapping in (("role_map", gov.role_map), ("cli_users", gov.cli_users)):
+        for claim, role in mapping.items():
+            if role not in ROLES:
+                problems.append(
+                    Problem(f"governance.{table}.{claim}", f"must be one of {ROLES}")
+                )

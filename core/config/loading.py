@@ -30,12 +30,20 @@ from core.errors import ConfigError, Problem
 
 
 def _resolve_url(url: str, base_dir: Path) -> str:
+    """A relative SQLite path (also inside a ``file:`` URI, whose query is kept)
+    made absolute against the config folder."""
     prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/"):
-        rest = url[len(prefix) :]
-        if rest and rest != ":memory:":
-            return prefix + str((base_dir / rest).resolve())
-    return url
+    if not url.startswith(prefix):
+        return url
+    rest = url[len(prefix) :]
+    uri = rest.startswith("file:")
+    rest = rest.removeprefix("file:")
+    path, sep, query = rest.partition("?") if uri else (rest, "", "")
+    if not path or path == ":memory:" or path.startswith("/"):
+        return url
+    return prefix + ("file:" if uri else "") + str((base_dir / path).resolve()) + (
+        sep + query
+    )
 
 
 def parse_config(

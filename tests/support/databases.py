@@ -46,6 +46,7 @@ def _as_role(url: str, role: str) -> Engine:
     def _set_role(dbapi_conn, _record) -> None:  # noqa: ANN001
         with dbapi_conn.cursor() as cur:
             cur.execute(f'SET ROLE "{role}"')
+        dbapi_conn.commit()  # as a login role would be: no transaction left open
 
     return engine
 
