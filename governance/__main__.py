@@ -211,7 +211,7 @@ def _existing_log(config: Config) -> Engine:
     return engine
 
 
-def _figures(check: ChainCheck | None, config: Config | None, **extra) -> str:
+def _figures(check: ChainCheck | None, config: Config | None, **extra: object) -> str:
     if check is None:
         return json.dumps({"events": 0, "valid": False, "first_broken": None, **extra})
     key = key_id(load_key(config)) if config is not None else None

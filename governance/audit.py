@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from core.db import is_postgres, is_read_only, is_sqlite
+from core.db import is_postgres, is_sqlite
 from core.errors import AuditError
 from core.logs import log
 from core.vocab import ACTOR_ROLES, ActorRole
@@ -215,7 +215,7 @@ def record_event(engine: Engine, event: Event) -> None:
     """Store ``event`` and link it onto the chain, or raise AuditError."""
     if event.kind not in EVENT_KINDS:
         raise AuditError(f"Audit event kind '{event.kind}' is not registered.")
-    if is_read_only(engine.url.render_as_string()):
+    if engine.url.query.get("mode") == "ro" and is_sqlite(engine):
         raise AuditError(
             "storage.audit_url opens the audit log read-only (mode=ro), so nothing "
             "can be recorded and nothing is shown: a read-only URL is only for "
@@ -244,23 +244,41 @@ def record_event(engine: Engine, event: Event) -> None:
 
 _COLUMNS = ", ".join(ROW_KEYS)
 _LINKED_COLUMNS = f"seq, {_COLUMNS}, prev_hash, hash, pending_id"
+#: Waiters wait on this lock (shared), which a leader holds while it links; new
+#: writers try the chain's own lock, which no waiter holds, so waiting never
+#: stops another writer from leading.
+_WAITING = 774413
+_PENDING = (
+    f"SELECT p.pid, {', '.join('p.' + k for k in ROW_KEYS)}, h.seq, h.hash "
+    "FROM audit_pending p LEFT JOIN (SELECT seq, hash FROM audit_events "
+    "ORDER BY seq DESC LIMIT 1) h ON true"
+)
+#: Try the lock; holding it, hold the waiters' lock too and read what is
+#: pending with the head (a fresh snapshot, after the locks); else read nothing.
+_TRY = (
+    f"BEGIN; SELECT set_config('fc.led', pg_try_advisory_xact_lock({_LOCK})::text,"
+    " true); "
+    f"SELECT CASE WHEN current_setting('fc.led') = 'true' THEN "
+    f"pg_advisory_xact_lock({_WAITING})::text END; "
+    f"{_PENDING} WHERE current_setting('fc.led') = 'true' ORDER BY p.pid "
+    f"LIMIT {BATCH}"
+)
+#: Queue for the locks (after a few tries), then read what is pending.
+_QUEUE = (
+    f"BEGIN; SELECT pg_advisory_xact_lock({_LOCK}); "
+    f"SELECT pg_advisory_xact_lock({_WAITING}); "
+    f"{_PENDING} ORDER BY p.pid LIMIT {BATCH}"
+)
 #: Store the event and commit (not waiting for the disk: until it is linked,
-#: by a commit that does wait, nothing is shown); then, in a new transaction,
-#: try the lock and read what is pending with the head (a fresh snapshot, after
-#: the lock).
+#: by a commit that does wait, nothing is shown), then try to lead.
 _STORE_AND_TRY = (
     "BEGIN; SET LOCAL synchronous_commit TO off; "
     f"INSERT INTO audit_pending ({_COLUMNS}) VALUES "
-    f"({', '.join(f'%({k})s' for k in ROW_KEYS)}) RETURNING pid; COMMIT; "
-    f"BEGIN; SELECT pg_try_advisory_xact_lock({_LOCK}); "
-    f"SELECT p.pid, {', '.join('p.' + k for k in ROW_KEYS)}, h.seq, h.hash "
-    "FROM audit_pending p LEFT JOIN (SELECT seq, hash FROM audit_events "
-    f"ORDER BY seq DESC LIMIT 1) h ON true ORDER BY p.pid LIMIT {BATCH}"
+    f"({', '.join(f'%({k})s' for k in ROW_KEYS)}) RETURNING pid; COMMIT; " + _TRY
 )
-_TRY = _STORE_AND_TRY[_STORE_AND_TRY.index("COMMIT; ") + 8 :]
-#: Wait for the leader to commit (shared: every waiter at once), then look.
+#: Wait for the leader to commit (every waiter at once), then look.
 _WAIT = (
-    f"SELECT pg_advisory_xact_lock_shared({_LOCK}); "
+    f"SELECT pg_advisory_xact_lock_shared({_WAITING}); "
     "SELECT count(*) FROM audit_pending WHERE pid = %(pid)s; COMMIT"
 )
 #: Times a PostgreSQL writer tries to lead or be linked before queueing.
@@ -282,9 +300,10 @@ def _record_postgres(conn: Connection, key: bytes, row: Mapping[str, str]) -> No
 
     The event is stored and committed first. A writer that then finds the
     chain's lock free links everything pending; one that finds it held waits
-    (a shared lock, granted to every waiter at once) for that leader to commit,
-    and is usually linked by then; otherwise it tries again, and after a few
-    tries queues for the lock. Statements are bound by psycopg on the client
+    (on a second lock the leader holds, shared, so every waiter wakes at once
+    and none stands in a new leader's way) for that leader to commit, and is
+    usually linked by then; otherwise it tries again, and after a few tries
+    queues for the locks. Statements are bound by psycopg on the client
     (several in one round trip), never formatted by hand.
     """
     from psycopg import ClientCursor
@@ -315,19 +334,19 @@ def _results(cur: Any, query: str, params: Any = None) -> list[list[Any]]:
 def _store_and_link(
     conn: Connection, cur: Any, key: bytes, row: Mapping[str, str]
 ) -> None:
-    _, _, stored, _, _, tried, pending = _results(cur, _STORE_AND_TRY, row)
+    _, _, stored, _, _, tried, _, pending = _results(cur, _STORE_AND_TRY, row)
     pid = int(stored[0][0])
     for _ in range(_TRIES):
-        if tried[0][0]:
+        if tried[0][0] == "true":
             if _lead_postgres(conn, cur, key, pid, pending):
                 return
         else:
             _, seen, _ = _results(cur, _WAIT, {"pid": pid})
             if seen[0][0] == 0:
                 return
-        _, tried, pending = _results(cur, _TRY)
+        _, tried, _, pending = _results(cur, _TRY)
     while True:
-        _, _, pending = _results(cur, _TRY.replace("pg_try_", "pg_"))
+        *_, pending = _results(cur, _QUEUE)
         if _lead_postgres(conn, cur, key, pid, pending):
             return
 

@@ -41,8 +41,11 @@ def _resolve_url(url: str, base_dir: Path) -> str:
     path, sep, query = rest.partition("?") if uri else (rest, "", "")
     if not path or path == ":memory:" or path.startswith("/"):
         return url
-    return prefix + ("file:" if uri else "") + str((base_dir / path).resolve()) + (
-        sep + query
+    return (
+        prefix
+        + ("file:" if uri else "")
+        + str((base_dir / path).resolve())
+        + (sep + query)
     )
 
 
