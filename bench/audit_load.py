@@ -44,7 +44,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, insert, select, text, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -152,15 +152,20 @@ def _relink(conn, start: int, key: bytes | None, rng: random.Random) -> None:  #
         select(audit_events).where(audit_events.c.seq >= start - 1)
         .order_by(audit_events.c.seq)).mappings()]  # fmt: skip
     prev = rows[0]["hash"] if rows[0]["seq"] == start - 1 else GENESIS
+    changed = []
     for row in (r for r in rows if r["seq"] >= start):
         if row["seq"] == start:
             field = rng.choice(ROW_KEYS)
             row[field] = _changed(row[field], rng)
         digest = chain_hash(prev, row, key)
-        conn.execute(update(audit_events).where(audit_events.c.seq == row["seq"])
-                     .values({**{k: row[k] for k in ROW_KEYS}, "prev_hash": prev,
-                              "hash": digest}))  # fmt: skip
+        changed.append({**{k: row[k] for k in ROW_KEYS}, "b_seq": row["seq"],
+                        "prev_hash": prev, "hash": digest})  # fmt: skip
         prev = digest
+    conn.execute(
+        update(audit_events).where(audit_events.c.seq == bindparam("b_seq"))
+        .values({k: bindparam(k) for k in (*ROW_KEYS, "prev_hash", "hash")}),
+        changed,
+    )  # fmt: skip
 
 
 def _rehash(conn, n: int, rng: random.Random) -> int | None:  # noqa: ANN001
