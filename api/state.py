@@ -21,6 +21,7 @@ from core.errors import AuditError, IndexNotReadyError
 from core.logs import log
 from governance.audit import ensure_audit_schema
 from governance.health import Health, check_health
+from governance.keys import audit_engine
 from governance.reports import ensure_reports_schema
 from governance.sessions import SessionRules
 from governance.system_events import record_config_loaded
@@ -85,7 +86,7 @@ def open_state(
 ) -> ServerState:
     """Engines, schema and the ``config`` event; raises AuditError if the audit
     store cannot be reached or written (the API then does not start)."""
-    audit = make_engine(config.storage.audit_url)
+    audit = audit_engine(config)  # carries the chain's key (governance.audit_key)
     try:
         ensure_audit_schema(audit)
         ensure_reports_schema(audit)

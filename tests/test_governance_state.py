@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import DBAPIError
-from test_app_pages import _app, _config, _events, _sign_in, _texts, index_db  # noqa: F401
-from test_audit_postgres_hardening import _as_role, app_role  # noqa: F401
+from support.app_harness import _app, _config, _events, _sign_in, _texts
+from support.databases import _as_role
 
 from core.db import make_engine
 from governance.__main__ import main as governance_main
@@ -162,7 +162,7 @@ def _kinds(engine: Engine) -> list[str]:
 
 
 @pytest.fixture
-def hardened_app(postgres_url, app_role) -> tuple[Engine, Engine]:  # noqa: F811
+def hardened_app(postgres_url, app_role) -> tuple[Engine, Engine]:
     admin = make_engine(postgres_url)
     harden_postgres(admin, app_role)
     app = _as_role(postgres_url, app_role)
@@ -209,8 +209,7 @@ def test_hardened_app_role_cannot_open_a_session_without_its_event(
 
 
 def test_restricting_a_person_the_index_does_not_know_is_an_error(
-    tmp_path,
-    index_db,  # noqa: F811
+    tmp_path, index_db
 ) -> None:
     config = _config(tmp_path, index_db)
     at = _sign_in(_app(config), "demo.admin")
