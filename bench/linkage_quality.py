@@ -116,7 +116,7 @@ def evaluate(data: DataSet) -> dict:
     by_rule = pair_completeness(data)
     result["pair_completeness"] = by_rule["all"]["completeness"]
     result["pair_completeness_by_rule"] = by_rule
-    if not data.febrl:
+    if "household_id" in data.truth.columns:  # generated: households known
         fam = family_measure(joined, ours.families)
         result |= cluster_scores(joined)
         result |= {f"splink_{k}": v for k, v in cluster_scores(s_joined).items()}

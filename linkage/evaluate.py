@@ -100,9 +100,10 @@ def _co_members(groups: pl.DataFrame, group: str, person: str) -> pl.DataFrame:
 
 def family_measure(joined: pl.DataFrame, members: pl.DataFrame) -> dict[str, float]:
     """Precision/recall of "in a family group together" over true-person pairs."""
+    # Ties broken by the true person's id, so the figure is the same every run.
     majority = (
         joined.group_by("person_id", "true_person").len()
-        .sort("len", descending=True)
+        .sort(["len", "true_person"], descending=[True, False])
         .group_by("person_id", maintain_order=True).first()
     )  # fmt: skip
     mapped = members.join(majority, on="person_id").select("family_id", "true_person")
