@@ -2,9 +2,10 @@
 
 Linked pairs are merged greedily, strongest first. A merge is refused when the
 merged person would hold two different NHS numbers or UPNs, two different common
-first names (not nicknames of each other: Jack and Jake), or dates of birth whose
+first names (not nicknames of each other: Jack and Jake), dates of birth whose
 strongest conflict, weighed by the model in place of the pair's own dates, takes
-the pair below the link threshold (``linkage.groups.DobConflict``): so a chain
+the pair below the link threshold (``linkage.groups.DobConflict``), or two case
+numbers of one source where differing case numbers would: so a chain
 of individually plausible links cannot join two people who clearly differ, and
 one slip cannot veto a strong pair. A record that fits two such people about
 equally well joins neither (see ``linkage.ambiguity``). Clerical decisions
@@ -93,6 +94,8 @@ def _traits(std: pl.DataFrame, linked: pl.DataFrame, cannot: pl.DataFrame):  # n
     in_cannot = pl.concat([cannot["l"], cannot["r"]]).implode()
     return std[nodes].select(
         "rid",
+        "source",
+        "case_key",
         "nhs",
         "upn_c",
         "dob_s",
@@ -116,23 +119,29 @@ def _greedy(
     index = np.full(n, -1, dtype=np.int64)
     index[nodes] = np.arange(nodes.size)
     columns = ("nhs", "upn_c", "dob_s", "names")
+    cases = [
+        (s, k) if k is not None else None
+        for s, k in zip(traits["source"].to_list(), traits["case_key"].to_list(),
+                        strict=True)
+    ]  # fmt: skip
     groups = Groups(
         *(traits[c].to_list() for c in columns), _bans(cannot, index, nodes.size),
-        conflict,
+        conflict, cases,
     )  # fmt: skip
     left, right = index[linked["l"].to_numpy()], index[linked["r"].to_numpy()]
     trusted = identifier_agrees(linked) | identified_by_slip(linked)
-    own = (
-        linked["w_dob"].fill_null(0.0).to_list()
-        if "w_dob" in linked.columns
+    own, own_case = (
+        linked[c].fill_null(0.0).to_list()
+        if c in linked.columns
         else [0.0] * linked.height
+        for c in ("w_dob", "w_case_number")
     )
     pairs = zip(left.tolist(), right.tolist(), trusted.tolist(),
                 linked["forced"].to_list(), linked["weight"].to_list(), own,
-                strict=True)  # fmt: skip
+                own_case, strict=True)  # fmt: skip
     outcome, banned = [], []
-    for a, b, t, f, w, o in pairs:
-        outcome.append(groups.union(a, b, t, f, w, o))
+    for a, b, t, f, w, o, oc in pairs:
+        outcome.append(groups.union(a, b, t, f, w, o, oc))
         banned.append(outcome[-1] is False and groups.last_banned)
     node_roots = np.array([groups.find(i) for i in range(nodes.size)], dtype=np.int64)
     return outcome, banned, nodes, nodes[node_roots] if nodes.size else nodes

@@ -1,7 +1,8 @@
 """Where greedy clustering can refuse a merge, found column-wide.
 
 Linked records fall into connected groups. A merge can only be refused inside a
-group holding two NHS numbers or UPNs, two dates of birth not one slip apart,
+group holding two NHS numbers or UPNs, two case numbers of one source, two
+dates of birth not one slip apart,
 two common first names that are not variants of each other, or a record of a
 clerical cannot-link pair: only those groups need the record-by-record loop of
 ``linkage.groups``. In every other group each merge succeeds, so which links
@@ -59,17 +60,28 @@ def risky_groups(traits: pl.DataFrame) -> pl.Series:
     """Labels of groups in which some merge could be refused.
 
     ``traits`` has one row per linked record: ``group``, ``nhs``, ``upn_c``,
-    ``dob_s``, ``names`` (its common first name's canonical forms, or null) and
-    ``banned`` (it is in a cannot-link pair).
+    ``dob_s``, ``names`` (its common first name's canonical forms, or null),
+    ``banned`` (it is in a cannot-link pair) and, when present, ``source`` and
+    ``case_key`` (two case numbers of one source can refuse a merge).
     """
+    cases = (
+        pl.col("case_key").drop_nulls().n_unique()
+        > pl.col("source").filter(pl.col("case_key").is_not_null()).n_unique()
+        if "case_key" in traits.columns
+        else pl.lit(False)
+    )
     by = traits.group_by("group").agg(
+        cases.alias("two_cases"),
         pl.col("nhs").drop_nulls().n_unique().alias("n_nhs"),
         pl.col("upn_c").drop_nulls().n_unique().alias("n_upn"),
         pl.col("dob_s").drop_nulls().unique().alias("dobs"),
         pl.col("names").filter(pl.col("names").list.len() > 0).unique().alias("names"),
         pl.col("banned").any(),
     )
-    clash = (pl.col("n_nhs") > 1) | (pl.col("n_upn") > 1) | pl.col("banned")
+    clash = (
+        (pl.col("n_nhs") > 1) | (pl.col("n_upn") > 1) | pl.col("banned")
+        | pl.col("two_cases")
+    )  # fmt: skip
     plain = by.filter(clash)["group"]
     several_dobs = by.filter(pl.col("dobs").list.len() > 1)
     several_names = by.filter(pl.col("names").list.len() > 1)

@@ -6,9 +6,9 @@ person. Three rules keep households apart:
 
 * address agreement only counts for a pair when first name and date of birth
   also agree at some level, or an identifier agrees; otherwise it can only
-  count against. Without a date of birth, the first names must be the same or
-  a known nickname (a father and son of one name are then caught by
-  ``cluster.ambiguous_records``);
+  count against. Without a date of birth, the first names must be the same, a
+  known nickname, or one typing slip where one spelling is no common name (a
+  father and son of one name are then caught by ``cluster.ambiguous_records``);
 * a pair is only *eligible* to be linked or reviewed when first names agree at
   some level or an identifier agrees, so siblings never link on surname, date of
   birth and address alone;
@@ -21,9 +21,9 @@ person. Three rules keep households apart:
 * dates of birth a generation apart (a parent and a child of one name, however
   few digits differ) are two people unless an identifier agrees.
 
-A pair vouched for by its names alone (no date of birth to compare, no
-identifier, addresses not placing the records together: ``names_alone``) is
-never linked, only offered for review.
+A pair vouched for by its names alone (no date of birth to compare, or only a
+year on both sides; no identifier; addresses not placing the records together:
+``names_alone``) is never linked, only offered for review.
 
 A pair whose first names differ is eligible only through an identifier: the
 same one, or a long case number one typing slip away (not merely the next
@@ -55,6 +55,8 @@ NAME_SIMILAR = 3
 NAME_DIFFERENT = 5
 #: Date-of-birth levels that count as agreeing (exact … same year).
 DOB_AGREES = 6
+#: Date-of-birth level "same year (only the year known)".
+DOB_YEAR_ONLY = 6
 #: Date-of-birth level "a generation apart".
 DOB_GENERATION = 8
 #: Date-of-birth levels at which two people could be twins (exact … a few days).
@@ -119,6 +121,16 @@ def _unnamed_alone(
     )
 
 
+def _slip_of_a_rare_name(
+    levels: pl.DataFrame, both_common: np.ndarray | None
+) -> np.ndarray:
+    """First names one typing slip apart where one spelling is no common name
+    ("Nicholas" and "Nichooas"): the same name mistyped, not a brother's."""
+    if both_common is None:
+        return np.zeros(levels.height, dtype=bool)
+    return _between(levels, "first_name", NAME_SLIP, NAME_SLIP) & ~both_common
+
+
 def address_counts(
     levels: pl.DataFrame,
     alone: np.ndarray | None = None,
@@ -131,8 +143,9 @@ def address_counts(
     """
     names_agree = _between(levels, "first_name", 0, NAME_AGREES)
     dated = names_agree & _between(levels, "dob", 0, DOB_AGREES)
-    undated = _between(levels, "first_name", 0, SAME_NAME) & _between(
-        levels, "dob", -1, -1
+    undated = _between(levels, "dob", -1, -1) & (
+        _between(levels, "first_name", 0, SAME_NAME)
+        | _slip_of_a_rare_name(levels, both_common)
     )
     return (
         dated
@@ -167,15 +180,22 @@ def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
     )
 
 
-def names_alone(levels: pl.DataFrame) -> np.ndarray:
-    """No date of birth on one side, no identifier agreeing, and addresses that
-    do not place the records together (or none): only the names vouch for the
-    pair. A tenant and a pupil of one name are two people as often as one, so
+def names_alone(
+    levels: pl.DataFrame, years_only: np.ndarray | None = None
+) -> np.ndarray:
+    """No date of birth on one side (or, where ``years_only`` says both
+    records know only a year, as a placeholder such as 1 January or a source of
+    years only leaves them, one year), no identifier agreeing, and addresses
+    that do not place the records together (or none): only the names vouch for
+    the pair. A tenant and a pupil of one name are two people as often as one, so
     such a pair may be reviewed but never merged unseen."""
     if not {"dob", LOCATION} <= set(levels.columns):
         return np.zeros(levels.height, dtype=bool)
+    undated = _between(levels, "dob", MISSING, MISSING)
+    if years_only is not None:
+        undated |= years_only & _between(levels, "dob", DOB_YEAR_ONLY, DOB_YEAR_ONLY)
     return (
-        _between(levels, "dob", MISSING, MISSING)
+        undated
         & ~identifier_agrees(levels)
         & ~_between(levels, LOCATION, 0, PLACED_TOGETHER)
     )

@@ -72,13 +72,19 @@ class Linkage:
 
 def dob_conflict(model: Model, settings: LinkageConfig) -> DobConflict:
     """How clustering weighs dates of birth under ``model``: its weight per
-    date-of-birth level, the weight a pair needs to be linked, and the
-    comparison's day limits."""
+    date-of-birth level, the weight a pair needs to be linked, the
+    comparison's day limits, and the weight of differing case numbers."""
     weights = model.field("dob").weights()
     p = settings.link_threshold
     threshold = float(np.log2(p) - np.log2(1 - p))
     days = (settings.dob_few_days, settings.dob_weeks, settings.dob_year)
-    return DobConflict(dict(enumerate(weights.tolist())), threshold, days)
+    names = {f.name for f in model.fields}
+    case = (
+        float(model.field("case_number").weights()[-1])
+        if "case_number" in names
+        else None
+    )
+    return DobConflict(dict(enumerate(weights.tolist())), threshold, days, case)
 
 
 def weight_histogram(scored: pl.DataFrame) -> dict[int, int]:

@@ -62,6 +62,8 @@ def score(
     common = std["fn_common"]
     left, right = common.gather(levels["l"]), common.gather(levels["r"])
     both_common, either_common = (left & right).to_numpy(), (left | right).to_numpy()
+    yo = std["dob_yo"].fill_null(False)
+    years_only = (yo.gather(levels["l"]) & yo.gather(levels["r"])).to_numpy()
     if LOCATION in weights:
         weights[LOCATION] = np.where(
             address_counts(levels, alone, both_common),
@@ -80,5 +82,5 @@ def score(
             eligible(levels, both_common, alone, either_common),
             dtype=pl.Boolean,
         ),
-        pl.Series("review_only", names_alone(levels), dtype=pl.Boolean),
+        pl.Series("review_only", names_alone(levels, years_only), dtype=pl.Boolean),
     )

@@ -137,3 +137,49 @@ def test_one_typo_cannot_veto_a_strong_pair_and_chains_cannot_join_strangers():
                      conflict=rule)  # fmt: skip
     ids = people.person_ids.to_list()
     assert ids[0] == ids[1] != ids[2]
+
+
+def test_an_identifiers_clashing_date_does_not_bar_the_persons_other_records():
+    """Three records born 1924 and one, the same case number, born 1983 (a
+    recording error the identifier overrides): a fifth record born 1924 joins
+    the person, weighed against the nearest of its dates; a record born 1950
+    is as far from every date the person holds and is still refused."""
+    weights = {0: 12.0, 1: 8.0, 2: 3.0, 3: 1.0, 4: -2.0, 5: -5.0, 6: 2.0,
+               7: -9.0, 8: -9.5}  # fmt: skip
+    rule = DobConflict(weights, threshold=6.6)
+    born = [date(1924, 12, 3)] * 3 + [date(1983, 9, 5), date(1924, 12, 3),
+                                      date(1950, 4, 1)]  # fmt: skip
+    std = _std(born)
+    pairs = _pairs([(0, 1, 40, 12), (1, 2, 39, 12), (0, 3, 30, -9.5),
+                    (2, 4, 25, 12), (1, 5, 24, -9)])  # fmt: skip
+    pairs = pairs.with_columns(case_number=pl.Series([0, 0, 0, 2, 2], dtype=pl.Int8))
+    ids = cluster(std, pairs, 0.99, conflict=rule).person_ids.to_list()
+    assert len(set(ids[:5])) == 1
+    assert ids[5] != ids[0]
+
+
+def test_two_case_numbers_of_one_source_weigh_against_a_weak_link():
+    """A child's health record links to the child's housing record; a parent
+    of a like name without a date of birth, with another housing number, links
+    weakly to the health record: judged as if the case numbers differed, the
+    weak link is refused and a strong one (a source that registered one person
+    twice) is not. A number one typing slip away is no conflict."""
+    rule = DobConflict({0: 12.0, 8: -9.5}, threshold=6.6, case_different=-5.0)
+    rows = [
+        {"source": "health", "case_number": None, "dob": date(2021, 8, 24)},
+        {"source": "housing", "case_number": "HP227277", "dob": date(2021, 8, 24)},
+        {"source": "housing", "case_number": "HP242217", "dob": None},
+        {"source": "housing", "case_number": "HP227377", "dob": None},
+    ]
+    std = standardise(
+        records_frame([{"first_name": "Ayesha", "last_name": "Khan", **r}
+                       for r in rows]),
+        load_name_tables(),
+    )  # fmt: skip
+    for weight, apart in ((9.4, True), (20.0, False)):
+        pairs = _pairs([(0, 1, 30, 12), (0, 2, weight, 0)])
+        ids = cluster(std, pairs, 0.99, conflict=rule).person_ids.to_list()
+        assert (ids[0] != ids[2]) is apart
+    slip = cluster(std, _pairs([(0, 1, 30, 12), (0, 3, 9.4, 0)]), 0.99,
+                   conflict=rule).person_ids.to_list()  # fmt: skip
+    assert slip[0] == slip[3]

@@ -19,6 +19,7 @@ from linkage.pipeline import Linkage, link_records
 
 A = ("12 Orchard Way, Demo Town", "SK4 2QT")
 B = ("9 Canal Street, Other Town", "SK9 7LP")
+C = ("87 Poynton Street, Demo Town", "SK2 5HD")
 
 
 def _rec(key: str, first: str, last: str, dob: date | None, sex: str, **kw) -> dict:
@@ -104,6 +105,18 @@ def _traps() -> list[tuple[str, dict]]:
                          source="police")),
         ("john_jr", _rec("health-js", "John", "Ashdown", date(1983, 6, 14), "M",
                          source="health")),
+        # a rare spelling one slip from a name, no date of birth on one side,
+        # the same home: one person
+        ("nicholas", _rec("health-ni", "Nicholas", "Smith", date(1984, 12, 12),
+                          "M", source="health", at=C)),
+        ("nicholas", _rec("housing-ni", "Nichooas", "Smith", None, None,
+                          source="housing", at=C)),
+        # two men of one name known only by a year of birth (placeholders on
+        # both sides), in two places: two people
+        ("george_a", _rec("police-gt", "George", "Thomas", date(1957, 1, 1), "M",
+                          source="police", dob_year_only=True)),
+        ("george_b", _rec("housing-gt", "George", "Thomas", date(1957, 1, 1), "M",
+                          source="housing", at=B, dob_year_only=True)),
         # a date of birth drifted by weeks, the same name and home: one person
         ("gabriel", _rec("police-ga", "Gabriel", "Bartlett", date(1973, 10, 17),
                          "M", source="police", at=B)),
@@ -208,6 +221,20 @@ def test_transliteration_variant_small_edit_and_drifted_date_link(linked, key) -
     date drifted by seven weeks does not veto a pair everything else supports."""
     result, _ = linked
     assert len(_people(result, key)) == 1
+
+
+def test_a_rare_spelling_one_slip_away_links_without_a_date(linked) -> None:
+    """Nicholas / Nichooas at one address, one record without a date of birth:
+    the address counts, as it would for the same name."""
+    result, _ = linked
+    assert len(_people(result, "-ni")) == 1
+
+
+def test_year_only_dates_on_both_sides_do_not_merge_two_places(linked) -> None:
+    """George Thomas born "1957" in one place and "1957" in another: a year
+    is no date of birth to vouch for a pair whose addresses differ."""
+    result, _ = linked
+    assert _person(result, "police-gt") != _person(result, "housing-gt")
 
 
 def test_parent_and_child_of_one_name_stay_apart(linked) -> None:
