@@ -208,9 +208,13 @@ def _setup(args: argparse.Namespace, folder: Path):  # noqa: ANN202
     idp = Idp(folder)
     index_url = f"sqlite:///{data / 'index.db'}"
     api = 'rate_limit = "1000000/hour"\nworkers = 2'
+    from governance.keys import generate_key_file
+
+    generate_key_file(folder / "audit.key")  # the chain's key, as on a server
     config = write_config(
-        folder, idp.url, index_url=index_url, audit_url=audit_url, api=api
-    )
+        folder, idp.url, index_url=index_url, audit_url=audit_url, api=api,
+        extra='[governance]\naudit_key = "file:audit.key"\n',
+    )  # fmt: skip
     return data, idp, config, audit_url, (admin, name)
 
 
@@ -255,8 +259,9 @@ def _count_since(engine, seq: int) -> int:  # noqa: ANN001
 def run(args: argparse.Namespace) -> dict:
     from support.api_idp import start_api, stop, user
 
-    from core.db import make_engine
+    from core.config import load_config
     from governance.audit import verify_chain
+    from governance.keys import audit_engine
 
     folder = Path(tempfile.mkdtemp(prefix="api-load-"))
     data, idp, config, audit_url, (admin, name) = _setup(args, folder)
@@ -269,7 +274,7 @@ def run(args: argparse.Namespace) -> dict:
             for i in range(args.connections)
         ]
         proc, url = start_api(config, workers=2)
-        audit = make_engine(audit_url)
+        audit = audit_engine(load_config(config))  # with the chain's key
         _warm(url, tokens, items)
         start_seq = _seq(audit)
         load = os.getloadavg()
