@@ -234,6 +234,23 @@ def _warm(url: str, tokens: list[str], items) -> int:  # noqa: ANN001
     return answered
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and its children (the uvicorn workers), from
+    /proc; 0 where /proc is not there."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+        todo += [int(k) for k in kids]
+    return total
+
+
 def _seq(engine) -> int:  # noqa: ANN001
     from sqlalchemy import func, select
 
@@ -279,9 +296,11 @@ def run(args: argparse.Namespace) -> dict:
         start_seq = _seq(audit)
         load = os.getloadavg()
         opened = asyncio.run(open_loop(url, tokens, items, args.rate, args.seconds))
+        cpu_before = _cpu_seconds(proc.pid)
         closed, elapsed = asyncio.run(
             closed_loop(url, tokens, items, args.closed_seconds, 1000)
         )
+        server_cpu = _cpu_seconds(proc.pid) - cpu_before
         load_after = os.getloadavg()
         done = {k: opened.done[k] + closed.done[k] for k in EVENTS}
         expected = sum(EVENTS[k] * n for k, n in done.items())
@@ -316,6 +335,12 @@ def run(args: argparse.Namespace) -> dict:
         "closed_requests": n_closed,
         "max_req_per_s": round(n_closed / elapsed, 1),
         "closed_p50_ms": round(pct(closed.latencies, 50), 1),
+        # the API processes' own CPU per answered request in the closed loop:
+        # what a machine with its cores free for the API could serve
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(n_closed, 1), 2),
+        "cpu_bound_req_per_s_on_2_free_cores": round(2 * n_closed / server_cpu, 1)
+        if server_cpu
+        else None,
         "closed_p95_ms": round(pct(closed.latencies, 95), 1),
         "searches": done["search"],
         "family_views": done["family"],
@@ -380,6 +405,12 @@ def main(argv: list[str] | None = None) -> int:
         f"closed loop: {args.connections} clients, {out['closed_requests']:,} "
         f"requests: {out['max_req_per_s']} req/s (bar {BAR_MAX_RPS:.0f}, ratio "
         f"{out['max_req_per_s'] / BAR_MAX_RPS:.2f}), p95 {out['closed_p95_ms']} ms"
+    )
+    print(
+        f"API processes' CPU: {out['server_cpu_ms_per_request']} ms a request in "
+        "the closed loop, so about "
+        f"{out['cpu_bound_req_per_s_on_2_free_cores']} req/s if both cores were "
+        "free for it (PostgreSQL's own CPU not counted)"
     )
     print(
         f"errors {out['errors']} (bar 0); audit events expected "
