@@ -162,6 +162,7 @@ def _run(config: Config, engine: Engine, build_id: str, stages: Stages) -> Build
     frames = {
         t.source_loads: source_loads_frame(config, loaded),
         t.quarantine: loaded.quarantine,
+        t.field_faults: loaded.faults,
         t.records: linkage.records,
         t.people: linkage.people,
         t.family_members: linkage.family_members,

@@ -93,6 +93,19 @@ quarantine = Table(
     Column("reason", Text, nullable=False),
 )
 
+#: A value the mapping did not use as given (``sources.faults``): no value kept.
+field_faults = Table(
+    "field_faults",
+    metadata,
+    Column("build_id", String(40), nullable=False, index=True),
+    Column("source", String(64), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("field", String(32), nullable=False),
+    Column("column", Text, nullable=False),
+    Column("fault", Text, nullable=False),
+    Column("other_row", Integer),  # the earlier row of a repeated record id
+)
+
 records = Table(
     "records",
     metadata,
@@ -170,6 +183,7 @@ clerical_decisions = Table(
 BUILD_TABLES = (
     source_loads,
     quarantine,
+    field_faults,
     records,
     people,
     family_members,

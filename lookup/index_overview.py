@@ -118,6 +118,20 @@ def served_loads(engine: Engine) -> ServedLoads:
     return _read(engine, read)
 
 
+def served_faults(engine: Engine) -> pl.DataFrame:
+    """The served build's ``field_faults`` rows: values not used as given, by
+    source, row, field and column (no values; none for an index built before
+    they were kept)."""
+
+    def read(conn: Connection, build_id: str) -> pl.DataFrame:
+        if not inspect(conn).has_table(t.field_faults.name):
+            names = [c.name for c in t.field_faults.columns if c.name != "build_id"]
+            return pl.DataFrame(schema=dict.fromkeys(names, pl.Utf8))
+        return read_table(engine, t.field_faults, build_id)
+
+    return _read(engine, read)
+
+
 def source_restricted_count(engine: Engine) -> int:
     """People in the served build restricted by one of their own source records
     (0 for a build made before sources could restrict: it has no such column)."""

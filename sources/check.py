@@ -5,6 +5,7 @@ safe problem texts only; never a value from an extract."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from core.config import Config
 from sources.load import guarded, load_source
@@ -34,9 +35,10 @@ def report_lines(reports: Sequence[LoadReport]) -> list[str]:
             f"{r.source:<{width}}  {r.rows_read:>9,}  {r.rows_accepted:>9,}  "
             f"{r.rows_quarantined:>11,}  {len(r.problems):>8}  {status}"
         )
-        faults = ", ".join(f"{k} {v:,}" for k, v in sorted(r.field_faults.items()))
-        if faults:
-            lines.append(f"    values set to empty: {faults}")
+        if r.faults:
+            rows = sum(r.field_faults.values())
+            lines.append(f"    values not used as given ({rows:,} in all, by row):")
+            lines += [f"      {fault.line()}" for fault in r.faults]
         lines += [
             f"    set aside ({n:,}): {reason}"
             for reason, n in r.quarantine_reasons.items()
@@ -46,14 +48,17 @@ def report_lines(reports: Sequence[LoadReport]) -> list[str]:
 
 
 def report_json(reports: Sequence[LoadReport]) -> dict[str, dict]:
-    """``{source: {read, accepted, quarantined, quarantine_reasons, problems,
-    ok, messages}}``."""
+    """``{source: {read, accepted, quarantined, quarantine_reasons, field_faults,
+    faults, problems, ok, messages}}``; ``faults`` lists each kind of fault with
+    its field, column, rows and first rows."""
     return {
         r.source: {
             "read": r.rows_read,
             "accepted": r.rows_accepted,
             "quarantined": r.rows_quarantined,
             "quarantine_reasons": dict(r.quarantine_reasons),
+            "field_faults": dict(r.field_faults),
+            "faults": [asdict(f) for f in r.faults],
             "problems": len(r.problems),
             "ok": r.ok,
             "messages": list(r.problems),

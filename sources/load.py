@@ -8,7 +8,7 @@ at all can be read does ``load_sources`` raise.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import polars as pl
 
 from core.config import Config, SourceConfig
 from core.errors import Problem, SourceError
+from sources import faults as faults_
 from sources import quarantine
 from sources.derived import part_columns, with_derived
 from sources.mapping import DATE_FIELDS, map_records
@@ -43,6 +44,8 @@ class SourceLoad:
     records: pl.DataFrame
     quarantine: pl.DataFrame
     report: LoadReport
+    #: values not used as given (``sources.faults.FAULT_SCHEMA``)
+    faults: pl.DataFrame = field(default_factory=faults_.empty_faults)
 
 
 def _missing_columns(raw: RawExtract, src: SourceConfig, path: Path) -> list[Problem]:
@@ -141,7 +144,7 @@ def load_source(config: Config, src: SourceConfig) -> SourceLoad:
         )
         return _failed(src, location, [problem])
     accepted, held = quarantine.split(mapped.records)
-    warnings = list(raw.warnings) + _date_warnings(raw, src, mapped.faults)
+    warnings = list(raw.warnings) + _date_warnings(raw, src, mapped.unparseable)
     report = LoadReport(
         source=src.name,
         service=src.service,
@@ -150,14 +153,15 @@ def load_source(config: Config, src: SourceConfig) -> SourceLoad:
         rows_accepted=accepted.height,
         rows_quarantined=held.height,
         quarantine_reasons=quarantine.reasons(held),
-        field_faults=mapped.faults,
+        field_faults=mapped.counts,
+        faults=faults_.summary(mapped.faults),
         extract_date=extract_date,
         ok=True,
         problems=tuple(str(p) for p in warnings),
         current_as_of=extract_date,
         drop=drop.isoformat() if drop else "",
     )
-    return SourceLoad(accepted, held, report)
+    return SourceLoad(accepted, held, report, mapped.faults)
 
 
 def shrink_problem(
@@ -215,7 +219,7 @@ def guarded(load: SourceLoad, src: SourceConfig, last_good: int | None) -> Sourc
         if warning is None:
             return load
         report = replace(load.report, problems=(*load.report.problems, str(warning)))
-        return SourceLoad(load.records, load.quarantine, report)
+        return SourceLoad(load.records, load.quarantine, report, load.faults)
     kept = load.report.rows_accepted / last_good if last_good else 0
     report = replace(
         load.report,
@@ -237,10 +241,12 @@ def _with_snapshot(
     if store is None:
         return load
     if load.report.ok:
-        store.save(load.records, load.quarantine, load.report)
+        store.save(load.records, load.quarantine, load.report, load.faults)
         return load
     snap = store.restore(load.report, today, max_days)
-    return SourceLoad(snap.records, snap.quarantine, snap.report) if snap else load
+    if snap is None:
+        return load
+    return SourceLoad(snap.records, snap.quarantine, snap.report, snap.faults)
 
 
 def load_sources(
@@ -279,5 +285,6 @@ def load_sources(
         quarantine=pl.concat(
             [quarantine.empty_quarantine(), *(ld.quarantine for ld in loads)]
         ),
+        faults=pl.concat([faults_.empty_faults(), *(ld.faults for ld in loads)]),
         reports=tuple(load.report for load in loads),
     )

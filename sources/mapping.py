@@ -1,9 +1,11 @@
 """Map an extract's columns to the standard record (``STANDARD_SCHEMA``).
 
 Everything is one pass of column expressions: no loop over rows. Values that are
-present but unusable (a date not in the source's format, an NHS number with a
-wrong check digit, a postcode of the wrong shape) become null and are counted,
-per standard field, as field faults.
+present but unusable (a date not in the source's format or that cannot be true,
+an NHS number with a wrong check digit, a postcode of the wrong shape) become
+null, control characters are removed, values too long are cut and a repeated
+record id is made unique; each is a row of the fault table (``sources.faults``:
+row, field, column, what was done).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from datetime import date
 import polars as pl
 
 from core.config import SourceConfig
+from sources import faults as f_
 from sources import fields
+from sources.derived import ADDRESS, IDENTIFIERS
 from sources.records import STANDARD_SCHEMA
 
 DATE_FIELDS = ("dob", "involvement_start", "involvement_end", "last_contact")
@@ -30,10 +34,21 @@ _PLAIN = (
 
 @dataclass(frozen=True)
 class Mapped:
-    """Standard records of one source and the count of faults per field."""
+    """Standard records of one source, its fault rows and, per date field, how
+    many values were not dates at all."""
 
     records: pl.DataFrame  # STANDARD_SCHEMA
-    faults: dict[str, int]
+    faults: pl.DataFrame  # sources.faults.FAULT_SCHEMA
+    unparseable: dict[str, int]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows with a fault, per standard field."""
+        return f_.per_field(self.faults)
+
+
+def _typed_date(field: str, dtype: pl.DataType) -> bool:
+    return field in DATE_FIELDS and (dtype == pl.Date or isinstance(dtype, pl.Datetime))
 
 
 def _raw(frame: pl.DataFrame, columns: Mapping[str, str]) -> dict[str, pl.Expr]:
@@ -41,13 +56,35 @@ def _raw(frame: pl.DataFrame, columns: Mapping[str, str]) -> dict[str, pl.Expr]:
     out = {}
     for field, column in columns.items():
         dtype = frame.schema[column]
-        if field in DATE_FIELDS and (
-            dtype == pl.Date or isinstance(dtype, pl.Datetime)
-        ):
+        if _typed_date(field, dtype):
             out[field] = pl.col(column)
         else:
             out[field] = fields.text(pl.col(column), dtype)
     return out
+
+
+def _cleaned(frame: pl.DataFrame, columns: Mapping[str, str]) -> dict[str, pl.Expr]:
+    """``__raw_<field>`` cleaned of control characters and cut to its limit, with
+    ``__ctl_<field>`` and ``__long_<field>`` saying where that happened."""
+    out: dict[str, pl.Expr] = {}
+    for field, column in columns.items():
+        text = pl.col(f"__text_{field}")
+        if _typed_date(field, frame.schema[column]):
+            out[f"__raw_{field}"] = text
+            continue
+        value, control, too_long = f_.cleaned(text, field)
+        out |= {f"__raw_{field}": value, f"__ctl_{field}": control,
+                f"__long_{field}": too_long}  # fmt: skip
+    return out
+
+
+def _label(column: str, src: SourceConfig) -> str:
+    """The extract's own column name(s) a field came from."""
+    if column == ADDRESS:
+        return ", ".join(src.address_parts)
+    if column == IDENTIFIERS:
+        return ", ".join(src.identifiers.values())
+    return column
 
 
 def _names(raw: Mapping[str, pl.Expr]) -> tuple[pl.Expr, pl.Expr]:
@@ -91,10 +128,6 @@ def standard_exprs(
     if src.dob_year_only and "dob" in raw and dtypes["dob"] == pl.String:
         bare = raw["dob"].str.extract(r"^(\d{4})$").cast(pl.Int32)
         out["dob"] = pl.coalesce(pl.date(bare, 1, 1), out["dob"])
-    out["dob"] = _plausible_dob(out["dob"], extract)
-    out["dob_year_only"] = pl.when(out["dob"].is_not_null()).then(
-        pl.lit(src.dob_year_only)
-    )
     checks = {
         "sex": fields.sex,
         "nhs_number": fields.nhs_number,
@@ -116,6 +149,47 @@ def standard_exprs(
     return out
 
 
+def _plausible(columns: Mapping[str, str], extract: date) -> dict[str, pl.Expr]:
+    """``__bad_<field>``: present but failed its check; ``__odd_<field>``: a date
+    that cannot be true (before 1900, born after the extract …)."""
+    out: dict[str, pl.Expr] = {}
+    for field in CHECKED_FIELDS:
+        if field in columns:
+            raw = pl.col(f"__raw_{field}")
+            out[f"__bad_{field}"] = raw.is_not_null() & pl.col(field).is_null()
+    for field in DATE_FIELDS:
+        if field in columns:
+            low, high = f_.date_bounds(field, extract)
+            value = pl.col(field)
+            fine = value >= pl.lit(low)
+            if high is not None:
+                fine = fine & (value <= pl.lit(high))
+            out[f"__odd_{field}"] = value.is_not_null() & ~fine
+    return out
+
+
+def _checks(
+    columns: Mapping[str, str], src: SourceConfig, staged: pl.DataFrame
+) -> list[f_.Check]:
+    """Every fault flag the staged frame holds, with its field, column and words."""
+    checks = []
+    for field, column in columns.items():
+        label = _label(column, src)
+        kinds = {
+            "ctl": f_.CONTROL_FAULT,
+            "long": f_.long_fault(field),
+            "bad": f_.check_fault(field, src.date_format),
+        }
+        if field in DATE_FIELDS:
+            kinds["odd"] = f_.date_fault(field)
+        checks += [
+            f_.Check(f"__{kind}_{field}", field, label, words)
+            for kind, words in kinds.items()
+            if f"__{kind}_{field}" in staged.columns
+        ]
+    return checks
+
+
 def map_records(
     frame: pl.DataFrame,
     src: SourceConfig,
@@ -131,16 +205,34 @@ def map_records(
     rows = pl.int_range(1, pl.len() + 1) if row_numbers is None else pl.lit(row_numbers)
     # lazily, so polars computes each shared sub-expression (a cleaned identifier
     # used by its check-digit arithmetic) once: several times faster than eager
-    staged = frame.lazy().select(
-        __row=rows.cast(pl.Int64),
-        **{f"__raw_{f}": e for f, e in _raw(frame, columns).items()},
+    staged = (
+        frame.lazy()
+        .select(
+            __row=rows.cast(pl.Int64),
+            **{f"__text_{f}": e for f, e in _raw(frame, columns).items()},
+        )
+        .with_columns(**_cleaned(frame, columns))
     )
     raw = {f: pl.col(f"__raw_{f}") for f in columns}
     schema = staged.collect_schema()
     dtypes = {f: schema[f"__raw_{f}"] for f in columns}
     exprs = standard_exprs(raw, dtypes, src, extract_date)
-    staged = staged.with_columns(**exprs).collect()
-    faults = _faults(staged, raw)
+    staged = staged.with_columns(**exprs).with_columns(
+        **_plausible(columns, extract_date)
+    )
+    dates = [f for f in DATE_FIELDS if f in columns]
+    staged = staged.with_columns(
+        pl.when(~pl.col(f"__odd_{f}")).then(pl.col(f)).alias(f) for f in dates
+    ).with_columns(
+        dob_year_only=pl.when(pl.col("dob").is_not_null()).then(
+            pl.lit(src.dob_year_only)
+        )
+    )
+    staged = staged.collect()
+    found = f_.collect(staged, src.name, _checks(columns, src, staged))
+    unparseable = {
+        f: int(staged[f"__bad_{f}"].sum()) for f in dates if f"__bad_{f}" in staged
+    }
     record_id = pl.coalesce(
         raw.get("record_id", pl.lit(None, pl.String)), pl.format("row-{}", "__row")
     )
@@ -151,38 +243,38 @@ def map_records(
         involvement_current=_current(raw, src, extract_date),
         extract_date=pl.lit(extract_date),
     )
-    records, duplicates = _unique_ids(staged)
-    if duplicates:
-        faults["record_id"] = duplicates
-    return Mapped(_conform(records), faults)
+    label = _label(columns.get("record_id", ""), src)
+    records, repeated = _unique_ids(staged, src.name, label)
+    faults = pl.concat([found, repeated]).sort(
+        "row_number", "field", maintain_order=True
+    )
+    return Mapped(_conform(records), faults, unparseable)
 
 
-def _plausible_dob(dob: pl.Expr, extract: date) -> pl.Expr:
-    """A date of birth after the extract was taken is an error, not a person."""
-    return pl.when(dob <= pl.lit(extract)).then(dob)
-
-
-def _faults(staged: pl.DataFrame, raw: Mapping[str, pl.Expr]) -> dict[str, int]:
-    """Present values that did not survive their check, per standard field."""
-    counts = {
-        f: (raw[f].is_not_null() & pl.col(f).is_null()).sum()
-        for f in CHECKED_FIELDS
-        if f in raw
-    }
-    if not counts:
-        return {}
-    row = staged.select(**counts).row(0, named=True)
-    return {f: int(n) for f, n in row.items() if n}
-
-
-def _unique_ids(staged: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """Make record ids unique: a repeated id gets "~row-<n>" appended."""
+def _unique_ids(
+    staged: pl.DataFrame, source: str, column: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Make record ids unique: a repeated id gets "~row-<n>" appended; each repeat
+    is a fault row naming the earlier row that has the id."""
     repeat = pl.col("record_id").is_first_distinct().not_()
     count = int(staged.select(repeat.sum()).item())
     if not count:
-        return staged, 0
+        return staged, f_.empty_faults()
+    first = pl.col("__row").first().over("record_id")
+    faults = (
+        staged.with_columns(__first=first)
+        .filter(repeat)
+        .select(
+            source=pl.lit(source),
+            row_number=pl.col("__row"),
+            field=pl.lit("record_id"),
+            column=pl.lit(column),
+            fault=pl.lit(f_.DUPLICATE_FAULT),
+            other_row=pl.col("__first").cast(pl.Int64),
+        )
+    )
     fixed = pl.when(repeat).then(pl.format("{}~row-{}", "record_id", "__row"))
-    return staged.with_columns(record_id=fixed.otherwise("record_id")), count
+    return staged.with_columns(record_id=fixed.otherwise("record_id")), faults
 
 
 def _conform(staged: pl.DataFrame) -> pl.DataFrame:

@@ -12,6 +12,8 @@ from datetime import date
 
 import polars as pl
 
+from sources.faults import FaultCount, empty_faults
+
 #: Column -> dtype of the standard record frame handed to linkage.
 STANDARD_SCHEMA: dict[str, pl.DataType] = {
     "source": pl.Utf8(),  # config source name, e.g. "police"
@@ -82,7 +84,8 @@ class LoadReport:
     rows_read: int = 0
     rows_accepted: int = 0
     rows_quarantined: int = 0
-    field_faults: dict[str, int] = field(default_factory=dict)  # column -> count
+    #: standard field -> rows with a value not used as given (``faults``)
+    field_faults: dict[str, int] = field(default_factory=dict)
     extract_date: date | None = None
     ok: bool = True
     problems: tuple[str, ...] = ()  # safe text: source, file, row, column, no values
@@ -97,6 +100,8 @@ class LoadReport:
     failure: str = ""
     #: rows set aside per reason (``sources.quarantine``), commonest first
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    #: values not used as given, per field, column and kind, with first rows
+    faults: tuple[FaultCount, ...] = ()
 
     @property
     def usable(self) -> bool:
@@ -111,3 +116,5 @@ class LoadedSources:
     records: pl.DataFrame  # STANDARD_SCHEMA
     quarantine: pl.DataFrame  # source, row_number, reason
     reports: tuple[LoadReport, ...]
+    #: values not used as given, one row each (``sources.faults.FAULT_SCHEMA``)
+    faults: pl.DataFrame = field(default_factory=empty_faults)

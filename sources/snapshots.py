@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from core.config import Config
+from sources.faults import empty_faults, per_field, summary
 from sources.records import LoadReport, with_standard_columns
 
 
@@ -34,6 +35,7 @@ class Snapshot:
     records: pl.DataFrame
     quarantine: pl.DataFrame
     report: LoadReport  # stale, stale_since and current_as_of set
+    faults: pl.DataFrame  # the snapshot's own fault rows
 
 
 def snapshot_folder(config: Config) -> Path:
@@ -58,7 +60,8 @@ def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
 @dataclass(frozen=True)
 class SnapshotStore:
     """Snapshots in one folder: ``<source>.records.parquet``,
-    ``<source>.quarantine.parquet`` and ``<source>.json``."""
+    ``<source>.quarantine.parquet``, ``<source>.json`` and
+    ``<source>.faults.parquet``."""
 
     folder: Path
 
@@ -74,18 +77,27 @@ class SnapshotStore:
             stem.with_name(stem.name + ".json"),
         )
 
+    def _faults_path(self, source: str) -> Path:
+        return self.folder / f"{_stem(source)}.faults.parquet"
+
     def _note(self, source: str) -> dict:
         note = self._paths(source)[2]
         return json.loads(note.read_text(encoding="utf-8")) if note.is_file() else {}
 
     def save(
-        self, records: pl.DataFrame, quarantine: pl.DataFrame, report: LoadReport
+        self,
+        records: pl.DataFrame,
+        quarantine: pl.DataFrame,
+        report: LoadReport,
+        faults: pl.DataFrame | None = None,
     ) -> None:
         """Keep a good load as the source's last good snapshot."""
         self.folder.mkdir(parents=True, exist_ok=True)
         rec, held, note = self._paths(report.source)
         _write_atomic(rec, records.write_parquet)
         _write_atomic(held, quarantine.write_parquet)
+        found = empty_faults() if faults is None else faults
+        _write_atomic(self._faults_path(report.source), found.write_parquet)
         extract = report.extract_date.isoformat() if report.extract_date else None
         text = json.dumps(
             {
@@ -125,6 +137,9 @@ class SnapshotStore:
             text = json.dumps(note | {"failing_since": since})
             _write_atomic(note_path, lambda p: p.write_text(text, encoding="utf-8"))
         extract = note.get("extract_date")
+        path = self._faults_path(failed.source)
+        # a snapshot saved before faults were kept has none to show
+        faults = pl.read_parquet(path) if path.is_file() else empty_faults()
         report = replace(
             failed,
             rows_read=note["rows_read"],
@@ -134,13 +149,15 @@ class SnapshotStore:
             stale=True,
             stale_since=date.fromisoformat(since),
             current_as_of=date.fromisoformat(extract) if extract else None,
+            field_faults=per_field(faults),
+            faults=summary(faults),
         )
         records = with_standard_columns(pl.read_parquet(rec))
-        return Snapshot(records, pl.read_parquet(held), report)
+        return Snapshot(records, pl.read_parquet(held), report, faults)
 
     def _drop(self, source: str) -> None:
         """Delete the records, keeping the note's counts for ``last_good_rows``."""
-        for path in self._paths(source)[:2]:
+        for path in (*self._paths(source)[:2], self._faults_path(source)):
             path.unlink(missing_ok=True)
 
     def prune(self, keep: set[str]) -> None:

@@ -117,3 +117,28 @@ def test_why_a_source_failed_is_said_on_the_data_and_admin_pages(tmp_path, data_
         True, "2026-11-10", "the latest extract had no usable rows"
     )  # fmt: skip
     assert not admin.exception
+
+
+def test_administrator_sees_row_faults_by_row_and_column(tmp_path):
+    from sqlalchemy import insert
+    from test_lookup_index import BUILD
+
+    from core.db import make_engine
+    from linkage import index_tables as t
+
+    db = make_family_db(tmp_path / "index.db")
+    engine = make_engine(f"sqlite:///{db}")
+    fault = "not a date in format %d/%m/%Y (or no such day); set to empty"
+    with engine.begin() as conn:
+        conn.execute(insert(t.field_faults), [
+            {"build_id": BUILD, "source": "police", "row_number": n, "field": "dob",
+             "column": "DOB", "fault": fault, "other_row": None} for n in (9, 3)
+        ])  # fmt: skip
+    engine.dispose()
+    config = _config(tmp_path, db)
+    admin = _data_page(_sign_in(_app(config), "demo.admin"))
+    assert "Values not used as given, by row" in [s.value for s in admin.subheader]
+    assert "dob, column 'DOB': not a date" in _texts(admin.markdown)
+    assert "— 2 rows: 3, 9" in _texts(admin.markdown)
+    worker = _data_page(_sign_in(_app(config), "demo.frontdoor"))
+    assert "Values not used as given, by row" not in [s.value for s in worker.subheader]

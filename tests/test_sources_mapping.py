@@ -50,7 +50,7 @@ def test_typed_date_columns_are_kept_and_unparseable_text_is_a_fault():
     assert result.records["dob"].to_list() == [date(2010, 1, 2), None]
     assert result.records["involvement_start"].to_list() == [date(2011, 5, 6), None]
     assert result.records["last_contact"].to_list() == [None, date(2010, 1, 2)]
-    assert result.faults == {"last_contact": 1}
+    assert result.counts == {"last_contact": 1}
 
 
 def test_a_date_of_birth_after_the_extract_date_is_a_fault():
@@ -220,7 +220,7 @@ def test_record_ids_default_to_row_numbers_and_repeats_are_made_unique():
         pl.DataFrame({"r": ["X", "X", None], "n": ["A", "B", "C"]}), src, cols, EXTRACT
     )
     assert result.records["record_id"].to_list() == ["X", "X~row-2", "row-3"]
-    assert result.faults == {"record_id": 1}
+    assert result.counts == {"record_id": 1}
 
 
 def test_every_standard_column_is_present_with_its_type():
@@ -243,7 +243,7 @@ def test_faults_count_present_values_that_were_unusable():
             "n": ["A", "B", "C"],
         }
     )
-    assert map_records(frame, src, cols, EXTRACT).faults == {
+    assert map_records(frame, src, cols, EXTRACT).counts == {
         "nhs_number": 1,
         "postcode": 1,
         "sex": 1,

@@ -109,7 +109,9 @@ def test_removed_sources_lose_their_snapshot(tmp_path):
     load_sources(config(tmp_path), store, DAY1)
     load_sources(config(tmp_path, names=("a",)), store, DAY1)
     names = sorted(p.name for p in store.folder.iterdir())
-    assert names == ["a.json", "a.quarantine.parquet", "a.records.parquet"]
+    assert names == [
+        "a.faults.parquet", "a.json", "a.quarantine.parquet", "a.records.parquet"
+    ]  # fmt: skip
 
 
 def test_snapshot_folder_sits_next_to_the_index(tmp_path):

@@ -11,13 +11,15 @@ from datetime import date
 
 import polars as pl
 import streamlit as st
+from sqlalchemy import Engine
 
 from core.errors import IndexNotReadyError
 from governance.audit import Actor
 from governance.roles import may
-from lookup.index_overview import served_loads
+from lookup.index_overview import served_faults, served_loads
 from lookup.services import Source, configured_sources, coverage_text
 from lookup.text import long_date
+from sources.faults import summary
 from ui import resources
 from ui.context import AppContext
 from ui.text import md
@@ -71,6 +73,24 @@ def _admin_problems(loads: pl.DataFrame) -> None:
         st.markdown("None.")
 
 
+def fault_lines(engine: Engine) -> dict[str, list[str]]:
+    """Per source, each kind of value the served build did not use as given, with
+    its column and first rows (no values)."""
+    found = served_faults(engine)
+    return {
+        source: [count.line() for count in summary(part)]
+        for (source,), part in found.partition_by("source", as_dict=True).items()
+    }
+
+
+def _admin_faults(engine: Engine) -> None:
+    shown = fault_lines(engine)
+    for source, lines in shown.items():
+        st.markdown(f"**{md(source)}**\n" + "\n".join(f"- {md(x)}" for x in lines))
+    if not shown:
+        st.markdown("None.")
+
+
 def page(ctx: AppContext, actor: Actor) -> None:
     """The sources of the current build: status, dates, coverage and row counts."""
     st.header("About the data")
@@ -100,3 +120,10 @@ def page(ctx: AppContext, actor: Actor) -> None:
     if may(actor.role, "administer"):
         st.subheader("Problems reported by the latest load")
         _admin_problems(loads)
+        st.subheader("Values not used as given, by row")
+        st.caption(
+            "Each was set to empty, cleaned, cut or renamed as it says; the rows "
+            "are the extract's data rows. The full list is the index's "
+            "field_faults table."
+        )
+        _admin_faults(resources.index_engine(ctx.config.storage.index_url))
