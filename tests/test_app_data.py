@@ -121,7 +121,7 @@ def test_why_a_source_failed_is_said_on_the_data_and_admin_pages(tmp_path, data_
 
 def test_administrator_sees_row_faults_by_row_and_column(tmp_path):
     from sqlalchemy import insert
-    from test_lookup_index import BUILD
+    from support.lookup_index import BUILD
 
     from core.db import make_engine
     from linkage import index_tables as t

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, FLAGS, _free_port, _wait_for
+from support.browser import CHROMIUM, FLAGS, _free_port, _wait_for
 
 from lookup.services import Lead, ServiceStatus
 from ui.service_blocks import service_block
