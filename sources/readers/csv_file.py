@@ -147,7 +147,11 @@ def read_text(
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise _unparseable(src, path, text, names, exc) from None
     _refuse_cut_short(text, src, path, len(names), frame.height)
-    return frame.rename({c: c.strip() for c in frame.columns})
+    # polars may split the header otherwise than csv did (a stray quote or a
+    # carriage return): two of its names can still be one once trimmed
+    stripped = [c.strip() for c in frame.columns]
+    refuse_duplicates(stripped, src, where(src, path))
+    return frame.rename(dict(zip(frame.columns, stripped, strict=True)))
 
 
 def _refuse_cut_short(
