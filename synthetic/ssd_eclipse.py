@@ -24,6 +24,7 @@ from synthetic.ssd_shared import (
     contacts_table,
     cp_plans_table,
     day,
+    early_help_table,
     mother_table,
     reference_day,
 )
@@ -235,16 +236,7 @@ def _episodes(inputs: Inputs, staff: pl.DataFrame) -> dict[str, pl.DataFrame]:
             icpc_icpc_team="team_id",
             icpc_icpc_worker_id="worker_id",
         ),
-        "ssd_early_help_episodes": eh.select(
-            earl_episode_id="id",
-            earl_person_id="person_id",
-            earl_episode_start_date=day("start"),
-            earl_episode_end_date=day("end"),
-            earl_episode_reason=pl.lit("Parenting support"),
-            earl_episode_end_reason=pl.lit(None, pl.String),
-            earl_episode_organisation="team_id",
-            earl_episode_worker_id="worker_id",
-        ),
+        "ssd_early_help_episodes": early_help_table(eh),
     }
 
 

@@ -159,3 +159,23 @@ def at_date(
 def reference_day(today: date) -> pl.Expr:
     """The day an episode's lead is read on: its end, or today while open."""
     return pl.min_horizontal(pl.coalesce("end", pl.lit(today)), pl.lit(today))
+
+
+def early_help_table(
+    eh: pl.DataFrame,
+    fmt: str = DAY,
+    organisation: pl.Expr | str = "team_id",
+    worker: pl.Expr | str = "worker_id",
+) -> pl.DataFrame:
+    """ssd_early_help_episodes: dates in ``fmt``; the organisation and worker
+    columns as the flavour's script fills them."""
+    return eh.select(
+        earl_episode_id="id",
+        earl_person_id="person_id",
+        earl_episode_start_date=day("start", fmt),
+        earl_episode_end_date=day("end", fmt),
+        earl_episode_reason=pl.lit("Parenting support"),
+        earl_episode_end_reason=pl.lit(None, pl.String),
+        earl_episode_organisation=organisation,
+        earl_episode_worker_id=worker,
+    )

@@ -26,6 +26,7 @@ from synthetic.ssd_shared import (
     contacts_table,
     cp_plans_table,
     day,
+    early_help_table,
     mother_table,
     reference_day,
 )
@@ -273,15 +274,9 @@ def _episodes(inputs: Inputs, staff: pl.DataFrame) -> dict[str, pl.DataFrame]:
             icpc_icpc_team="team_id",
             icpc_icpc_worker_id="staff_ref",
         ),
-        "ssd_early_help_episodes": c.early_help.select(
-            earl_episode_id="id",
-            earl_person_id="person_id",
-            earl_episode_start_date=day("start", DATETIME),
-            earl_episode_end_date=day("end", DATETIME),
-            earl_episode_reason=pl.lit("Parenting support"),
-            earl_episode_end_reason=pl.lit(None, pl.String),
-            earl_episode_organisation=pl.lit("LA"),
-            earl_episode_worker_id=pl.lit("SSD_PH"),
+        # the originating organisation's code, and the script's placeholder worker
+        "ssd_early_help_episodes": early_help_table(
+            c.early_help, DATETIME, pl.lit("LA"), pl.lit("SSD_PH")
         ),
     }
 
