@@ -26,13 +26,13 @@ from governance.access import (
     audited_search,
     audited_service_detail,
     check_reason,
+    sources_for,
 )
 from governance.health import detail, liveness
 from governance.permissions import deny, require
 from governance.roles import may
 from lookup.query import parse_query
 from lookup.search import MAX_RESULTS
-from lookup.services import configured_sources
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -137,7 +137,7 @@ def services(request: Request, who: Who, body: models.PersonBody) -> models.Serv
 def family(request: Request, who: Who, body: models.PersonBody) -> models.Family:
     """Their family: every linked person, relationship, how linked, services."""
     access, view = _family(request, who, body)
-    return out.family(view, configured_sources(access.index.source_loads))
+    return out.family(view, list(sources_for(access).values()))
 
 
 @router.post("/person/who-to-call", responses=PERSON, response_model=models.WhoToCall)
@@ -146,7 +146,7 @@ def who_to_call(
 ) -> models.WhoToCall:
     """Every current involvement across the family, the person searched for first."""
     access, view = _family(request, who, body)
-    return out.who_to_call(view, configured_sources(access.index.source_loads))
+    return out.who_to_call(view, list(sources_for(access).values()))
 
 
 @router.post(

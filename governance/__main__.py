@@ -1,5 +1,5 @@
-"""``python -m governance verify|checkpoint|new-key|doctor|setup-postgres|retention``:
-the audit log's upkeep.
+"""``python -m governance verify|checkpoint|new-key|doctor|setup-postgres|retention|
+subject-access``: the audit log's upkeep, and subject access requests.
 
 ``verify --config PATH [--json] [--checkpoints DIR]`` checks the keyed chain, the
 seals and every checkpoint (default: ``governance.checkpoint_folder``), read-only;
@@ -11,7 +11,9 @@ checkpoint file; ``new-key --out PATH`` writes a new audit key (owner-only);
 and the app role's grants (run it as a database administrator, not as the app's
 role); ``retention --config PATH [--apply]`` removes events older than
 audit_retention_days (as the operating-system user, who needs the administrator
-role in ``[governance.cli_users]``).
+role in ``[governance.cli_users]``); ``subject-access PERSON_ID --ref REF
+[--format json|csv|html] [--out FILE]`` writes one person's subject access
+report (the user needs the auditor role there).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from governance.cli_identity import cli_actor
 from governance.hardening import harden_postgres
 from governance.keys import audit_engine, generate_key_file, key_id, keyed, load_key
 from governance.state import state_problems
+from governance.subject_access import FORMATS, RENDER, subject_access
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,7 +78,44 @@ def _parser() -> argparse.ArgumentParser:
     )
     keep.add_argument("--config", default="config.toml", help="config file")
     keep.add_argument("--apply", action="store_true", help="remove (default: count)")
+    sar = sub.add_parser(
+        "subject-access",
+        help="one person's subject access report (records held, every access)",
+    )
+    sar.add_argument("person_id", help="the person id (from the audit log)")
+    sar.add_argument("--ref", required=True, help="the request's reference")
+    sar.add_argument("--config", default="config.toml", help="config file")
+    sar.add_argument("--format", choices=FORMATS, default="json")
+    sar.add_argument("--out", help="file to write (default: standard output)")
     return parser
+
+
+def _subject_access(args: argparse.Namespace) -> int:
+    """Write the report as the operating-system user, in the role
+    ``[governance.cli_users]`` grants (the audit permission is checked)."""
+    from lookup.index import load_index
+
+    config = load_config(args.config)
+    engine = audit_engine(config)
+    ensure_audit_schema(engine)
+    index = load_index(make_engine(config.storage.index_url))
+    actor = cli_actor(config, engine, "governance subject-access")
+    report = subject_access(
+        engine, actor, index, args.person_id, args.ref,
+        config.app.local_authority, (args.format,),
+    )  # fmt: skip
+    text = RENDER[args.format](report)
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.out)
+    out.touch(mode=0o600)
+    out.write_text(text, encoding="utf-8")
+    print(
+        f"Wrote {len(report.held)} records and {len(report.accesses)} accesses "
+        f"to {out} (recorded as subject_access)."
+    )
+    return 0
 
 
 def _retention(config_path: str, really: bool) -> int:
@@ -122,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
             return _retention(args.config, args.apply)
         except (FamilyContextError, SQLAlchemyError) as exc:
             print(f"retention failed: {exc}", file=sys.stderr)
+            return 2
+    if args.command == "subject-access":
+        try:
+            return _subject_access(args)
+        except (FamilyContextError, SQLAlchemyError) as exc:
+            print(f"subject-access failed: {exc}", file=sys.stderr)
             return 2
     if args.command == "setup-postgres":
         try:

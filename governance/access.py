@@ -19,6 +19,7 @@ from core.errors import AccessDenied
 from governance.audit import Actor, Event, EventKind, read_events, record_event
 from governance.details import capped_detail
 from governance.permissions import deny, require
+from governance.protected import withheld, withhold_candidate, withhold_member
 from governance.reasons import Reason, check_reason, reason_event
 from governance.request import AccessRequest
 from governance.restrictions import (
@@ -28,11 +29,14 @@ from governance.restrictions import (
     redact_member,
     restricted_ids,
 )
-from governance.visibility import candidates_for_role, view_for_role
-from lookup.family import FamilyView, family_view, who_to_call, with_evidence
+from governance.visibility import view_for_role
+from lookup.family import FamilyView, family_view, who_to_call
 from lookup.index import LinkedIndex
 from lookup.query import SearchQuery
 from lookup.search import Candidate, search
+from lookup.seen import Ages
+from lookup.seen_results import seen_candidates
+from lookup.services import Source, configured_sources
 
 __all__ = [
     "AccessRequest",
@@ -46,6 +50,7 @@ __all__ = [
     "check_reason",
     "restricted_people",
     "source_sensitivity",
+    "sources_for",
 ]
 
 
@@ -88,7 +93,10 @@ def audited_search(
     _record(request, "search",
             {"criteria": query.criteria(), "build_id": index.build_id})  # fmt: skip
     found = search(index, query, request.today, limit)
-    found = candidates_for_role(index, found, role, request.policy)
+    cut = request.policy.disclosure(role, index)
+    found = seen_candidates(index, found, query, cut, request.today)
+    kept = withheld(request.audit, index, request.policy)
+    found = [withhold_candidate(c, kept) for c in found]
     restricted = restricted_people(request.audit, index, (c.person_id for c in found))
     shown = {"person_ids": [c.person_id for c in found], "count": len(found),
              "restricted_ids": sorted(restricted)}  # fmt: skip
@@ -115,23 +123,27 @@ def audited_family(
     request: AccessRequest, person_id: str, *, override: str = ""
 ) -> FamilyView:
     """Open a family view cut to the role's visibility, recording every member;
-    the linkage evidence it carries comes from the services shown only.
+    the linkage evidence it carries is of the records seen in full only.
 
     A restricted focus person needs ``override`` (a written reason, recorded as
     its own event); restricted relatives are shown only as placeholders.
     """
     _require_worker(request, "family")
     _check_restriction(request, person_id, override, "family")
-    index = request.index
-    full = family_view(index, person_id, request.today)
+    index, role = request.index, request.actor.role
+    cut = request.policy.disclosure(role, index)
+    full = family_view(index, person_id, request.today, cut)
     hidden = restricted_people(request.audit, index,
                                (m.person_id for m in full.members))  # fmt: skip
     hidden.discard(person_id)
-    view = view_for_role(full, request.actor.role, request.policy)
-    members = tuple(redact_member(m) if m.person_id in hidden else m
-                    for m in view.members)  # fmt: skip
+    view = view_for_role(full, role, request.policy)
+    kept = withheld(request.audit, index, request.policy)
+    members = tuple(redact_member(m) if m.person_id in hidden
+                    else withhold_member(m, kept) for m in view.members)  # fmt: skip
     view = replace(view, members=members, who_to_call=who_to_call(list(members)))
-    view = with_evidence(view, index)
+    evidence = {pid: () if pid in hidden else found
+                for pid, found in view.evidence.items()}  # fmt: skip
+    view = replace(view, evidence=evidence)
     data = {"person_id": person_id, "member_ids": [m.person_id for m in members],
             "restricted_ids": sorted(hidden), "build_id": index.build_id}  # fmt: skip
     _record(request, "family_opened", data)
@@ -149,6 +161,11 @@ def audited_service_detail(
     _require_worker(request, "service_detail")
     policy, index = request.policy, request.index
     asked = {"action": "service_detail", "source": source}
+    age = Ages(index, request.today).of_person(person_id)
+    if policy.disclosure(request.actor.role, index).level(source, age) == "hidden":
+        _deny(request, {**asked, "why": "not_shown"}, AccessDenied(
+            "That service is not shown for this person to your role."
+        ))  # fmt: skip
     if policy.level(request.actor.role, source_sensitivity(index, source)) != "full":
         _deny(request, asked, AccessDenied(
             "Your role sees that this service is involved and whom to contact, "
@@ -166,6 +183,17 @@ def audited_service_detail(
         data["detail_limit"] = limit
     _record(request, "service_opened", data)
     return capped_detail(index, person_id, source, limit)
+
+
+def sources_for(request: AccessRequest) -> dict[str, Source]:
+    """The build's sources the role may see at all (trust labels, data problems,
+    the summary's "data current as of"): a hidden one is not even named."""
+    levels = request.policy.disclosure(request.actor.role, request.index).levels
+    return {
+        s.source: s
+        for s in configured_sources(request.index.source_loads)
+        if levels.get(s.source, "hidden") != "hidden"
+    }
 
 
 def source_sensitivity(index: LinkedIndex, source: str) -> str:

@@ -82,6 +82,7 @@ EventKind = Literal[
     "session_expired",
     "retention",  # events older than the retention period were removed
     "export",  # a file or printable summary handed out
+    "subject_access",  # IG prepared one person's subject access report
     "report",  # a worker reported a wrong link or an out-of-date contact
     "report_closed",  # an administrator dealt with a report
     "config",

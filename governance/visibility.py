@@ -17,10 +17,10 @@ from dataclasses import MISSING, Field, dataclass, field, fields, replace
 
 from core.config import GovernanceConfig, SourceConfig
 from core.vocab import Level
-from lookup.family import FamilyView, Member, person_sources, who_to_call
+from lookup.disclosure import Disclosure
+from lookup.family import FamilyView, Member, who_to_call
 from lookup.index import LinkedIndex
-from lookup.search import Candidate, case_label
-from lookup.services import ServiceStatus
+from lookup.services import ServiceStatus, configured_sources
 
 CONTACT_ONLY_NOTE = "Ask the lead professional for detail"
 
@@ -38,14 +38,18 @@ def parse_matrix(
 
 @dataclass(frozen=True)
 class Policy:
-    """The visibility matrix, the purposes that count as emergencies, and how many
-    involvements' detail each source lets a full-view role open."""
+    """The visibility matrix, the purposes that count as emergencies, how many
+    involvements' detail each source lets a full-view role open, and how a
+    protected address is recognised and who to contact for it."""
 
     matrix: Mapping[tuple[str, str], Level] = field(
         default_factory=lambda: parse_matrix(GovernanceConfig().visibility)
     )
     emergency_purposes: tuple[str, ...] = ("Emergency",)
     detail_limits: Mapping[str, int] = field(default_factory=dict)
+    #: Whom to contact for a withheld address, and the sources' codes for one.
+    protected_contact: str = GovernanceConfig.protected_address_contact
+    protected_codes: tuple[str, ...] = GovernanceConfig.protected_address_codes
 
     @classmethod
     def from_config(
@@ -53,11 +57,21 @@ class Policy:
     ) -> Policy:
         """The policy a loaded config describes (``sources``: their detail caps)."""
         limits = {s.name: s.detail_limit for s in sources}
-        return cls(parse_matrix(gov.visibility), gov.emergency_purposes, limits)
+        return cls(
+            parse_matrix(gov.visibility), gov.emergency_purposes, limits,
+            gov.protected_address_contact, gov.protected_address_codes,
+        )  # fmt: skip
 
     def level(self, role: str, sensitivity: str) -> Level:
         """What ``role`` sees of a source of this sensitivity; unlisted = hidden."""
         return self.matrix.get((role, sensitivity), "hidden")
+
+    def disclosure(self, role: str, index: LinkedIndex) -> Disclosure:
+        """The cut for ``role`` over this build's sources (each by its sensitivity,
+        with its age rule): what every output for the role is made from."""
+        sources = configured_sources(index.source_loads)
+        levels = {s.source: self.level(role, s.sensitivity) for s in sources}
+        return Disclosure(levels, {s.source: s for s in sources})
 
     def detail_limit(self, source: str) -> int:
         """Most involvements of ``source`` whose detail may be opened; default 1."""
@@ -114,26 +128,3 @@ def view_for_role(view: FamilyView, role: str, policy: Policy) -> FamilyView:
     """The family view cut down to what ``role`` may see; who-to-call recomputed."""
     members = [_member_for(role, policy, m) for m in view.members]
     return replace(view, members=tuple(members), who_to_call=who_to_call(members))
-
-
-def candidates_for_role(
-    index: LinkedIndex, found: list[Candidate], role: str, policy: Policy
-) -> list[Candidate]:
-    """Results cut to the role: services it may not see are neither counted in
-    "known to N services" nor named by a case number."""
-    loads = index.source_loads.select("source", "service", "sensitivity").rows()
-    services = {src: service for src, service, _ in loads}
-    hidden = {src for src, _, sensitivity in loads
-              if policy.level(role, sensitivity) == "hidden"}  # fmt: skip
-    if not hidden:
-        return found
-    # each hidden service's label with no number: "Substance misuse case "
-    prefixes = tuple(case_label(f"{src}:", services) for src in hidden)
-    return [
-        replace(
-            c,
-            n_services=len(person_sources(index, c.person_id) - hidden),
-            case_numbers=tuple(n for n in c.case_numbers if not n.startswith(prefixes)),
-        )
-        for c in found
-    ]

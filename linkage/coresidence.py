@@ -87,7 +87,7 @@ def _places(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFrame:
     surname = pl.col("ln_join") if "ln_join" in records.columns else pl.lit(None)
     places = records.select(
         "person_id", pc.alias("pc"), address_key(records).alias("key"),
-        lo.alias("lo"), hi.alias("hi"), service.alias("service"),
+        lo.alias("lo"), hi.alias("hi"), service.alias("service"), "source",
         surname.cast(pl.Utf8).alias("surname"), street_key(records).alias("street"),
     )  # fmt: skip
     return _placed_by_surname(_placed_by_street(places).drop_nulls("pc"))
@@ -159,6 +159,7 @@ def stays(places: pl.DataFrame) -> pl.DataFrame:
             pl.col("lo").min().alias("first"),
             pl.col("hi").max().alias("last"),
             pl.col("service").first(),
+            pl.col("source").unique().sort().alias("sources"),
             # null when any record there gave the address itself
             pl.col("placed").sort(nulls_last=False).first(),
         )
@@ -179,7 +180,7 @@ def stays(places: pl.DataFrame) -> pl.DataFrame:
     )
     day = timedelta(days=1)
     return observed.join(bounds, on=["person_id", "key"], how="left").select(
-        "person_id", "key", "service", "placed",
+        "person_id", "key", "service", "sources", "placed",
         pl.max_horizontal(pl.col("first") - REACH, pl.col("before") + day)
         .alias("start"),
         pl.when(pl.col("after").is_null())
@@ -206,7 +207,9 @@ def households(stays: pl.DataFrame) -> pl.DataFrame:
 
 
 def co_residents(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFrame:
-    """Groups of people who lived at one specific address at the same time."""
+    """Groups of people who lived at one specific address at the same time: one
+    row per group, person and source placing the person there (``sources``), so
+    a viewer who may not see one source still sees the others' evidence."""
     homes = households(stays(_places(records, services)))
     groups = homes["group"].unique()
     hashed = [hashlib.sha256(g.encode("utf-8")).hexdigest()[:32] for g in groups]
@@ -217,9 +220,17 @@ def co_residents(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFram
     said = pl.col("placed").replace_strict(
         {"surname": SURNAME, "street": STREET}, default=pl.lit(ADDRESS)
     )
-    return homes.join(ids, on="group").select(
-        "family_id",
-        "person_id",
-        pl.lit(None, dtype=pl.Utf8).alias("relationship"),
-        (said + " (" + pl.col("service") + " record)").alias("evidence"),
+    service = pl.col("sources").replace_strict(
+        services, default=pl.col("sources"), return_dtype=pl.Utf8
+    )
+    return (
+        homes.join(ids, on="group")
+        .explode("sources")
+        .select(
+            "family_id",
+            "person_id",
+            pl.lit(None, dtype=pl.Utf8).alias("relationship"),
+            (said + " (" + service + " record)").alias("evidence"),
+            "sources",
+        )
     )

@@ -32,6 +32,8 @@ CHILD_YEARS = 18
 #: word after the service name in the evidence text: "Housing household").
 REFERENCES = (("family_ref", "family"), ("household_ref", "household"))
 MAX_ID = 80
+#: Between the sources a family row rests on (``sources``: all must be seen).
+SEPARATOR = ";"
 
 
 def family_id(kind: str, ref: str) -> str:
@@ -67,6 +69,7 @@ def _memberships(
         "person_id",
         "relationship",
         (service + pl.lit(f" {kind}")).alias("evidence"),
+        pl.col("source").alias("sources"),
     )
 
 
@@ -85,20 +88,32 @@ def with_childrens_homes(
     families: pl.DataFrame, homes: pl.DataFrame, kids: pl.Series
 ) -> pl.DataFrame:
     """``families`` plus, for each child in a group, the other members of the
-    child's ``homes`` groups (evidence ``LIVES_WITH_CHILD`` and the home's)."""
+    child's ``homes`` groups (evidence ``LIVES_WITH_CHILD`` and the home's).
+
+    Such a row rests on the child's family row and both home rows, so its
+    ``sources`` names all their sources (``;``-joined): a viewer must see every
+    one of them to see the link."""
     in_family = families.filter(pl.col("person_id").is_in(kids.implode()))
-    links = in_family.select("family_id", child="person_id").join(
-        homes.select(home="family_id", child="person_id"), on="child"
+    links = in_family.select("family_id", child="person_id", fam_src="sources").join(
+        homes.select(home="family_id", child="person_id", child_src="sources"),
+        on="child",
     )
     added = (
         links.join(
-            homes.select(home="family_id", person_id="person_id", why="evidence"),
+            homes.select(home="family_id", person_id="person_id", why="evidence",
+                         home_src="sources"),
             on="home",
         )
         .join(families, on=["family_id", "person_id"], how="anti")
-        .group_by("family_id", "person_id")
+        .with_columns(
+            sources=pl.concat_list("fam_src", "child_src", "home_src")
+            .list.unique()
+            .list.sort()
+            .list.join(SEPARATOR)
+        )
+        .group_by("family_id", "person_id", "sources")
         .agg(pl.col("why").min())
-    )
+    )  # fmt: skip
     return pl.concat(
         [
             families,
@@ -107,13 +122,16 @@ def with_childrens_homes(
                 "person_id",
                 pl.lit(None, pl.Utf8).alias("relationship"),
                 (pl.lit(LIVES_WITH_CHILD + ": ") + pl.col("why")).alias("evidence"),
+                "sources",
             ),
         ]
     )
 
 
 def family_members(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFrame:
-    """One row per (group, person): family_id, person_id, relationship, evidence.
+    """One row per (group, person, evidence): family_id, person_id, relationship,
+    evidence and ``sources``, the sources the row rests on (``;``-joined), so the
+    lookup shows a viewer only links resting on sources they may see.
 
     ``records`` holds the standard records with their ``person_id``; ``services``
     maps a source name to its plain service name for the evidence text.
@@ -127,4 +145,4 @@ def family_members(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFr
         ]
     )
     families = with_childrens_homes(families, homes, children(records))
-    return pl.concat([families, homes]).sort("family_id", "person_id")
+    return pl.concat([families, homes]).sort("family_id", "person_id", "sources")

@@ -143,6 +143,9 @@ family_members = Table(
     Column("person_id", String(40), nullable=False),
     Column("relationship", Text),
     Column("evidence", Text),  # plain words, e.g. "Housing tenancy household"
+    # the sources the row rests on, ";"-joined: a viewer sees the link only when
+    # they may see every one of them (null in builds made before it was kept)
+    Column("sources", Text),
 )
 
 possible_matches = Table(

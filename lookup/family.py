@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+import polars as pl
 
 from core.errors import NotInIndexError
-from lookup.evidence import RecordEvidence, family_evidence
-from lookup.family_index import family_rows, person_row, record_rows
+from lookup.disclosure import Disclosure
+from lookup.evidence import RecordEvidence
+from lookup.family_index import person_row
 from lookup.index import LinkedIndex
+from lookup.prepared import gather_ranges
+from lookup.seen import Ages, Seen, records_of, seen_by
 from lookup.services import (
     Lead,
     ServiceStatus,
@@ -22,6 +26,11 @@ from lookup.services import (
     service_status,
 )
 from lookup.text import age_on, display_name
+
+NOT_IN_INDEX = (
+    "That person is not in the current index; search again, the index may have "
+    "been rebuilt."
+)
 
 
 @dataclass(frozen=True)
@@ -62,38 +71,47 @@ class FamilyView:
     focus_id: str
     who_to_call: tuple[Contact, ...]
     members: tuple[Member, ...]
-    #: person id -> why their records were linked, from the sources shown only
+    #: person id -> why their records were linked: only records the viewer sees
+    #: in full (``lookup.seen``), none for a restricted placeholder
     evidence: Mapping[str, tuple[RecordEvidence, ...]] = field(default_factory=dict)
 
 
-def _links(index: LinkedIndex, row: int) -> dict[int, tuple[list[str], list[str]]]:
+def _links(
+    index: LinkedIndex, row: int, keep: Callable[[int, str | None], bool]
+) -> dict[int, tuple[list[str], list[str]]]:
     """people row -> (relationships, evidence) of everyone sharing a family with
-    the person at ``row`` (focus first), in the family table's order."""
+    the person at ``row`` (focus first), in the family table's order.
+
+    Only rows ``keep(people row, sources)`` allows count: a family the focus is
+    in only through rows it refuses is not opened, and a member linked only by
+    such rows is not linked."""
     fam = index.prepared_families
-    links: dict[int, tuple[list[str], list[str]]] = {row: ([], [])}
     fm = index.family_members
-    for r in family_rows(fam, row):
+    mine = np.arange(*fam.member_bounds[row])
+    mine = np.array([r for r in mine if keep(row, _sources(fm, int(r)))], dtype=int)
+    codes = np.unique(fam.member_family[mine])
+    links: dict[int, tuple[list[str], list[str]]] = {row: ([], [])}
+    for r in np.sort(gather_ranges(fam.by_family, fam.family_offsets, codes)):
         member = int(fam.member_person[r])
-        if member < 0:
+        if member < 0 or not keep(member, _sources(fm, int(r))):
             continue
         rels, evidence = links.setdefault(member, ([], []))
-        _, _, relationship, why = fm.row(int(r))
+        _, _, relationship, why = fm.row(int(r))[:4]
         for values, value in ((rels, relationship), (evidence, why)):
             if value is not None and value not in values:
                 values.append(value)
     return links
 
 
-def _records(index: LinkedIndex, rows: np.ndarray) -> list[dict]:
-    """The records of the people at ``rows``, as dicts (a family's handful)."""
-    found = record_rows(index.prepared_families, rows)
-    return [index.records.row(int(r), named=True) for r in found]
+def _sources(fm: pl.DataFrame, r: int) -> str | None:
+    """The sources a family row rests on (None in builds that did not keep them)."""
+    return fm["sources"][r] if "sources" in fm.columns else None
 
 
 def person_records(index: LinkedIndex, person_id: str) -> list[dict]:
     """One person's records, as dicts (none if the person is not in the build)."""
     row = person_row(index.people["person_id"], person_id)
-    return _records(index, np.array([row])) if row >= 0 else []
+    return records_of(index, np.array([row])) if row >= 0 else []
 
 
 def person_sources(index: LinkedIndex, person_id: str) -> frozenset[str]:
@@ -146,12 +164,14 @@ def _member_services(
     return statuses, hidden
 
 
-def _people(index: LinkedIndex, links: dict, focus_id: str) -> list[dict]:
-    """The linked people as dicts: the focus person first, then oldest first."""
+def _people(index: LinkedIndex, links: dict, focus_id: str, seen: Seen) -> list[dict]:
+    """The linked people as dicts, as the viewer sees them: the focus person
+    first, then oldest first."""
     people = []
     for row, (rels, evidence) in links.items():
         person = index.people.row(row, named=True)
-        flagged = bool(index.prepared_people.flagged[row])
+        person.update(seen.identity.get(person["person_id"], {}))
+        flagged = seen.flagged(person["person_id"])
         people.append(
             {**person, "relationship": rels, "evidence": evidence, "flagged": flagged}
         )
@@ -167,33 +187,47 @@ def _people(index: LinkedIndex, links: dict, focus_id: str) -> list[dict]:
     return [people[i] for i in order]
 
 
-def family_view(index: LinkedIndex, person_id: str, today: date) -> FamilyView:
-    """The focus person, everyone sharing a family with them, and every service.
+def family_view(
+    index: LinkedIndex,
+    person_id: str,
+    today: date,
+    disclosure: Disclosure | None = None,
+) -> FamilyView:
+    """The focus person, everyone sharing a family with them, and every service,
+    made only from what ``disclosure`` lets through (default: every source, age
+    rules applied). A viewer who may see none of the person's services is told
+    the person is not in the index, as for an unknown id.
 
     Works through the family's own rows only (offsets built at load time); the
     few rows are handled as dicts because per-call frame overhead would dominate.
     """
     row = person_row(index.people["person_id"], person_id)
     if row < 0:
-        raise NotInIndexError(
-            "That person is not in the current index; search again, the index may "
-            "have been rebuilt."
-        )
-    links = _links(index, row)
-    people = _people(index, links, person_id)
+        raise NotInIndexError(NOT_IN_INDEX)
     sources = configured_sources(index.source_loads)
-    latest = latest_involvements(_records(index, np.fromiter(links, dtype=np.int64)))
+    viewer = disclosure is not None
+    disclosure = disclosure or Disclosure.everything(sources)
+    ages = Ages(index, today)
+    links = _links(index, row, lambda r, s: disclosure.rests_on_full(s, ages(r)))
+    records = records_of(index, np.fromiter(links, dtype=np.int64))
+    seen = seen_by(index, records, disclosure, ages.of_person)
+    if viewer and not seen.sources.get(person_id):
+        raise NotInIndexError(NOT_IN_INDEX)  # known only where the viewer can't see
+    people = _people(index, links, person_id, seen)
+    latest = latest_involvements(seen.shown_records)
     flagged = {p["person_id"] for p in people if p["flagged"]}
     members = []
     for person in people:
-        age = age_on(person["dob"], today)
-        statuses, hidden = _member_services(sources, latest, person["person_id"], age)
-        members.append(_member(person, person_id, statuses, hidden, flagged, today))
+        pid = person["person_id"]
+        statuses, hidden = _member_services(sources, latest, pid, ages.of_person(pid))
+        member = _member(person, person_id, statuses, hidden, flagged, today)
+        members.append(member)
     return FamilyView(
         build_id=index.build_id,
         focus_id=person_id,
         who_to_call=who_to_call(members),
         members=tuple(members),
+        evidence={m.person_id: seen.evidence.get(m.person_id, ()) for m in members},
     )
 
 
@@ -220,14 +254,3 @@ def service_detail(index: LinkedIndex, person_id: str, source: str) -> str | Non
         (person_id, source)
     )
     return record["detail"] if record else None
-
-
-def with_evidence(view: FamilyView, index: LinkedIndex) -> FamilyView:
-    """``view`` with each member's linkage evidence from the services shown for
-    them (none for a placeholder), so evidence never reveals a record the view
-    itself leaves out."""
-    shown = {m.person_id: {s.source for s in m.services} for m in view.members}
-    loads = index.source_loads
-    services = dict(zip(loads["source"], loads["service"], strict=True))
-    found = family_evidence(index.record_evidence, shown, services)
-    return replace(view, evidence={pid: tuple(rs) for pid, rs in found.items()})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 from sqlalchemy import Engine, Table, inspect, null, select
@@ -53,7 +53,8 @@ _PEOPLE_BUILD_COLUMNS = ("other_names", "other_dobs")
 _CATEGORICAL = {
     "records": ("person_id", "source", "detail", "lead_name", "lead_role",
                 "lead_team", "lead_phone", "lead_email", "restricted"),
-    "family_members": ("family_id", "person_id", "relationship", "evidence"),
+    "family_members": ("family_id", "person_id", "relationship", "evidence",
+                       "sources"),
     "record_evidence": ("person_id", "source", "explanation"),
     "names": ("person_id", "first", "last"),
     "people": ("first_name", "last_name", "sex", "address", "postcode"),
@@ -87,6 +88,9 @@ class LinkedIndex:
     prepared_people: PersonIndex
     #: people with a record its source marks restricted (``records.restricted``)
     restricted_people: frozenset[str] = frozenset()
+    #: the database it was read from: a person's identity as one viewer may see
+    #: it is made from their records there (``lookup.identity``)
+    engine: Engine | None = None
 
 
 def current_build_id(engine: Engine) -> str:
@@ -153,7 +157,8 @@ def load_index(engine: Engine, build_id: str | None = None) -> LinkedIndex:
     Raises IndexNotReadyError when no build exists.
     """
     build_id = build_id or current_build_id(engine)
-    return assemble_index(build_id, read_frames(engine, build_id))
+    index = assemble_index(build_id, read_frames(engine, build_id))
+    return replace(index, engine=engine)
 
 
 def read_frames(engine: Engine, build_id: str) -> dict[str, pl.DataFrame]:

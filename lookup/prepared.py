@@ -143,6 +143,9 @@ def build_name_index(
     canon_table = pl.DataFrame(
         {"canons": distinct, "k": np.arange(distinct.len(), dtype=np.int32)}
     )
+    # owner and canon code side by side from one frame: a join need not keep
+    # row order, and two separately ordered columns paired wrong names
+    canons = canons.join(canon_table, on="canons")
     return NameIndex(
         vocab=vocab,
         vocab_list=vocab_list,
@@ -155,7 +158,7 @@ def build_name_index(
         by_first=by_first,
         first_offsets=first_offsets,
         canon_owner=canons["c"].to_numpy().astype(np.int32),
-        canon_code=canons.join(canon_table, on="canons")["k"].to_numpy(),
+        canon_code=canons["k"].to_numpy(),
         canon_codes=dict(canon_table.iter_rows()),
         nick_canons=nick_canons,
         person_offsets=np.searchsorted(

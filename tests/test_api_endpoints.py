@@ -161,7 +161,6 @@ def test_services_are_worded_as_the_dashboard_words_them(client, idp) -> None:
         "Historic: 1 February 2024 to 1 September 2024"
     ]
     assert body["hidden"] == [
-        "Housing: not shown for people under 16",
         "Police: not shown for people under 18",
         "Adult social care: not shown for people under 15",
     ]

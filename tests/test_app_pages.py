@@ -135,9 +135,12 @@ def test_change_reason_and_sign_out(worker) -> None:
 
 
 def test_auditor_sees_only_the_audit_log(tmp_path: Path, index_db: Path) -> None:
-    at = _sign_in(_app(_config(tmp_path, index_db)), "demo.auditor")
+    config = _config(tmp_path, index_db)
+    at = _sign_in(_app(config), "demo.auditor")
     assert [h.value for h in at.header] == ["Audit log"]
-    assert [t.key for t in at.text_input] == ["f_person", "f_searched"]
+    # log filters and the subject access request: no person search
+    assert [t.key for t in at.text_input] == [
+        "f_person", "f_searched", "sar_person", "sar_ref"]  # fmt: skip
     assert not at.form
     table = at.dataframe[0].value
     assert list(table.columns)[:4] == ["Time (UTC)", "User", "Role", "Kind"]
@@ -146,6 +149,12 @@ def test_auditor_sees_only_the_audit_log(tmp_path: Path, index_db: Path) -> None
     assert at.run().dataframe[0].value.empty
     at = at.button(key="verify").click().run()
     assert "Audit log intact" in _texts(at.success)
+    at.text_input(key="sar_person").set_value("p1")
+    at.text_input(key="sar_ref").set_value("SAR-9")
+    at = at.button(key="sar_prepare").click().run()
+    assert not at.exception and not at.error
+    assert _events(config)[-1]["kind"] == "subject_access"
+    assert "Child in need plan" not in _texts(at.markdown)  # a download, not a page
     assert DEMO_BANNER in _texts(at.warning)
 
 

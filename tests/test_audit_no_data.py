@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ask
-from sqlalchemy import Engine, text
 from support.app_harness import _app, _config, _reason, _sign_in, _texts
 from support.app_harness import _search as app_search
-from support.databases import refuse
+from support.databases import allow, refuse
 from support.lookup_index import make_index
 
 import governance.access as access
@@ -42,13 +41,6 @@ ADMIN = Actor("demo.admin", "Admin", "administrator", "s-a")
 WHY = ("New referral (MASH)", "REF-1")
 JANE = parse_query("Jane", "Smith", "03/07/2015")
 REFUSED = "could not be recorded in the audit log"
-
-
-def allow(engine: Engine, kind: str) -> None:
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP TRIGGER refuse_{kind}" + (
-            "" if engine.dialect.name == "sqlite" else " ON audit_events"
-        )))  # fmt: skip
 
 
 @pytest.fixture(scope="module")

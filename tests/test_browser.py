@@ -3,19 +3,15 @@ family view with who to call. Screenshots go to test-artifacts/browser/."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-from support.browser import CHROMIUM, FLAGS, ROOT, _free_port, _wait_for
+from support.browser import CHROMIUM, FLAGS, SHOTS, serving
 
 from linkage.__main__ import main as linkage_main
 from sources.__main__ import main as sources_main
-
-SHOTS = ROOT / "test-artifacts" / "browser"
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright missing")
 if not CHROMIUM.exists():
@@ -37,20 +33,8 @@ def demo(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(demo: Path) -> Iterator[str]:
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-           "--server.address", "127.0.0.1", "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--", "--config", str(demo / "config.toml")]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
-    url = f"http://localhost:{port}"
-    try:
-        _wait_for(url)
+    with serving(demo / "config.toml") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture

@@ -229,3 +229,32 @@ def test_a_record_without_a_postcode_is_placed_by_number_and_street() -> None:
     rows.append({"pid": "far", "address": "12 High St", "postcode": "SK9 9ZZ", **NOW})
     got = co_residents(_linked(rows), {})
     assert "kid" not in got["person_id"].to_list()
+
+
+def test_each_row_names_the_sources_it_rests_on() -> None:
+    """One co-residence row per source placing the person there, and a member
+    taken in from a child's home rests on the family's and both homes' sources:
+    the lookup shows a viewer only rows resting on sources they may see."""
+    when = {"extract_date": date(2026, 1, 1)}
+    rows = [
+        {"pid": "mum", "source": "housing", **HOME, **when},
+        {"pid": "mum", "source": "police", **HOME, **when},
+        {"pid": "kid", "source": "school", **HOME, "dob": date(2020, 1, 1), **when},
+        {"pid": "kid", "source": "csc", "family_ref": "csc:F1", **when},
+        {"pid": "dad", "source": "csc", "family_ref": "csc:F1", **when},
+    ]  # fmt: skip
+    services = {"housing": "Housing", "police": "Police", "school": "School",
+                "csc": "Children's social care"}  # fmt: skip
+    homes = co_residents(_linked(rows), services).sort("person_id", "sources")
+    assert homes.select("person_id", "sources", "evidence").rows() == [
+        ("kid", "school", f"{ADDRESS} (School record)"),
+        ("mum", "housing", f"{ADDRESS} (Housing record)"),
+        ("mum", "police", f"{ADDRESS} (Police record)"),
+    ]
+    fm = family_members(_linked(rows), services)
+    taken_in = fm.filter(pl.col("family_id") == "family:csc:F1",
+                         pl.col("person_id") == "mum")  # fmt: skip
+    assert sorted(taken_in["sources"].to_list()) == [
+        "csc;housing;school",
+        "csc;police;school",
+    ]

@@ -96,10 +96,10 @@ def test_family_groups_keep_a_separated_father_in_both() -> None:
     services = {"csc": "Children's social care", "housing": "Housing"}
     fm = family_members(_linked(rows), services)
     assert fm.rows() == [
-        ("family:csc:F1", "dad", "Father", "Children's social care family"),
-        ("family:csc:F1", "kid", "Child", "Children's social care family"),
-        ("household:housing:H9", "dad", "Tenant", "Housing household"),
-        ("household:housing:H9", "new", None, "Housing household"),
+        ("family:csc:F1", "dad", "Father", "Children's social care family", "csc"),
+        ("family:csc:F1", "kid", "Child", "Children's social care family", "csc"),
+        ("household:housing:H9", "dad", "Tenant", "Housing household", "housing"),
+        ("household:housing:H9", "new", None, "Housing household", "housing"),
     ]
     long_ref = "x" * 200
     assert family_id("family", long_ref) == family_id("family", long_ref)

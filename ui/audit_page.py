@@ -1,8 +1,10 @@
-"""The auditor's workspace: filtered log, review queue, CSV export, integrity check.
+"""The auditor's workspace: filtered log, review queue, CSV export, subject access
+requests, integrity check.
 
-Auditors never see family data: only events (who looked, when, why, at which
-person ids). Every look at the log (with its filters), decision and export made
-here is itself audited.
+Auditors never see family data on the page: only events (who looked, when, why,
+at which person ids). The one exception is a subject access report, one person
+at a time, given as a download and recorded first (``subject_access``). Every
+look at the log (with its filters), decision and export made here is audited.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from governance.audit_filter import (
 )
 from governance.flags import FLAG_LABELS
 from governance.review import DECISIONS, decide, export_csv, queue, sync_queue
+from governance.subject_access import FORMATS, RENDER, subject_access
 from ui import state
 from ui.audit_table import display
 from ui.context import AppContext
@@ -108,6 +111,33 @@ def _record_look(ctx: AppContext, actor: Actor, where: EventFilter) -> None:
         state.set_flag(asked)
 
 
+def _subject_access(ctx: AppContext, actor: Actor) -> None:
+    """One person's subject access report: prepared (and recorded) on request,
+    then offered as a download only; nothing of it is drawn on the page."""
+    st.subheader("Subject access request")
+    st.caption(
+        "What the index holds about one person, by source, and every access to "
+        "their record, ready to redact. Preparing it is recorded."
+    )
+    left, mid, right = st.columns(3)
+    person = left.text_input("Person id", key="sar_person").strip()
+    ref = mid.text_input("Request reference", key="sar_ref").strip()
+    fmt = right.selectbox("Format", FORMATS, key="sar_format")
+    if not st.button("Prepare subject access report", key="sar_prepare"):
+        return
+    try:
+        report = subject_access(ctx.audit_engine, actor, ctx.index(), person, ref,
+                                ctx.config.app.local_authority, (fmt,))  # fmt: skip
+    except UserInputError as exc:
+        st.error(str(exc))
+        return
+    st.download_button(
+        f"Download the report ({fmt})", RENDER[fmt](report),
+        file_name=f"subject-access-{person}.{fmt}", key="sar_download",
+        on_click="ignore", icon=":material/download:",
+    )  # fmt: skip
+
+
 def page(ctx: AppContext, actor: Actor) -> None:
     """Who looked at whom, when and why; no search and no family data."""
     st.header("Audit log")
@@ -125,4 +155,5 @@ def page(ctx: AppContext, actor: Actor) -> None:
                            mime="text/csv", key="download")  # fmt: skip
     sync_queue(ctx.audit_engine, ctx.flag_rules, actor=actor)
     _review(ctx, actor)
+    _subject_access(ctx, actor)
     _integrity(ctx)

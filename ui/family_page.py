@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from governance.access import AccessRequest
+from governance.access import AccessRequest, sources_for
 from lookup.family import FamilyView
 from ui import member, state, summary, timeline, who_to_call
 from ui.context import AppContext
-from ui.trust import source_warnings, sources_of
+from ui.trust import source_warnings
 
 
 def _intro(view: FamilyView) -> None:
@@ -35,7 +35,7 @@ def page(ctx: AppContext, request: AccessRequest) -> None:
         state.back_to_results()
         st.rerun()
     _intro(view)
-    source_warnings(sources_of(request.index))
+    source_warnings(sources_for(request))
     who_to_call.section(request, view)
     timeline.section(view, request.today)
     st.subheader("Family and services")

@@ -10,13 +10,12 @@ import re
 
 import streamlit as st
 
-from governance.access import AccessRequest
+from governance.access import AccessRequest, sources_for
 from governance.exports import record_summary_export
 from lookup.family import FamilyView
 from ui import state
 from ui.context import AppContext
 from ui.summary_doc import SummaryHeader, summary_body_html, summary_html, summary_text
-from ui.trust import sources_of
 
 #: When printing, only the summary container is shown (no sidebar, no buttons).
 PRINT_CSS = """<style>
@@ -58,7 +57,7 @@ def section(ctx: AppContext, request: AccessRequest, view: FamilyView) -> None:
             state.set_summary_ready(True)
             st.rerun()
         return
-    sources = sources_of(request.index)
+    sources = sources_for(request)
     head = _header(ctx, request)
     stem = file_stem(request.reason.case_ref)
     left, mid, right = st.columns(3)
@@ -86,4 +85,4 @@ def print_view(ctx: AppContext, request: AccessRequest, view: FamilyView) -> Non
     st.html(PRINT_CSS)
     head = _header(ctx, request)
     with st.container(key="print_summary"):
-        st.html(summary_body_html(view, sources_of(request.index), head))
+        st.html(summary_body_html(view, sources_for(request), head))

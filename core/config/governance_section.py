@@ -94,7 +94,10 @@ class GovernanceConfig:
         metadata={
             "doc": "Table of tables: worker role to source sensitivity (standard, "
             "police, sensitive) to level: full, contact_only (service and whom to "
-            "contact, no detail) or hidden; unlisted is hidden. Auditors and "
+            "contact: no detail, record ids, counts of records, identity or links "
+            "from it) or hidden (no trace; someone known only to hidden services "
+            "is not found); unlisted is hidden. One cut for every output: results, "
+            "family view, how and why linked, summaries, exports. Auditors and "
             "administrators never see family data. The old one-line form "
             "(early_help = 'standard=full police=contact_only') is still read, "
             "with a warning."
@@ -103,6 +106,17 @@ class GovernanceConfig:
     emergency_purposes: tuple[str, ...] = setting(
         ("Emergency",),
         "Purposes that need a written explanation and are flagged for review.",
+    )
+    protected_address_contact: str = setting(
+        "the information governance lead",
+        "Whom a worker is told to contact for an address withheld because someone "
+        "who shares it has a protected address.",
+    )
+    protected_address_codes: tuple[str, ...] = setting(
+        ("protected address", "protected_address", "pa", "refuge"),
+        "Restriction codes a source uses for a protected address (any case): as "
+        "an administrator's protected_address restriction, the person's address "
+        "is withheld for everyone who shares it.",
     )
     role_claim: str = setting(
         "roles", "ID-token claim holding the user's roles or groups (Entra: roles)."

@@ -122,10 +122,15 @@ class SourceConfig:
     )
     coverage_area: str = setting("", "Area the extract covers, shown as a trust label.")
     age_min: int | None = setting(
-        None, "Youngest age shown for this service; leave it out for no limit."
+        None,
+        "Youngest age shown for this service (a younger person's records of it "
+        "are not shown, nor used to link or describe them); leave it out for no "
+        "limit.",
     )
     age_max: int | None = setting(
-        None, "Oldest age shown for this service; leave it out for no limit."
+        None,
+        "Oldest age shown for this service (as age_min, for older people); leave "
+        "it out for no limit.",
     )
     current_values: tuple[str, ...] = setting(
         ("open", "current", "active"),

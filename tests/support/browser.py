@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "browser"
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,3 +57,22 @@ def _wait_http(url: str, seconds: float = 30) -> None:
 def _stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@contextmanager
+def serving(config: Path) -> Iterator[str]:
+    """The dashboard on a free loopback port for ``config``, stopped after."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--", "--config", str(config)]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://localhost:{port}"
+    try:
+        _wait_for(url)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

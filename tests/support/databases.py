@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 
 from core.db import make_engine
@@ -70,3 +70,11 @@ def refuse(engine: Engine, kind: str) -> None:
             f"CREATE TRIGGER {name} BEFORE INSERT ON audit_events FOR EACH ROW "
             f"WHEN (NEW.kind = '{kind}') EXECUTE FUNCTION {name}()"
         )
+
+
+def allow(engine: Engine, kind: str) -> None:
+    """Undo ``refuse``."""
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP TRIGGER refuse_{kind}" + (
+            "" if engine.dialect.name == "sqlite" else " ON audit_events"
+        )))  # fmt: skip

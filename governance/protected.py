@@ -1,0 +1,110 @@
+"""Protected addresses: withheld for everyone who shares them, not only the person.
+
+A person has a protected address when an administrator restricts them with the
+``protected_address`` category, or a source marks one of their records with one
+of ``governance.protected_address_codes``. Their current address is then withheld
+wherever it appears: on the result cards and family-view cards of the children
+and anyone else recorded there, and so in every summary and export made from
+them. The worker reads "Address withheld — contact …" instead (whom to contact:
+``governance.protected_address_contact``). Addresses are compared by their
+words (case, spacing and punctuation aside) and by postcode and house numbers,
+so "Flat 3, 12 High St" and "12 High Street, flat 3" are one address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import polars as pl
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.errors import AuditError
+from governance.store import restrictions
+from governance.visibility import Policy
+from lookup.addresses import address_keys
+from lookup.family import Member
+from lookup.index import LinkedIndex
+from lookup.search import Candidate
+
+CATEGORY = "protected_address"
+
+
+def withheld_text(contact: str) -> str:
+    """What a card shows instead of a protected address."""
+    return f"Address withheld — contact {contact}"
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """The protected addresses in force for one request."""
+
+    keys: frozenset[str]
+    text: str
+
+    def hides(self, address: str | None, postcode: str | None = None) -> bool:
+        """Is this address one of them?"""
+        return bool(address) and bool(
+            address_keys([(address, postcode)])[0] & self.keys
+        )
+
+
+def _protected_people(
+    audit: Engine, index: LinkedIndex, codes: Iterable[str]
+) -> set[str]:
+    active = restrictions.c.lifted_at.is_(None)
+    try:
+        with audit.connect() as conn:
+            found = conn.execute(
+                select(restrictions.c.person_id).where(
+                    active, restrictions.c.category == CATEGORY
+                )
+            )
+            admin = set(found.scalars())
+    except SQLAlchemyError as exc:
+        raise AuditError(
+            "Restrictions could not be checked, so nothing is shown. Contact the "
+            "system administrator."
+        ) from exc
+    records = index.records
+    if "restricted" not in records.columns:
+        return admin
+    wanted = [c.strip().lower() for c in codes]
+    coded = records.filter(
+        pl.col("restricted").cast(pl.Utf8).str.strip_chars().str.to_lowercase()
+        .is_in(wanted)
+    )["person_id"]  # fmt: skip
+    return admin | set(coded.cast(pl.Utf8).to_list())
+
+
+def withheld(audit: Engine, index: LinkedIndex, policy: Policy) -> Withheld:
+    """The current addresses of everyone with a protected address in this build."""
+    people = _protected_people(audit, index, policy.protected_codes)
+    rows = index.people.filter(pl.col("person_id").cast(pl.Utf8).is_in(list(people)))
+    pairs = [
+        (r["address"], r["postcode"])
+        for r in rows.select("address", "postcode").iter_rows(named=True)
+        if r["address"]
+    ]
+    keys = frozenset().union(*address_keys(pairs))
+    return Withheld(keys, withheld_text(policy.protected_contact))
+
+
+def withhold_candidate(c: Candidate, w: Withheld) -> Candidate:
+    """A result card without the protected address (nor that its postcode matched)."""
+    if not w.keys:
+        return c
+    earlier = tuple(a for a in c.previous_addresses if not w.hides(a))
+    if not w.hides(c.address, c.postcode):
+        return replace(c, previous_addresses=earlier)
+    matched = c.matched_on.replace("; postcode", "")
+    return replace(c, address=w.text, postcode=None, previous_addresses=earlier,
+                   matched_on=matched)  # fmt: skip
+
+
+def withhold_member(m: Member, w: Withheld) -> Member:
+    """A family-view card without the protected address."""
+    if not w.keys or not w.hides(m.address, m.postcode):
+        return m
+    return replace(m, address=w.text, postcode=None)

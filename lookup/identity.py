@@ -1,0 +1,108 @@
+"""A person as one viewer may see them: identity made only from records they may see.
+
+The ``people`` table gives each person's best name, date of birth, addresses and
+identifiers over all their records. When a viewer may not see some of those
+records in full (a hidden or contact-only source, an age rule), the person is
+made again, the same way (``linkage.people.people_table``), from the records of
+the sources they see in full, read from the index database for just those
+people. A person seen only through contact-only sources keeps a name and date of
+birth (to tell them apart) and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+from sqlalchemy import select
+
+from core.errors import UserInputError
+from linkage import index_tables as t
+from linkage.people import FIELDS, people_table
+from lookup.index import LinkedIndex
+from sources.records import STANDARD_SCHEMA
+
+#: People-row fields a contact-only view keeps: enough to tell people apart.
+CONTACT_IDENTITY = ("person_id", "first_name", "last_name", "dob")
+_LISTS = ("case_numbers", "addresses", "other_names", "other_dobs")
+
+
+def _records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
+    schema = {c: STANDARD_SCHEMA.get(c, pl.Utf8) for c in FIELDS}
+    if index.engine is None or not person_ids:
+        return pl.DataFrame(schema=schema)
+    cols = [t.records.c[c] for c in FIELDS]
+    query = select(*cols).where(
+        t.records.c.build_id == index.build_id,
+        t.records.c.person_id.in_(person_ids),
+    )
+    with index.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+def _rows(records: pl.DataFrame) -> dict[str, dict]:
+    if records.is_empty():
+        return {}
+    made = people_table(records)
+    made = made.with_columns(
+        pl.col(c).str.json_decode(pl.List(pl.Utf8)) for c in _LISTS
+    )
+    return {r["person_id"]: r for r in made.iter_rows(named=True)}
+
+
+def _blank(pid: str, kept: Mapping[str, object] | None) -> dict:
+    row: dict = {"person_id": pid, "first_name": None, "last_name": None,
+                 "dob": None, "sex": None, "nhs_number": None, "upn": None,
+                 "case_numbers": [], "address": None, "postcode": None,
+                 "addresses": []}  # fmt: skip
+    row.update({k: kept[k] for k in CONTACT_IDENTITY if kept and k in kept})
+    return row
+
+
+def seen_identities(
+    index: LinkedIndex,
+    wanted: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+) -> dict[str, dict]:
+    """Person id → a people row made from their records of the ``full`` sources
+    given (name and date of birth from the ``contact`` ones when none is full).
+
+    ``wanted`` maps a person id to (full sources, contact-only sources). Without
+    the index database (an index assembled in memory) nothing but the name and
+    date of birth of the people row is kept.
+    """
+    if not wanted:
+        return {}
+    records = _records(index, sorted(wanted))
+    if index.engine is None:
+        people = index.people.filter(pl.col("person_id").is_in(list(wanted)))
+        return {
+            r["person_id"]: _blank(r["person_id"], r)
+            for r in people.iter_rows(named=True)
+        }
+    full = pl.DataFrame(
+        [(p, s) for p, (f, _) in wanted.items() for s in f],
+        schema={"person_id": pl.Utf8, "source": pl.Utf8}, orient="row",
+    )  # fmt: skip
+    contact = pl.DataFrame(
+        [(p, s) for p, (_, c) in wanted.items() for s in c],
+        schema={"person_id": pl.Utf8, "source": pl.Utf8}, orient="row",
+    )  # fmt: skip
+    in_full = _rows(records.join(full, on=["person_id", "source"], how="semi"))
+    in_contact = _rows(records.join(contact, on=["person_id", "source"], how="semi"))
+    return {pid: in_full.get(pid) or _blank(pid, in_contact.get(pid)) for pid in wanted}
+
+
+def person_held(index: LinkedIndex, person_id: str) -> list[dict]:
+    """Every stored field of every record of one person in this build, by source
+    and record id (for a subject access request; never for a worker)."""
+    if index.engine is None:
+        raise UserInputError(
+            "A subject access needs the index database; load the index from it."
+        )
+    query = select(t.records).where(
+        t.records.c.build_id == index.build_id, t.records.c.person_id == person_id
+    )
+    with index.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    return sorted(rows, key=lambda r: (str(r["source"]), str(r["record_id"])))

@@ -1,0 +1,148 @@
+"""The records of a handful of people as one viewer sees them, for every output.
+
+``seen_by`` cuts the records once by a ``Disclosure``: which records may show a
+service, who each person is as far as those records say (``lookup.identity``),
+why their records were joined (evidence of records seen in full only), and
+whether a "possible match" warning rests on someone the viewer may see. The
+family view and the results list are both made from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from lookup.disclosure import Disclosure
+from lookup.evidence import RecordEvidence, family_evidence
+from lookup.family_index import person_row, record_rows
+from lookup.identity import seen_identities
+from lookup.index import LinkedIndex
+from lookup.text import age_on
+
+
+def records_of(index: LinkedIndex, rows: np.ndarray) -> list[dict]:
+    """The records of the people at ``rows``, as dicts (a family's handful)."""
+    found = record_rows(index.prepared_families, rows)
+    return [index.records.row(int(r), named=True) for r in found]
+
+
+class Ages:
+    """Each person's age today from the people table's date of birth: what the
+    age rules are applied to."""
+
+    def __init__(self, index: LinkedIndex, today: date) -> None:
+        self._index, self._today = index, today
+        self._dob = index.people["dob"]
+
+    def __call__(self, row: int) -> int | None:
+        """Age of the person at people row ``row``."""
+        return age_on(self._dob[row], self._today) if row >= 0 else None
+
+    def of_person(self, person_id: str) -> int | None:
+        """Age of the person with this id (None when unknown)."""
+        return self(person_row(self._index.people["person_id"], person_id))
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the viewer may draw on for these people."""
+
+    shown_records: list[dict]  # records of the services shown (full or contact)
+    identity: dict[str, dict]  # people rows made again for people with records cut
+    evidence: dict[str, tuple[RecordEvidence, ...]]
+    flagged_ids: frozenset[str]
+    sources: dict[str, frozenset[str]]  # person id -> services shown for them
+
+    def flagged(self, person_id: str) -> bool:
+        """Show "possible match"? Only when the viewer sees the other person's
+        records in full (the pair rests on what those records say)."""
+        return person_id in self.flagged_ids
+
+
+def _evidence(
+    index: LinkedIndex, full: dict[str, set[str]], seen: dict[str, int]
+) -> dict[str, tuple[RecordEvidence, ...]]:
+    """Evidence of the records seen in full; a person of whom one record is seen
+    (``seen``: records seen in full per person) has nothing joined as far as the
+    viewer can tell."""
+    loads = index.source_loads
+    services = dict(zip(loads["source"], loads["service"], strict=True))
+    found = family_evidence(index.record_evidence, full, services)
+    out = {}
+    for pid, records in found.items():
+        if len(records) == 1 and seen.get(pid, 0) <= 1:
+            records = [replace(records[0], probability=None, fields=())]
+        out[pid] = tuple(records)
+    return out
+
+
+def _flagged(
+    index: LinkedIndex, people: Iterable[str], shows: Callable[[str], bool]
+) -> frozenset[str]:
+    pm = index.possible_matches
+    if pm.is_empty():
+        return frozenset()
+    wanted = set(people)
+    return frozenset(
+        mine
+        for a, b in pm.select("person_a", "person_b").iter_rows()
+        for mine, other in ((a, b), (b, a))
+        if mine in wanted and shows(other)
+    )
+
+
+def _any_full(
+    index: LinkedIndex, disclosure: Disclosure, ages: Callable[[str], int | None]
+) -> Callable[[str], bool]:
+    def full(person_id: str) -> bool:
+        row = person_row(index.people["person_id"], person_id)
+        if row < 0:
+            return False
+        age = ages(person_id)
+        return any(
+            disclosure.full(r["source"], age)
+            for r in records_of(index, np.array([row]))
+        )
+
+    return full
+
+
+def seen_by(
+    index: LinkedIndex,
+    records: list[dict],
+    disclosure: Disclosure,
+    ages: Callable[[str], int | None],
+) -> Seen:
+    """Cut the records of some people (``records``, every source) once."""
+    levels: dict[str, dict[str, str]] = {}
+    for r in records:
+        pid = r["person_id"]
+        levels.setdefault(pid, {})[r["source"]] = disclosure.level(
+            r["source"], ages(pid)
+        )
+    full = {p: {s for s, lv in by.items() if lv == "full"} for p, by in levels.items()}
+    cut = {
+        p: (frozenset(full[p]),
+            frozenset(s for s, lv in by.items() if lv == "contact_only"))
+        for p, by in levels.items()
+        if any(lv != "full" for lv in by.values())
+    }  # fmt: skip
+    shown = [r for r in records if levels[r["person_id"]][r["source"]] != "hidden"]
+    in_full: dict[str, int] = {}
+    for r in records:
+        if levels[r["person_id"]][r["source"]] == "full":
+            in_full[r["person_id"]] = in_full.get(r["person_id"], 0) + 1
+    flagged = _flagged(index, levels, _any_full(index, disclosure, ages))
+    return Seen(
+        shown_records=shown,
+        identity=seen_identities(index, cut),
+        evidence=_evidence(index, full, in_full),
+        flagged_ids=flagged,
+        sources={
+            p: frozenset(s for s, lv in by.items() if lv != "hidden")
+            for p, by in levels.items()
+        },
+    )

@@ -1,0 +1,89 @@
+"""A protected address is withheld for everyone who shares it, on every output.
+
+The mother has a protected address (an administrator's restriction, or a code
+her source puts on a record); her child and the man recorded at the same flat
+must not show it either: not on result cards, family-view cards, the summary
+for case notes or the CLI's JSON. On SQLite and PostgreSQL audit stores.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import TODAY, ask
+from support.disclosure_world import HOME, RECORDS, SAM, write_world
+
+import governance.access as access
+from cli.serialise import plain
+from governance.audit import Actor
+from governance.protected import Withheld, withheld, withheld_text
+from governance.restrictions import set_restriction
+from governance.visibility import Policy
+from lookup.addresses import address_keys
+from lookup.query import parse_query
+from ui.summary_doc import SummaryHeader, summary_html, summary_text
+
+ADMIN = Actor("demo.admin", "Admin", "administrator", "s-a")
+WORKER = Actor("u.fd", "Front door", "front_door", "s-fd")
+TRACES = ("1 Test Road", "DT1 1AA", "1testroad")
+HEAD = SummaryHeader("Test Worker", "REF-1", TODAY, "Demo borough")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    return write_world(tmp_path_factory.mktemp("pa") / "world.db")
+
+
+@pytest.fixture(scope="module")
+def coded(tmp_path_factory):
+    """The same borough, the mother's housing record marked "Refuge"."""
+    rows = tuple({**r, "restricted": "Refuge"}
+                 if r["record_id"] == "HOU-R1" else r for r in RECORDS)  # fmt: skip
+    return write_world(tmp_path_factory.mktemp("pa-coded") / "world.db", rows)
+
+
+def _everything(index, audit, policy: Policy | None = None) -> str:  # noqa: ANN001
+    """Every output the worker gets about the child and the man at the flat."""
+    request = ask(index, audit, WORKER, "Strategy discussion", "REF-1",
+                  policy=policy)  # fmt: skip
+    out = []
+    for first, last in (("Amy", "Test"), ("Carl", "Hidden"), ("Sam", "Secret")):
+        out.append(plain(access.audited_search(request, parse_query(first, last, ""),
+                                               10)))  # fmt: skip
+    view = access.audited_family(request, "c1")
+    sources = access.sources_for(request)
+    out += [plain(view), summary_text(view, sources, HEAD),
+            summary_html(view, sources, HEAD)]  # fmt: skip
+    return str(out)
+
+
+def test_the_flat_is_withheld_on_every_card_of_everyone_there(index, audit_engine):
+    before = _everything(index, audit_engine)
+    assert "1 Test Road" in before  # the control: shown until it is protected
+    set_restriction(audit_engine, ADMIN, "m1", "protected_address")
+    after = _everything(index, audit_engine)
+    for trace in TRACES:
+        assert trace not in after, f"the protected address shows as {trace!r}"
+    assert withheld_text("the information governance lead") in after
+    assert SAM["address"] in after  # another address stays
+
+
+def test_a_source_code_protects_and_the_contact_comes_from_the_config(
+    coded, audit_engine
+) -> None:
+    policy = Policy(protected_contact="the MASH duty manager on 0161 000 9999")
+    after = _everything(coded, audit_engine, policy)
+    for trace in TRACES:
+        assert trace not in after
+    assert "Address withheld — contact the MASH duty manager on 0161 000 9999" in after
+
+
+def test_the_address_is_recognised_however_it_is_written(index, audit_engine):
+    set_restriction(audit_engine, ADMIN, "m1", "protected_address")
+    kept = withheld(audit_engine, index, Policy())
+    assert kept.hides("1, TEST ROAD,  Demo Town")
+    assert kept.hides("Flat 0, 1 Test Rd", HOME["postcode"]) is False  # a flat in it
+    assert kept.hides("1 Test Rd", "dt1 1aa")  # postcode and number agree
+    assert not kept.hides("3 Test Road, Demo Town", "DT1 1AA")
+    assert not kept.hides(None)
+    assert Withheld(frozenset(), "x").hides("1 Test Road") is False
+    assert address_keys([]) == []
