@@ -209,6 +209,7 @@ def family_view(
     disclosure = disclosure or Disclosure.everything(sources)
     ages = Ages(index, today)
     links = _links(index, row, lambda r, s: disclosure.rests_on_full(s, ages(r)))
+    ages.know(links)
     records = records_of(index, np.fromiter(links, dtype=np.int64))
     seen = seen_by(index, records, disclosure, ages.of_person)
     if viewer and not seen.sources.get(person_id):

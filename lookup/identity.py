@@ -31,14 +31,13 @@ def _records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
     schema = {c: STANDARD_SCHEMA.get(c, pl.Utf8) for c in FIELDS}
     if index.engine is None or not person_ids:
         return pl.DataFrame(schema=schema)
-    cols = [t.records.c[c] for c in FIELDS]
-    query = select(*cols).where(
-        t.records.c.build_id == index.build_id,
-        t.records.c.person_id.in_(person_ids),
-    )
+    cols = [t.records.c.build_id, *(t.records.c[c] for c in FIELDS)]
+    # by person id only (its index), the build checked here: a planner given
+    # both conditions may scan the whole build through the build_id index
+    query = select(*cols).where(t.records.c.person_id.in_(person_ids))
     with index.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+        rows = [tuple(r)[1:] for r in conn.execute(query) if r[0] == index.build_id]
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _rows(records: pl.DataFrame) -> dict[str, dict]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
+import polars as pl
 
 from lookup.disclosure import Disclosure
 from lookup.evidence import RecordEvidence, family_evidence
@@ -36,14 +37,24 @@ class Ages:
     def __init__(self, index: LinkedIndex, today: date) -> None:
         self._index, self._today = index, today
         self._dob = index.people["dob"]
+        self._known: dict[str, int | None] = {}
 
     def __call__(self, row: int) -> int | None:
         """Age of the person at people row ``row``."""
         return age_on(self._dob[row], self._today) if row >= 0 else None
 
+    def know(self, rows: Iterable[int]) -> None:
+        """Remember the ages of the people at ``rows`` (a family, looked up once)."""
+        rows = list(rows)
+        ids = self._index.people["person_id"].gather(rows).cast(pl.Utf8).to_list()
+        self._known.update(zip(ids, (self(r) for r in rows), strict=True))
+
     def of_person(self, person_id: str) -> int | None:
         """Age of the person with this id (None when unknown)."""
-        return self(person_row(self._index.people["person_id"], person_id))
+        if person_id not in self._known:
+            row = person_row(self._index.people["person_id"], person_id)
+            self._known[person_id] = self(row)
+        return self._known[person_id]
 
 
 @dataclass(frozen=True)
@@ -83,12 +94,16 @@ def _flagged(
     index: LinkedIndex, people: Iterable[str], shows: Callable[[str], bool]
 ) -> frozenset[str]:
     pm = index.possible_matches
-    if pm.is_empty():
-        return frozenset()
     wanted = set(people)
+    if pm.is_empty() or not wanted:
+        return frozenset()
+    ids = pl.Series(list(wanted), dtype=pl.Utf8).implode()
+    pairs = pm.select(pl.col("person_a", "person_b").cast(pl.Utf8)).filter(
+        pl.col("person_a").is_in(ids) | pl.col("person_b").is_in(ids)
+    )
     return frozenset(
         mine
-        for a, b in pm.select("person_a", "person_b").iter_rows()
+        for a, b in pairs.iter_rows()
         for mine, other in ((a, b), (b, a))
         if mine in wanted and shows(other)
     )
@@ -118,10 +133,11 @@ def seen_by(
 ) -> Seen:
     """Cut the records of some people (``records``, every source) once."""
     levels: dict[str, dict[str, str]] = {}
+    age = {pid: ages(pid) for pid in {r["person_id"] for r in records}}
     for r in records:
         pid = r["person_id"]
         levels.setdefault(pid, {})[r["source"]] = disclosure.level(
-            r["source"], ages(pid)
+            r["source"], age[pid]
         )
     full = {p: {s for s, lv in by.items() if lv == "full"} for p, by in levels.items()}
     cut = {
