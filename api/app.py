@@ -15,6 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from api import problems
 from api.guard import Guard, RateLimits
+from api.models import NOT_BLANK
 from api.routes import health, router
 from api.state import open_state
 from api.tokens import TokenValidator
@@ -51,7 +52,9 @@ def _openapi(app: FastAPI, app_cfg: AppConfig, gov: GovernanceConfig) -> dict:
                 }
                 body["then"] = {
                     "required": ["explanation"],
-                    "properties": {"explanation": {"type": "string", "pattern": r"\S"}},
+                    "properties": {
+                        "explanation": {"type": "string", "pattern": NOT_BLANK}
+                    },
                 }
     return app.openapi_schema
 

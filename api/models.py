@@ -12,6 +12,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Some character that str.strip() keeps, as the reason check tests it: Python
+# also counts U+001C-U+001F and U+0085 as white space, which the regex engines
+# behind pydantic and JSON Schema's ``\s`` may not.
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
+
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -28,7 +33,7 @@ class Reasoned(_Body):
     case_ref: str = Field(
         min_length=1,
         max_length=100,
-        pattern=r"\S",
+        pattern=NOT_BLANK,
         description="Case or referral reference.",
     )
     explanation: str = Field(
