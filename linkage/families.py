@@ -34,6 +34,17 @@ REFERENCES = (("family_ref", "family"), ("household_ref", "household"))
 MAX_ID = 80
 #: Between the sources a family row rests on (``sources``: all must be seen).
 SEPARATOR = ";"
+#: A stated pair (``related``: "mother_of:<case>") -> the words for the two
+#: people in the family of two it makes: (the one carrying it, the other).
+PAIR_WORDS = {
+    "mother_of": ("Mother", "Child"),
+    "father_of": ("Father", "Child"),
+    "parent_of": ("Parent", "Child"),
+    "carer_of": ("Carer", "Child"),
+    "child_of": ("Child", "Parent"),
+}
+#: Evidence text of such a pair after the service name.
+PAIR_EVIDENCE = "stated parent and child"
 
 
 def family_id(kind: str, ref: str) -> str:
@@ -128,6 +139,75 @@ def with_childrens_homes(
     )
 
 
+def stated_pairs(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFrame:
+    """A family of two per stated parent and child (``related``, case numbers of
+    the same source): the parent "Mother", "Father" … and the "Child", so the
+    lookup reads the pair exactly, not as a role towards every child of a
+    larger family. A pair stated from both sides is one family."""
+    ids = (
+        records.filter(pl.col("case_number").is_not_null())
+        .group_by("source", "case_number")
+        .agg(pl.col("person_id").first().alias("other"))
+    )
+    items = (
+        records.filter(pl.col("related").is_not_null())
+        .select("source", "person_id", item=pl.col("related").str.split(SEPARATOR))
+        .explode("item")
+        .with_columns(
+            kind=pl.col("item")
+            .str.split_exact(":", 1)
+            .struct.field("field_0")
+            .str.strip_chars()
+            .str.to_lowercase(),
+            case_number=pl.col("item")
+            .str.split_exact(":", 1)
+            .struct.field("field_1")
+            .str.strip_chars(),
+        )  # fmt: skip
+        .filter(pl.col("kind").is_in(list(PAIR_WORDS)))
+        .join(ids, on=["source", "case_number"])
+        .filter(pl.col("other") != pl.col("person_id"))
+    )
+    words = {k: w for k, (w, _) in PAIR_WORDS.items()}
+    other_words = {k: w for k, (_, w) in PAIR_WORDS.items()}
+    mine = pl.col("kind").replace_strict(words, return_dtype=pl.Utf8)
+    theirs = pl.col("kind").replace_strict(other_words, return_dtype=pl.Utf8)
+    is_child = pl.col("kind") == "child_of"
+    pairs = items.select(
+        "source",
+        parent=pl.when(is_child).then("other").otherwise("person_id"),
+        child=pl.when(is_child).then("person_id").otherwise("other"),
+        word=pl.when(is_child).then(theirs).otherwise(mine),
+    )
+    # the most specific word for the parent ("Mother" over "Parent")
+    pairs = (
+        pairs.sort("word")
+        .group_by("source", "parent", "child")
+        .agg(
+            pl.col("word")
+            .filter(pl.col("word") != "Parent")
+            .first()
+            .fill_null("Parent")
+        )
+    )
+    pairs = pairs.with_columns(
+        family_id=pl.concat_str(
+            pl.lit("pair:"), "source", pl.lit(":"), "parent", pl.lit(">"), "child"
+        )
+    )
+    service = pl.col("source").replace_strict(
+        services, default=pl.col("source"), return_dtype=pl.Utf8
+    )
+    evidence = service + pl.lit(f": {PAIR_EVIDENCE}")
+    return pl.concat([
+        pairs.select("family_id", person_id="parent", relationship="word",
+                     evidence=evidence, sources="source"),
+        pairs.select("family_id", person_id="child",
+                     relationship=pl.lit("Child"), evidence=evidence,
+                     sources="source"),
+    ])  # fmt: skip
+
+
 def family_members(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFrame:
     """One row per (group, person, evidence): family_id, person_id, relationship,
     evidence and ``sources``, the sources the row rests on (``;``-joined), so the
@@ -145,4 +225,5 @@ def family_members(records: pl.DataFrame, services: dict[str, str]) -> pl.DataFr
         ]
     )
     families = with_childrens_homes(families, homes, children(records))
-    return pl.concat([families, homes]).sort("family_id", "person_id", "sources")
+    pairs = stated_pairs(records, services)
+    return pl.concat([families, homes, pairs]).sort("family_id", "person_id", "sources")

@@ -15,6 +15,8 @@ from lookup.evidence import RecordEvidence
 from lookup.family_index import person_row
 from lookup.index import LinkedIndex
 from lookup.prepared import gather_ranges
+from lookup.relationships import GroupRow, Relationship
+from lookup.relationships_seen import member_relationships
 from lookup.seen import Ages, Seen, records_of, seen_by
 from lookup.services import (
     Lead,
@@ -49,6 +51,12 @@ class Member:
     possible_match: bool
     services: tuple[ServiceStatus, ...]
     hidden: tuple[str, ...]  # "Police: not shown for people under 18"
+    #: what the relationship rests on: "stated", "derived", "inferred" ('' focus)
+    relationship_basis: str = ""
+    #: why: "Early Help: Noah recorded as Father in the family of Olivia"
+    relationship_evidence: tuple[str, ...] = ()
+    #: the relationship's kind (``lookup.relationships``: "parent", "sibling" …)
+    relationship_kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,9 +86,10 @@ class FamilyView:
 
 def _links(
     index: LinkedIndex, row: int, keep: Callable[[int, str | None], bool]
-) -> dict[int, tuple[list[str], list[str]]]:
-    """people row -> (relationships, evidence) of everyone sharing a family with
-    the person at ``row`` (focus first), in the family table's order.
+) -> tuple[dict[int, list[str]], list[tuple[int, GroupRow]]]:
+    """people row -> evidence of everyone sharing a family with the person at
+    ``row`` (focus first), in the family table's order, and the family rows
+    themselves (people row, row) for ``lookup.relationships``.
 
     Only rows ``keep(people row, sources)`` allows count: a family the focus is
     in only through rows it refuses is not opened, and a member linked only by
@@ -90,17 +99,19 @@ def _links(
     mine = np.arange(*fam.member_bounds[row])
     mine = np.array([r for r in mine if keep(row, _sources(fm, int(r)))], dtype=int)
     codes = np.unique(fam.member_family[mine])
-    links: dict[int, tuple[list[str], list[str]]] = {row: ([], [])}
+    links: dict[int, list[str]] = {row: []}
+    rows: list[tuple[int, GroupRow]] = []
     for r in np.sort(gather_ranges(fam.by_family, fam.family_offsets, codes)):
         member = int(fam.member_person[r])
-        if member < 0 or not keep(member, _sources(fm, int(r))):
+        sources = _sources(fm, int(r))
+        if member < 0 or not keep(member, sources):
             continue
-        rels, evidence = links.setdefault(member, ([], []))
-        _, _, relationship, why = fm.row(int(r))[:4]
-        for values, value in ((rels, relationship), (evidence, why)):
-            if value is not None and value not in values:
-                values.append(value)
-    return links
+        evidence = links.setdefault(member, [])
+        group, pid, relationship, why = fm.row(int(r))[:4]
+        rows.append((member, GroupRow(group, pid, relationship, sources or "", why)))
+        if why is not None and why not in evidence:
+            evidence.append(why)
+    return links, rows
 
 
 def _sources(fm: pl.DataFrame, r: int) -> str | None:
@@ -126,15 +137,17 @@ def _member(
     hidden: list[str],
     flagged: set[str],
     today: date,
+    relationship: Relationship | None,
 ) -> Member:
     is_focus = person["person_id"] == focus_id
-    relationship = "; ".join(person["relationship"]) or "Not recorded"
     return Member(
         person_id=person["person_id"],
         name=display_name(person["first_name"], person["last_name"]),
         dob=person["dob"],
         age=age_on(person["dob"], today),
-        relationship=relationship,
+        relationship="Person searched for"
+        if is_focus or relationship is None
+        else relationship.label,
         how_linked="Person searched for"
         if is_focus
         else "; ".join(person["evidence"]) or "Linked in the same family",
@@ -144,6 +157,9 @@ def _member(
         possible_match=person["person_id"] in flagged,
         services=tuple(statuses),
         hidden=tuple(hidden),
+        relationship_basis="" if relationship is None else relationship.basis,
+        relationship_evidence=() if relationship is None else relationship.evidence,
+        relationship_kind="" if relationship is None else relationship.kind,
     )
 
 
@@ -168,13 +184,11 @@ def _people(index: LinkedIndex, links: dict, focus_id: str, seen: Seen) -> list[
     """The linked people as dicts, as the viewer sees them: the focus person
     first, then oldest first."""
     people = []
-    for row, (rels, evidence) in links.items():
+    for row, evidence in links.items():
         person = index.people.row(row, named=True)
         person.update(seen.identity.get(person["person_id"], {}))
         flagged = seen.flagged(person["person_id"])
-        people.append(
-            {**person, "relationship": rels, "evidence": evidence, "flagged": flagged}
-        )
+        people.append({**person, "evidence": evidence, "flagged": flagged})
     born = [p["dob"].toordinal() if p["dob"] else 10**7 for p in people]
     order = sorted(
         range(len(people)),
@@ -208,7 +222,7 @@ def family_view(
     viewer = disclosure is not None
     disclosure = disclosure or Disclosure.everything(sources)
     ages = Ages(index, today)
-    links = _links(index, row, lambda r, s: disclosure.rests_on_full(s, ages(r)))
+    links, rows = _links(index, row, lambda r, s: disclosure.rests_on_full(s, ages(r)))
     ages.know(links)
     records = records_of(index, np.fromiter(links, dtype=np.int64))
     seen = seen_by(index, records, disclosure, ages.of_person)
@@ -217,11 +231,17 @@ def family_view(
     people = _people(index, links, person_id, seen)
     latest = latest_involvements(seen.shown_records)
     flagged = {p["person_id"] for p in people if p["flagged"]}
+    related = member_relationships(
+        person_id, people, [r for _, r in rows], records, disclosure, ages.of_person,
+        {s.source: s.service for s in sources},
+    )  # fmt: skip
     members = []
     for person in people:
         pid = person["person_id"]
         statuses, hidden = _member_services(sources, latest, pid, ages.of_person(pid))
-        member = _member(person, person_id, statuses, hidden, flagged, today)
+        member = _member(
+            person, person_id, statuses, hidden, flagged, today, related.get(pid)
+        )
         members.append(member)
     return FamilyView(
         build_id=index.build_id,

@@ -72,7 +72,8 @@ def test_who_to_call_lists_every_current_involvement_with_links(family) -> None:
 def test_members_show_relationship_services_and_trust_labels(family) -> None:
     at, _ = family
     page = _texts(at.markdown)
-    assert "### Karen SMITH" in page and "Mother; Tenant · age 38" in page
+    assert "### Karen SMITH" in page and "Mother · age 38" in page
+    assert "Relationship as recorded: Children's social care: Karen" in page
     assert "How linked to the family: Children's social care case" in page
     assert "No record in Housing data since April 2014" in page  # Robert's row
     assert "Demo borough, since April 2014" in page

@@ -17,6 +17,7 @@ from linkage.families import (
     children,
     co_residents,
     family_members,
+    stated_pairs,
 )
 
 HOME = {"address": "12 High St, Demo Town", "postcode": "sk1 3ab"}
@@ -258,3 +259,28 @@ def test_each_row_names_the_sources_it_rests_on() -> None:
         "csc;housing;school",
         "csc;police;school",
     ]
+
+
+def test_stated_parent_and_child_is_a_family_of_two() -> None:
+    """``related`` pairs (case numbers of the same source) become a family of
+    two, stated from either side once, the parent's word the most specific."""
+    rows = [
+        {"pid": "mum", "source": "csc", "case_number": "1001",
+         "related": "mother_of:2001;mother_of:2002"},
+        {"pid": "kid", "source": "csc", "case_number": "2001",
+         "related": "child_of:1001"},
+        {"pid": "baby", "source": "csc", "case_number": "2002"},
+        # a case number of another source, and a kind not a parent's: no pair
+        {"pid": "other", "source": "eh", "case_number": "1001",
+         "related": "mother_of:9999;neighbour_of:2001"},
+    ]  # fmt: skip
+    got = stated_pairs(_linked(rows), {"csc": "Children's social care"})
+    pairs = sorted(got.select("family_id", "person_id", "relationship").rows())
+    assert pairs == [
+        ("pair:csc:mum>baby", "baby", "Child"),
+        ("pair:csc:mum>baby", "mum", "Mother"),
+        ("pair:csc:mum>kid", "kid", "Child"),
+        ("pair:csc:mum>kid", "mum", "Mother"),
+    ]
+    assert set(got["evidence"]) == {"Children's social care: stated parent and child"}
+    assert set(got["sources"]) == {"csc"}

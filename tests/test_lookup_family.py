@@ -36,7 +36,10 @@ def test_members_are_everyone_sharing_a_family(view: FamilyView) -> None:
     assert [m.person_id for m in view.members] == ["p1", "p3", "p2", "p4"]
     jane, karen = _member(view, "p1"), _member(view, "p2")
     assert jane.is_focus and jane.how_linked == "Person searched for"
-    assert (karen.relationship, karen.age) == ("Mother; Tenant", 38)
+    assert (karen.relationship, karen.age) == ("Mother", 38)
+    assert karen.relationship_basis == "stated"
+    tom = _member(view, "p4")
+    assert (tom.relationship, tom.relationship_basis) == ("Sibling", "stated")
     assert karen.how_linked == "Children's social care case; Housing tenancy household"
     assert jane.possible_match and not karen.possible_match
 

@@ -30,10 +30,27 @@ def identity_markdown(m: Member, records: list[RecordEvidence]) -> str:
     )
     return "  \n".join([
         f"{md(m.relationship)} · {age_text(m.age)}, {born}",
+        *relationship_lines(m),
         f"Address: {address or 'not recorded'}",
         f"How linked to the family: {md(m.how_linked)}",
         f"Records joined: {joined}",
     ])  # fmt: skip
+
+
+#: How each basis of a relationship is introduced on the card.
+BASIS_WORDS = {
+    "stated": "Relationship as recorded",
+    "derived": "Relationship worked out from",
+    "inferred": "Relationship inferred from",
+}
+
+
+def relationship_lines(m: Member) -> list[str]:
+    """'Relationship as recorded: Early Help: Noah recorded as Father …'."""
+    if m.is_focus or not m.relationship_basis or not m.relationship_evidence:
+        return []
+    why = "; ".join(md(e) for e in m.relationship_evidence)
+    return [f"{BASIS_WORDS.get(m.relationship_basis, 'Relationship')}: {why}"]
 
 
 def _reveal_buttons(request: AccessRequest, m: Member) -> None:
