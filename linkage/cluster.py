@@ -130,18 +130,18 @@ def _greedy(
     )  # fmt: skip
     left, right = index[linked["l"].to_numpy()], index[linked["r"].to_numpy()]
     trusted = identifier_agrees(linked) | identified_by_slip(linked)
-    own, own_case = (
-        linked[c].fill_null(0.0).to_list()
+    own, own_case, outvoted = (
+        linked[c].fill_null(False if c == "names_outvoted" else 0.0).to_list()
         if c in linked.columns
         else [0.0] * linked.height
-        for c in ("w_dob", "w_case_number")
+        for c in ("w_dob", "w_case_number", "names_outvoted")
     )
     pairs = zip(left.tolist(), right.tolist(), trusted.tolist(),
                 linked["forced"].to_list(), linked["weight"].to_list(), own,
-                own_case, strict=True)  # fmt: skip
+                own_case, outvoted, strict=True)  # fmt: skip
     outcome, banned = [], []
-    for a, b, t, f, w, o, oc in pairs:
-        outcome.append(groups.union(a, b, t, f, w, o, oc))
+    for a, b, t, f, w, o, oc, ov in pairs:
+        outcome.append(groups.union(a, b, t, f, w, o, oc, bool(ov)))
         banned.append(outcome[-1] is False and groups.last_banned)
     node_roots = np.array([groups.find(i) for i in range(nodes.size)], dtype=np.int64)
     return outcome, banned, nodes, nodes[node_roots] if nodes.size else nodes

@@ -189,7 +189,7 @@ class Groups:
 
     def _clash(
         self, a: int, b: int, trusted: bool, weight: float, own: float,
-        own_case: float = 0.0,
+        own_case: float = 0.0, outvoted: bool = False,
     ) -> bool:  # fmt: skip
         for ka, kb in zip(self.ids[a], self.ids[b], strict=True):
             if ka is not None and kb is not None and ka != kb:
@@ -199,7 +199,10 @@ class Groups:
                 self.disputed[a] = self.disputed[b] = True
             return False
         na, nb = self.names[a], self.names[b]
-        if na and nb and not na & nb:
+        # An outvoted pair outvotes one record's first name, never a person's
+        # seen on several records (twins each recorded twice stay two).
+        lone = outvoted and min(self.size[a], self.size[b]) == 1
+        if na and nb and not na & nb and not lone:
             return True
         if cases_clash(self.cases[a], self.cases[b]) and self.conflict.case_refuses(
             weight, own_case
@@ -210,6 +213,7 @@ class Groups:
     def union(
         self, a: int, b: int, trusted: bool = False, forced: bool = False,
         weight: float = 0.0, own: float = 0.0, own_case: float = 0.0,
+        outvoted: bool = False,
     ) -> bool | None:  # fmt: skip
         """True if merged, None if already one group, False if refused.
 
@@ -221,14 +225,16 @@ class Groups:
         ``forced`` (must-link) pair is refused only by a cannot-link decision.
         ``weight`` is the pair's match weight, ``own`` what its own dates of
         birth added to it and ``own_case`` what its case numbers added (see
-        ``DobConflict``).
+        ``DobConflict``). An ``outvoted`` pair (``guards.names_outvoted``:
+        first names written wrongly, no sign of a household) may join a group
+        whose first names differ when one side is a single record.
         """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
         self.last_banned = self._banned(ra, rb)
         if self.last_banned or (
-            not forced and self._clash(ra, rb, trusted, weight, own, own_case)
+            not forced and self._clash(ra, rb, trusted, weight, own, own_case, outvoted)
         ):
             return False
         if self.size[ra] < self.size[rb]:

@@ -21,6 +21,15 @@ person. Three rules keep households apart:
 * dates of birth a generation apart (a parent and a child of one name, however
   few digits differ) are two people unless an identifier agrees.
 
+First names are not a veto on their own, though. A pair that agrees on
+surname, date of birth (within days) and address, with no differing sex, whose
+first names are clearly different, is one person with a first name written
+wrongly unless the data show a second sign of a household (``household_sign``):
+each name is borne by more than one record of that surname and date of birth
+(two people, each seen again), or the address holds someone a generation older
+or younger with another first name (a family home, where twins are born). Such
+a pair (``names_outvoted``) is weighed like any other, its address counting.
+
 A pair vouched for by its names alone (no date of birth to compare, or only a
 year on both sides; no identifier; addresses not placing the records together:
 ``names_alone``) is never linked, only offered for review.
@@ -42,6 +51,7 @@ import numpy as np
 import polars as pl
 
 from linkage.compare import MISSING
+from linkage.dobs import GENERATION_YEARS
 
 #: First-name levels that count as "the names agree" (exact … loosely similar).
 NAME_AGREES = 4
@@ -57,6 +67,8 @@ NAME_DIFFERENT = 5
 DOB_AGREES = 6
 #: Date-of-birth level "same year (only the year known)".
 DOB_YEAR_ONLY = 6
+#: Date-of-birth level "different" (years apart, short of a generation).
+DOB_DIFFERENT = 7
 #: Date-of-birth level "a generation apart".
 DOB_GENERATION = 8
 #: Date-of-birth levels at which two people could be twins (exact … a few days).
@@ -76,6 +88,12 @@ PLACED_TOGETHER = 3
 def _between(levels: pl.DataFrame, name: str, low: int, high: int) -> np.ndarray:
     lv = levels[name].to_numpy()
     return (lv >= low) & (lv <= high)
+
+
+def _sex_differs(levels: pl.DataFrame) -> np.ndarray:
+    if "sex" not in levels.columns:
+        return np.zeros(levels.height, dtype=bool)
+    return _between(levels, "sex", 1, 1)
 
 
 def identifier_agrees(levels: pl.DataFrame) -> np.ndarray:
@@ -131,15 +149,109 @@ def _slip_of_a_rare_name(
     return _between(levels, "first_name", NAME_SLIP, NAME_SLIP) & ~both_common
 
 
+def twin_like(levels: pl.DataFrame) -> np.ndarray:
+    """Surname and date of birth (within days) agree and the records are placed
+    together, with no differing sex, while the first names (both given) clearly
+    differ: twins, or one person with a first name written wrongly."""
+    if not {"first_name", "last_name", "dob", LOCATION} <= set(levels.columns):
+        return np.zeros(levels.height, dtype=bool)
+    sex_differs = _sex_differs(levels)
+    return (
+        _between(levels, "first_name", NAME_SIMILAR, NAME_DIFFERENT)
+        & _between(levels, "dob", 0, DOB_TWIN)
+        & _between(levels, "last_name", 0, SURNAME_AGREES)
+        & _between(levels, LOCATION, 0, PLACED_TOGETHER)
+        & ~sex_differs
+    )
+
+
+def _address_key(std: pl.DataFrame) -> pl.Expr:
+    """Where a record lives: postcode and house numbers, else the address text."""
+    pc = pl.col("pc") + "|" + pl.col("addr_nums").fill_null("")
+    return pl.coalesce(pc, pl.col("addr")).alias("home")
+
+
+def household_sign(std: pl.DataFrame, left: pl.Series, right: pl.Series) -> np.ndarray:
+    """Per pair of record rows: a second sign that the two are two people of one
+    household. Both first names are borne by more than one record of their
+    surname sound and date of birth (each person seen again), or either
+    record's address holds someone with another first name born a generation
+    apart from it (``GENERATION_YEARS``: a parent or child, so a family home)."""
+    if left.len() == 0:
+        return np.zeros(0, dtype=bool)
+    left, right = left.cast(pl.UInt32), right.cast(pl.UInt32)
+    rids = pl.concat([left, right]).unique().implode()
+    person = ["ln_phon", "fn_phon", "dob_s"]
+    known = pl.all_horizontal(pl.col(c).is_not_null() for c in person)
+    seen = std.select(
+        "rid", ((pl.len().over(person) > 1) & known).alias("seen_again")
+    ).filter(pl.col("rid").is_in(rids))
+    homes = std.select("rid", _address_key(std), "dob_y", "fn_phon").drop_nulls(
+        ["home", "dob_y"]
+    )
+    mine = homes.filter(pl.col("rid").is_in(rids))
+    others = homes.join(mine.select("home").unique(), on="home", how="semi")
+    family = (
+        mine.join(others, on="home", suffix="_o")
+        .filter(
+            (pl.col("rid") != pl.col("rid_o"))
+            & ((pl.col("dob_y") - pl.col("dob_y_o")).abs() >= GENERATION_YEARS)
+            & (pl.col("fn_phon") != pl.col("fn_phon_o")).fill_null(True)
+        )
+        .select("rid")
+        .unique()
+    )
+    signs = seen.join(family.with_columns(home=pl.lit(True)), on="rid", how="left")
+    signs = signs.with_columns(pl.col("home").fill_null(False))
+    by_rid = pl.DataFrame({"rid": pl.concat([left, right])}).join(
+        signs, on="rid", how="left", maintain_order="left"
+    )
+    n = left.len()
+    again, home = by_rid["seen_again"].to_numpy(), by_rid["home"].to_numpy()
+    return (again[:n] & again[n:]) | home[:n] | home[n:]
+
+
+def born_apart(levels: pl.DataFrame) -> np.ndarray:
+    """The same first name (or a variant) and surname, placed together, with no
+    differing sex, but dates of birth years apart short of a generation: one
+    person with a date written wrongly, unless each is seen again."""
+    if not {"first_name", "last_name", "dob", LOCATION} <= set(levels.columns):
+        return np.zeros(levels.height, dtype=bool)
+    sex_differs = _sex_differs(levels)
+    return (
+        _between(levels, "first_name", 0, SAME_NAME)
+        & _between(levels, "dob", DOB_DIFFERENT, DOB_DIFFERENT)
+        & _between(levels, "last_name", 0, SURNAME_AGREES)
+        & _between(levels, LOCATION, 0, PLACED_TOGETHER)
+        & ~sex_differs
+    )
+
+
+def names_outvoted(levels: pl.DataFrame, std: pl.DataFrame | None = None) -> np.ndarray:
+    """``twin_like`` and ``born_apart`` pairs with no ``household_sign``: their
+    one disagreeing field is weighed, not a veto (without ``std``, none)."""
+    out = np.zeros(levels.height, dtype=bool)
+    if std is None:
+        return out
+    like = twin_like(levels) | born_apart(levels)
+    if like.any():
+        pick = pl.Series(like)
+        sub = levels.filter(pick)
+        out[like] = ~household_sign(std, sub["l"], sub["r"])
+    return out
+
+
 def address_counts(
     levels: pl.DataFrame,
     alone: np.ndarray | None = None,
     both_common: np.ndarray | None = None,
+    outvoted: np.ndarray | None = None,
 ) -> np.ndarray:
     """Pairs for which address agreement may add weight.
 
     ``alone`` says, per pair, that both records have a ``sole_first_name``;
-    ``both_common``, that both first-name spellings are common names.
+    ``both_common``, that both first-name spellings are common names;
+    ``outvoted``, that the first names are ``names_outvoted``.
     """
     names_agree = _between(levels, "first_name", 0, NAME_AGREES)
     dated = names_agree & _between(levels, "dob", 0, DOB_AGREES)
@@ -151,32 +263,41 @@ def address_counts(
         dated
         | undated
         | identifier_agrees(levels)
+        | identified_by_slip(levels)
         | _unnamed_alone(levels, alone, both_common)
+        | (np.zeros(levels.height, dtype=bool) if outvoted is None else outvoted)
     )
 
 
 def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
-    """A case number one typing slip away (never just the next number), the
-    same date of birth or the same first name, an agreeing surname and no
-    differing sex: the case number vouches for the pair whatever the first
-    names (or the dates of birth) say."""
+    """A case number one typing slip away (never just the next number), no
+    differing sex, and an agreeing surname with one more agreement (the same
+    date of birth, first names within a slip, or, a first name or date of
+    birth missing, records placed together), or the same date of birth with
+    records placed together whatever the names. The case number then vouches
+    for the pair whatever the first names (or the dates of birth) say."""
     if not {"case_number", "dob", "last_name"} <= set(levels.columns):
         return np.zeros(levels.height, dtype=bool)
-    sex_differs = (
-        _between(levels, "sex", 1, 1)
-        if "sex" in levels.columns
-        else np.zeros(levels.height, dtype=bool)
+    sex_differs = _sex_differs(levels)
+    no = np.zeros(levels.height, dtype=bool)
+    has = set(levels.columns)
+    first_close = (
+        _between(levels, "first_name", 0, NAME_SLIP) if "first_name" in has else no
     )
-    same_first = (
-        _between(levels, "first_name", 0, SAME_NAME)
-        if "first_name" in levels.columns
-        else np.zeros(levels.height, dtype=bool)
+    first_missing = (
+        _between(levels, "first_name", MISSING, MISSING) if "first_name" in has else no
     )
+    together = _between(levels, LOCATION, 0, PLACED_TOGETHER) if LOCATION in has else no
+    unknown = first_missing | _between(levels, "dob", MISSING, MISSING)
+    surname = _between(levels, "last_name", 0, SURNAME_AGREES)
+    same_dob = _between(levels, "dob", 0, 0)
     return (
         _between(levels, "case_number", 1, 1)
-        & (_between(levels, "dob", 0, 0) | same_first)
-        & _between(levels, "last_name", 0, SURNAME_AGREES)
         & ~sex_differs
+        & (
+            (surname & (same_dob | first_close | (unknown & together)))
+            | (same_dob & together)
+        )
     )
 
 
@@ -220,12 +341,14 @@ def eligible(
     both_common: np.ndarray,
     alone: np.ndarray | None = None,
     either_common: np.ndarray | None = None,
+    outvoted: np.ndarray | None = None,
 ) -> np.ndarray:
     """Pairs allowed to link or be reviewed at all.
 
     ``both_common`` (``either_common``) says, per pair, that both (either)
     first-name spellings are common names (``names.common_first_names``);
-    ``alone``, that both records have a ``sole_first_name``.
+    ``alone``, that both records have a ``sole_first_name``; ``outvoted``,
+    that the first names are ``names_outvoted``.
     """
     either_common = both_common if either_common is None else either_common
     could_be_twins = _between(levels, "dob", 0, DOB_TWIN) & _between(
@@ -241,4 +364,5 @@ def eligible(
         | identified_by_slip(levels)
         | (names_agree & (~could_be_twins | tells_twins_apart) & ~generations)
         | _unnamed_alone(levels, alone, both_common)
+        | (np.zeros(levels.height, dtype=bool) if outvoted is None else outvoted)
     )

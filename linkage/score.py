@@ -16,6 +16,7 @@ from linkage.guards import (
     address_counts,
     eligible,
     names_alone,
+    names_outvoted,
     sole_first_name,
 )
 from linkage.model import Model
@@ -54,8 +55,9 @@ def score(
     comparisons: tuple[Comparison, ...],
     model: Model,
 ) -> pl.DataFrame:
-    """Levels plus ``w_<field>``, ``weight`` (log2 odds), probability, eligible
-    and ``review_only`` (``guards.names_alone``: reviewed, never linked)."""
+    """Levels plus ``w_<field>``, ``weight`` (log2 odds), probability, eligible,
+    ``review_only`` (``guards.names_alone``: reviewed, never linked) and
+    ``names_outvoted`` (first names weighed, not a veto)."""
     weights = {c.name: _field_weights(std, levels, c, model) for c in comparisons}
     sole = sole_first_name(std)
     alone = (sole.gather(levels["l"]) & sole.gather(levels["r"])).to_numpy()
@@ -64,9 +66,10 @@ def score(
     both_common, either_common = (left & right).to_numpy(), (left | right).to_numpy()
     yo = std["dob_yo"].fill_null(False)
     years_only = (yo.gather(levels["l"]) & yo.gather(levels["r"])).to_numpy()
+    outvoted = names_outvoted(levels, std)
     if LOCATION in weights:
         weights[LOCATION] = np.where(
-            address_counts(levels, alone, both_common),
+            address_counts(levels, alone, both_common, outvoted),
             weights[LOCATION],
             np.minimum(weights[LOCATION], 0),
         )
@@ -79,8 +82,9 @@ def score(
         pl.Series("probability", probability, dtype=pl.Float64),
         pl.Series(
             "eligible",
-            eligible(levels, both_common, alone, either_common),
+            eligible(levels, both_common, alone, either_common, outvoted),
             dtype=pl.Boolean,
         ),
+        pl.Series("names_outvoted", outvoted, dtype=pl.Boolean),
         pl.Series("review_only", names_alone(levels, years_only), dtype=pl.Boolean),
     )

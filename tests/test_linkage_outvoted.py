@@ -1,0 +1,140 @@
+"""One disagreeing field weighed, not a veto, unless a household shows: twins
+stay apart, a first name written wrongly does not."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import polars as pl
+import pytest
+from support.population import records_frame
+
+from linkage.cluster import cluster
+from linkage.groups import Groups
+from linkage.guards import (
+    born_apart,
+    household_sign,
+    identified_by_slip,
+    names_outvoted,
+    twin_like,
+)
+from linkage.names import load_name_tables
+from linkage.standardise import standardise
+
+D = date(2015, 3, 4)
+HOME = {"address": "12 Mill Lane", "postcode": "SK1 3AB", "last_name": "Ryan"}
+AMELIA = {**HOME, "first_name": "Amelia", "dob": D}
+EDWARD = {**HOME, "first_name": "Edward", "dob": D}
+MOTHER = {**HOME, "first_name": "Karen", "dob": date(1984, 6, 1)}
+
+
+def _levels(**cols: list[int]) -> pl.DataFrame:
+    base = {"first_name": 5, "last_name": 0, "dob": 0, "sex": -1, "address": 0,
+            "nhs_number": -1, "upn": -1, "case_number": -1}  # fmt: skip
+    n = len(next(iter(cols.values())))
+    frame = {k: cols.get(k, [v] * n) for k, v in base.items()}
+    return pl.DataFrame(
+        {"l": [0] * n, "r": [1] * n, **frame},
+        schema={"l": pl.UInt32, "r": pl.UInt32, **dict.fromkeys(base, pl.Int8)},
+    )
+
+
+def test_twin_like_needs_surname_dob_and_address_agreeing_and_names_differing() -> None:
+    lv = _levels(
+        first_name=[5, 3, 0, 5, 5, 5, 5, -1],
+        dob=[0, 2, 0, 7, 0, 0, 0, 0],
+        address=[0, 3, 0, 0, 7, -1, 0, 0],
+        sex=[0, -1, -1, -1, -1, -1, 1, -1],
+    )
+    expected = [True, True, False, False, False, False, False, False]
+    assert twin_like(lv).tolist() == expected
+
+
+def test_born_apart_is_one_name_placed_together_with_dates_years_apart() -> None:
+    lv = _levels(first_name=[0, 1, 0, 0, 2], dob=[7, 7, 8, 5, 7], address=[0] * 5)
+    assert born_apart(lv).tolist() == [True, True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("others", "sign"),
+    [
+        ([], False),  # the two records alone: one person, a name written wrongly
+        ([MOTHER], True),  # a parent at the address: a family home, twins
+        ([AMELIA, EDWARD], True),  # each name seen again: two people
+        ([AMELIA], False),  # only one of them seen again
+        ([{**MOTHER, "dob": date(2005, 6, 1)}], False),  # a sister, not a generation
+        ([{**MOTHER, "postcode": "M1 1AA"}], False),  # a parent elsewhere
+    ],
+)
+def test_household_sign(others: list[dict], sign: bool) -> None:
+    std = standardise(records_frame([AMELIA, EDWARD, *others]), load_name_tables())
+    got = household_sign(std, pl.Series([0], dtype=pl.UInt32), pl.Series([1]))
+    assert got.tolist() == [sign]
+
+
+def test_names_outvoted_only_without_a_household_sign() -> None:
+    lv = _levels(first_name=[5])
+    alone = standardise(records_frame([AMELIA, EDWARD]), load_name_tables())
+    family = standardise(records_frame([AMELIA, EDWARD, MOTHER]), load_name_tables())
+    assert names_outvoted(lv, alone).tolist() == [True]
+    assert names_outvoted(lv, family).tolist() == [False]
+    assert names_outvoted(lv).tolist() == [False]  # no records: no judgement
+
+
+def test_a_case_number_slip_vouches_with_one_more_agreement() -> None:
+    lv = _levels(
+        case_number=[1, 1, 1, 1, 1, 2, 1],
+        first_name=[-1, 5, 2, 5, 5, -1, 5],
+        last_name=[0, 0, 0, 4, 4, 0, 0],
+        dob=[8, -1, 8, 0, 0, -1, 0],
+        address=[2, 0, -1, 3, 7, 0, 0],
+        sex=[-1, -1, -1, -1, -1, -1, 1],
+    )
+    expected = [True, True, True, True, False, False, False]
+    assert identified_by_slip(lv).tolist() == expected
+
+
+def _groups(names: list) -> Groups:
+    n = len(names)
+    none = [None] * n
+    return Groups(none, none, none, names, [None] * n)
+
+
+def test_an_outvoted_pair_joins_one_record_to_a_person_never_two_people() -> None:
+    g = _groups([["amelia"], ["edward"], ["edward"], ["amelia"]])
+    assert g.union(1, 2) is True  # Edward seen twice
+    assert g.union(0, 1) is False  # names differ: refused unless outvoted
+    assert g.union(0, 1, outvoted=True) is True  # Amelia written once: outvoted
+    g = _groups([["amelia"], ["edward"], ["edward"], ["amelia"]])
+    g.union(1, 2)
+    g.union(0, 3)
+    assert g.union(0, 1, outvoted=True) is False  # two people each seen twice
+
+
+def _clustered(rows: list[dict], pairs: list[tuple[int, int, float, bool]]) -> list:
+    std = standardise(records_frame(rows), load_name_tables())
+    left, right, p, outvoted = zip(*pairs, strict=True)
+    scored = pl.DataFrame(
+        {"l": left, "r": right, "probability": p,
+         "weight": [math.log2(x / (1 - x)) for x in p],
+         "eligible": [True] * len(p), "names_outvoted": outvoted},
+        schema_overrides={"l": pl.UInt32, "r": pl.UInt32},
+    )  # fmt: skip
+    return cluster(std, scored, 0.99).person_ids.to_list()
+
+
+def test_clustering_outvotes_a_first_name_written_once_but_keeps_twins() -> None:
+    once = _clustered(
+        [AMELIA, EDWARD, EDWARD], [(1, 2, 0.99999, False), (0, 1, 0.9999, True)]
+    )
+    assert len(set(once)) == 1
+    twins = _clustered(
+        [AMELIA, AMELIA, EDWARD, EDWARD],
+        [(0, 1, 0.99999, False), (2, 3, 0.99999, False), (0, 2, 0.9999, True)],
+    )
+    assert twins[0] == twins[1] != twins[2] == twins[3]
+    refused = _clustered(
+        [AMELIA, EDWARD, EDWARD], [(1, 2, 0.99999, False), (0, 1, 0.9999, False)]
+    )
+    assert refused[0] != refused[1] == refused[2]
