@@ -1,5 +1,6 @@
 # `make run`: set up, generate synthetic demo data, build the index, start the
-# dashboard on http://localhost:8501. `make test`: lint and the whole test suite.
+# dashboard on http://localhost:8501. `make test`: lint and the whole test suite
+# (axe-core for the accessibility test comes from npm, pinned in tests/a11y).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -9,8 +10,9 @@ DEMO_PEOPLE ?= 3000
 DEMO_SEED ?= 2026
 DEMO_AS_OF ?= $(shell date +%F)
 PORT ?= 8501
+A11Y := tests/a11y
 
-.PHONY: run api test lint demo venv clean
+.PHONY: run api test lint demo venv clean a11y
 
 venv: $(VENV)/.installed
 
@@ -43,7 +45,14 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: lint
+# axe-core only (npm ci installs exactly the lock file; no browser is downloaded)
+$(A11Y)/node_modules/.installed: $(A11Y)/package-lock.json
+	npm ci --prefix $(A11Y) --no-audit --no-fund --loglevel=error
+	touch $@
+
+a11y: $(A11Y)/node_modules/.installed
+
+test: lint a11y
 	$(PY) -m pytest
 
 clean:

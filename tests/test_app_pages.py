@@ -37,7 +37,7 @@ def worker(tmp_path: Path, index_db: Path) -> tuple[AppTest, Path]:
 
 def test_demo_sign_in_page(tmp_path: Path, index_db: Path) -> None:
     at = _app(_config(tmp_path, index_db))
-    assert DEMO_BANNER in _texts(at.warning)
+    assert DEMO_BANNER in _texts(at.markdown)
     assert at.radio(key="demo_user").options == [
         "Alex Morgan (demo) — Front-door (MASH) worker",
         "Chris Evans (demo) — Early Help worker",
@@ -68,7 +68,7 @@ def test_worker_journey_to_family_view(worker) -> None:
     assert "No record in Housing data since April 2014" in page
     assert "1 November 2026" in page
     assert "Police: not shown for people under 18" in _texts(at.caption)
-    assert DEMO_BANNER in _texts(at.warning)
+    assert DEMO_BANNER in _texts(at.markdown)
     kinds = [e["kind"] for e in _events(config)]
     assert kinds == ["config", "sign_in", "search", "results_shown", "family_opened"]
     at = at.button(key="back").click().run()
@@ -155,7 +155,7 @@ def test_auditor_sees_only_the_audit_log(tmp_path: Path, index_db: Path) -> None
     assert not at.exception and not at.error
     assert _events(config)[-1]["kind"] == "subject_access"
     assert "Child in need plan" not in _texts(at.markdown)  # a download, not a page
-    assert DEMO_BANNER in _texts(at.warning)
+    assert DEMO_BANNER in _texts(at.markdown)
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def test_no_demo_sign_in_unless_demo_mode_on_localhost(
     at = _app(_config(tmp_path, index_db, demo=demo), host=host)
     assert _texts(at.info) == NOT_CONFIGURED
     assert not at.radio and not at.button
-    assert (DEMO_BANNER in _texts(at.warning)) is demo
+    assert (DEMO_BANNER in _texts(at.markdown)) is demo
 
 
 def test_index_not_built_is_explained(tmp_path: Path) -> None:
@@ -189,7 +189,7 @@ def test_app_entry_point_treats_a_missing_host_as_remote(
     at = AppTest.from_file(str(Path(__file__).parent.parent / "app.py"))
     at.run(timeout=30)
     assert _texts(at.info) == NOT_CONFIGURED
-    assert DEMO_BANNER in _texts(at.warning)
+    assert DEMO_BANNER in _texts(at.markdown)
     assert not at.radio and not at.exception
 
 

@@ -243,7 +243,7 @@ def test_role_page_and_class_matrix(tmp_path, stores, role) -> None:
 
     at = _sign_in(_app(config), ROLE_OF[role])
     allowed = pages_for(role)
-    assert DEMO_BANNER in _texts(at.warning)
+    assert DEMO_BANNER in _texts(at.markdown)
     if "search" not in allowed:  # auditor, administrator: force worker pages
         at.session_state["fc_reason"] = Reason("New referral (MASH)", "REF-1")
         for page in ("search", "family"):
@@ -376,5 +376,5 @@ def test_forged_localhost_host_gets_no_demo_picker(tmp_path, index_db) -> None: 
         _remote_script, args=(str(config), "localhost", "203.0.113.9"),
         default_timeout=30,
     ).run()  # fmt: skip
-    assert not at.radio and DEMO_BANNER in _texts(at.warning)
+    assert not at.radio and DEMO_BANNER in _texts(at.markdown)
     assert not at.exception

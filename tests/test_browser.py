@@ -6,12 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import polars as pl
 import pytest
-from support.browser import CHROMIUM, FLAGS, SHOTS, serving
-
-from linkage.__main__ import main as linkage_main
-from sources.__main__ import main as sources_main
+from support.browser import CHROMIUM, FLAGS, SHOTS, busiest_person, make_demo, serving
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright missing")
 if not CHROMIUM.exists():
@@ -24,11 +20,7 @@ if not CHROMIUM.exists():
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "demo"
-    assert sources_main(["generate", "--people", "800", "--seed", "9",
-                         "--out", str(out), "--quiet"]) == 0  # fmt: skip
-    assert linkage_main(["build", "--config", str(out / "config.toml")]) == 0
-    return out
+    return make_demo(tmp_path_factory.mktemp("browser") / "demo")
 
 
 @pytest.fixture(scope="module")
@@ -53,17 +45,8 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def _a_person_with_a_current_service(demo: Path) -> tuple[str, str]:
-    records = pl.read_csv(demo / "truth" / "records.csv")
-    people = pl.read_csv(demo / "truth" / "people.csv", infer_schema_length=0)
-    busy = records.group_by("person_id").len()
-    busy = busy.sort("len", "person_id", descending=[True, False])
-    row = people.filter(pl.col("person_id") == busy["person_id"][0]).row(0, named=True)
-    return row["first_name"], row["last_name"]
-
-
 def test_worker_finds_a_family_and_who_to_call(page, demo):
-    first, last = _a_person_with_a_current_service(demo)
+    first, last = busiest_person(demo)
     page.get_by_text("Demo mode").first.wait_for()
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Why are you looking?").wait_for()

@@ -50,9 +50,8 @@ def _filters(ctx: AppContext, actor: Actor) -> EventFilter:
                           placeholder="All users", key="f_user")  # fmt: skip
     person = mid.text_input("Person id", key="f_person")
     searched = searched_col.text_input(
-        "Name searched for", key="f_searched",
-        help="Searches whose criteria contain this text, in any case.",
-    )  # fmt: skip
+        "Name searched for (any part, any case)", key="f_searched"
+    )
     purpose = right.selectbox("Purpose", ctx.config.app.purposes, index=None,
                               placeholder="All purposes", key="f_purpose")  # fmt: skip
     kinds_col, start_col, end_col = st.columns(3)

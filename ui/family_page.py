@@ -8,6 +8,7 @@ from governance.access import AccessRequest, sources_for
 from lookup.family import FamilyView
 from ui import member, state, summary, timeline, who_to_call
 from ui.context import AppContext
+from ui.titles import set_title
 from ui.trust import source_warnings
 
 
@@ -29,8 +30,10 @@ def page(ctx: AppContext, request: AccessRequest) -> None:
         st.rerun()
         return
     if state.printing():
+        set_title(ctx.config, "Summary for case notes (print view)")
         summary.print_view(ctx, request, view)
         return
+    set_title(ctx.config, "Family view")
     if st.button("← Back to results", key="back"):
         state.back_to_results()
         st.rerun()

@@ -34,6 +34,7 @@ from ui import (
     state,
 )
 from ui.context import AppContext
+from ui.titles import set_title
 
 
 def _signed_in(ctx: AppContext) -> Actor | None:
@@ -45,11 +46,13 @@ def _signed_in(ctx: AppContext) -> Actor | None:
             return None
         state.start_session(actor)
     if actor is None:
+        set_title(ctx.config, "Sign in")
         sign_in.page(ctx)
         return None
     why = touch_session(ctx.audit_engine, actor, utc_now(), ctx.session_rules)
     if why != "active":
         state.end_session()
+        set_title(ctx.config, "Signed out")
         sign_in.ended(why)
         return None
     return actor
@@ -64,21 +67,27 @@ def _route(ctx: AppContext, seen: dict[str, str]) -> None:
     layout.sidebar(ctx, actor)
     if nav.choice(actor.role) == nav.DATA:
         seen["page"] = "data"
+        set_title(ctx.config, nav.DATA)
         data_page.page(ctx, actor)
         return
     pages = pages_for(actor.role)
-    for name, show in (("audit", audit_page.page), ("admin", admin_page.page)):
+    work = (("audit", audit_page.page, "Audit log"),
+            ("admin", admin_page.page, "Sources and builds"))  # fmt: skip
+    for name, show, title in work:
         if name in pages:
             seen["page"] = name
+            set_title(ctx.config, title)
             show(ctx, actor)
             return
     if "search" not in pages:
         seen["page"] = "none"
+        set_title(ctx.config, "No access")
         st.error("Your role has no pages here. Ask your manager for access.")
         return
     why = state.reason()
     if why is None:
         seen["page"] = "reason"
+        set_title(ctx.config, "Why are you looking?")
         reason.page(ctx)
         return
     layout.reason_bar()
@@ -159,7 +168,7 @@ def _render(
     except ConfigError as exc:
         st.error(f"The dashboard cannot start. {exc}", icon=":material/error:")
         return type(exc).__name__
-    layout.header(cfg)
+    layout.header(cfg, printing=state.view() == "family" and state.printing())
     origin = _origin() if host is None else (host, remote_ip, False, None)
     body = st.empty()
     try:

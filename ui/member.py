@@ -80,10 +80,10 @@ def card(
     """The member's card: identity, services, why linked, report button."""
     with st.container(border=True):
         if is_restricted(m):
-            st.markdown(f"### Restricted record\n{RESTRICTED_MESSAGE}")
+            st.markdown(f"#### Restricted record\n{RESTRICTED_MESSAGE}")
             return
         tag = " (person searched for)" if m.is_focus else ""
-        st.markdown(f"### {md(m.name)}{tag}")
+        st.markdown(f"#### {md(m.name)}{tag}")
         st.markdown(identity_markdown(m, records))
         if m.possible_match:
             st.warning(

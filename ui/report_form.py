@@ -56,10 +56,8 @@ def _form(
     form_key = "report_form_" + _key(kind, person_id, source)
     with st.form(form_key, border=True):
         st.markdown(f"**{REPORT_KINDS[kind]}: {md(about)}**")
-        note = st.text_area(
-            "What is wrong?", key=form_key + "_note", max_chars=MAX_NOTE,
-            help=_HINTS[kind],
-        )  # fmt: skip
+        note = st.text_area("What is wrong?", key=form_key + "_note",
+                            max_chars=MAX_NOTE)  # fmt: skip
         st.caption(_HINTS[kind] + " The report goes to the administrators.")
         send = st.form_submit_button("Send report", type="primary")
         cancel = st.form_submit_button("Cancel")

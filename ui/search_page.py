@@ -13,6 +13,7 @@ from lookup.text import age_text, display_name, long_date, nhs_display
 from ui import state
 from ui.context import AppContext
 from ui.text import md
+from ui.titles import set_title
 
 NO_RESULTS_TIPS = (
     "- check the spelling, or try a shorter form of the first name\n"
@@ -41,9 +42,7 @@ def _search_form(ctx: AppContext, request: AccessRequest) -> None:
     with st.form("search"):
         left, right = st.columns(2)
         first = left.text_input("First name", key="q_first")
-        last = right.text_input(
-            "Last name", key="q_last", help='You can also type "SMITH, John" here.'
-        )
+        last = right.text_input("Last name", key="q_last")
         dob_col, pc_col, low_col, high_col = st.columns(4)
         dob = dob_col.text_input(
             "Date of birth (optional)", key="q_dob", placeholder="DD/MM/YYYY"
@@ -51,9 +50,11 @@ def _search_form(ctx: AppContext, request: AccessRequest) -> None:
         postcode = pc_col.text_input("Postcode (optional)", key="q_postcode")
         low = low_col.text_input("Aged from (optional)", key="q_age_min")
         high = high_col.text_input("Aged up to (optional)", key="q_age_max")
+        # hints as text, not "?" icons: those are tab stops between the fields
+        st.caption('You can also type "SMITH, John" as the last name.')
         ident = st.text_input(
-            "Or search by an identifier instead of a name",
-            key="q_id", help="NHS number, UPN or case number.",
+            "Or search by an identifier instead of a name: NHS number, UPN or case "
+            "number", key="q_id",
         )  # fmt: skip
         submitted = st.form_submit_button("Search", type="primary")
     if not submitted:
@@ -165,12 +166,14 @@ def _results(found: list[Candidate], cap: int) -> None:
 
 def page(ctx: AppContext, request: AccessRequest) -> None:
     """Search form, then either the confirmation step or the results list."""
+    set_title(ctx.config, "Find a person")
     st.header("Find a person")
     _search_form(ctx, request)
     found = state.results()
     if found is None:
         return
     person_id = state.pending()
+    set_title(ctx.config, "Search results" if person_id is None else "Open a record?")
     if person_id is not None:
         listed = {c.person_id: c for c in found}.get(person_id)
         restricted = listed is not None and is_redacted(listed)

@@ -52,7 +52,7 @@ def service_block(s: ServiceStatus, person_id: str) -> str:
     if s.involvement in ("Current", "Historic"):
         lines += [_lead(s), _detail(s, person_id)]
     lines.append(f"Current as of {md(as_of_text(s))} · Covers {md(s.coverage)}")
-    return f"#### {md(s.service)}\n" + "  \n".join(x for x in lines if x)
+    return f"##### {md(s.service)}\n" + "  \n".join(x for x in lines if x)
 
 
 def services_markdown(m: Member) -> str:
@@ -79,4 +79,4 @@ def none_found(m: Member) -> str:
         for s in m.services
         if s.involvement == "None found"
     ]
-    return "#### None found\n" + "\n".join(lines) if lines else ""
+    return "##### None found\n" + "\n".join(lines) if lines else ""

@@ -17,11 +17,13 @@ from ui import state
 from ui.context import AppContext
 from ui.summary_doc import SummaryHeader, summary_body_html, summary_html, summary_text
 
-#: When printing, only the summary container is shown (no sidebar, no buttons).
+#: When printing, only the summary container is shown (no sidebar, no buttons);
+#: on a narrow screen the tables wrap their words instead of widening the page.
 PRINT_CSS = """<style>
-.st-key-print_summary table{border-collapse:collapse;width:100%;margin-bottom:1em}
+.st-key-print_summary table{border-collapse:collapse;width:100%;margin-bottom:1em;
+table-layout:fixed}
 .st-key-print_summary th,.st-key-print_summary td{border:1px solid #0b0c0c;
-padding:4px 6px;text-align:left;vertical-align:top}
+padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 @media print{
 body *{visibility:hidden}
 .st-key-print_summary,.st-key-print_summary *{visibility:visible}

@@ -76,3 +76,26 @@ def serving(config: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def make_demo(out: Path, people: int = 800, seed: int = 9) -> Path:
+    """A generated and built synthetic borough in ``out`` (its config beside it)."""
+    from linkage.__main__ import main as linkage_main
+    from sources.__main__ import main as sources_main
+
+    assert sources_main(["generate", "--people", str(people), "--seed", str(seed),
+                         "--out", str(out), "--quiet"]) == 0  # fmt: skip
+    assert linkage_main(["build", "--config", str(out / "config.toml")]) == 0
+    return out
+
+
+def busiest_person(demo: Path) -> tuple[str, str]:
+    """(first, last name) of the person with the most records in the truth."""
+    import polars as pl
+
+    records = pl.read_csv(demo / "truth" / "records.csv")
+    people = pl.read_csv(demo / "truth" / "people.csv", infer_schema_length=0)
+    busy = records.group_by("person_id").len()
+    busy = busy.sort("len", "person_id", descending=[True, False])
+    row = people.filter(pl.col("person_id") == busy["person_id"][0]).row(0, named=True)
+    return row["first_name"], row["last_name"]
