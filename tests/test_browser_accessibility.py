@@ -211,14 +211,7 @@ def test_family_view_headings_nest(browser, server, demo) -> None:
     """No heading is more than one level below the one before it, and each
     person's name sits below the section that lists them."""
     page = _tab(browser, server)
-    first, last = busiest_person(demo)
-    _sign_in(page)
-    _give_reason(page)
-    page.get_by_role("textbox", name="First name").fill(first)
-    page.get_by_role("textbox", name="Last name").fill(last)
-    page.get_by_role("button", name="Search", exact=True).click()
-    page.get_by_role("button", name="Open").first.click()
-    page.get_by_role("button", name="Yes, open the record").click()
+    _family(page, demo)
     page.get_by_role("heading", name="Family and services").wait_for()
     settle(page)
     levels = page.evaluate(
@@ -234,3 +227,67 @@ def test_family_view_headings_nest(browser, server, demo) -> None:
     section = next(lv for lv, t in levels if t == "Family and services")
     person = next(lv for lv, t in levels if "(person searched for)" in t)
     assert person == section + 1
+
+
+def _family(page, demo: Path) -> None:
+    first, last = busiest_person(demo)
+    _sign_in(page)
+    _give_reason(page)
+    page.get_by_role("textbox", name="First name").fill(first)
+    page.get_by_role("textbox", name="Last name").fill(last)
+    page.get_by_role("button", name="Search", exact=True).click()
+    _focus_lands_on(page, "h3", "found")
+    page.get_by_role("button", name="Open").first.click()
+    _focus_lands_on(page, "h3", "Open the record of")
+    page.get_by_role("button", name="Yes, open the record").click()
+    _focus_lands_on(page, "h2", "and linked people")
+
+
+def _focus_lands_on(page, tag: str, words: str) -> None:
+    """After an action focus moves to the new content (not the top of the page)."""
+    page.wait_for_function(
+        "([tag, words]) => document.activeElement.matches(tag)"
+        " && document.activeElement.innerText.includes(words)",
+        arg=[tag, words],
+    )
+
+
+def test_grid_shows_every_member_and_service_and_each_cell_jumps(
+    browser, server, demo
+) -> None:
+    from ui.grid import STATES
+
+    page = _tab(browser, server)
+    _family(page, demo)
+    settle(page)
+    table = page.locator("table.fc-grid")
+    services = table.locator("thead th").count() - 1
+    rows = table.locator("tbody tr")
+    assert services >= 5 and rows.count() >= 2
+    cells = table.locator("tbody td")
+    states = [t.split(":")[0].strip() for t in cells.all_inner_texts()]
+    assert len(states) == rows.count() * services
+    assert set(states) <= set(STATES) and "Current" in states, states
+    # words, not colour alone: every state's cell has its word and its own colour
+    colours = {s: cells.nth(states.index(s)).evaluate(
+        "e => getComputedStyle(e).backgroundColor") for s in set(states)}  # fmt: skip
+    assert len(set(colours.values())) == len(colours), colours
+    link = table.get_by_role("link").filter(has_text="Current").first
+    target = link.get_attribute("href")
+    assert target.startswith("#member-")
+    link.click()
+    page.wait_for_function("(id) => location.hash === id", arg=target)
+    page.wait_for_timeout(500)
+    top = page.locator(target).bounding_box()["y"]
+    assert 0 <= top < 200, top  # the member's card is now at the top
+    # the grid's rows are the member cards, by name and in the same order
+    heads = page.evaluate(
+        "() => { const all = [...document.querySelectorAll('h3, h4')];"
+        " const at = all.findIndex(h => h.innerText.trim() === 'Family and services');"
+        " return all.slice(at + 1).filter(h => h.tagName === 'H4')"
+        ".map(h => h.innerText.replace(' (person searched for)', '').trim()); }"
+    )
+    names = [t.split("\n")[0].strip() for t in
+             table.locator("tbody th").all_inner_texts()]  # fmt: skip
+    assert names == heads
+    page.close()

@@ -6,7 +6,8 @@ import streamlit as st
 
 from governance.access import AccessRequest, sources_for
 from lookup.family import FamilyView
-from ui import member, state, summary, timeline, who_to_call
+from ui import focus as focus_on
+from ui import grid, member, state, summary, timeline, who_to_call
 from ui.context import AppContext
 from ui.titles import set_title
 from ui.trust import source_warnings
@@ -14,7 +15,8 @@ from ui.trust import source_warnings
 
 def _intro(view: FamilyView) -> None:
     focus = next(m for m in view.members if m.is_focus)
-    st.header(f"{focus.name} and linked people")
+    with focus_on.target("family"):
+        st.header(f"{focus.name} and linked people")
     linked = len(view.members) - 1
     st.caption(
         f"{linked} linked {'person' if linked == 1 else 'people'} found. "
@@ -36,12 +38,16 @@ def page(ctx: AppContext, request: AccessRequest) -> None:
     set_title(ctx.config, "Family view")
     if st.button("← Back to results", key="back"):
         state.back_to_results()
+        focus_on.move_to("results")
         st.rerun()
     _intro(view)
-    source_warnings(sources_for(request))
+    sources = sources_for(request)
+    source_warnings(sources)
+    grid.section(view, sources)
     who_to_call.section(request, view)
     timeline.section(view, request.today)
     st.subheader("Family and services")
-    for m in view.members:
+    for i, m in enumerate(view.members):
+        st.html(f'<span id="{grid.member_anchor(i)}"></span>')
         member.card(request, m, list(view.evidence.get(m.person_id, ())))
     summary.section(ctx, request, view)

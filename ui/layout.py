@@ -9,7 +9,7 @@ from governance.access import audited_sign_out
 from governance.audit import Actor
 from governance.roles import ROLE_LABELS
 from governance.sessions import end_session, utc_now
-from ui import sign_in, state
+from ui import focus, sign_in, state
 from ui.context import AppContext
 from ui.text import md
 
@@ -81,4 +81,5 @@ def reason_bar() -> None:
     )
     if right.button("Change reason", key="change_reason"):
         state.set_reason(None)
+        focus.move_to("reason")
         st.rerun()

@@ -25,6 +25,7 @@ from ui import (
     audit_page,
     data_page,
     family_page,
+    focus,
     layout,
     nav,
     reason,
@@ -174,6 +175,7 @@ def _render(
     try:
         with body.container():
             _route(_context(config_path, cfg, origin, today), seen)
+            focus.apply()
     except AuditError as exc:
         state.clear_results()
         body.error(str(exc), icon=":material/error:")

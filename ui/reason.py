@@ -6,13 +6,14 @@ import streamlit as st
 
 from core.errors import UserInputError
 from governance.access import check_reason
-from ui import state
+from ui import focus, state
 from ui.context import AppContext
 
 
 def page(ctx: AppContext) -> None:
     """Ask why the worker is looking; every later access is recorded with it."""
-    st.header("Why are you looking?")
+    with focus.target("reason"):
+        st.header("Why are you looking?")
     st.write(
         "Every search and record you open is recorded with your name, this "
         "purpose and the case reference."
@@ -42,4 +43,5 @@ def page(ctx: AppContext) -> None:
         st.error(str(exc))
         return
     state.set_reason(reason)
+    focus.move_to("search")
     st.rerun()

@@ -11,7 +11,7 @@ import streamlit as st
 from core.errors import UserInputError
 from governance.access import AccessRequest
 from governance.reports import MAX_NOTE, REPORT_KINDS, send_report
-from ui import state
+from ui import focus, state
 from ui.text import md
 
 _HINTS = {
@@ -19,6 +19,13 @@ _HINTS = {
     "date of birth or school. Do not include case details.",
     "contact_out_of_date": "Say what has changed, for example that the worker "
     "has left or the number no longer works.",
+}
+
+
+#: The report buttons: an action, and whom it is about.
+BUTTONS = {
+    "not_same_person": "Report that this is not the same person: {about}",
+    "contact_out_of_date": "Report an out-of-date contact: {about}",
 }
 
 
@@ -33,18 +40,22 @@ def report_button(
 ) -> None:
     """The button, or once pressed its form (headed with what it is about)."""
     kind, person_id, source = target
-    if state.sent(target):
-        st.success(f"Report sent to the administrators: {REPORT_KINDS[kind]}.",
-                   icon=":material/check_circle:")  # fmt: skip
-        return
-    if state.report_target() == target:
-        _form(request, target, about)
-        return
-    # Short label: its card's heading gives the context (WCAG 2.4.4, in context).
-    if st.button(REPORT_KINDS[kind], key="report_" + _key(kind, person_id, source),
-                 icon=":material/flag:", type="tertiary"):  # fmt: skip
-        state.set_report_target(target)
-        st.rerun()
+    here = "report_" + _key(kind, person_id, source)
+    with focus.target(here):
+        if state.sent(target):
+            st.success(f"Report sent to the administrators: {REPORT_KINDS[kind]}.",
+                       icon=":material/check_circle:")  # fmt: skip
+            return
+        if state.report_target() == target:
+            _form(request, target, about)
+            return
+        # The label names what it is about: read alone (a screen reader's list
+        # of buttons) it still says whom it reports (WCAG 2.4.6).
+        if st.button(BUTTONS[kind].format(about=about), key=here,
+                     icon=":material/flag:", type="tertiary"):  # fmt: skip
+            state.set_report_target(target)
+            focus.move_to(here)
+            st.rerun()
 
 
 def _form(
@@ -63,6 +74,7 @@ def _form(
         cancel = st.form_submit_button("Cancel")
     if cancel:
         state.set_report_target(None)
+        focus.move_to("report_" + _key(kind, person_id, source))
         st.rerun()
     if not send:
         return
@@ -76,4 +88,5 @@ def _form(
         return
     state.set_report_target(None)
     state.mark_sent(target)
+    focus.move_to("report_" + _key(kind, person_id, source))
     st.rerun()

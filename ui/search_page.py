@@ -7,10 +7,11 @@ import streamlit as st
 from core.errors import UserInputError
 from governance.access import AccessRequest, audited_family, audited_search
 from governance.restrictions import RESTRICTED_MESSAGE, is_redacted
+from lookup.addresses import address_keys
 from lookup.query import parse_query
 from lookup.search import MAX_RESULTS, Candidate
 from lookup.text import age_text, display_name, long_date, nhs_display
-from ui import state
+from ui import focus, state
 from ui.context import AppContext
 from ui.text import md
 from ui.titles import set_title
@@ -63,10 +64,13 @@ def _search_form(ctx: AppContext, request: AccessRequest) -> None:
         query = parse_query(first, last, dob, ident, ctx.today, postcode, low, high)
     except UserInputError as exc:
         state.clear_results()
-        st.error(str(exc))
+        with focus.target("results"):
+            st.error(str(exc))
+        focus.move_to("results")
         return
     found = audited_search(request, query, ctx.config.app.max_results)
     state.set_results(found)
+    focus.move_to("results")
 
 
 def _identifiers(c: Candidate) -> str:
@@ -85,15 +89,31 @@ def _restricted(c: Candidate) -> None:
         )
         if st.button("Override with a reason", key=f"override_{c.person_id}"):
             state.set_pending(c.person_id)
+            focus.move_to("confirm")
             st.rerun()
+
+
+def distinct_previous(c: Candidate) -> list[str]:
+    """Earlier addresses that are not the current one (or each other) written
+    another way: case, spacing, punctuation or the postcode added aside."""
+    here = " ".join(p for p in (c.address, c.postcode) if p)
+    keys = address_keys([(c.address, None), (here, None)] +
+                        [(a, None) for a in c.previous_addresses])  # fmt: skip
+    seen, kept = set().union(*keys[:2]), []
+    for address, known in zip(c.previous_addresses, keys[2:], strict=True):
+        if known and not known & seen:
+            kept.append(address)
+        seen |= known
+    return kept
 
 
 def _previous(c: Candidate) -> str:
     """ "Previously: …" (at most PREVIOUS_SHOWN addresses), or nothing."""
-    if not c.previous_addresses:
+    earlier = distinct_previous(c)
+    if not earlier:
         return ""
-    shown = "; ".join(md(a) for a in c.previous_addresses[:PREVIOUS_SHOWN])
-    more = len(c.previous_addresses) - PREVIOUS_SHOWN
+    shown = "; ".join(md(a) for a in earlier[:PREVIOUS_SHOWN])
+    more = len(earlier) - PREVIOUS_SHOWN
     return f"  \nPreviously: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
@@ -120,10 +140,23 @@ def _candidate(c: Candidate) -> None:
             )
         if st.button("Open family view", key=f"open_{c.person_id}"):
             state.set_pending(c.person_id)
+            focus.move_to("confirm")
             st.rerun()
 
 
-def _confirm(request: AccessRequest, person_id: str, restricted: bool) -> None:
+def whose(c: Candidate | None) -> str:
+    """'Open the record of Jane SMITH, born 3 July 2015?' (a restricted record is
+    not named: it reads as one)."""
+    if c is None or is_redacted(c):
+        return "Open this restricted record?"
+    born = f"born {long_date(c.dob)}" if c.dob else "date of birth not recorded"
+    return f"Open the record of {display_name(c.first_name, c.last_name)}, {born}?"
+
+
+def _confirm(request: AccessRequest, person_id: str, listed: Candidate | None) -> None:
+    restricted = listed is not None and is_redacted(listed)
+    with focus.target("confirm"):
+        st.subheader(whose(listed))
     st.warning(SENSITIVE_WARNING, icon=":material/warning:")
     why = ""
     if restricted:
@@ -137,19 +170,23 @@ def _confirm(request: AccessRequest, person_id: str, restricted: bool) -> None:
         if why.strip():
             state.set_override(person_id, why.strip())
         state.open_family(view)
+        focus.move_to("family")
         st.rerun()
     if no.button("Cancel", key="cancel_open"):
         state.set_pending(None)
+        focus.move_to("results")
         st.rerun()
 
 
 def _results(found: list[Candidate], cap: int) -> None:
     if not found:
-        st.subheader("No matching people found")
+        with focus.target("results"):
+            st.subheader("No matching people found")
         st.markdown(NO_RESULTS_TIPS)
         return
     people = "person" if len(found) == 1 else "people"
-    st.subheader(f"{len(found)} {people} found")
+    with focus.target("results"):
+        st.subheader(f"{len(found)} {people} found")
     if len(found) >= cap:
         st.info(CAPPED.format(cap=cap), icon=":material/filter_list:")
     st.caption("Best match first. Check the date of birth and address before opening.")
@@ -167,7 +204,8 @@ def _results(found: list[Candidate], cap: int) -> None:
 def page(ctx: AppContext, request: AccessRequest) -> None:
     """Search form, then either the confirmation step or the results list."""
     set_title(ctx.config, "Find a person")
-    st.header("Find a person")
+    with focus.target("search"):
+        st.header("Find a person")
     _search_form(ctx, request)
     found = state.results()
     if found is None:
@@ -175,8 +213,6 @@ def page(ctx: AppContext, request: AccessRequest) -> None:
     person_id = state.pending()
     set_title(ctx.config, "Search results" if person_id is None else "Open a record?")
     if person_id is not None:
-        listed = {c.person_id: c for c in found}.get(person_id)
-        restricted = listed is not None and is_redacted(listed)
-        _confirm(request, person_id, restricted)
+        _confirm(request, person_id, {c.person_id: c for c in found}.get(person_id))
     else:
         _results(found, min(ctx.config.app.max_results, MAX_RESULTS))

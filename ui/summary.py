@@ -13,7 +13,7 @@ import streamlit as st
 from governance.access import AccessRequest, sources_for
 from governance.exports import record_summary_export
 from lookup.family import FamilyView
-from ui import state
+from ui import focus, state
 from ui.context import AppContext
 from ui.summary_doc import SummaryHeader, summary_body_html, summary_html, summary_text
 
@@ -47,7 +47,8 @@ def file_stem(case_ref: str) -> str:
 
 def section(ctx: AppContext, request: AccessRequest, view: FamilyView) -> None:
     """Prepare the summary (audited), then offer the print view and downloads."""
-    st.subheader("Summary for case notes")
+    with focus.target("summary"):
+        st.subheader("Summary for case notes")
     if not state.summary_ready():
         st.markdown(
             "The family, current involvements, contacts and how current the data "
@@ -57,6 +58,7 @@ def section(ctx: AppContext, request: AccessRequest, view: FamilyView) -> None:
                      icon=":material/description:"):  # fmt: skip
             record_summary_export(request.audit, request.actor, request.reason, view)
             state.set_summary_ready(True)
+            focus.move_to("summary")
             st.rerun()
         return
     sources = sources_for(request)
@@ -65,6 +67,7 @@ def section(ctx: AppContext, request: AccessRequest, view: FamilyView) -> None:
     left, mid, right = st.columns(3)
     if left.button("Open print view", key="print_view", icon=":material/print:"):
         state.set_summary_ready(True, printing=True)
+        focus.move_to("print")
         st.rerun()
     mid.download_button(
         "Download summary (web page)", summary_html(view, sources, head),
@@ -82,9 +85,10 @@ def print_view(ctx: AppContext, request: AccessRequest, view: FamilyView) -> Non
     """Only the summary, ready for the browser's Print (already audited)."""
     if st.button("← Back to the family view", key="close_print"):
         state.set_summary_ready(True, printing=False)
+        focus.move_to("summary")
         st.rerun()
     st.caption("To print, press Ctrl+P (Cmd+P on a Mac). Only the summary prints.")
     st.html(PRINT_CSS)
     head = _header(ctx, request)
-    with st.container(key="print_summary"):
+    with focus.target("print"), st.container(key="print_summary"):
         st.html(summary_body_html(view, sources_for(request), head))

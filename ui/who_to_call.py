@@ -28,6 +28,11 @@ def lead_text(c: Contact) -> str:
     return md(c.lead.who) or "No lead professional recorded"
 
 
+def professional(c: Contact) -> str:
+    """'Pat Lee, Children's social care' (the service alone when no lead)."""
+    return f"{c.lead.name}, {c.service}" if c.lead.name else c.service
+
+
 def since_text(c: Contact) -> str:
     """'Since 3 March 2026', or why no date is shown."""
     return f"Since {long_date(c.since)}" if c.since else "Start date not shown"
@@ -110,4 +115,4 @@ def section(request: AccessRequest, view: FamilyView) -> None:
                 if s is not None:
                     report_button(request,
                                   ("contact_out_of_date", c.person_id, s.source),
-                                  f"{c.service}, {c.member_name}")  # fmt: skip
+                                  professional(c))  # fmt: skip
