@@ -143,7 +143,7 @@ def load_source(config: Config, src: SourceConfig) -> SourceLoad:
             where(src, path), f"could not be mapped ({type(exc).__name__})"
         )
         return _failed(src, location, [problem])
-    accepted, held = quarantine.split(mapped.records)
+    accepted, held = quarantine.split(mapped.records, raw.short_rows)
     warnings = list(raw.warnings) + _date_warnings(raw, src, mapped.unparseable)
     report = LoadReport(
         source=src.name,

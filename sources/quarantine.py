@@ -11,6 +11,10 @@ NO_NAME_NO_ID = (
     "no usable name and no identifier (NHS number, UPN, case number or another "
     "identifier)"
 )
+SHORT_ROW = (
+    "fewer fields than the header (a line break or a missing delimiter inside "
+    "a value); its fields cannot be told apart"
+)
 QUARANTINE_SCHEMA = {"source": pl.String, "row_number": pl.Int64, "reason": pl.String}
 
 
@@ -24,13 +28,16 @@ def identifiable() -> pl.Expr:
     return named | has_id
 
 
-def split(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(accepted records, quarantine rows: source, row_number, reason)."""
-    keep = records.select(identifiable()).to_series()
+def split(
+    records: pl.DataFrame, short_rows: tuple[int, ...] = ()
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(accepted records, quarantine rows: source, row_number, reason); rows of
+    ``short_rows`` (fewer fields than the header) are never accepted."""
+    short = pl.col("row_number").is_in(list(short_rows))
+    reason = pl.when(short).then(pl.lit(SHORT_ROW)).otherwise(pl.lit(NO_NAME_NO_ID))
+    keep = records.select(identifiable() & ~short).to_series()
     accepted = records.filter(keep)
-    held = records.filter(~keep).select(
-        "source", "row_number", reason=pl.lit(NO_NAME_NO_ID)
-    )
+    held = records.filter(~keep).select("source", "row_number", reason=reason)
     return accepted, held
 
 

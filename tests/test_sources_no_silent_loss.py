@@ -140,9 +140,13 @@ def test_min_row_share_is_validated(tmp_path, share):
         (b'R1,Amy,Lee\nR2,"Bo,Li\nR3,Cy,Ma\nR4,Di,Ng\n', "row 2", "never closed"),
         (b"R1,Amy,Lee\nR2,Zo\xeb,Li\nR3,Ren\xe9e,Ma\n", "row 2, column 'First'",
          "byte 31 of the file is not valid utf-8 (one of 2 such places)"),
+        (b'R1,Amy,Lee\nR2,Bo"b,Li\nR3,Cy,Ma\n', "row 2, column 'First'",
+         "a quote inside this value breaks the CSV quoting"),
+        (b'R1,Amy,Lee\nR2,"Bo" Jo,Li\nR3,Cy,Ma\n', "row 2, column 'First'",
+         "a quote inside this value breaks the CSV quoting"),
     ],
     ids=["cut-last-row", "cut-multiline-row", "unclosed-last", "unclosed-middle",
-         "cp1252-byte"],
+         "cp1252-byte", "stray-quote", "text-after-quote"],
 )  # fmt: skip
 def test_a_broken_csv_is_a_failed_load_naming_its_row(tmp_path, data, where, says):
     (tmp_path / "a.csv").write_bytes(HEADER.encode() + data)
@@ -152,6 +156,35 @@ def test_a_broken_csv_is_a_failed_load_naming_its_row(tmp_path, data, where, say
     assert any(f"a.csv, {where}:" in p and says in p for p in rep.problems), (
         rep.problems
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "short"),
+    [
+        ("R1,Amy,Lee\nR2,Bo\nR3,Cy,Ma\n", [(2, 2)]),
+        ('R1,"Amy\nJo",Lee\nR2\nR3,"Cy, Di"\nR4,Di,Ng\n', [(2, 1), (3, 2)]),
+        ("R1,Amy,Lee\n\nR3,Cy,Ma\n", []),  # a blank line: nobody, set aside
+    ],
+    ids=["short-middle", "short-after-quoted-newline", "blank-line"],
+)
+def test_a_short_row_mid_file_is_quarantined_and_named(tmp_path, body, short):
+    """A row with fewer fields than the header is not read with blank fields:
+    it is set aside, counted, and named by row in the load's problems."""
+    (tmp_path / "a.csv").write_text(HEADER + body)
+    cfg = config(tmp_path)
+    load = load_source(cfg, cfg.sources[0])
+    rep = load.report
+    assert rep.ok, rep.problems
+    held = dict(load.quarantine.select("row_number", "reason").iter_rows())
+    assert [r for r, why in held.items() if "fewer fields" in why] == [
+        r for r, _ in short
+    ]
+    assert rep.rows_read == rep.rows_accepted + rep.rows_quarantined
+    for row, fields in short:
+        assert any(
+            f"a.csv, row {row}:" in p and f"has {fields} of the header's 3" in p
+            for p in rep.problems
+        ), rep.problems
 
 
 def test_a_complete_file_without_a_final_line_break_is_fine(tmp_path):

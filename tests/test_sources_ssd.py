@@ -562,3 +562,28 @@ def test_mosaic_missing_episodes_with_unusable_care_episodes_load(tmp_path):
         for p in load.report.problems
     )
     assert not any("/MISS:" in r for r in load.records["record_id"].to_list())
+
+
+def test_a_bad_pers_dob_is_a_field_fault_naming_the_ssd_columns(tmp_path):
+    """A date of birth that is no date (or no such day) is counted with its row
+    in ssd_person and the SSD's own column, like any source's; so is a name
+    with NUL bytes (named pers_forename, not the internal first_name)."""
+    person = MOSAIC_PERSON | {
+        "pers_dob": ["2015-02-31", "not known"],
+        "pers_forename": ["Amy\x00", "Bo"],
+    }
+    write(tmp_path / "csc", {"ssd_person": person})
+    load = load_source(config(tmp_path), config(tmp_path).sources[0])
+    assert load.report.ok, load.report.problems
+    assert load.records["dob"].to_list() == [None, None]
+    faults = load.faults.select("row_number", "field", "column").rows()
+    assert (1, "dob", "pers_dob (pers_expected_dob when empty)") in faults
+    assert (2, "dob", "pers_dob (pers_expected_dob when empty)") in faults
+    assert (1, "first_name", "pers_forename") in faults
+    assert not any(c in ("dob", "first_name") for _, _, c in faults)
+    assert load.report.field_faults["dob"] == 2
+
+
+def test_an_expected_dob_is_read_when_pers_dob_is_empty(systemc):
+    records = _load(systemc).filter(pl.col("case_number") == "102")
+    assert set(records["dob"]) == {date(2017, 5, 15)}

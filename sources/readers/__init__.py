@@ -28,6 +28,7 @@ class RawExtract:
     row_numbers: pl.Series | None = None  # 1-based rows in the file, if not 1..n
     file_label: str = ""  # the file named in row-level messages
     warnings: tuple[Problem, ...] = field(default=())  # usable, but worth fixing
+    short_rows: tuple[int, ...] = ()  # data rows with fewer fields than the header
 
 
 Reader = Callable[[Path, SourceConfig, date | None], RawExtract]

@@ -12,6 +12,7 @@ import polars as pl
 
 from core.config import SourceConfig
 from core.errors import Problem, SourceError
+from sources.faults import FIRST_ROWS
 from sources.readers import (
     RawExtract,
     file_date,
@@ -23,6 +24,8 @@ from sources.readers.csv_shape import (
     bad_bytes,
     last_record_fields,
     place_of,
+    short_rows,
+    stray_quote,
     unclosed_quote,
 )
 
@@ -100,6 +103,15 @@ def _unparseable(
             "a quoted value starts here and is never closed, so the rest of the file "
             "runs into it; the file may be cut short (send it again), or a quote "
             'inside a value is not doubled ("")',
+        )
+        return SourceError(f"Source '{src.name}' could not be parsed", [problem])
+    stray = stray_quote(text, src.delimiter)
+    if stray is not None:
+        problem = Problem(
+            f"{where(src, path)}, {stray.text()}",
+            "a quote inside this value breaks the CSV quoting (a value holding a "
+            'quote must be quoted whole, with the quote doubled: "5 ""six"""); '
+            "ask the supplier to fix the export",
         )
         return SourceError(f"Source '{src.name}' could not be parsed", [problem])
     try:
@@ -186,4 +198,35 @@ def read(path: Path, src: SourceConfig, as_of: date | None = None) -> RawExtract
     if codecs.lookup(src.encoding).name == "utf-8":
         utf8 = data.removeprefix(codecs.BOM_UTF8)
     frame = read_text(text, src, path, utf8)
-    return RawExtract(frame, dict(src.columns), file_date(path), file_label=path.name)
+    short = short_rows(text, src.delimiter, frame.width, frame.height)
+    return RawExtract(
+        frame,
+        dict(src.columns),
+        file_date(path),
+        file_label=path.name,
+        warnings=tuple(_short_warnings(short, src, path, frame.width)),
+        short_rows=tuple(row for row, _ in short),
+    )
+
+
+def _short_warnings(
+    short: list[tuple[int, int]], src: SourceConfig, path: Path, width: int
+) -> list[Problem]:
+    """The first rows with fewer fields than the header, each set aside."""
+    problems = [
+        Problem(
+            f"{where(src, path)}, row {row:,}",
+            f"has {fields} of the header's {width} fields (a line break or a "
+            "missing delimiter inside a value?); set aside in quarantine, not "
+            "read with blank fields; ask the supplier to fix the export",
+        )
+        for row, fields in short[:FIRST_ROWS]
+    ]
+    if len(short) > FIRST_ROWS:
+        problems.append(
+            Problem(
+                where(src, path),
+                f"{len(short):,} rows in all have fewer fields than the header",
+            )
+        )
+    return problems

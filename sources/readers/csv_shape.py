@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import polars as pl
 
 #: Lines searched back from the end for the start of the last record.
 _TAIL_LINES = 1_000
@@ -112,3 +115,83 @@ def bad_bytes(data: bytes, encoding: str, limit: int = 5) -> tuple[list[int], in
     # real one too, so this is at least the count)
     total = data.decode(encoding, errors="replace").count("\ufffd")
     return found, max(total, len(found))
+
+
+def _lines(text: str) -> pl.Series:
+    lines = pl.Series([text]).str.split("\n").explode()
+    return lines.str.strip_suffix("\r")
+
+
+def field_counts(text: str, delimiter: str) -> pl.DataFrame:
+    """Per data row: its text (``line``, line breaks of quoted values kept) and
+    how many fields it has (``fields``), in column expressions: a quoted value
+    may hold line breaks and delimiters."""
+    lines = _lines(text)
+    if lines.len() and lines[-1] == "":
+        lines = lines.head(-1)
+    frame = pl.DataFrame({"line": lines})
+    if '"' in text:
+        odd = pl.col("line").str.count_matches('"', literal=True) % 2 == 1
+        inside = odd.cum_sum().shift(1, fill_value=0) % 2 == 1
+        frame = (
+            frame.with_columns(record=(~inside).cum_sum())
+            .group_by("record", maintain_order=True)
+            .agg(pl.col("line").str.join("\n"))
+        )
+    bare = pl.col("line").str.replace_all(r'"[^"]*"', "")
+    fields = bare.str.count_matches(delimiter, literal=True) + 1
+    return frame.select("line", fields=fields).slice(1)
+
+
+def short_rows(
+    text: str, delimiter: str, width: int, rows: int
+) -> list[tuple[int, int]]:
+    """(data row, fields) of every row with fewer fields than the header's
+    ``width`` (a blank line is not one), rows counted as the parser counted
+    its ``rows``; empty when the two counts disagree."""
+    counts = field_counts(text, delimiter)
+    if counts.height != rows:
+        return []
+    short = counts.with_row_index("row", offset=1).filter(
+        (pl.col("fields") < width) & (pl.col("line").str.strip_chars() != "")
+    )
+    return [(int(r), int(f)) for r, f in short.select("row", "fields").iter_rows()]
+
+
+_QUOTED = '"(?:[^"]|"")*"'
+
+
+def stray_quote(text: str, delimiter: str) -> Place | None:
+    """The row and column of the first value whose quotes break the CSV rules (a
+    quote inside an unquoted value, text after a closing quote), or None."""
+    d = re.escape(delimiter)
+    field = f'(?:{_QUOTED}|[^"{d}\\r\\n]*)'
+    record = re.compile(f"{field}(?:{d}{field})*(?:\\r\\n|\\n|\\r|\\Z)")
+    one = re.compile(field)
+    header: list[str] = []
+    position, row = 0, 0
+    while position < len(text):
+        found = record.match(text, position)
+        if found is None or found.end() == position:
+            return Place(row, _column(text, position, one, delimiter, header))
+        if row == 0:
+            header = next(_records(found.group(0), delimiter), [])
+        position, row = found.end(), row + 1
+    return None
+
+
+def _column(
+    text: str, position: int, one: re.Pattern, delimiter: str, header: list[str]
+) -> str:
+    """The header name of the field at fault in the record starting at
+    ``position``."""
+    for index in range(len(header) + 1):
+        found = one.match(text, position)
+        position = found.end() if found else position
+        if text.startswith(delimiter, position):
+            position += len(delimiter)
+            continue
+        if index < len(header):
+            return header[index].strip()
+        return ""
+    return ""

@@ -18,7 +18,7 @@ import polars as pl
 from core.config import SourceConfig
 from core.errors import Problem, SourceError
 from sources.readers import RawExtract, file_date, missing_file, where
-from sources.readers.ssd_join import join_tables
+from sources.readers.ssd_join import FIELDS, SOURCE_COLUMNS, join_tables
 from sources.readers.ssd_spec import PERSON, missing_person_columns, usable_tables
 from sources.readers.ssd_tables import folder_file, folder_tables
 
@@ -31,11 +31,12 @@ def extract(
     label: str,
     warnings: tuple[Problem, ...] = (),
 ) -> RawExtract:
-    """Join SSD tables into a ``RawExtract`` whose columns are the standard names."""
+    """Join SSD tables into a ``RawExtract`` whose columns are named after the
+    SSD columns they come from (so a fault names ``pers_dob``, not ``dob``)."""
     records = join_tables(tables, src, as_of or modified)
     rows = records["__row"]
-    records = records.drop("__row")
-    columns = {c: c for c in records.columns}
+    records = records.drop("__row").rename(SOURCE_COLUMNS)
+    columns = {f: SOURCE_COLUMNS[f] for f in FIELDS}
     return RawExtract(records, columns, modified, rows, label, warnings)
 
 

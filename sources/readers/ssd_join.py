@@ -34,6 +34,32 @@ FIELDS = (
     "lead_name", "lead_role", "lead_team", "lead_phone", "lead_email",
 )  # fmt: skip
 
+#: The SSD column(s) each field comes from: what messages about a value name.
+SOURCE_COLUMNS = {
+    "record_id": "pers_person_id + episode id",
+    "case_number": "pers_person_id",
+    "first_name": "pers_forename",
+    "last_name": "pers_surname",
+    "dob": "pers_dob (pers_expected_dob when empty)",
+    "sex": "pers_sex, pers_gender",
+    "nhs_number": "pers_single_unique_id, ssd_linked_identifiers",
+    "upn": "pers_upn, ssd_linked_identifiers",
+    "address": "addr_address_json",
+    "postcode": "addr_address_postcode",
+    "family_ref": "fami_family_id",
+    "relationship": "ssd_family, ssd_mother",
+    "related": "moth_person_id, moth_childs_person_id",
+    "last_contact": "cont_contact_date",
+    "involvement_start": "episode start date",
+    "involvement_end": "episode end date",
+    "detail": "episode kind",
+    "lead_name": "prof_professional_name",
+    "lead_role": "prof_professional_job_title",
+    "lead_team": "prof_professional_department, dept_team_name",
+    "lead_phone": "contacts file phone",
+    "lead_email": "contacts file email",
+}
+
 
 def flavour_of(tables: Mapping[str, pl.DataFrame], src: SourceConfig) -> Flavour:
     """The configured flavour, else the one the tables look like."""

@@ -1,7 +1,9 @@
 """People from ``ssd_person`` with the identifiers the SSD holds anywhere.
 
 - Date of birth: ``pers_dob``, else ``pers_expected_dob`` (SystemC leaves
-  ``pers_dob`` null when the date is estimated and puts it there).
+  ``pers_dob`` null when the date is estimated and puts it there), kept as
+  the text given so the mapping parses it like any source's and a value that
+  is not a date is a field fault naming its row, not a silent blank.
 - NHS number: ``pers_single_unique_id`` (v1.4; Eclipse fills it with the NHS
   number), ``pers_common_child_id`` (before v1.4), else an 'NHS Number' row of
   ``ssd_linked_identifiers`` (how a council adds them to SystemC's build).
@@ -27,8 +29,10 @@ def _col(frame: pl.DataFrame, name: str) -> pl.Expr:
 
 def people(person: pl.DataFrame, fmt: str) -> pl.DataFrame:
     """One row per ssd_person row: ``__row`` (its row), ids, names and dates."""
-    dob = fields.date_value(_col(person, "pers_dob"), pl.String, fmt)
-    expected = fields.date_value(_col(person, "pers_expected_dob"), pl.String, fmt)
+    dob = pl.coalesce(
+        fields.text(_col(person, "pers_dob"), pl.String),
+        fields.text(_col(person, "pers_expected_dob"), pl.String),
+    )
     died = fields.date_value(_col(person, "pers_death_date"), pl.String, fmt)
     sex = [_col(person, c) for c in ("pers_sex", "pers_gender")]
     return person.with_row_index("__row", offset=1).select(
@@ -36,7 +40,7 @@ def people(person: pl.DataFrame, fmt: str) -> pl.DataFrame:
         "pers_person_id",
         first_name="pers_forename",
         last_name="pers_surname",
-        dob=pl.coalesce(dob, expected),
+        dob=dob,
         sex=pl.coalesce(*(fields.sex(s) for s in sex), *sex),
         own_nhs=pl.coalesce(
             _col(person, "pers_single_unique_id"), _col(person, "pers_common_child_id")
