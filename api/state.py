@@ -5,7 +5,6 @@ only; every role's cut is made per request by ``governance.access``.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,18 +25,14 @@ from governance.reports import ensure_reports_schema
 from governance.sessions import SessionRules
 from governance.system_events import record_config_loaded
 from governance.visibility import Policy
-from lookup.index import LinkedIndex, current_build_id, load_index
+from lookup.artefact import prepared_folder
+from lookup.index import LinkedIndex
+from lookup.serving import ServedIndex
 
 #: Seconds between checks that the served build is still the current one.
 BUILD_CHECK_SECONDS = 5.0
 #: Seconds a health check's findings are reused (the probe is unauthenticated).
 HEALTH_SECONDS = 30.0
-
-
-@dataclass
-class _Served:
-    index: LinkedIndex | None = None
-    checked: float = float("-inf")
 
 
 @dataclass
@@ -51,23 +46,15 @@ class ServerState:
     policy: Policy
     rules: SessionRules
     validator: TokenValidator
+    served: ServedIndex
     today: Callable[[], date] = date.today
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    _served: _Served = field(default_factory=_Served)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
     _health: tuple[float, Health] | None = None
 
     def index(self) -> LinkedIndex:
-        """The build being served, reloaded once a newer one is current."""
-        with self._lock:
-            served = self._served
-            if time.monotonic() - served.checked >= BUILD_CHECK_SECONDS:
-                build = current_build_id(self.index_engine)
-                if served.index is None or served.index.build_id != build:
-                    served.index = load_index(self.index_engine, build)
-                served.checked = time.monotonic()
-            assert served.index is not None
-            return served.index
+        """The build being served; a newer one is loaded in the background and
+        swapped in once ready, the old one answering meanwhile."""
+        return self.served.get()
 
     def health(self) -> Health:
         """``governance.health`` findings, reused for ``HEALTH_SECONDS``."""
@@ -96,14 +83,16 @@ def open_state(
             "storage.audit_url."
         ) from exc
     record_config_loaded(audit, config, "api")
+    engine = make_engine(config.storage.index_url)
     state = ServerState(
         config_path=config_path,
         config=config,
-        index_engine=make_engine(config.storage.index_url),
+        index_engine=engine,
         audit_engine=audit,
         policy=Policy.from_config(config.governance, config.sources),
         rules=SessionRules.from_config(config.governance),
         validator=validator or TokenValidator(config.api),
+        served=ServedIndex(engine, prepared_folder(config), BUILD_CHECK_SECONDS),
         today=today or date.today,
     )
     try:

@@ -100,11 +100,15 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _audited_build(config: Config):  # noqa: ANN202 (BuildSummary, imported late)
+    from core.db import make_engine
     from governance.keys import audit_engine
     from governance.system_events import audited_build, record_abandoned, system_actor
     from linkage.build import build_index
+    from lookup.artefact import prepared_folder
+    from lookup.build_files import saver
 
     audit = audit_engine(config)
+    index = make_engine(config.storage.index_url)
     started = _utc_now()
     who = system_actor()
     try:
@@ -113,12 +117,14 @@ def _audited_build(config: Config):  # noqa: ANN202 (BuildSummary, imported late
             lambda: build_index(
                 config, progress=sys.stderr.isatty(), run_id=who.session_id,
                 on_abandoned=lambda gone: record_abandoned(audit, who, gone),
+                on_written=saver(index, prepared_folder(config)),
             ),
             lambda: _newest_build(config.storage.index_url, started),
             actor=who,
         )  # fmt: skip
     finally:
         audit.dispose()
+        index.dispose()
 
 
 def _finish(config: Config, outcome: dict, as_json: bool, error: str = "") -> None:

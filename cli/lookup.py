@@ -37,6 +37,7 @@ from governance.cli_identity import cli_actor
 from governance.keys import audit_engine
 from governance.restrictions import RESTRICTED_MESSAGE, RestrictedRecord, is_redacted
 from governance.visibility import Policy
+from lookup.artefact import prepared_folder
 from lookup.index import load_index
 from lookup.query import parse_query
 from lookup.search import Candidate
@@ -109,7 +110,9 @@ def _run(args: argparse.Namespace, config: Config) -> str:
     reason = check_reason(
         args.purpose, args.case_ref, args.explanation, config.app.purposes, policy
     )
-    index = load_index(make_engine(config.storage.index_url))
+    index = load_index(
+        make_engine(config.storage.index_url), folder=prepared_folder(config)
+    )
     audit = audit_engine(config)
     ensure_audit_schema(audit)
     actor = cli_actor(config, audit, "lookup")

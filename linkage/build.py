@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 
 import polars as pl
@@ -36,6 +36,9 @@ from sources.load import load_sources
 from sources.records import LoadedSources
 from sources.snapshots import SnapshotStore
 
+#: Given the new build's id and its frames (by table name) once they are written,
+#: before the switch: ``lookup.build_files.saver`` saves its prepared files.
+OnWritten = Callable[[str, Mapping[str, pl.DataFrame]], None]
 #: Told of builds found abandoned, before they are cleaned up; raising stops the
 #: build and leaves them for the next one.
 OnAbandoned = Callable[[list[Abandoned]], None]
@@ -151,7 +154,13 @@ def _parameters(config: Config, linkage: Linkage) -> dict:
     }
 
 
-def _run(config: Config, engine: Engine, build_id: str, stages: Stages) -> BuildSummary:
+def _run(
+    config: Config,
+    engine: Engine,
+    build_id: str,
+    stages: Stages,
+    on_written: OnWritten | None,
+) -> BuildSummary:
     with stages.stage("load"):
         loaded = _load_sources(config)
     services = {s.name: s.service for s in config.sources}
@@ -171,6 +180,9 @@ def _run(config: Config, engine: Engine, build_id: str, stages: Stages) -> Build
     }
     with stages.stage("write"):
         _write(engine, build_id, frames, stages)
+    if on_written is not None:
+        with stages.stage("prepare"):
+            on_written(build_id, {table.name: f for table, f in frames.items()})
     c, reports = linkage.counts, loaded.reports
     summary = BuildSummary(
         build_id, c["records"], c["people"], c["families"], c["pairs_compared"],
@@ -215,13 +227,17 @@ def build_index(
     progress: bool = False,
     run_id: str = "",
     on_abandoned: OnAbandoned | None = None,
+    on_written: OnWritten | None = None,
 ) -> BuildSummary:
     """Build a new index and switch to it; on failure the previous index serves on.
 
     Builds left running by a killed process are cleaned up first (``on_abandoned``
-    hears of them before); ``run_id`` ties this build to its audit start event.
+    hears of them before); ``run_id`` ties this build to its audit start event;
+    ``on_written`` is given the written frames before the switch (a failure
+    there fails the build).
     """
-    stages = Stages(("load", *STAGES, "write", "switch"), show=progress)
+    names = ("load", *STAGES, "write", *(("prepare",) if on_written else ()), "switch")
+    stages = Stages(names, show=progress)
     engine = make_engine(config.storage.index_url)
     build_id = new_build_id()
     with contextlib.ExitStack() as held:
@@ -238,7 +254,7 @@ def build_index(
                 "config and that the database is reachable."
             ) from exc
         try:
-            return _run(config, engine, build_id, stages)
+            return _run(config, engine, build_id, stages, on_written)
         except Exception as exc:
             reason = f"{type(exc).__name__} during {stages.current}"
             _discard_quietly(engine, build_id, reason)

@@ -157,6 +157,7 @@ def insert_frame(
     """
     cols = [c.name for c in table.columns if c.name != "build_id"]
     frame = frame.select(cols).with_columns(pl.lit(build_id).alias("build_id"))
+    frame = in_index_order(table, frame)
     on_rows = on_rows or (lambda _n: None)
     if is_postgres(engine) and engine.dialect.driver == "psycopg":
         _copy_postgres(engine, table, frame, on_rows)
@@ -167,6 +168,14 @@ def insert_frame(
             with engine.begin() as conn:
                 conn.execute(insert(table), chunk.to_dicts())
             on_rows(chunk.height)
+
+
+def in_index_order(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` ordered by the table's indexed columns other than build_id
+    (records: person_id), stably, so each chunk adds to one part of the index
+    instead of rewriting pages all over it; rows of one person keep their order."""
+    keys = [c.name for c in table.columns if c.index and c.name != "build_id"]
+    return frame.sort(keys, maintain_order=True) if keys else frame
 
 
 def _insert_sqlite(

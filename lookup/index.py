@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Engine, Table, inspect, null, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import IndexNotReadyError
+from core.logs import log, log_error
 from linkage import index_tables as t
+from lookup.artefact import PreparedRefused, open_prepared, save_prepared
 from lookup.family_index import FamilyIndex, build_family_index
 from lookup.names import (
     canon_map,
@@ -33,6 +39,9 @@ _JSON_LISTS = ("case_numbers", "other_names", "other_dobs", "addresses")
 
 
 _BATCH = 50_000
+#: The tables a serving process reads.
+_SERVED_TABLES = (t.people, t.records, t.family_members, t.source_loads,
+                  t.possible_matches, t.record_evidence)  # fmt: skip
 #: The records columns held in memory: what the family view reads, who holds the
 #: record and its source's restriction code. The rest (names, identifiers,
 #: addresses as each source gave them) stay in the database: search uses the
@@ -47,20 +56,18 @@ _RECORD_BUILD_COLUMNS = ("postcode",)
 #: People columns only the prepared structures need (other names and dates of
 #: birth are searched through them), dropped once they are built.
 _PEOPLE_BUILD_COLUMNS = ("other_names", "other_dobs")
-#: Repetitive text columns held as categoricals (a fraction of the memory): a
-#: person id is stored once, however many records, family rows, evidence rows
-#: and name variants carry it.
+#: Repetitive text columns held as categoricals (a fraction of the memory).
+#: Ids and addresses are not: nearly every value is distinct, and polars
+#: registers each distinct value of a categorical on every load (seconds for a
+#: million); as text they are read from the prepared files without a copy.
 _CATEGORICAL = {
-    "records": ("person_id", "source", "detail", "lead_name", "lead_role",
-                "lead_team", "lead_phone", "lead_email", "restricted"),
-    "family_members": ("family_id", "person_id", "relationship", "evidence",
-                       "sources"),
-    "record_evidence": ("person_id", "source", "explanation"),
-    "names": ("person_id", "first", "last"),
-    "people": ("first_name", "last_name", "sex", "address", "postcode"),
+    "records": ("source", "detail", "lead_name", "lead_role", "lead_team",
+                "lead_phone", "lead_email", "restricted"),
+    "family_members": ("relationship", "evidence", "sources"),
+    "record_evidence": ("source", "explanation"),
+    "names": ("first", "last"),
+    "people": ("first_name", "last_name", "sex", "postcode"),
 }  # fmt: skip
-#: List columns whose items repeat between people (a household's addresses).
-_CATEGORICAL_LISTS = {"people": ("addresses",)}
 #: Whole-number columns that fit a narrower type.
 _NARROW = {"people": ("n_records", "n_sources")}
 
@@ -151,14 +158,60 @@ def _decode_people(people: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def load_index(engine: Engine, build_id: str | None = None) -> LinkedIndex:
-    """One build (the current one by default), read and prepared for search.
+def load_index(
+    engine: Engine, build_id: str | None = None, folder: Path | None = None
+) -> LinkedIndex:
+    """One build (the current one by default), ready for search.
 
-    Raises IndexNotReadyError when no build exists.
+    With ``folder`` (``lookup.artefact.prepared_folder``) the build's prepared
+    files are mapped when they are this build's and intact; otherwise (logged
+    with the reason) the build is read from its rows and assembled, and saved
+    there for the next process. Raises IndexNotReadyError when no build exists.
     """
     build_id = build_id or current_build_id(engine)
+    start = time.perf_counter()
+    if folder is not None:
+        try:
+            index = open_prepared(folder, build_id)
+        except PreparedRefused as refused:
+            level = logging.INFO if refused.code == "missing" else logging.WARNING
+            log("index_prepared_refused", level, build_id=build_id,
+                reason_code=refused.code)  # fmt: skip
+        else:
+            log("index_loaded", build_id=build_id, source="prepared",
+                seconds=round(time.perf_counter() - start, 2))  # fmt: skip
+            return replace(index, engine=engine)
     index = assemble_index(build_id, read_frames(engine, build_id))
+    log("index_loaded", build_id=build_id, source="rows",
+        seconds=round(time.perf_counter() - start, 2))  # fmt: skip
+    if folder is not None:
+        try:
+            save_prepared(index, folder)
+        except OSError as exc:  # a read-only or full disk: the next process reads rows
+            log_error("index_prepared_not_saved", exc, build_id=build_id)
     return replace(index, engine=engine)
+
+
+def stored_frames(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The frames ``assemble_index`` takes, from a build's own frames (keyed by
+    table name) as the index stores and ``read_frames`` reads them back: the
+    table's columns in its order, typed from it."""
+    wanted = {t.records.name: (*RECORD_COLUMNS, *_RECORD_BUILD_COLUMNS)}
+    out = {}
+    for table in _SERVED_TABLES:
+        only = wanted.get(table.name, ())
+        schema = {
+            c.name: _polars_type(c)
+            for c in table.columns
+            if c.name != "build_id" and (not only or c.name in only)
+        }
+        frame = frames[table.name]
+        out[table.name] = frame.select(
+            pl.col(n).cast(d, strict=False) if n in frame.columns
+            else pl.lit(None, d).alias(n)
+            for n, d in schema.items()
+        )  # fmt: skip
+    return out
 
 
 def read_frames(engine: Engine, build_id: str) -> dict[str, pl.DataFrame]:
@@ -168,14 +221,7 @@ def read_frames(engine: Engine, build_id: str) -> dict[str, pl.DataFrame]:
     try:
         return {
             table.name: read_table(engine, table, build_id, wanted.get(table.name, ()))
-            for table in (
-                t.people,
-                t.records,
-                t.family_members,
-                t.source_loads,
-                t.possible_matches,
-                t.record_evidence,
-            )
+            for table in _SERVED_TABLES
         }
     except SQLAlchemyError as exc:
         raise IndexNotReadyError(
@@ -187,15 +233,8 @@ def read_frames(engine: Engine, build_id: str) -> dict[str, pl.DataFrame]:
 def _compact(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     cols = [c for c in _CATEGORICAL.get(name, ()) if frame.schema.get(c) == pl.Utf8]
     ints = [c for c in _NARROW.get(name, ()) if frame.schema.get(c) == pl.Int64]
-    lists = [
-        c
-        for c in _CATEGORICAL_LISTS.get(name, ())
-        if frame.schema.get(c) == pl.List(pl.Utf8)
-    ]
     return frame.with_columns(
-        pl.col(cols).cast(pl.Categorical),
-        pl.col(ints).cast(pl.Int32),
-        pl.col(lists).cast(pl.List(pl.Categorical)),
+        pl.col(cols).cast(pl.Categorical), pl.col(ints).cast(pl.Int32)
     )
 
 

@@ -107,7 +107,9 @@ def name_variants(people: pl.DataFrame, nicknames: pl.DataFrame) -> pl.DataFrame
     )
     rows = pl.concat([whole, parts]).drop_nulls(["first", "last"]).unique()
     canons = canonical_names(rows["first"], nicknames)
-    return rows.join(canons, on="first", how="left").sort("person_id", "last", "first")
+    # part too: a whole name and a part can share the rest (a deterministic order)
+    joined = rows.join(canons, on="first", how="left")
+    return joined.sort("person_id", "last", "first", "part")
 
 
 def default_nicknames() -> pl.DataFrame:

@@ -17,7 +17,7 @@ ROLE_NEUTRAL = {
     "index_engine": "a database engine",
     "audit_engine": "a database engine",
     "config_recorded": "the digest recorded once at start",
-    "_index": "the whole linked index, before any role's cut",
+    "_served": "the build served (the whole linked index, before any role's cut)",
 }
 #: Parameter names that would make a cache entry depend on who is asking.
 PERSONAL = {"actor", "role", "user", "user_id", "reason", "purpose", "case_ref",

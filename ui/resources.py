@@ -17,7 +17,9 @@ from governance.audit import ensure_audit_schema
 from governance.keys import keyed, load_key
 from governance.reports import ensure_reports_schema
 from governance.system_events import record_config_loaded
-from lookup.index import LinkedIndex, current_build_id, load_index
+from lookup.artefact import prepared_folder
+from lookup.index import LinkedIndex
+from lookup.serving import ServedIndex
 
 
 @st.cache_resource(show_spinner=False)
@@ -57,12 +59,16 @@ def config_recorded(
     return record_config_loaded(_engine, _cfg, "dashboard")
 
 
-@st.cache_resource(show_spinner="Loading the linked index…", max_entries=2)
-def _index(config_path: str, build_id: str, _engine: Engine) -> LinkedIndex:
-    return load_index(_engine, build_id)
+@st.cache_resource(show_spinner=False)
+def _served(config_path: str, index_url: str, _cfg: Config) -> ServedIndex:
+    return ServedIndex(index_engine(index_url), prepared_folder(_cfg))
 
 
 def current_index(config_path: str, cfg: Config) -> LinkedIndex:
-    """The index build currently served, loaded once per config path and build."""
-    engine = index_engine(cfg.storage.index_url)
-    return _index(config_path, current_build_id(engine), engine)
+    """The build currently served, one per process: a newer build is loaded in
+    the background and swapped in once ready, the old one serving meanwhile."""
+    served = _served(config_path, cfg.storage.index_url, cfg)
+    if served.ready:
+        return served.get()
+    with st.spinner("Loading the linked index…"):
+        return served.get()
