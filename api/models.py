@@ -95,7 +95,9 @@ class Service(BaseModel):
     source: str
     service: str
     sensitivity: str
-    involvement: Literal["Current", "Historic", "None found", "Not available"]
+    involvement: Literal[
+        "Current", "Named on a current case", "Historic", "None found", "Not available"
+    ]
     summary: str = Field(
         description='"Current since 3 March 2026", "No record '
         'in Housing data since April 2014" …'
@@ -178,6 +180,11 @@ class Person(BaseModel):
 class Services(BaseModel):
     person_id: str
     current: list[Service]
+    named_on_current_case: list[Service] = Field(
+        default_factory=list,
+        description="Named on a family member's open case with no involvement "
+        "of their own (a parent on their child's case)",
+    )
     historic: list[Service]
     none_found: list[Service]
     not_available: list[Service]

@@ -115,12 +115,15 @@ def services(view: fam.FamilyView) -> models.Services:
     m = focus(view)
     by = {
         kind: [service(s) for s in m.services if s.involvement == kind]
-        for kind in ("Current", "Historic", "None found", "Not available")
-    }
-    shown = by["Current"] or by["Historic"] or by["Not available"]
+        for kind in ("Current", "Named on a current case", "Historic", "None found",
+                     "Not available")
+    }  # fmt: skip
+    named = by["Named on a current case"]
+    shown = by["Current"] or named or by["Historic"] or by["Not available"]
     return models.Services(
         person_id=m.person_id,
         current=by["Current"],
+        named_on_current_case=named,
         historic=by["Historic"],
         none_found=by["None found"],
         not_available=by["Not available"],

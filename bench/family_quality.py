@@ -6,15 +6,20 @@ python bench/family_quality.py [--people N] [--seed S] [--data DIR] [--views V]
 Generates ``--people`` people as of today (default 10,000, seed 7) into
 ``--data`` (default ``/tmp/family-quality-N-S``), builds the index once, opens
 the family view of ``--views`` people drawn at random (default: everyone in the
-index) with every source in full, and compares with ``truth/``:
+index) as ``--role`` sees it (default front_door: the visibility matrix, age
+rules and detail limits of the generated config, through the same cut the
+doorway makes), and compares with ``truth/``:
 
 - ``relationship_precision``: of the members given a stated or derived
   relationship, the share whose relationship fits the true one
   (``synthetic.kinship``; "Sibling" fits a half-sibling, "Mother's partner" the
   father or a step-parent).
 - ``relationship_coverage``: the share of members given a stated or derived
-  relationship or an honest inference ("Adult in the household …" for someone
-  truly of the household or family, with the right adult/child word).
+  relationship or an honest inference (what is known and that the relationship
+  is not recorded: "Adult in the household since 2022, relationship not
+  recorded"), never a bare "Not recorded". ``inferred_true`` says how many of
+  those inferences the truth bears out (the person is of the household or
+  family, and the adult/child word is right); the rest rest on a wrong link.
 - ``incident_role_accuracy``: of the incidents shown, the share whose date,
   type and the person's role are the true ones (``truth/incidents.csv``).
 - ``summary_complete``: the share of family views whose plain-text summary
@@ -58,7 +63,8 @@ FITS = {
     "partner_child": {"child", "stepchild"},
     "aunt_uncle": {"aunt_uncle"},
 }  # fmt: skip
-KIN = set(FITS) | {"co_parent", "parent_partner"}
+#: How every inferred relationship ends: the honest part.
+NOT_RECORDED = ", relationship not recorded"
 
 
 def ensure_data(people: int, seed: int, data: Path, today: date) -> Path:
@@ -102,12 +108,49 @@ def rate(good: int, total: int) -> float:
     return round(good / total, 4) if total else 1.0
 
 
+def incident_truth(truth_dir: Path) -> dict[tuple[str, date, str], set[str]]:
+    """(true person, date, type) -> the roles the generator gave them in it."""
+    path = truth_dir / "incidents.csv"
+    if not path.exists():
+        return {}
+    rows = pl.read_csv(path, schema_overrides={"on": pl.Date}, infer_schema_length=0)
+    out: dict[tuple[str, date, str], set[str]] = {}
+    for pid, on, kind, role in rows.select("person_id", "on", "kind",
+                                            "role").iter_rows():  # fmt: skip
+        out.setdefault((pid, on, kind), set()).add(role)
+    return out
+
+
+def summary_lists_everything(view, sources) -> bool:  # noqa: ANN001
+    """Does the plain-text summary name every member's relationship and every
+    service state the view shows them?"""
+    from ui.member import is_restricted
+    from ui.summary_doc import SummaryHeader, summary_text
+
+    head = SummaryHeader("bench", "BENCH-1", date.today(), "Bench borough")
+    text = summary_text(view, sources, head)
+    for m in view.members:
+        if is_restricted(m):
+            continue
+        rel = "Person searched for" if m.is_focus else m.relationship
+        if f"Name: {m.name}; Relationship: {rel};" not in text:
+            return False
+        for s in m.services:
+            line = f"Name: {m.name}; Service: {s.service}; State: {s.involvement};"
+            if line not in text:
+                return False
+    return True
+
+
 def run(args: argparse.Namespace) -> dict:
     from core.config import load_config
     from core.db import make_engine
+    from core.errors import NotInIndexError
+    from governance.visibility import Policy, view_for_role
     from linkage.index_tables import records as records_table
     from lookup.family import family_view
     from lookup.index import load_index, read_table
+    from lookup.services import configured_sources
     from synthetic.kinship import Kin, true_relationship
 
     today = date.today()
@@ -122,11 +165,28 @@ def run(args: argparse.Namespace) -> dict:
     ids = index.people["person_id"].cast(pl.Utf8).to_list()
     if args.views and args.views < len(ids):
         ids = random.Random(args.seed).sample(ids, args.views)
+    incidents = incident_truth(data / "truth")
+    policy = Policy.from_config(config.governance, config.sources)
+    cut = policy.disclosure(args.role, index)
+    sources = {s.source: s for s in configured_sources(index.source_loads)}
     counts: Counter = Counter()
     confusion: Counter = Counter()
     start = time.perf_counter()
     for pid in ids:
-        view = family_view(index, pid, today)
+        try:
+            found = family_view(index, pid, today, cut)
+        except NotInIndexError:  # known only to services the role may not see
+            counts["not_shown"] += 1
+            continue
+        view = view_for_role(found, args.role, policy)
+        counts["summaries"] += 1
+        counts["summary_complete"] += summary_lists_everything(view, sources)
+        for m in view.members:
+            for s in m.services:
+                for i in s.incidents:
+                    counts["incidents"] += 1
+                    said = incidents.get((true.get(m.person_id), i.on, i.kind), set())
+                    counts["incident_right"] += i.role in said
         focus = true.get(pid)
         for m in view.members:
             if m.is_focus:
@@ -142,19 +202,23 @@ def run(args: argparse.Namespace) -> dict:
                 counts["covered"] += 1
             elif m.relationship_basis == "inferred":
                 counts["inferred"] += 1
-                fits = honest(m.relationship_kind, t, t != "none")
-                counts["honest"] += fits
-                counts["covered"] += fits
+                counts["honest"] += honest(m.relationship_kind, t, t != "none")
+                counts["covered"] += m.relationship.endswith(NOT_RECORDED)
     seconds = time.perf_counter() - start
     return {
         "people": args.people,
         "seed": args.seed,
-        "views": len(ids),
+        "views": counts["summaries"],
+        "not_shown_to_role": counts["not_shown"],
         "members": counts["members"],
         "relationship_precision": rate(counts["precise"], counts["specific"]),
         "relationship_coverage": rate(counts["covered"], counts["members"]),
         "specific_share": rate(counts["specific"], counts["members"]),
-        "inferred_honest": rate(counts["honest"], counts["inferred"]),
+        "inferred_true": rate(counts["honest"], counts["inferred"]),
+        "incident_role_accuracy": rate(counts["incident_right"], counts["incidents"]),
+        "incidents_shown": counts["incidents"],
+        "summary_complete": rate(counts["summary_complete"], counts["summaries"]),
+        "role": args.role,
         "wrong_relationships": {f"{k} for {t}": n
                                 for (k, t), n in confusion.most_common(8)},
         "seconds": round(seconds, 1),
@@ -167,6 +231,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path)
     parser.add_argument("--views", type=int, default=0)
+    parser.add_argument("--role", default="front_door",
+                        help="the worker role whose view is measured")  # fmt: skip
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     out = run(args)

@@ -56,14 +56,23 @@ def _member_text(m: Member) -> str:
         [
             s.service,
             s.summary,
-            lead_text(s.lead) if s.involvement in ("Current", "Historic") else "",
+            lead_text(s.lead)
+            if s.involvement not in ("None found", "Not available")
+            else "",
             long_date(s.current_as_of),
         ]
         for s in m.services
     ]
     body = _table(["Service", "Involvement", "Lead", "Current as of"], rows)
+    incidents = "".join(
+        f"\n  {s.service}: {long_date(i.on) or 'Undated'}, "
+        f"{i.kind or 'type not recorded'}, {i.role or 'role not recorded'}"
+        for s in m.services
+        for i in s.incidents
+    ) + "".join(f"\n  {s.service}: {s.incidents_beyond}" for s in m.services
+                if s.incidents_beyond)  # fmt: skip
     hidden = "".join(f"\n  {h}" for h in m.hidden)
-    return f"{head}\n{body}{hidden}"
+    return f"{head}\n{body}{incidents}{hidden}"
 
 
 def family_text(view: FamilyView) -> str:

@@ -50,16 +50,21 @@ class Policy:
     #: Whom to contact for a withheld address, and the sources' codes for one.
     protected_contact: str = GovernanceConfig.protected_address_contact
     protected_codes: tuple[str, ...] = GovernanceConfig.protected_address_codes
+    #: per source, what is told of incidents beyond detail_limit: "count" (the
+    #: default) or "yes_no" (``[[sources]] beyond_limit``)
+    beyond_limits: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_config(
         cls, gov: GovernanceConfig, sources: Iterable[SourceConfig] = ()
     ) -> Policy:
         """The policy a loaded config describes (``sources``: their detail caps)."""
+        sources = tuple(sources)
         limits = {s.name: s.detail_limit for s in sources}
         return cls(
             parse_matrix(gov.visibility), gov.emergency_purposes, limits,
             gov.protected_address_contact, gov.protected_address_codes,
+            beyond_limits={s.name: s.beyond_limit for s in sources},
         )  # fmt: skip
 
     def level(self, role: str, sensitivity: str) -> Level:
@@ -102,10 +107,23 @@ def _blank(f: Field) -> object:
 
 def contact_only(s: ServiceStatus) -> ServiceStatus:
     """Involvement and lead professional only: no dates, no detail."""
-    involved = s.involvement in ("Current", "Historic")
+    involved = s.involvement in ("Current", "Named on a current case", "Historic")
     summary = f"{s.involvement}: {CONTACT_ONLY_NOTE}" if involved else s.summary
     blanks = {f.name: _blank(f) for f in fields(s) if f.name not in CONTACT_FIELDS}
     return replace(s, **{**blanks, "summary": summary})
+
+
+def capped_incidents(s: ServiceStatus, limit: int, beyond: str) -> ServiceStatus:
+    """The newest ``limit`` incidents, and for the rest a count ("and 4 earlier
+    incidents") or, where the agreement allows no more, "Earlier incidents: yes"."""
+    rest = len(s.incidents) - limit
+    if rest <= 0:
+        return s
+    if beyond == "yes_no":
+        words = "Earlier incidents: yes"
+    else:
+        words = f"and {rest} earlier incident{'' if rest == 1 else 's'}"
+    return replace(s, incidents=s.incidents[:limit], incidents_beyond=words)
 
 
 def _member_for(role: str, policy: Policy, m: Member) -> Member:
@@ -113,10 +131,12 @@ def _member_for(role: str, policy: Policy, m: Member) -> Member:
     hidden = list(m.hidden)
     for s in m.services:
         level = policy.level(role, s.sensitivity)
-        if level == "full" and policy.detail_limit(s.source) == 0:
-            kept.append(replace(s, detail=None, detail_withheld=False))
+        limit = policy.detail_limit(s.source)
+        if level == "full" and limit == 0:
+            kept.append(replace(s, detail=None, detail_withheld=False, incidents=()))
         elif level == "full":
-            kept.append(s)
+            beyond = policy.beyond_limits.get(s.source, "count")
+            kept.append(capped_incidents(s, limit, beyond))
         elif level == "contact_only":
             kept.append(contact_only(s))
         else:

@@ -120,6 +120,9 @@ def source_loads_frame(config: Config, loaded: LoadedSources) -> pl.DataFrame:
                 "coverage_area": src.coverage_area if src else "",
                 "age_min": src.age_min if src else None,
                 "age_max": src.age_max if src else None,
+                "age_any_roles": ";".join(r.strip().lower()
+                                          for r in src.age_any_roles)
+                if src else "",
                 "lawful_basis": src.lawful_basis if src else "",
                 "ok": rep.ok, "problems": json.dumps(list(rep.problems)),
                 "stale": rep.stale, "stale_since": rep.stale_since,

@@ -72,6 +72,8 @@ source_loads = Table(
     Column("coverage_area", Text),
     Column("age_min", Integer),
     Column("age_max", Integer),
+    # roles shown whatever the age (``age_any_roles``), ";"-joined, lower case
+    Column("age_any_roles", Text),
     Column("lawful_basis", Text),
     Column("ok", Boolean, nullable=False),
     Column("problems", Text),  # JSON list of safe messages

@@ -6,7 +6,9 @@ records it lets through (results, family members, how linked, why linked,
 counts, case numbers), so a source the viewer may not see leaves no trace.
 ``full`` records feed everything; ``contact_only`` ones only that the service is
 involved and whom to contact (never identity, links, ids or counts of records);
-``hidden`` ones and those an age rule excludes for that person nothing.
+``hidden`` ones and those an age rule excludes for that person nothing (but a
+record of a role the source shows at any age, ``record_level``, still shows the
+service and that incident).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 
 from core.vocab import Level
 from linkage.families import SEPARATOR
-from lookup.services import Source, age_rule_text
+from lookup.services import Source, age_rule_text, partly_shown
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,18 @@ class Disclosure:
         if src is None or age_rule_text(src, age):
             return "hidden"
         return self.levels.get(source, "hidden")
+
+    def record_level(self, source: str, age: int | None, role: str | None) -> Level:
+        """The level for one record: as its source's, except that a record of a
+        role the source shows at any age (``age_any_roles``: a child present at
+        an incident) is shown to a person its age rule otherwise hides. Such a
+        record shows the service and the incident only: identity and links
+        still rest on the source's own level."""
+        level = self.level(source, age)
+        src = self.sources.get(source)
+        if level != "hidden" or src is None or not partly_shown(src, age):
+            return level
+        return self.levels.get(source, "hidden") if src.any_age(role) else "hidden"
 
     def full(self, source: str, age: int | None) -> bool:
         """May this source's records about the person feed identity and links?"""

@@ -14,6 +14,7 @@ from lookup.disclosure import Disclosure
 from lookup.evidence import RecordEvidence
 from lookup.family_index import person_row
 from lookup.index import LinkedIndex
+from lookup.named_case import named_on_current_cases
 from lookup.prepared import gather_ranges
 from lookup.relationships import GroupRow, Relationship
 from lookup.relationships_seen import member_relationships
@@ -25,6 +26,7 @@ from lookup.services import (
     age_rule_text,
     configured_sources,
     latest_involvements,
+    partly_shown,
     service_status,
 )
 from lookup.text import age_on, display_name
@@ -175,7 +177,7 @@ def _member_services(
         rule = age_rule_text(src, age)
         if rule:
             hidden.append(rule)
-        else:
+        if not rule or partly_shown(src, age):
             statuses.append(service_status(src, latest.get((pid, src.source))))
     return statuses, hidden
 
@@ -243,6 +245,7 @@ def family_view(
             person, person_id, statuses, hidden, flagged, today, related.get(pid)
         )
         members.append(member)
+    members = named_on_current_cases(members, [r for _, r in rows])
     return FamilyView(
         build_id=index.build_id,
         focus_id=person_id,

@@ -49,7 +49,7 @@ _SERVED_TABLES = (t.people, t.records, t.family_members, t.source_loads,
 RECORD_COLUMNS = ("person_id", "source", "involvement_start", "involvement_end",
                   "involvement_current", "last_contact", "detail", "lead_name",
                   "lead_role", "lead_team", "lead_phone", "lead_email",
-                  "extract_date", "restricted")  # fmt: skip
+                  "extract_date", "restricted", "role")  # fmt: skip
 #: Read only while the prepared structures are built: every postcode a person
 #: was recorded at.
 _RECORD_BUILD_COLUMNS = ("postcode",)
@@ -62,7 +62,7 @@ _PEOPLE_BUILD_COLUMNS = ("other_names", "other_dobs")
 #: million); as text they are read from the prepared files without a copy.
 _CATEGORICAL = {
     "records": ("source", "detail", "lead_name", "lead_role", "lead_team",
-                "lead_phone", "lead_email", "restricted"),
+                "lead_phone", "lead_email", "restricted", "role"),
     "family_members": ("relationship", "evidence", "sources"),
     "record_evidence": ("source", "explanation"),
     "names": ("first", "last"),

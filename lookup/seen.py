@@ -125,6 +125,16 @@ def _any_full(
     return full
 
 
+def _shown_sources(
+    levels: dict[str, dict[str, str]], shown: list[dict]
+) -> dict[str, frozenset[str]]:
+    """Per person, the services shown: their sources with a record shown."""
+    out: dict[str, set[str]] = {p: set() for p in levels}
+    for r in shown:
+        out[r["person_id"]].add(r["source"])
+    return {p: frozenset(s) for p, s in out.items()}
+
+
 def seen_by(
     index: LinkedIndex,
     records: list[dict],
@@ -146,7 +156,11 @@ def seen_by(
         for p, by in levels.items()
         if any(lv != "full" for lv in by.values())
     }  # fmt: skip
-    shown = [r for r in records if levels[r["person_id"]][r["source"]] != "hidden"]
+    shown = [
+        r for r in records
+        if disclosure.record_level(r["source"], age[r["person_id"]], r.get("role"))
+        != "hidden"
+    ]  # fmt: skip
     in_full: dict[str, int] = {}
     for r in records:
         if levels[r["person_id"]][r["source"]] == "full":
@@ -157,8 +171,5 @@ def seen_by(
         identity=seen_identities(index, cut),
         evidence=_evidence(index, full, in_full),
         flagged_ids=flagged,
-        sources={
-            p: frozenset(s for s, lv in by.items() if lv != "hidden")
-            for p, by in levels.items()
-        },
+        sources=_shown_sources(levels, shown),
     )

@@ -11,7 +11,9 @@ import polars as pl
 
 from lookup.text import long_date, month_year
 
-Involvement = Literal["Current", "Historic", "None found", "Not available"]
+Involvement = Literal[
+    "Current", "Named on a current case", "Historic", "None found", "Not available"
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,12 @@ class Source:
     ok: bool  # this build holds records for the source (fresh or a stale snapshot)
     stale_since: date | None = None  # set when loads fail and a snapshot stands in
     failure: str = ""  # why the latest load failed, in plain words ('' if it did not)
+    #: roles (lower case) shown whatever the age: "child present", "victim"
+    any_age_roles: tuple[str, ...] = ()
+
+    def any_age(self, role: str | None) -> bool:
+        """Is a record of this role shown whatever the person's age?"""
+        return bool(role) and role.strip().lower() in self.any_age_roles
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,15 @@ class Lead:
     def who(self) -> str:
         """'Pat Lee, Social worker, Team East' ('' when none of them is recorded)."""
         return ", ".join(p for p in (self.name, self.role, self.team) if p)
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One incident a person is recorded in: when, what, and their role in it."""
+
+    on: date | None
+    kind: str | None  # the record's detail: "Domestic abuse (high risk)"
+    role: str | None  # "Child present", "Victim", "Suspect" …
 
 
 class Episode(NamedTuple):
@@ -75,6 +92,12 @@ class ServiceStatus:
     stale_since: date | None = None  # the source's loads have failed since then
     #: Every involvement this service recorded, oldest first: (start, end, current).
     episodes: tuple[Episode, ...] = ()
+    #: The incidents the person is recorded in, newest first (a source mapping
+    #: a role column), as far as the viewer may see them
+    incidents: tuple[Incident, ...] = ()
+    #: what the viewer is told of incidents beyond the source's detail_limit
+    #: ("and 4 earlier incidents", "Earlier incidents: yes"); '' when none
+    incidents_beyond: str = ""
 
 
 def _limit(value: int | None) -> int | None:
@@ -100,6 +123,9 @@ def configured_sources(source_loads: pl.DataFrame) -> list[Source]:
             ok=bool(r["ok"]) or bool(r.get("stale")),
             stale_since=r.get("stale_since") if r.get("stale") else None,
             failure="" if r["ok"] else r.get("failure") or "",
+            any_age_roles=tuple(
+                x for x in (r.get("age_any_roles") or "").split(";") if x
+            ),
         )
         for r in source_loads.iter_rows(named=True)
     ]
@@ -118,14 +144,29 @@ def stale_text(src: Source) -> str | None:
 
 
 def age_rule_text(src: Source, age: int | None) -> str | None:
-    """'Police: not shown for people under 18' when the age rule hides the service."""
+    """'Police: not shown for people under 18' when the age rule hides the service
+    (for a source with roles shown at any age, what it still shows)."""
     if age is None:
         return None
     if src.age_min is not None and age < src.age_min:
-        return f"{src.service}: not shown for people under {src.age_min}"
+        return _partly(src, f"people under {src.age_min}")
     if src.age_max is not None and age > src.age_max:
-        return f"{src.service}: not shown for people over {src.age_max}"
+        return _partly(src, f"people over {src.age_max}")
     return None
+
+
+def _partly(src: Source, who: str) -> str:
+    if not src.any_age_roles:
+        return f"{src.service}: not shown for {who}"
+    *rest, last = src.any_age_roles
+    roles = f"{', '.join(rest)} or {last}" if rest else last
+    return (f"{src.service}: for {who}, only incidents where they were recorded as "
+            f"{roles} are shown")  # fmt: skip
+
+
+def partly_shown(src: Source, age: int | None) -> bool:
+    """Does the age rule leave this source shown in part (roles at any age)?"""
+    return bool(src.any_age_roles) and age_rule_text(src, age) is not None
 
 
 def newest_first(record: dict) -> tuple:
@@ -153,6 +194,14 @@ def _episodes(group: list[dict]) -> tuple[Episode, ...]:
     )  # fmt: skip
 
 
+def _incidents(group: list[dict]) -> tuple[Incident, ...]:
+    """Records giving the person's role in an event, newest first (undated last)."""
+    held = [r for r in group if r.get("role")]
+    start = "involvement_start"
+    held.sort(key=lambda r: (r[start] is not None, r[start] or date.min), reverse=True)
+    return tuple(Incident(r["involvement_start"], r["detail"], r["role"]) for r in held)
+
+
 def latest_involvements(records: Iterable[dict]) -> dict[tuple[str, str], dict]:
     """Per (person, source): the latest involvement, current ones first, with the
     last contact across all of them (``contact``) and whether any is current."""
@@ -166,6 +215,7 @@ def latest_involvements(records: Iterable[dict]) -> dict[tuple[str, str], dict]:
         latest[key] = {
             **best,
             "episodes": _episodes(group),
+            "incidents": _incidents(group),
             "involvement_current": bool(best["involvement_current"]),
             "contact": max(contacts, default=None),
             "any_current": any(r["involvement_current"] for r in group),
@@ -247,4 +297,5 @@ def service_status(src: Source, record: dict | None) -> ServiceStatus:
         detail_withheld=withheld,
         lead=_lead(record),
         episodes=record["episodes"],
+        incidents=record.get("incidents", ()),
     )

@@ -27,8 +27,8 @@ DATE_FIELDS = ("dob", "involvement_start", "involvement_end", "last_contact")
 CHECKED_FIELDS = (*DATE_FIELDS, "sex", "nhs_number", "upn", "postcode")
 _ONE_LINE = ("address", "detail", "town")
 _PLAIN = (
-    "case_number", "relationship", "related", "lead_name", "lead_role", "lead_team",
-    "lead_phone", "lead_email", "identifiers",
+    "case_number", "relationship", "related", "role", "lead_name", "lead_role",
+    "lead_team", "lead_phone", "lead_email", "identifiers",
 )  # fmt: skip
 
 

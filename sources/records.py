@@ -45,6 +45,9 @@ STANDARD_SCHEMA: dict[str, pl.DataType] = {
     "involvement_current": pl.Boolean(),  # from status column, else end is null
     "last_contact": pl.Date(),
     "detail": pl.Utf8(),  # short service detail, e.g. incident type
+    # the person's role in the event the row records (an incident's "Victim",
+    # "Suspect", "Child present"), as given; not a family relationship
+    "role": pl.Utf8(),
     "lead_name": pl.Utf8(),
     "lead_role": pl.Utf8(),
     "lead_team": pl.Utf8(),

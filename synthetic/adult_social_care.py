@@ -10,7 +10,7 @@ from datetime import date
 
 import polars as pl
 
-from synthetic.common import choice, per_person_ids
+from synthetic.common import choice, per_person_ids, with_last_contact
 from synthetic.episodes import Involvement, person_episodes
 from synthetic.noise import Noise
 from synthetic.service import Service
@@ -39,6 +39,7 @@ SPEC = SourceSpec(
         "postcode": "post_code",
         "involvement_start": "start_date",
         "involvement_end": "end_date",
+        "last_contact": "last_contact_date",
         "detail": "service_type",
         "lead_name": "worker_name",
         "lead_role": "worker_role",
@@ -118,6 +119,7 @@ def build(world: World) -> Extract:
     """The adult social care extract."""
     service = SERVICE.at(world.ref)
     rows, rng = service.recorded(world, _episodes(world, service.spec))
+    rows = with_last_contact(world, rows, service.spec)
     rows = rows.with_columns(case_number=per_person_ids(rng, rows, "M"))
     own = {"service_type": pl.col("service")}
     return service.written(rng, rows, own, after={"service_type": "post_code"})

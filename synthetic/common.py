@@ -178,3 +178,12 @@ def last_contact(
     span = rows.select((stop - pl.col("start")).dt.total_days()).to_series()
     offset = (pl.Series(rng.random(rows.height)) * span).cast(pl.Int64)
     return rows.select(pl.col("start") + pl.duration(days=offset)).to_series()
+
+
+def with_last_contact(
+    world: World, rows: pl.DataFrame, spec: SourceSpec
+) -> pl.DataFrame:
+    """``rows`` with a last contact inside each episode (``contact``), drawn from
+    the source's own generator so the other columns stay as they were."""
+    rng = world.rng(f"{spec.name}:contact")
+    return rows.with_columns(contact=last_contact(rng, rows, spec.extract_date))

@@ -18,6 +18,7 @@ from synthetic.common import (
     group_refs,
     per_person_ids,
     spaced_nhs,
+    with_last_contact,
 )
 from synthetic.episodes import Involvement, household_episodes
 from synthetic.noise import Noise
@@ -51,6 +52,7 @@ SPEC = SourceSpec(
         "nhs_number": "NHS Number",
         "involvement_start": "Episode Start",
         "involvement_end": "Episode End",
+        "last_contact": "Last Contact",
         "status": "Episode Status",
         "detail": "Primary Need",
         "lead_name": "Lead Practitioner",
@@ -173,6 +175,7 @@ def build(world: World) -> Extract:
     """The Early Help extract: one row per family member per episode."""
     service = SERVICE.at(world.ref)
     rows, rng = service.recorded(world, _members(world, service.spec))
+    rows = with_last_contact(world, rows, service.spec)
     rows = rows.with_columns(
         family_id=group_refs(rng, rows, "family_hid", "EHF", start=10_000),
         case_number=per_person_ids(rng, rows, "EHP"),

@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from synthetic.common import fold_names, group_refs, per_person_ids
+from synthetic.common import fold_names, group_refs, per_person_ids, with_last_contact
 from synthetic.noise import Noise
 from synthetic.service import Service
 from synthetic.spec import SourceSpec
@@ -43,6 +43,7 @@ SPEC = SourceSpec(
         "postcode": "POSTCODE",
         "involvement_start": "TENANCY_START",
         "involvement_end": "TENANCY_END",
+        "last_contact": "LAST_CONTACT_DATE",
         "status": "TENANCY_STATUS",
         "detail": "ISSUES",
         "lead_name": "HOUSING_OFFICER",
@@ -214,6 +215,7 @@ def build(world: World) -> Extract:
     """The housing tenancies extract (rows grouped by tenancy, lead tenant first)."""
     service = SERVICE.at(world.ref)
     rows, rng = service.recorded(world, _members(world, service.spec), when="at")
+    rows = with_last_contact(world, rows, service.spec)
     rows = rows.with_columns(
         ref=group_refs(rng, rows, "tenancy", "TEN/"),
         case_number=per_person_ids(rng, rows, "HP"),

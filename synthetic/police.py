@@ -13,6 +13,7 @@ reference. Unidentified people ("UNKNOWN") appear as in life.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -45,6 +46,10 @@ SPEC = SourceSpec(
     date_format="%d/%m/%Y",
     sensitivity="police",
     age_min=18,
+    # a child's presence or victimisation shows at any age (Operation
+    # Encompass), their own offending only from 18
+    age_any_roles=("Child present", "Victim", "Missing person"),
+    detail_limit=3,
     current_values=("open", "under investigation"),
     lawful_basis=LAWFUL_BASIS + OFFENCE_BASIS,
     columns={
@@ -61,6 +66,7 @@ SPEC = SourceSpec(
         "last_contact": "Incident Date",
         "status": "Investigation Status",
         "detail": "Incident Type",
+        "role": "Role",
         "lead_name": "OIC",
         "lead_role": "OIC Rank",
         "lead_team": "Unit",
@@ -248,7 +254,8 @@ AFTER = {
     "PPI Ref": "Incident Ref",
     "Incident Type": "Incident Date",
     # a party's role in the incident (victim, suspect …) is not a family
-    # relationship, and naming it would show police detail to every role
+    # relationship: it is mapped as the record's role, shown with the incident
+    # to the roles that see police in full
     "Role": "Post Code",
 }
 
@@ -267,4 +274,22 @@ def build(world: World) -> Extract:
     rows = fold_names(rows, "cp1252", ("first_name", "last_name", "lead_name"))
     rows = service.laid_out(rows, _own(rng, rows.height, spec), AFTER)
     rows = with_junk(rng, rows, 0.01, UNKNOWN_PERSON)
-    return service.numbered(rng, rows)
+    extract = service.numbered(rng, rows)
+    return replace(extract, extra_truth={"incidents": _incident_truth(extract)})
+
+
+def _incident_truth(extract: Extract) -> pl.DataFrame:
+    """Per record of a known person: the incident's date, type and the person's
+    role in it, as the generator drew them (``truth/incidents.csv``)."""
+    spec = extract.spec
+    table = extract.tables[spec.path].select(
+        record_id=spec.columns["record_id"],
+        on=pl.col(spec.columns["involvement_start"]).str.strptime(
+            pl.Date, spec.date_format, strict=False
+        ),
+        kind=spec.columns["detail"],
+        role="Role",
+    )
+    person = pl.lit("P") + pl.col("pid").cast(pl.String).str.zfill(7)
+    known = extract.truth.select("record_id", person_id=person)
+    return known.join(table, on="record_id")

@@ -40,6 +40,9 @@ class SourceSpec:
     lawful_basis: str = LAWFUL_BASIS
     ssd_flavour: str = ""
     ssd_staff_contacts: str = ""
+    #: roles shown whatever the age, and how many incidents' detail (-1: default)
+    age_any_roles: tuple[str, ...] = ()
+    detail_limit: int = -1
 
 
 def _value(value: object) -> str:
@@ -69,6 +72,8 @@ def source_toml(spec: SourceSpec) -> str:
         "coverage_area",
         "age_min",
         "age_max",
+        "age_any_roles",
+        "detail_limit",
         "current_values",
         "lawful_basis",
         "ssd_flavour",
@@ -79,7 +84,9 @@ def source_toml(spec: SourceSpec) -> str:
         skip |= {"encoding", "delimiter"}
     if spec.format != "excel":
         skip.add("sheet")
-    skip |= {k for k in ("age_min", "age_max") if getattr(spec, k) == -1}
+    skip |= {k for k in ("age_min", "age_max", "detail_limit")
+             if getattr(spec, k) == -1}  # fmt: skip
+    skip |= {"age_any_roles"} if not spec.age_any_roles else set()
     skip |= {k for k in ("ssd_flavour", "ssd_staff_contacts") if not getattr(spec, k)}
     lines = ["[[sources]]"]
     for key in (k for k in keys if k not in skip):

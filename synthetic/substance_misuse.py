@@ -10,7 +10,7 @@ from datetime import date
 
 import polars as pl
 
-from synthetic.common import choice, per_person_ids
+from synthetic.common import choice, per_person_ids, with_last_contact
 from synthetic.episodes import Involvement, person_episodes
 from synthetic.noise import Noise
 from synthetic.service import Service
@@ -41,6 +41,7 @@ SPEC = SourceSpec(
         "postcode": "Postcode",
         "involvement_start": "Treatment Start",
         "involvement_end": "Treatment End",
+        "last_contact": "Last Appointment",
         "status": "Status",
         "lead_name": "Keyworker",
         "lead_role": "Keyworker Role",
@@ -84,6 +85,7 @@ def build(world: World) -> Extract:
     """The drug and alcohol service extract."""
     service = SERVICE.at(world.ref)
     rows, rng = service.recorded(world, _episodes(world, service.spec))
+    rows = with_last_contact(world, rows, service.spec)
     closed = choice(rng, CLOSED, rows.height)
     rows = rows.with_columns(case_number=per_person_ids(rng, rows, "SR"))
     young = (pl.col("start") - pl.col("true_dob")).dt.total_days() < 18 * 365

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from synthetic.common import choice, per_person_ids
+from synthetic.common import choice, per_person_ids, with_last_contact
 from synthetic.episodes import Involvement, person_episodes
 from synthetic.noise import Noise
 from synthetic.service import Service
@@ -36,6 +36,7 @@ SPEC = SourceSpec(
         "postcode": "Postcode",
         "involvement_start": "Start Date",
         "involvement_end": "End Date",
+        "last_contact": "Last Contact",
         "detail": "Intervention",
         "lead_name": "Case Manager",
         "lead_role": "Role",
@@ -84,6 +85,7 @@ def build(world: World) -> Extract:
     who = world.rng("youth_justice:who")
     eps = person_episodes(who, world.people, INVOLVEMENT, service.spec)
     rows, rng = service.recorded(world, eps)
+    rows = with_last_contact(world, rows, service.spec)
     rows = rows.with_columns(
         case_number=per_person_ids(rng, rows, "YJ"),
         intervention=choice(rng, INTERVENTIONS, rows.height, p=INTERVENTION_P),

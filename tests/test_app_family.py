@@ -222,7 +222,25 @@ def test_summary_documents_escape_and_cover_the_family(family_db) -> None:
     head = SummaryHeader("Alex <Morgan>", "REF-1", TODAY, "Demo borough")
     text_doc = summary_text(view, sources_of(index), head)
     assert "CURRENT INVOLVEMENTS: WHO TO CALL" in text_doc
-    assert "Service: Children's social care; For: Jane SMITH; " in text_doc
+    assert (
+        "Service: Children's social care; For: Jane SMITH (Person searched for); "
+        in text_doc
+    )
+    # each member's relationship and what it rests on, every service's state
+    # and dates, "None found" worded as on the page, and the age-rule notes
+    assert "Name: Karen SMITH; Relationship: Mother; Age: 38;" in text_doc
+    assert "Relationship rests on: Children's social care: Karen recorded as " in (
+        text_doc
+    )
+    assert (
+        "Name: Jane SMITH; Service: CAMHS; State: Historic; Dates: Historic: "
+        "1 February 2024 to 1 September 2024;" in text_doc
+    )
+    assert (
+        "Name: Karen SMITH; Service: Children's social care; State: None found; "
+        "Dates: No record in Children's social care data since April 2014;" in text_doc
+    )
+    assert "Name: Tom SMITH; Why: Police: not shown for people under 18" in text_doc
     assert "Housing: 1 October 2026" not in text_doc  # as-of is per column
     assert "Service: Housing; Current as of: 1 October 2026" in text_doc
     assert "DATA PROBLEMS\n- Housing data is from 1 October 2026" in text_doc

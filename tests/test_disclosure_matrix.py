@@ -26,8 +26,10 @@ from support.disclosure_world import (
     MATRIX,
     PEOPLE,
     RECORDS,
+    child_offending,
     child_without_police,
     more_of,
+    with_roles,
     without,
     write_world,
 )
@@ -229,3 +231,48 @@ def test_a_search_finds_the_same_people_whatever_was_loaded_before(tmp_path):
         index = write_world(tmp_path / f"{i}.db", rows)
         found = search(index, query, TODAY, 10)
         assert [c.person_id for c in found] == ["m1"]
+
+
+#: The same world with incidents by role: police shows a child present or a
+#: victim at any age (``age_any_roles``), a child's own offending never.
+ROLE_WORLDS = {
+    "roles": with_roles(),
+    "roles_child_suspect": child_offending(with_roles()),
+    "roles_without_police": without("police", with_roles()),
+    "roles_more_police": more_of("police", with_roles()),
+}
+
+
+@pytest.fixture(scope="module")
+def role_worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, LinkedIndex]:
+    folder = tmp_path_factory.mktemp("role-worlds")
+    return {name: write_world(folder / f"{name}.db", rows,
+                              any_age_roles="child present;victim")
+            for name, rows in ROLE_WORLDS.items()}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", WORKER_ROLES)
+@pytest.mark.parametrize("focus", sorted(FOCUS.values()))
+def test_a_childs_own_offending_leaves_no_trace(role_worlds, role, focus) -> None:
+    seen, unseen = _compare(role_worlds, role, focus, "roles", "roles_child_suspect")
+    leaks = [out for out in OUTPUTS if seen[out] != unseen[out]]
+    assert leaks == [], f"{role} learns the child's own offending from {leaks}"
+
+
+@pytest.mark.parametrize("age", sorted(FOCUS))
+@pytest.mark.parametrize("role", WORKER_ROLES)
+def test_incidents_by_role_leave_no_trace_beyond_the_level(role_worlds, role, age):
+    level = POLICY.level(role, "police")
+    focus = FOCUS[age]
+    if level == "full":  # positive control: the child's presence is shown
+        got = outputs(role_worlds["roles"], _audit(f"inc-{role}-{age}"), role, focus)
+        amy = next(m for m in got["family"]["members"] if m["person_id"] == "c1")
+        police = next(s for s in amy["services"] if s["source"] == "police")
+        assert [i["role"] for i in police["incidents"]] == ["Child present"]
+        assert "Child present" in got["summary"][0]
+        return
+    variant = "roles_without_police" if level == "hidden" else "roles_more_police"
+    seen, unseen = _compare(role_worlds, role, focus, "roles", variant)
+    leaks = [out for out in OUTPUTS if seen[out] != unseen[out]]
+    assert leaks == [], f"{role} ({level} police, {age}) learns from: {leaks}"
+    assert "Child present" not in str({k: seen[k] for k in OUTPUTS if k != "audit"})

@@ -80,7 +80,9 @@ def test_default_output_is_unchanged(generated):
     extract = {s.name: s.extract_date for s in sources}
     assert str(extract["police"]) == "2025-03-30"
     assert str(extract["school"]) == "2025-03-14"
-    expected = "fc6561290415ffef079a30eb9ff280723f299a7fe835ef5e5277c3a6a6f1ba09"
+    # moved on purpose: last contact dates in five extracts, the police role
+    # mapping and incident truth (issue 15); record counts unchanged
+    expected = "cfb7f0adfe15b7bfc35797fdaa11505292faf50d6ddd412505eaac75e136828f"
     assert text_digest(generated) == expected
 
 
@@ -427,3 +429,16 @@ def test_service_columns_name_every_problem_at_once():
         "columns of s: 'Kind' cannot follow 'Nope': no such column; "
         "no expression for 'Summary'; 'Typo' is neither mapped nor placed"
     )
+
+
+def test_every_source_with_contacts_maps_its_last_contact(generated):
+    """Last contact dates are generated and mapped wherever the service has
+    them (a school roll has no contact date; the SSD gives it from contacts)."""
+    sources = {s.name: s for s in load_config(generated / "config.toml").sources}
+    without = {n for n, s in sources.items() if "last_contact" not in s.columns}
+    assert without == {"csc", "school"}
+    police = sources["police"]
+    assert police.columns["role"] == "Role" and police.detail_limit == 3
+    assert police.age_any_roles == ("Child present", "Victim", "Missing person")
+    truth = pl.read_csv(generated / "truth" / "incidents.csv")
+    assert set(truth["role"]) >= {"Child present", "Victim", "Suspect"}

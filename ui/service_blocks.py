@@ -11,8 +11,11 @@ from ui import state
 from ui.text import call_link, email_link, md
 from ui.trust import as_of_text
 
-_BADGE = {"Current": "orange", "Historic": "gray", "Not available": "red"}
-ORDER = ("Current", "Historic", "Not available")
+_BADGE = {"Current": "orange", "Named on a current case": "orange",
+          "Historic": "gray", "Not available": "red"}  # fmt: skip
+ORDER = ("Current", "Named on a current case", "Historic", "Not available")
+#: States in which a service knows the person: dates, lead and detail shown.
+INVOLVED = ("Current", "Named on a current case", "Historic")
 
 
 def involvement_word(s: ServiceStatus) -> str:
@@ -42,17 +45,37 @@ def _detail(s: ServiceStatus, person_id: str) -> str:
     return f"Detail: {md(s.detail)}" if s.detail else ""
 
 
+def incident_lines(s: ServiceStatus) -> list[str]:
+    """'Incidents (latest first):' then '- 12 May 2026 · Domestic abuse · Child
+    present', and what is said of the rest; nothing for a service without them."""
+    if not s.incidents:
+        return []
+    lines = [
+        "- " + " · ".join([long_date(i.on) or "Undated", md(i.kind or "Type not "
+                           "recorded"), f"**{md(i.role or 'role not recorded')}**"])
+        for i in s.incidents
+    ]  # fmt: skip
+    if s.incidents_beyond:
+        lines.append(f"- {md(s.incidents_beyond)}")
+    return ["Incidents (latest first):", *lines]
+
+
 def service_block(s: ServiceStatus, person_id: str) -> str:
     """Heading, involvement and dates, lead and links, detail, trust labels."""
     first = " ".join(p for p in (involvement_word(s), _dates(s)) if p)
-    if s.involvement in ("Current", "Historic"):
+    if s.involvement in INVOLVED:
         contact = long_date(s.last_contact) or "not recorded"
         first += f" · Last contact: {contact}"
     lines = [first]
-    if s.involvement in ("Current", "Historic"):
+    if s.involvement in INVOLVED:
         lines += [_lead(s), _detail(s, person_id)]
-    lines.append(f"Current as of {md(as_of_text(s))} · Covers {md(s.coverage)}")
-    return f"##### {md(s.service)}\n" + "  \n".join(x for x in lines if x)
+    trust = f"Current as of {md(as_of_text(s))} · Covers {md(s.coverage)}"
+    head = f"##### {md(s.service)}\n" + "  \n".join(x for x in lines if x)
+    incidents = incident_lines(s)
+    if not incidents:
+        return head + "  \n" + trust
+    listed = "\n".join(incidents[1:])
+    return f"{head}\n\n{incidents[0]}\n\n{listed}\n\n{trust}"
 
 
 def services_markdown(m: Member) -> str:

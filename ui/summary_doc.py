@@ -1,8 +1,11 @@
 """The printable summary for case notes, as plain text and as a standalone HTML page.
 
 Pure functions over a family view the worker already sees (cut to their role):
-the family, current involvements with contacts, and how current each source is.
-No service detail is included.
+the family with each member's relationship and what it rests on, every service's
+state and dates per person ("None found" worded as on the page), the incidents
+the role may see, what the age rules or the role leave out, current involvements
+with contacts, and how current each source is. No free-text service detail is
+included.
 """
 
 from __future__ import annotations
@@ -37,17 +40,61 @@ def _family(view: FamilyView) -> list[list[str]]:
     rows = []
     for m in view.members:
         if is_restricted(m):
-            rows.append(["Restricted record", "–", "–", "–"])
+            rows.append(["Restricted record", "–", "–", "–", "–"])
             continue
         rel = "Person searched for" if m.is_focus else m.relationship
         age = age_text(m.age).removeprefix("age ")
-        rows.append([m.name, rel, age, long_date(m.dob) or "not recorded"])
+        why = "; ".join(m.relationship_evidence) or "–"
+        rows.append([m.name, rel, age, long_date(m.dob) or "not recorded", why])
     return rows
+
+
+def _shown(view: FamilyView) -> list:
+    return [m for m in view.members if not is_restricted(m)]
+
+
+def _services(view: FamilyView) -> list[list[str]]:
+    """One row per person and service shown: state, dates, last contact, lead."""
+    rows = []
+    for m in _shown(view):
+        for s in m.services:
+            involved = s.involvement not in ("None found", "Not available")
+            lead = (s.lead.who if s.lead else "") or "not recorded"
+            contact = long_date(s.last_contact) or "not recorded"
+            rows.append(
+                [
+                    m.name,
+                    s.service,
+                    s.involvement,
+                    s.summary,
+                    contact if involved else "–",
+                    lead if involved else "–",
+                ]
+            )
+    return rows  # fmt: skip
+
+
+def _incidents(view: FamilyView) -> list[list[str]]:
+    rows = []
+    for m in _shown(view):
+        for s in m.services:
+            rows += [[m.name, s.service, long_date(i.on) or "undated",
+                      i.kind or "not recorded", i.role or "not recorded"]
+                     for i in s.incidents]  # fmt: skip
+            if s.incidents_beyond:
+                rows.append([m.name, s.service, "–", s.incidents_beyond, "–"])
+    return rows
+
+
+def _not_shown(view: FamilyView) -> list[list[str]]:
+    """What the age rules or the worker's role leave out, per person."""
+    return [[m.name, note] for m in _shown(view) for note in m.hidden]
 
 
 def _contacts(view: FamilyView) -> list[list[str]]:
     return [
-        [c.service, c.member_name, c.lead.who or "not recorded",
+        [c.service, f"{c.member_name} ({c.relationship})",
+         c.lead.who or "not recorded",
          c.lead.phone or "–", c.lead.email or "–",
          long_date(c.since) or "not shown"]
         for c in view.who_to_call
@@ -62,7 +109,12 @@ def _sources(sources: dict[str, Source]) -> list[list[str]]:
 
 
 SECTIONS = (
-    ("Family", ("Name", "Relationship", "Age", "Date of birth"), _family),
+    ("Family", ("Name", "Relationship", "Age", "Date of birth",
+                "Relationship rests on"), _family),
+    ("Services for each person", ("Name", "Service", "State", "Dates",
+                                  "Last contact", "Lead professional"), _services),
+    ("Incidents", ("Name", "Service", "Date", "Type", "Role"), _incidents),
+    ("Not shown (age rules or your role)", ("Name", "Why"), _not_shown),
     ("Current involvements: who to call",
      ("Service", "For", "Lead professional", "Phone", "Email", "Since"), _contacts),
 )  # fmt: skip

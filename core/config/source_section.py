@@ -27,6 +27,9 @@ SSD_TABLES = (
     "ssd_legal_status", "ssd_missing",
 )  # fmt: skip
 
+#: What a full-view role is told of incidents beyond a source's detail_limit.
+BeyondLimit = Literal["count", "yes_no"]
+
 #: Fields of the standard record a source may map from its own columns.
 MAPPABLE_FIELDS = (
     "record_id",
@@ -50,6 +53,7 @@ MAPPABLE_FIELDS = (
     "status",
     "last_contact",
     "detail",
+    "role",
     "lead_name",
     "lead_role",
     "lead_team",
@@ -131,6 +135,20 @@ class SourceConfig:
         None,
         "Oldest age shown for this service (as age_min, for older people); leave "
         "it out for no limit.",
+    )
+    age_any_roles: tuple[str, ...] = setting(
+        (),
+        "Values of the mapped role column (any case) shown whatever the person's "
+        "age: the age rules hide only the person's other records of this service "
+        '(police: ["Child present", "Victim"], so a child\'s presence or '
+        "victimisation shows at any age and their own offending only inside the "
+        "range). Needs columns.role.",
+    )
+    beyond_limit: BeyondLimit = setting(
+        "count",
+        "What a full-view role is told of this source's incidents beyond "
+        'detail_limit: count ("and 4 earlier incidents") or yes_no ("Earlier '
+        'incidents: yes"), as the data-sharing agreement allows.',
     )
     current_values: tuple[str, ...] = setting(
         ("open", "current", "active"),
@@ -261,6 +279,16 @@ def _check_source(src: SourceConfig, where: str, problems: list[Problem]) -> Non
     for key in ("detail_limit", "stale_max_days"):
         if getattr(src, key) < 0:
             problems.append(Problem(f"{where}.{key}", "must be 0 or more"))
+    if src.age_any_roles and "role" not in src.columns:
+        problems.append(Problem(
+            f"{where}.age_any_roles",
+            "needs columns.role: map the column giving each person's role (victim, "
+            "suspect, child present …)",
+        ))  # fmt: skip
+    if src.beyond_limit not in get_args(BeyondLimit):
+        problems.append(Problem(
+            f"{where}.beyond_limit", f"must be one of {get_args(BeyondLimit)}"
+        ))  # fmt: skip
     if not 0 <= src.min_row_share <= 1:
         problems.append(
             Problem(f"{where}.min_row_share", "must be a share from 0 to 1, e.g. 0.5")

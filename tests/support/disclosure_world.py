@@ -134,6 +134,23 @@ def more_of(cls: str, rows: Rows = RECORDS) -> Rows:
     return (*rows, *extra)
 
 
+def with_roles(rows: Rows = RECORDS) -> Rows:
+    """The world with each police record's incident role mapped (``role``)."""
+    return tuple({**r, "role": r["relationship"]} if r["source"] == "police" else r
+                 for r in rows)  # fmt: skip
+
+
+def child_offending(rows: Rows) -> Rows:
+    """The world where the child is also a suspect in an incident of her own:
+    her own offending, which the police age rule hides whatever the role."""
+    amy = next(r for r in rows if (r["person_id"], r["source"]) == ("c1", "police"))
+    own = {**amy, "record_id": "POL-R9", "family_ref": None, "role": "Suspect",
+           "relationship": "Suspect", "detail": "Criminal damage",
+           "involvement_start": date(2026, 6, 1), "involvement_current": True,
+           "address": "9 Other Road, Far Town", "postcode": "FT1 1ZZ"}  # fmt: skip
+    return (*rows, own)
+
+
 def _frame(rows: Rows) -> pl.DataFrame:
     full = []
     for i, row in enumerate(rows):
@@ -159,8 +176,11 @@ def _evidence(records: pl.DataFrame) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def write_world(path: Path, rows: Rows = RECORDS, pairs=PAIRS) -> LinkedIndex:  # noqa: ANN001
-    """The index a build of ``rows`` gives, at ``path`` (SQLite), loaded."""
+def write_world(  # noqa: ANN001
+    path: Path, rows: Rows = RECORDS, pairs=PAIRS, any_age_roles: str = ""
+) -> LinkedIndex:
+    """The index a build of ``rows`` gives, at ``path`` (SQLite), loaded; police
+    showing ``any_age_roles`` (";"-joined) at any age."""
     engine = make_engine(f"sqlite:///{path}")
     t.metadata.create_all(engine)
     records = _frame(rows)
@@ -171,7 +191,8 @@ def write_world(path: Path, rows: Rows = RECORDS, pairs=PAIRS) -> LinkedIndex:  
     loads = [
         {"build_id": BUILD, "rows_read": 1, "rows_accepted": 1,
          "rows_quarantined": 0, "extract_date": EXTRACT, "ok": True,
-         "age_min": -1, "age_max": -1, **s}
+         "age_min": -1, "age_max": -1, **s,
+         "age_any_roles": any_age_roles if s["source"] == "police" else ""}
         for s in SOURCES
     ]  # fmt: skip
     with engine.begin() as conn:
