@@ -99,3 +99,20 @@ def busiest_person(demo: Path) -> tuple[str, str]:
     busy = busy.sort("len", "person_id", descending=[True, False])
     row = people.filter(pl.col("person_id") == busy["person_id"][0]).row(0, named=True)
     return row["first_name"], row["last_name"]
+
+
+def open_family(page, user: str, first: str, last: str, case_ref: str) -> None:  # noqa: ANN001
+    """Sign in as demo ``user``, give a reason, search ``first last`` and open the
+    first person found, up to the family view's heading."""
+    page.get_by_text(user).first.click()
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Purpose").click()
+    page.get_by_role("option", name="New referral (MASH)").click()
+    page.get_by_label("Case or referral reference").fill(case_ref)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("textbox", name="First name").fill(first)
+    page.get_by_role("textbox", name="Last name").fill(last)
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("button", name="Open").first.click()
+    page.get_by_role("button", name="Yes, open the record").click()
+    page.get_by_role("heading", name="Family and services").wait_for()
