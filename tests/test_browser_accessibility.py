@@ -279,7 +279,8 @@ def test_grid_shows_every_member_and_service_and_each_cell_jumps(
     page.wait_for_function("(id) => location.hash === id", arg=target)
     page.wait_for_timeout(500)
     top = page.locator(target).bounding_box()["y"]
-    assert 0 <= top < 200, top  # the member's card is now at the top
+    # the member's card is now at the top (a scroll lands within a pixel)
+    assert -1 < top < 200, top
     # the grid's rows are the member cards, by name and in the same order
     heads = page.evaluate(
         "() => { const all = [...document.querySelectorAll('h3, h4')];"

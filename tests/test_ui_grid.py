@@ -39,7 +39,10 @@ def test_the_grid_takes_every_state_from_where_states_are_made(index, audit) -> 
     for state in grid.STATES:
         fg, bg = grid.colours(state)
         assert fg != bg
-    assert grid.colours("Named on a current case") == grid.colours("Current")
+    # current-like text, its own shade: every state shown has its own colour
+    named, current = grid.colours("Named on a current case"), grid.colours("Current")
+    assert named[0] == current[0] and named[1] != current[1]
+    assert grid.colours("Current on a plan") == current  # a state yet to come
     request = ask(index, audit, WORKER, "New referral (MASH)", "REF-1")
     view = access.audited_family(request, "p1")
     sources = access.sources_for(request)

@@ -27,6 +27,8 @@ STATES: tuple[str, ...] = (*get_args(Involvement), NOT_SHOWN)
 #: pair takes the current one if its name says current, else a neutral one.
 _COLOURS = {
     "Current": ("#6b2e00", "#fde3c4"),
+    # a parent on their child's open case: current-like, told apart by shade
+    "Named on a current case": ("#6b2e00", "#fff4e5"),
     "Historic": ("#383f43", "#e6e8ea"),
     "None found": ("#3d4a52", "#ffffff"),
     "Not available": ("#8a1f11", "#f8d9d4"),
