@@ -5,12 +5,20 @@ The signature is checked with the provider's published keys (JWKS), kept for
 id not yet known (a key rotation), at most every ``jwks_min_refresh_seconds``.
 Then issuer, audience, expiry, not-before and issued-at are checked with
 ``leeway_seconds`` of clock difference. Nothing here parses a JWT by hand.
+
+A token found good is remembered (by its SHA-256, never the token itself) until
+its own expiry or until the keys are fetched again, so a case system calling
+with the same token again costs a dictionary look-up, not a signature check;
+after a fetch (a rotation, or the cache going stale) every token is checked
+against the keys now published.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +40,8 @@ from joserfc.jwk import KeySet
 from core.config import ApiConfig
 from core.logs import log
 
+#: Most good tokens remembered (the oldest forgotten first).
+REMEMBERED = 10_000
 #: What each refusal is recorded as (``sign_in_failed`` why) and told to the caller.
 REFUSED: Mapping[str, str] = {
     "no_token": "Send the user's access token as 'Authorization: Bearer TOKEN'.",
@@ -115,6 +125,11 @@ class KeyCache:
         self._cached = _Cached(keys, self._now())
         log("jwks_fetched", keys=len(keys.keys))
 
+    def generation(self) -> object:
+        """The key set now held (a new object after every fetch that worked):
+        what a token was checked against."""
+        return self._cached
+
     def keys_for(self, kid: str | None, *, failed: bool = False) -> KeySet:
         """The key set, fetched again if stale, if it lacks ``kid``, or if it
         ``failed`` a signature (a rotated key whose tokens name no kid); never
@@ -173,6 +188,10 @@ class TokenValidator:
     ) -> None:
         self._api, self._now = api, now
         self._keys = keys or KeyCache(api)
+        self._good: OrderedDict[str, tuple[float, object, dict[str, Any]]] = (
+            OrderedDict()
+        )
+        self._good_lock = threading.Lock()
 
     def _decode(self, token: str, keys: KeySet) -> jwt.Token:
         try:
@@ -185,7 +204,23 @@ class TokenValidator:
             raise TokenRefused("malformed") from exc
 
     def claims(self, token: str) -> dict[str, Any]:
-        """The claims of a good token."""
+        """The claims of a good token (remembered until it expires)."""
+        digest = hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+        with self._good_lock:
+            known = self._good.get(digest)
+        keys = self._keys.generation()
+        if known is not None and self._now() < known[0] and known[1] is keys:
+            return dict(known[2])
+        found = self._checked(token)
+        with self._good_lock:
+            self._good[digest] = (float(found["exp"]), self._keys.generation(), found)
+            self._good.move_to_end(digest)
+            while len(self._good) > REMEMBERED:
+                self._good.popitem(last=False)
+        return dict(found)
+
+    def _checked(self, token: str) -> dict[str, Any]:
+        """The claims of a good token, every check made."""
         api = self._api
         if not api.issuer or not api.audience:
             raise TokenRefused("not_configured")

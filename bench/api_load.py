@@ -75,9 +75,11 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def _requests(data: Path, seed: int, n: int) -> list[tuple[str, str, dict]]:
-    """(kind, path, body): noisy searches and the family views of those meant."""
+def _requests(data: Path, seed: int, n: int) -> list[tuple[str, str, bytes]]:
+    """(kind, path, body): noisy searches and the family views of those meant,
+    each body built once as the bytes sent."""
     from bench.lookup_queries import draw_queries, true_people
+    from bench.raw_http import body_bytes
     from core.config import load_config
     from core.db import make_engine
     from linkage.index_tables import records
@@ -109,80 +111,80 @@ def _requests(data: Path, seed: int, n: int) -> list[tuple[str, str, dict]]:
                 "age_min": q.age_min,
                 "age_max": q.age_max,
             }
-            out.append(("search", "/v1/search", body))
+            out.append(("search", "/v1/search", body_bytes(body)))
         else:
-            out.append(
-                ("family", "/v1/person/family", {**REASON, "person_id": meant[0]})
-            )
+            family = {**REASON, "person_id": meant[0]}
+            out.append(("family", "/v1/person/family", body_bytes(family)))
     return out
 
 
-async def _send(client, token: str, item, tally: Tally, start: float) -> None:  # noqa: ANN001
+async def _send(conn, item, tally: Tally, start: float) -> None:  # noqa: ANN001
     kind, path, body = item
     try:
-        reply = await client.post(
-            path, json=body, headers={"Authorization": f"Bearer {token}"}
-        )
-        status: int | str = reply.status_code
+        status: int | str = await conn.post(path, body)
     except Exception as exc:  # noqa: BLE001 (a refused or dropped connection)
         status = type(exc).__name__
     tally.add(kind, status, (time.perf_counter() - start) * 1000)
 
 
+def _connections(url: str, tokens: list[str]) -> list:
+    """One keep-alive connection per worker token (``bench.raw_http``: the
+    client must not eat the cores the server is measured on)."""
+    from urllib.parse import urlsplit
+
+    from bench.raw_http import Connection
+
+    where = urlsplit(url)
+    return [Connection(where.hostname or "127.0.0.1", where.port or 80, t)
+            for t in tokens]  # fmt: skip
+
+
 async def open_loop(url, tokens, items, rate: float, seconds: float) -> Tally:  # noqa: ANN001
     """Constant offered rate; latency from each request's scheduled time."""
-    import httpx
-
     tally, n = Tally(), int(rate * seconds)
-    limits = httpx.Limits(
-        max_connections=len(tokens), max_keepalive_connections=len(tokens)
-    )
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
-        free = asyncio.Queue()
-        for token in tokens:
-            free.put_nowait(token)
-        t0 = time.perf_counter() + 0.5
-        tasks = []
+    conns = _connections(url, tokens)
+    free: asyncio.Queue = asyncio.Queue()
+    for conn in conns:
+        free.put_nowait(conn)
+    t0 = time.perf_counter() + 0.5
+    tasks = []
 
-        async def one(i: int, scheduled: float) -> None:
-            token = await free.get()  # one connection per worker token
-            try:
-                await _send(client, token, items[i % len(items)], tally, scheduled)
-            finally:
-                free.put_nowait(token)
+    async def one(i: int, scheduled: float) -> None:
+        conn = await free.get()  # one connection per worker token
+        try:
+            await _send(conn, items[i % len(items)], tally, scheduled)
+        finally:
+            free.put_nowait(conn)
 
-        for i in range(n):
-            scheduled = t0 + i / rate
-            delay = scheduled - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i, scheduled)))
-        await asyncio.gather(*tasks)
+    for i in range(n):
+        scheduled = t0 + i / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, scheduled)))
+    await asyncio.gather(*tasks)
+    for conn in conns:
+        conn.close()
     return tally
 
 
 async def closed_loop(url, tokens, items, seconds: float, offset: int) -> tuple:  # noqa: ANN001
     """Each client sends its next request when the last is answered."""
-    import httpx
-
     tally = Tally()
-    limits = httpx.Limits(
-        max_connections=len(tokens), max_keepalive_connections=len(tokens)
-    )
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
-        t0 = time.perf_counter()
-        end = t0 + seconds
+    conns = _connections(url, tokens)
+    t0 = time.perf_counter()
+    end = t0 + seconds
 
-        async def client_loop(c: int, token: str) -> None:
-            i = offset + c
-            while time.perf_counter() < end:
-                await _send(
-                    client, token, items[i % len(items)], tally, time.perf_counter()
-                )
-                i += len(tokens)
+    async def client_loop(c: int, conn) -> None:  # noqa: ANN001
+        i = offset + c
+        while time.perf_counter() < end:
+            await _send(conn, items[i % len(items)], tally, time.perf_counter())
+            i += len(conns)
 
-        await asyncio.gather(*(client_loop(c, t) for c, t in enumerate(tokens)))
-        elapsed = time.perf_counter() - t0
+    await asyncio.gather(*(client_loop(c, conn) for c, conn in enumerate(conns)))
+    elapsed = time.perf_counter() - t0
+    for conn in conns:
+        conn.close()
     return tally, elapsed
 
 
@@ -228,8 +230,11 @@ def _warm(url: str, tokens: list[str], items) -> int:  # noqa: ANN001
         for i, token in enumerate(tokens):
             _, path, body = items[i]
             reply = client.post(
-                path, json=body, headers={"Authorization": f"Bearer {token}"}
-            )
+                path,
+                content=body,
+                headers={"Authorization": f"Bearer {token}",
+                         "Content-Type": "application/json"},
+            )  # fmt: skip
             answered += reply.status_code == 200
     return answered
 
@@ -248,6 +253,20 @@ def _cpu_seconds(pid: int) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks
         todo += [int(k) for k in kids]
+    return total
+
+
+def _postgres_cpu() -> float:
+    """User + system CPU of every process named postgres on this machine."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        if name == "postgres":
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
 
@@ -296,11 +315,14 @@ def run(args: argparse.Namespace) -> dict:
         start_seq = _seq(audit)
         load = os.getloadavg()
         opened = asyncio.run(open_loop(url, tokens, items, args.rate, args.seconds))
-        cpu_before = _cpu_seconds(proc.pid)
+        cpu_before, own_before = _cpu_seconds(proc.pid), time.process_time()
+        pg_before = _postgres_cpu()
         closed, elapsed = asyncio.run(
             closed_loop(url, tokens, items, args.closed_seconds, 1000)
         )
         server_cpu = _cpu_seconds(proc.pid) - cpu_before
+        client_cpu = time.process_time() - own_before
+        pg_cpu = _postgres_cpu() - pg_before
         load_after = os.getloadavg()
         done = {k: opened.done[k] + closed.done[k] for k in EVENTS}
         expected = sum(EVENTS[k] * n for k, n in done.items())
@@ -342,6 +364,10 @@ def run(args: argparse.Namespace) -> dict:
         if server_cpu
         else None,
         "closed_p95_ms": round(pct(closed.latencies, 95), 1),
+        # the load generator's own CPU and every PostgreSQL process's (the
+        # machine's: other users of the server count too) in the closed loop
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / max(n_closed, 1), 3),
+        "postgres_cpu_ms_per_request": round(pg_cpu * 1000 / max(n_closed, 1), 2),
         "searches": done["search"],
         "family_views": done["family"],
         "events_expected": expected,
@@ -410,7 +436,9 @@ def main(argv: list[str] | None = None) -> int:
         f"API processes' CPU: {out['server_cpu_ms_per_request']} ms a request in "
         "the closed loop, so about "
         f"{out['cpu_bound_req_per_s_on_2_free_cores']} req/s if both cores were "
-        "free for it (PostgreSQL's own CPU not counted)"
+        "free for it (PostgreSQL's own CPU not counted); the load generator "
+        f"{out['client_cpu_ms_per_request']} ms, PostgreSQL "
+        f"{out['postgres_cpu_ms_per_request']} ms a request"
     )
     print(
         f"errors {out['errors']} (bar 0); audit events expected "

@@ -216,3 +216,26 @@ def test_the_audience_and_issuer_are_required(tmp_path, idp) -> None:
     with TestClient(create_app(str(path), today=lambda: TODAY)) as c:
         reply = _search(c, idp.token(*user("erin", "front_door")))
         assert reply.json()["detail"] == REFUSED["not_configured"]
+
+
+def test_a_good_token_is_checked_once_until_it_expires(tmp_path, idp) -> None:
+    """The signature is checked on first use; later uses of the same token are
+    looked up (by its hash) until its own expiry, then refused as expired."""
+    from api.tokens import TokenValidator
+    from core.config import load_config
+
+    config = load_config(write_config(tmp_path, idp.url, audit_url="sqlite:///a.db"))
+    clock = [time.time()]
+    validator = TokenValidator(config.api, now=lambda: clock[0])
+    checks = []
+    real = validator._checked
+    validator._checked = lambda t: checks.append(1) or real(t)  # type: ignore[method-assign]
+    token = idp.token(*user("amy", "front_door"))
+    first = validator.claims(token)
+    assert validator.claims(token) == first and len(checks) == 1
+    other = idp.token(*user("bob", "front_door"))
+    assert validator.claims(other)["sub"] == "bob" and len(checks) == 2
+    clock[0] = first["exp"] + config.api.leeway_seconds + 1
+    with pytest.raises(Exception) as refused:
+        validator.claims(token)
+    assert getattr(refused.value, "why", "") == "expired" and len(checks) == 3

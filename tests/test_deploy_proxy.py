@@ -25,6 +25,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from support.api_idp import Idp, start_api, user, write_config
+from support.api_idp import stop as stop_api
 from support.browser import (
     CHROMIUM,
     FLAGS,
@@ -53,6 +55,7 @@ SHOTS = ROOT / "test-artifacts" / "proxy"
 #: What the shipped site file says that a council changes, and what the test uses.
 SHIPPED = {
     "server 127.0.0.1:8501;": "server 127.0.0.1:{app_port};",
+    "server 127.0.0.1:8502;": "server 127.0.0.1:{api_port};",
     "listen 80;": "listen 127.0.0.1:{http_port};",
     "listen [::]:80;": "",
     "listen 443 ssl http2;": "listen 127.0.0.1:{https_port} ssl http2;",
@@ -157,6 +160,7 @@ class Site:
     violations: list[str] = field(default_factory=list)
     typed: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
+    api_token: str = ""  # a bearer token the API behind the proxy accepts
 
 
 def _app(folder: Path, demo: Path, app_port: int, idp_port: int, url: str):
@@ -181,6 +185,26 @@ def _app(folder: Path, demo: Path, app_port: int, idp_port: int, url: str):
     )  # fmt: skip
 
 
+def _api(folder: Path, demo: Path, port: int, running: contextlib.ExitStack) -> str:
+    """``python -m api`` on the port nginx's API location relays to, over the
+    dashboard's index and audit log, with a provider of its own; a token."""
+    folder.mkdir(parents=True)
+    idp = Idp(folder)
+    running.callback(idp.stop)
+    from governance.keys import DEMO_KEY_FILE, generate_key_file
+
+    key = demo / DEMO_KEY_FILE  # the dashboard's (demo mode): one chain, one key
+    if not key.exists():
+        generate_key_file(key)
+    keyed = f'[governance]\naudit_key = "file:{key}"\n'
+    config = write_config(folder, idp.url, index_url=f"sqlite:///{demo / 'index.db'}",
+                          audit_url=f"sqlite:///{demo / 'audit.db'}",
+                          extra=keyed)  # fmt: skip
+    api, _ = start_api(config, port=port)
+    running.callback(stop_api, api)
+    return idp.token(*user("alice", "front_door"))
+
+
 def _person(demo: Path) -> dict:
     """A child with a family and several services, from the generator's truth."""
     records = pl.read_csv(demo / "truth" / "records.csv")
@@ -199,7 +223,8 @@ def site(tmp_path_factory) -> Iterator[Site]:
                          "--out", str(demo), "--quiet"]) == 0  # fmt: skip
     assert linkage_main(["build", "--config", str(demo / "config.toml")]) == 0
     cert, key = _certificate(folder)
-    ports = {p: _free_port() for p in ("app_port", "http_port", "https_port")}
+    ports = {p: _free_port()
+             for p in ("app_port", "http_port", "https_port", "api_port")}  # fmt: skip
     idp_port = _free_port()
     url = f"https://{NAME}:{ports['https_port']}"
     with contextlib.ExitStack() as running:
@@ -215,11 +240,12 @@ def site(tmp_path_factory) -> Iterator[Site]:
         values = {**{k: str(v) for k, v in ports.items()}, "cert": str(cert),
                   "key": str(key)}  # fmt: skip
         running.callback(_stop, _nginx(folder / "nginx", values))
+        token = _api(folder / "api", demo, ports["api_port"], running)
         _wait_http(f"http://127.0.0.1:{idp_port}/.well-known/openid-configuration")
         _wait_for(f"http://127.0.0.1:{ports['app_port']}")
         direct = f"http://localhost:{ports['app_port']}"
         found = Site(url, direct, ports["http_port"], demo, folder / "etc",
-                     _person(demo))  # fmt: skip
+                     _person(demo), api_token=token)  # fmt: skip
         _journey(found)
         yield found
 
@@ -420,3 +446,44 @@ def test_logs_are_json_lines_with_request_ids_and_no_personal_data(site: Site) -
     assert len(values) > 10
     leaked = sorted(v for v in values if v.lower() in everything)
     assert leaked == []
+
+
+def test_the_api_location_reaches_the_api_with_its_own_headers(site: Site) -> None:
+    """A case system's search through nginx: answered by the API (JSON, its own
+    no-store and CSP headers, recorded with its purpose), its body limit
+    enforced at the proxy, its OpenAPI document served; a page is not."""
+    import httpx
+
+    person = site.person
+    body = {
+        "purpose": "New referral (MASH)",
+        "case_ref": "REF-PROXY-API",
+        "first_name": person["first_name"],
+        "last_name": person["last_name"],
+    }
+    auth = {"Authorization": f"Bearer {site.api_token}", "Host": NAME}  # fmt: skip
+    port = site.url.rsplit(":", 1)[1]  # the name resolves in Chromium only
+    with httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=False,
+                      timeout=60) as client:  # fmt: skip
+        found = client.post("/v1/search", json=body, headers=auth)
+        assert found.status_code == 200, found.text
+        assert found.headers["content-type"] == "application/json"
+        assert found.headers["cache-control"] == "no-store"
+        assert found.headers["content-security-policy"].startswith("default-src 'none'")
+        listed = found.json()
+        assert listed["results"] or listed["possible_matches"], listed
+        big = client.post(
+            "/v1/search",
+            content=b"{" + b" " * 70_000 + b"}",
+            headers={**auth, "Content-Type": "application/json"},
+        )
+        assert big.status_code == 413  # nginx's client_max_body_size 64k
+        document = client.get("/openapi.json", headers={"Host": NAME})
+        assert document.json()["info"]["version"] == "1"
+    from core.db import make_engine
+    from governance.audit import read_events
+
+    events = read_events(make_engine(f"sqlite:///{site.demo / 'audit.db'}"), 200)
+    searched = [e for e in events if e["kind"] == "search"
+                and e["case_ref"] == "REF-PROXY-API"]  # fmt: skip
+    assert [e["user_id"] for e in searched] == ["alice"]

@@ -137,7 +137,8 @@ def start_api(
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    wait_http(f"{url}/health", proc=proc)
+    # a 100k-people index takes each worker a while to load on a busy machine
+    wait_http(f"{url}/health", seconds=300, proc=proc)
     return proc, url
 
 
