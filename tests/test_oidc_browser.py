@@ -163,3 +163,50 @@ def test_expired_token_and_no_role(stack, browser, tmp_path) -> None:
     overage = _events(tmp_path)[-1]
     assert (overage["user_id"], overage["kind"]) == ("dave", "sign_in_failed")
     assert overage["data"] == {"method": "oidc", "why": "groups_overage"}
+
+
+def _resign(secret: str, cookie: dict, change) -> str:  # noqa: ANN001
+    """The cookie's value decoded with the secret, changed and signed again the
+    way the dashboard's server signs it."""
+    from streamlit.web.server.starlette import starlette_app_utils as signing
+
+    name = cookie["name"]
+    raw = signing.decode_signed_value(secret, name, cookie["value"])
+    assert raw is not None, "the cookie is not signed with the secret"
+    changed = json.dumps(change(json.loads(raw)))
+    return signing.create_signed_value(secret, name, changed).decode()
+
+
+@pytest.mark.parametrize("stack", [3600], indirect=True)
+def test_a_cookie_re_signed_with_another_role_is_refused_and_recorded(
+    stack, browser, tmp_path
+) -> None:
+    """Whoever holds the cookie secret can sign any claims; the role the live
+    session was opened with decides, and the altered cookie ends the session."""
+    url, _ = stack
+    context = browser.new_context()
+    page = _sign_in(context, url, "alice")
+    page.get_by_text("Why are you looking?").wait_for()
+    cookies = context.cookies()
+    (user,) = [c for c in cookies if c["name"] == "_streamlit_user"]
+    forged = _resign("test-cookie-secret-not-for-production", user,
+                     lambda claims: {**claims, "roles": ["auditor"]})  # fmt: skip
+    other = browser.new_context()
+    other.add_cookies([c if c is not user else {**c, "value": forged}
+                       for c in cookies])  # fmt: skip
+    tab = other.new_page()
+    tab.set_default_timeout(30_000)
+    tab.goto(url)
+    tab.get_by_text("This sign-in does not match its session").wait_for()
+    assert tab.get_by_text("Why are you looking?").count() == 0
+    assert tab.get_by_text("Audit log").count() == 0
+    refused = _events(tmp_path)[-1]
+    assert (refused["kind"], refused["user_id"], refused["role"]) == (
+        "sign_in_failed", "alice", "auditor")  # fmt: skip
+    assert refused["data"]["why"] == "session_mismatch"
+    assert refused["data"]["session_role"] == "front_door"
+    page.reload()  # the real cookie's session ended with it
+    page.get_by_text("This session is not recognised").or_(
+        page.get_by_text("This sign-in does not match its session")
+    ).first.wait_for()
+    assert page.get_by_text("Why are you looking?").count() == 0

@@ -84,6 +84,11 @@ def test_the_address_is_recognised_however_it_is_written(index, audit_engine):
     assert kept.hides("Flat 0, 1 Test Rd", HOME["postcode"]) is False  # a flat in it
     assert kept.hides("1 Test Rd", "dt1 1aa")  # postcode and number agree
     assert not kept.hides("3 Test Road, Demo Town", "DT1 1AA")
+    # reworded, no postcode: the number and the street still say it
+    assert kept.hides("1 Test Rd., Demotown")
+    assert kept.hides("house 1, TEST ROAD")
+    assert not kept.hides("11 Test Road")
+    assert not kept.hides("Flat 2, 1 Test Road")
     assert not kept.hides(None)
     assert Withheld(frozenset(), "x").hides("1 Test Road") is False
     assert address_keys([]) == []
