@@ -120,13 +120,16 @@ def _check_restriction(
 
 
 def audited_family(
-    request: AccessRequest, person_id: str, *, override: str = ""
-) -> FamilyView:
+    request: AccessRequest, person_id: str, *, override: str = "",
+    reopen: bool = False,
+) -> FamilyView:  # fmt: skip
     """Open a family view cut to the role's visibility, recording every member;
     the linkage evidence it carries is of the records seen in full only.
 
     A restricted focus person needs ``override`` (a written reason, recorded as
     its own event); restricted relatives are shown only as placeholders.
+    ``reopen``: the same session's page was reloaded on this view, recorded as a
+    ``reopen`` event rather than a new ``family_opened``.
     """
     _require_worker(request, "family")
     _check_restriction(request, person_id, override, "family")
@@ -146,7 +149,10 @@ def audited_family(
     view = replace(view, evidence=evidence)
     data = {"person_id": person_id, "member_ids": [m.person_id for m in members],
             "restricted_ids": sorted(hidden), "build_id": index.build_id}  # fmt: skip
-    _record(request, "family_opened", data)
+    if reopen:
+        _record(request, "reopen", data)
+    else:
+        _record(request, "family_opened", data)
     return view
 
 

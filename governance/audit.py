@@ -72,6 +72,7 @@ EventKind = Literal[
     "search",  # level 1: the criteria asked
     "results_shown",  # level 2: which people were listed
     "family_opened",  # level 3: a person's family view was opened
+    "reopen",  # level 3 again: a reloaded page opened the same family view
     "service_opened",  # level 4: one service's detail was opened
     "override",  # a restricted record opened with a written reason
     "restriction_set",
@@ -84,6 +85,7 @@ EventKind = Literal[
     "export",  # a file or printable summary handed out
     "subject_access",  # IG prepared one person's subject access report
     "report",  # a worker reported a wrong link or an out-of-date contact
+    "request_prepared",  # a worker prepared an email or call to a professional
     "report_closed",  # an administrator dealt with a report
     "config",
     "build",

@@ -36,3 +36,24 @@ def record_summary_export(
     }
     require(engine, actor, "search", "export", reason=reason)
     record_event(engine, reason_event("export", actor, reason, data))
+
+
+def record_request_prepared(
+    engine: Engine,
+    actor: Actor,
+    reason: Reason,
+    view: FamilyView,
+    person_ids: Sequence[str],
+    source: str,
+) -> None:
+    """Record that a request to ``source``'s professional about these people of the
+    view was prepared, an email and the words for a call (raises AuditError)."""
+    data = {
+        "person_ids": list(person_ids),
+        "source": source,
+        "formats": ["email", "phone"],
+        "person_id": view.focus_id,
+        "build_id": view.build_id,
+    }
+    require(engine, actor, "search", "request_prepared", reason=reason)
+    record_event(engine, reason_event("request_prepared", actor, reason, data))

@@ -34,7 +34,8 @@ FLAG_LABELS = {
     "dormant": "Sign-in to a dormant account",
     "unused_account": "Dormant account: not used for a long time",
 }
-_LOOKS = ("search", "results_shown", "family_opened", "service_opened", "override")
+_LOOKS = ("search", "results_shown", "family_opened", "reopen", "service_opened",
+          "override")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,11 @@ from governance.store import ensure_governance_schema
 
 _ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
-#: Tables the app updates (sessions end, reviews close, restrictions lift).
+#: Tables the app updates (sessions end, reviews close, restrictions lift, a
+#: session's place moves).
 _APP_WRITABLE = (
-    "app_sessions", "review_items", "restrictions", "review_sync", "data_reports"
+    "app_sessions", "review_items", "restrictions", "review_sync", "data_reports",
+    "session_places",
 )  # fmt: skip
 #: Every governance table: owned by the administrator, never by the app role.
 _OWNED = ("audit_events", "audit_pending", "chain_anchor", "chain_seals",

@@ -92,6 +92,21 @@ chain_seals = Table(
 )
 
 
+#: Where each session was, so a reload comes back to it: the reason given and the
+#: person whose family view was open (never in the page's address). Read only for
+#: the session whose server-side row was checked first (``governance.places``).
+session_places = Table(
+    "session_places",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("purpose", Text, nullable=True),  # null: no reason given (yet, or now)
+    Column("case_ref", Text, nullable=True),
+    Column("explanation", Text, nullable=True),
+    Column("person_id", String(64), nullable=True),
+    Column("updated_at", String(32), nullable=False),
+)
+
+
 def ensure_governance_schema(engine: Engine) -> None:
     """Create the sessions, restrictions and review tables if missing."""
     metadata.create_all(engine, checkfirst=True)

@@ -24,7 +24,7 @@ from support.browser import (
     _wait_for,
     _wait_http,
 )
-from support.lookup_index import make_index
+from support.lookup_index import JANE_NHS, make_index
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright missing")
 pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock missing")
@@ -210,3 +210,43 @@ def test_a_cookie_re_signed_with_another_role_is_refused_and_recorded(
         page.get_by_text("This sign-in does not match its session")
     ).first.wait_for()
     assert page.get_by_text("Why are you looking?").count() == 0
+
+
+@pytest.mark.parametrize("stack", [3600], indirect=True)
+def test_reload_keeps_the_worker_on_the_same_family_for_the_same_reason(
+    stack, browser, tmp_path
+) -> None:
+    """F5 on a family view: still signed in (the server-side session is checked
+    first), the same reason, the same person, recorded as a ``reopen``; nothing
+    of it in the address. After "Back to results" a reload comes back to the
+    search with the reason kept."""
+    url, _ = stack
+    page = _sign_in(browser.new_context(), url, "alice")
+    page.get_by_label("Purpose").click()
+    page.get_by_role("option", name="New referral (MASH)").click()
+    page.get_by_label("Case or referral reference").fill("REF-RELOAD-1")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("textbox", name="Or search by an identifier").fill(JANE_NHS)
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("heading", name="1 person found").wait_for()
+    page.get_by_role("button", name="Open family view").click()
+    page.get_by_role("button", name="Yes, open the record").click()
+    page.get_by_role("heading", name="Jane SMITH and linked people").wait_for()
+    page.reload()
+    page.get_by_role("heading", name="Jane SMITH and linked people").wait_for()
+    page.get_by_text("REF-RELOAD-1").first.wait_for()
+    assert "Jane" not in page.url and "p1" not in page.url
+    events = _events(tmp_path)
+    opened = next(e for e in events if e["kind"] == "family_opened")
+    reopened = events[-1]
+    assert reopened["kind"] == "reopen" and reopened["data"] == opened["data"]
+    assert (reopened["session_id"], reopened["case_ref"]) == (
+        opened["session_id"], "REF-RELOAD-1")  # fmt: skip
+    assert [e["kind"] for e in events].count("sign_in") == 1
+    page.get_by_role("button", name="← Back to results").click()
+    page.get_by_role("heading", name="Find a person").wait_for()
+    page.reload()
+    page.get_by_role("heading", name="Find a person").wait_for()
+    page.get_by_text("REF-RELOAD-1").first.wait_for()
+    assert page.get_by_role("heading", name="Jane SMITH and linked people").count() == 0
+    assert [e["kind"] for e in _events(tmp_path)].count("reopen") == 1

@@ -35,6 +35,11 @@ def summarise(kind: str, data: Mapping[str, Any]) -> str:
     if kind == "family_opened":
         members = [m for m in data.get("member_ids", []) if m != data.get("person_id")]
         return f"opened {data.get('person_id')} with {len(members)} linked"
+    if kind == "reopen":
+        return f"reopened {data.get('person_id')} after the page was reloaded"
+    if kind == "request_prepared":
+        about = ", ".join(data.get("person_ids", []))
+        return f"prepared an email and call to {data.get('source')} about {about}"
     if kind == "service_opened":
         return f"{data.get('source')} detail of {data.get('person_id')}"
     if kind == "access_denied":

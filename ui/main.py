@@ -15,9 +15,16 @@ import streamlit as st
 
 from core import logs
 from core.config import Config
-from core.errors import AuditError, ConfigError, FamilyContextError
-from governance.access import AccessRequest
+from core.errors import (
+    AccessDenied,
+    AuditError,
+    ConfigError,
+    FamilyContextError,
+    NotInIndexError,
+)
+from governance.access import AccessRequest, audited_family
 from governance.audit import Actor
+from governance.places import Place, load_place, save_place
 from governance.roles import demo_sign_in_allowed, pages_for, relayed
 from governance.sessions import touch_session, utc_now
 from ui import (
@@ -46,6 +53,7 @@ def _signed_in(ctx: AppContext) -> Actor | None:
         if actor is None:
             return None
         state.start_session(actor)
+        state.mark_resume()  # a council sign-in cookie outlives the page: a reload
     if actor is None:
         set_title(ctx.config, "Sign in")
         sign_in.page(ctx)
@@ -85,6 +93,9 @@ def _route(ctx: AppContext, seen: dict[str, str]) -> None:
         set_title(ctx.config, "No access")
         st.error("Your role has no pages here. Ask your manager for access.")
         return
+    if state.take_resume():
+        _resume(ctx, actor)
+    _remember_place(ctx, actor)
     why = state.reason()
     if why is None:
         seen["page"] = "reason"
@@ -97,11 +108,45 @@ def _route(ctx: AppContext, seen: dict[str, str]) -> None:
     request = AccessRequest(
         ctx.index(), ctx.audit_engine, actor, why, ctx.policy, ctx.today
     )
+    _reopen(request)
     seen["page"] = state.view() or "search"
     if state.view() == "family":
         family_page.page(ctx, request)
     else:
         search_page.page(ctx, request)
+
+
+def _resume(ctx: AppContext, actor: Actor) -> None:
+    """After a reload: the reason and the person this (checked) session had."""
+    place = load_place(ctx.audit_engine, actor.session_id)
+    if place.reason is not None:
+        state.set_reason(place.reason)
+        state.set_reopen(place.person_id)
+    state.set_place((place.reason, place.person_id))
+
+
+def _remember_place(ctx: AppContext, actor: Actor) -> None:
+    """Save where the session is whenever it moves (reason, open person). A view
+    opened by override is not reopened on reload: the search shows instead."""
+    view = state.family() if state.view() == "family" else None
+    person = view.focus_id if view and not state.override(view.focus_id) else None
+    here = (state.reason(), person or state.reopen())
+    if here != state.place():
+        save_place(ctx.audit_engine, actor.session_id, Place(*here), utc_now())
+        state.set_place(here)
+
+
+def _reopen(request: AccessRequest) -> None:
+    """Open again, as a ``reopen`` event, the family view a reload closed."""
+    person_id = state.reopen()
+    if person_id is None:
+        return
+    state.set_reopen(None)
+    try:
+        state.open_family(audited_family(request, person_id, reopen=True))
+    except (NotInIndexError, AccessDenied):
+        st.info("The family view you had open could not be opened again (the "
+                "index may have been rebuilt). Search again.")  # fmt: skip
 
 
 Origin = tuple[str | None, str | None, bool, str | None]

@@ -78,7 +78,7 @@ def set_reason(value: Reason | None) -> None:
 def clear_results() -> None:
     """Forget results, the pending confirmation and any open family view."""
     for key in ("results", "pending", "family", "revealed", "report", "summary",
-                "sent"):  # fmt: skip
+                "sent", "request", "prepared"):  # fmt: skip
         _set(key, None)
     _set("view", "search")
 
@@ -122,6 +122,8 @@ def open_family(opened: FamilyView) -> None:
     _set("report", None)
     _set("summary", None)
     _set("sent", None)
+    _set("request", None)
+    _set("prepared", None)
     _set("view", "family")
 
 
@@ -132,6 +134,8 @@ def back_to_results() -> None:
     _set("report", None)
     _set("summary", None)
     _set("sent", None)
+    _set("request", None)
+    _set("prepared", None)
     _set("view", "search")
 
 
@@ -178,3 +182,63 @@ def sent(target: tuple[str, str, str | None]) -> bool:
 def mark_sent(target: tuple[str, str, str | None]) -> None:
     """Remember a sent report, so its button gives way to a confirmation."""
     _set("sent", (_get("sent") or set()) | {target})
+
+
+def request_target() -> str | None:
+    """The who-to-call card whose request form is open, if any."""
+    return _get("request")
+
+
+def set_request_target(card: str | None) -> None:
+    """Open (or close) the request form of one who-to-call card."""
+    _set("request", card)
+
+
+def prepared(card: str) -> Any:
+    """The request prepared (already audited) for a card, or None."""
+    return (_get("prepared") or {}).get(card)
+
+
+def set_prepared(card: str, value: Any) -> None:
+    """Remember a prepared request, shown on its card until the view closes."""
+    _set("prepared", {**(_get("prepared") or {}), card: value})
+
+
+def sender() -> tuple[str, str]:
+    """(team, how to reach) the worker last gave, for the next request."""
+    return _get("sender") or ("", "")
+
+
+def set_sender(team: str, reach: str) -> None:
+    """Remember the worker's team and contact for this session's requests."""
+    _set("sender", (team, reach))
+
+
+def take_resume() -> bool:
+    """Whether this run follows a reload of a signed-in page (asked once)."""
+    return bool(st.session_state.pop(_PREFIX + "resume", False))
+
+
+def mark_resume() -> None:
+    """This browser session began on an existing sign-in: a reload."""
+    _set("resume", True)
+
+
+def place() -> tuple[Any, str | None] | None:
+    """The (reason, open person) last saved for this session, or None."""
+    return _get("place")
+
+
+def set_place(saved: tuple[Any, str | None]) -> None:
+    """Remember what was saved, so it is written again only when it changes."""
+    _set("place", saved)
+
+
+def reopen() -> str | None:
+    """The person whose family view a reload is to open again, if any."""
+    return _get("reopen")
+
+
+def set_reopen(person_id: str | None) -> None:
+    """Open this person's family view again on this run (after a reload)."""
+    _set("reopen", person_id)

@@ -8,6 +8,7 @@ from governance.access import AccessRequest
 from lookup.family import Contact, FamilyView
 from lookup.services import ServiceStatus
 from lookup.text import long_date
+from ui import request_form
 from ui.report_form import report_button
 from ui.text import call_link, email_link, md
 from ui.trust import STALE_WORD
@@ -113,6 +114,7 @@ def section(request: AccessRequest, view: FamilyView) -> None:
             with col.container(border=True):
                 st.markdown(contact_markdown(group, s))
                 if s is not None:
+                    request_form.section(request, view, group, s)
                     report_button(request,
                                   ("contact_out_of_date", c.person_id, s.source),
                                   professional(c))  # fmt: skip
