@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from core.config import DEFAULT_BLOCKING_RULES, parse_blocking_rule
@@ -77,19 +78,51 @@ class BlockedPairs:
     blocks_skipped: dict[str, int]
 
 
+def exploded(std: pl.DataFrame, col: str) -> pl.DataFrame:
+    """``rid`` and one row per element of list column ``col`` (nulls dropped)."""
+    return std.select("rid", col).explode(col).drop_nulls()
+
+
+def _positions(std: pl.DataFrame, rids: pl.Series) -> np.ndarray:
+    """Row of ``std`` holding each of ``rids`` (-1 where ``std`` lacks it)."""
+    own = std["rid"].to_numpy().astype(np.int64)
+    wanted = rids.to_numpy().astype(np.int64)
+    top = int(max(own.max(initial=-1), wanted.max(initial=-1))) + 1
+    index = np.full(top, -1, dtype=np.int64)
+    index[own] = np.arange(own.size)
+    return index[wanted]
+
+
 def _keyed(
-    std: pl.DataFrame, cols: tuple[str, ...], names: tuple[str, ...]
+    std: pl.DataFrame,
+    cols: tuple[str, ...],
+    names: tuple[str, ...],
+    long: dict[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Row keys and key values (several hashed into one column, ``names[0]``),
-    list columns exploded, rows with any null dropped."""
-    pick = [(c, n) for c, n in zip(cols, names, strict=True) if c not in LIST_COLUMNS]
-    out = std.select("rid", *(pl.col(c).alias(n) for c, n in pick)).drop_nulls()
-    for col, name in zip(cols, names, strict=True):
-        if col in LIST_COLUMNS:
-            # Exploded on its own and joined by record: exploding beside other
-            # list columns would copy those lists once per element.
-            values = std.select("rid", pl.col(col).alias(name)).explode(name)
-            out = out.join(values.drop_nulls(), on="rid", how="inner")
+    list columns exploded (the first taken from ``long`` when there), rows
+    with any null dropped."""
+    pairs = list(zip(cols, names, strict=True))
+    lists = [(c, n) for c, n in pairs if c in LIST_COLUMNS]
+    if not lists:
+        out = std.select("rid", *(pl.col(c).alias(n) for c, n in pairs)).drop_nulls()
+    else:
+        # One row per element of the first list column; the other columns
+        # gathered by row beside it (no join), further lists exploded in turn.
+        first, name = lists[0]
+        values = (long or {}).get(first)
+        values = exploded(std, first) if values is None else values
+        pos = _positions(std, values["rid"])
+        keep = pos >= 0
+        rows = pl.Series(pos[keep])
+        out = (
+            values.filter(pl.Series(keep))
+            .rename({first: name})
+            .with_columns(std[c].gather(rows).alias(n) for c, n in pairs if c != first)
+        )
+        for _, other in lists[1:]:
+            out = out.explode(other)
+        out = out.drop_nulls()
     if len(names) == 1:
         return out
     # One 64-bit key for several columns: grouping and joining on it takes a
@@ -98,12 +131,16 @@ def _keyed(
 
 
 def rule_pairs(
-    std: pl.DataFrame, rule: BlockingRule, max_block: int
+    std: pl.DataFrame,
+    rule: BlockingRule,
+    max_block: int,
+    long: dict[str, pl.DataFrame] | None = None,
 ) -> tuple[pl.DataFrame, int]:
-    """Pairs one rule finds, and how many over-large blocks it skipped."""
+    """Pairs one rule finds, and how many over-large blocks it skipped
+    (``long``: list columns already ``exploded``, by name)."""
     columns = tuple(f"k{i}" for i in range(len(rule.keys)))
     key = columns[0]  # _keyed hashes several key columns into the first
-    right = _keyed(std, rule.right_keys or rule.keys, columns)
+    right = _keyed(std, rule.right_keys or rule.keys, columns, long)
     sizes = right.group_by(key).len()
     big = sizes.filter(pl.col("len") > max_block).select(key)
     right = right.join(big, on=key, how="anti")
@@ -116,7 +153,7 @@ def rule_pairs(
             if rule.left_missing
             else std
         )
-        left = _keyed(missing, rule.keys, columns)
+        left = _keyed(missing, rule.keys, columns, long)
     keep = (
         pl.col("rid") < pl.col("rid_r")
         if self_join
@@ -135,38 +172,55 @@ def rule_pairs(
     return distinct_pairs(joined), big.height
 
 
-def case_deletions(std: pl.DataFrame) -> pl.Series:
-    """Per record, its case number with each character deleted in turn, prefixed
-    by its source and hashed: two numbers one substitution or adjacent swap apart
-    share one. Numbers outside ``SLIP_KEY_CHARS`` get none.
+def case_deletion_keys(std: pl.DataFrame) -> pl.DataFrame:
+    """``rid`` and ``case_dels``: a record's case number with each character
+    deleted in turn, prefixed by its source and hashed, a row per deletion: two
+    numbers one substitution or adjacent swap apart share one. Numbers outside
+    ``SLIP_KEY_CHARS`` get none.
 
     Hashes stand in for the text keys: the rules join on them directly, with no
-    dictionary to build, and a collision could only add a pair to compare. One
-    column per position (not a row per deletion) keeps memory to the hashes.
+    dictionary to build, and a collision could only add a pair to compare.
     """
     low, high = SLIP_KEY_CHARS
     number = pl.col("case_number").str.strip_chars()
-    n = number.str.len_chars()
-    prefix = pl.col("source") + ":"
-    keys = [
-        pl.when(n > i).then(
-            (prefix + number.str.slice(0, i) + number.str.slice(i + 1)).hash(SLIP_SEED)
+    numbered = std.select(
+        "rid", (pl.col("source") + ":").alias("prefix"), number.alias("number")
+    ).filter(pl.col("number").str.len_chars().is_between(low, high))
+    numbered = numbered.with_columns(pl.col("number").str.len_chars().alias("n"))
+    parts = [
+        numbered.filter(pl.col("n") > i).select(
+            "rid",
+            (
+                pl.col("prefix")
+                + pl.col("number").str.slice(0, i)
+                + pl.col("number").str.slice(i + 1)
+            )
+            .hash(SLIP_SEED)
+            .alias("case_dels"),
         )
         for i in range(high)
     ]
-    deleted = pl.concat_list(keys).list.drop_nulls().list.unique()
-    return std.select(pl.when(n.is_between(low, high)).then(deleted)).to_series()
+    return pl.concat(parts)
 
 
-def with_blocking_keys(std: pl.DataFrame) -> pl.DataFrame:
+def case_deletions(std: pl.DataFrame) -> pl.Series:
+    """Per record, its ``case_deletion_keys`` as one list (null when none)."""
+    keys = case_deletion_keys(std).group_by("rid").agg("case_dels")
+    found = std.select("rid").join(keys, on="rid", how="left", maintain_order="left")
+    return found["case_dels"]
+
+
+def with_blocking_keys(std: pl.DataFrame, case_dels: bool = True) -> pl.DataFrame:
     """Add derived key columns the rules use (month and day of birth as text,
-    surname initial, case-number deletion keys)."""
-    return std.with_columns(
+    surname initial and, with ``case_dels``, case-number deletion keys)."""
+    out = std.with_columns(
         pl.when(pl.col("dob").is_not_null())
         .then(pl.col("dob_s").str.slice(4, 4))
         .alias("dob_md"),
         pl.col("ln_join").str.slice(0, 1).alias("ln_init"),
-        case_deletions(std).alias("case_dels"),
+    )
+    return (
+        out.with_columns(case_deletions(std).alias("case_dels")) if case_dels else out
     )
 
 
@@ -182,8 +236,13 @@ def pairs_by_rule(
     pairs as joining on the values, far faster and leaner.
     """
     used = [c for r in rules for c in (*r.keys, *r.right_keys, r.left_missing) if c]
-    std = coded_keys(with_blocking_keys(std), used)
-    return {rule.name: rule_pairs(std, rule, max_block) for rule in rules}
+    keyed = with_blocking_keys(std, case_dels=False)
+    coded = coded_keys(keyed, [c for c in used if c in keyed.columns])
+    # Each list column exploded once for every rule that uses it.
+    long = {c: exploded(coded, c) for c in LIST_COLUMNS if c in coded.columns}
+    if "case_dels" in used:
+        long["case_dels"] = case_deletion_keys(std)
+    return {rule.name: rule_pairs(coded, rule, max_block, long) for rule in rules}
 
 
 def block(

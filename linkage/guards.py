@@ -165,30 +165,42 @@ def twin_like(levels: pl.DataFrame) -> np.ndarray:
     )
 
 
-def _address_key(std: pl.DataFrame) -> pl.Expr:
-    """Where a record lives: postcode and house numbers, else the address text."""
+def household_traits(std: pl.DataFrame) -> pl.DataFrame:
+    """Per record (``std`` order), what ``household_sign`` reads: whether its
+    person (surname sound, first-name sound, date of birth) is seen again on
+    another record, where it lives (postcode and house numbers, else the
+    address text), its year of birth and first-name sound. Worked out once
+    per build, not per batch of pairs."""
+    person = ["ln_phon", "fn_phon", "dob_s"]
+    known = pl.all_horizontal(pl.col(c).is_not_null() for c in person)
     pc = pl.col("pc") + "|" + pl.col("addr_nums").fill_null("")
-    return pl.coalesce(pc, pl.col("addr")).alias("home")
+    return std.select(
+        "rid",
+        ((pl.len().over(person) > 1) & known).alias("seen_again"),
+        pl.coalesce(pc, pl.col("addr")).alias("home"),
+        "dob_y",
+        "fn_phon",
+    )
 
 
-def household_sign(std: pl.DataFrame, left: pl.Series, right: pl.Series) -> np.ndarray:
+def household_sign(
+    traits: pl.DataFrame, left: pl.Series, right: pl.Series
+) -> np.ndarray:
     """Per pair of record rows: a second sign that the two are two people of one
     household. Both first names are borne by more than one record of their
     surname sound and date of birth (each person seen again), or either
     record's address holds someone with another first name born a generation
-    apart from it (``GENERATION_YEARS``: a parent or child, so a family home)."""
+    apart from it (``GENERATION_YEARS``: a parent or child, so a family home).
+
+    ``traits``: ``household_traits`` (or standardised records to make them from).
+    """
     if left.len() == 0:
         return np.zeros(0, dtype=bool)
+    if "seen_again" not in traits.columns:
+        traits = household_traits(traits)
     left, right = left.cast(pl.UInt32), right.cast(pl.UInt32)
     rids = pl.concat([left, right]).unique().implode()
-    person = ["ln_phon", "fn_phon", "dob_s"]
-    known = pl.all_horizontal(pl.col(c).is_not_null() for c in person)
-    seen = std.select(
-        "rid", ((pl.len().over(person) > 1) & known).alias("seen_again")
-    ).filter(pl.col("rid").is_in(rids))
-    homes = std.select("rid", _address_key(std), "dob_y", "fn_phon").drop_nulls(
-        ["home", "dob_y"]
-    )
+    homes = traits.drop_nulls(["home", "dob_y"])
     mine = homes.filter(pl.col("rid").is_in(rids))
     others = homes.join(mine.select("home").unique(), on="home", how="semi")
     family = (
@@ -198,16 +210,18 @@ def household_sign(std: pl.DataFrame, left: pl.Series, right: pl.Series) -> np.n
             & ((pl.col("dob_y") - pl.col("dob_y_o")).abs() >= GENERATION_YEARS)
             & (pl.col("fn_phon") != pl.col("fn_phon_o")).fill_null(True)
         )
-        .select("rid")
+        .select("rid", pl.lit(True).alias("family"))
         .unique()
     )
-    signs = seen.join(family.with_columns(home=pl.lit(True)), on="rid", how="left")
-    signs = signs.with_columns(pl.col("home").fill_null(False))
-    by_rid = pl.DataFrame({"rid": pl.concat([left, right])}).join(
-        signs, on="rid", how="left", maintain_order="left"
-    )
+    by_rid = (
+        pl.DataFrame({"rid": pl.concat([left, right])})
+        .join(traits.select("rid", "seen_again"), on="rid", how="left",
+              maintain_order="left")
+        .join(family, on="rid", how="left", maintain_order="left")
+    )  # fmt: skip
     n = left.len()
-    again, home = by_rid["seen_again"].to_numpy(), by_rid["home"].to_numpy()
+    again = by_rid["seen_again"].fill_null(False).to_numpy()
+    home = by_rid["family"].fill_null(False).to_numpy()
     return (again[:n] & again[n:]) | home[:n] | home[n:]
 
 
@@ -227,17 +241,20 @@ def born_apart(levels: pl.DataFrame) -> np.ndarray:
     )
 
 
-def names_outvoted(levels: pl.DataFrame, std: pl.DataFrame | None = None) -> np.ndarray:
+def names_outvoted(
+    levels: pl.DataFrame, traits: pl.DataFrame | None = None
+) -> np.ndarray:
     """``twin_like`` and ``born_apart`` pairs with no ``household_sign``: their
-    one disagreeing field is weighed, not a veto (without ``std``, none)."""
+    one disagreeing field is weighed, not a veto (``traits``: as
+    ``household_sign`` takes them; without, none)."""
     out = np.zeros(levels.height, dtype=bool)
-    if std is None:
+    if traits is None:
         return out
     like = twin_like(levels) | born_apart(levels)
     if like.any():
         pick = pl.Series(like)
         sub = levels.filter(pick)
-        out[like] = ~household_sign(std, sub["l"], sub["r"])
+        out[like] = ~household_sign(traits, sub["l"], sub["r"])
     return out
 
 

@@ -20,7 +20,7 @@ from linkage.model import Model, train
 from linkage.names import load_name_tables
 from linkage.people import people_table
 from linkage.progress import Stages
-from linkage.score import score
+from linkage.score import record_traits, score
 from linkage.standardise import standardise
 
 STAGES = (
@@ -126,12 +126,13 @@ def _score_pairs(
             settings.review_threshold, settings.link_threshold
         )
         parts, histogram = [], {}
+        traits = record_traits(std, comparisons)
         for part in levels.iter_slices(SCORE_CHUNK):
-            scored = score(std, part, comparisons, model)
+            scored = score(std, part, comparisons, model, traits)
             _add(histogram, weight_histogram(scored))
             parts.append(scored.filter(keep))
         if not parts:
-            parts = [score(std, levels, comparisons, model)]
+            parts = [score(std, levels, comparisons, model, traits)]
     return blocked, model, pl.concat(parts), levels.height, histogram
 
 

@@ -15,6 +15,7 @@ from linkage.guards import (
     LOCATION,
     address_counts,
     eligible,
+    household_traits,
     names_alone,
     names_outvoted,
     sole_first_name,
@@ -30,8 +31,28 @@ def term_frequencies(std: pl.DataFrame, column: str) -> pl.Series:
     ).to_series()
 
 
+def record_traits(
+    std: pl.DataFrame, comparisons: tuple[Comparison, ...]
+) -> pl.DataFrame:
+    """Per record (``std`` order), what scoring reads beside the levels: term
+    frequencies (``tf_<column>``), ``sole_first_name``, ``fn_common``,
+    ``dob_yo`` and ``guards.household_traits``. Worked out once per build and
+    gathered for each batch of pairs."""
+    freqs = {
+        f"tf_{c.exact_column}": term_frequencies(std, c.exact_column)
+        for c in comparisons
+        if c.term_frequency and c.exact_column
+    }
+    return household_traits(std).with_columns(
+        sole_first_name(std).alias("sole_first_name"),
+        std["fn_common"],
+        std["dob_yo"].fill_null(False),
+        *(f.alias(name) for name, f in freqs.items()),
+    )
+
+
 def _field_weights(
-    std: pl.DataFrame, levels: pl.DataFrame, comp: Comparison, model: Model
+    traits: pl.DataFrame, levels: pl.DataFrame, comp: Comparison, model: Model
 ) -> np.ndarray:
     """Weight each pair gets from one comparison (0 where a value is missing)."""
     params = model.field(comp.name)
@@ -40,7 +61,7 @@ def _field_weights(
     if comp.term_frequency and comp.exact_column:
         # The commoner of the two values: names given the other way round
         # ("Taylor Ava") agree as exact, and must weigh as the common name.
-        freq = term_frequencies(std, comp.exact_column)
+        freq = traits[f"tf_{comp.exact_column}"]
         sides = [freq.gather(levels[s]).to_numpy() for s in ("l", "r")]
         tf = np.fmax(*sides)
         tf = np.maximum(np.nan_to_num(tf, nan=1.0), model.u_floor)
@@ -54,19 +75,23 @@ def score(
     levels: pl.DataFrame,
     comparisons: tuple[Comparison, ...],
     model: Model,
+    traits: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Levels plus ``w_<field>``, ``weight`` (log2 odds), probability, eligible,
     ``review_only`` (``guards.names_alone``: reviewed, never linked) and
-    ``names_outvoted`` (first names weighed, not a veto)."""
-    weights = {c.name: _field_weights(std, levels, c, model) for c in comparisons}
-    sole = sole_first_name(std)
+    ``names_outvoted`` (first names weighed, not a veto). ``traits``:
+    ``record_traits`` of ``std``, made here when not given."""
+    if traits is None:
+        traits = record_traits(std, comparisons)
+    weights = {c.name: _field_weights(traits, levels, c, model) for c in comparisons}
+    sole = traits["sole_first_name"]
     alone = (sole.gather(levels["l"]) & sole.gather(levels["r"])).to_numpy()
-    common = std["fn_common"]
+    common = traits["fn_common"]
     left, right = common.gather(levels["l"]), common.gather(levels["r"])
     both_common, either_common = (left & right).to_numpy(), (left | right).to_numpy()
-    yo = std["dob_yo"].fill_null(False)
+    yo = traits["dob_yo"]
     years_only = (yo.gather(levels["l"]) & yo.gather(levels["r"])).to_numpy()
-    outvoted = names_outvoted(levels, std)
+    outvoted = names_outvoted(levels, traits)
     if LOCATION in weights:
         weights[LOCATION] = np.where(
             address_counts(levels, alone, both_common, outvoted),
