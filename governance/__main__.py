@@ -93,12 +93,15 @@ def _parser() -> argparse.ArgumentParser:
 def _subject_access(args: argparse.Namespace) -> int:
     """Write the report as the operating-system user, in the role
     ``[governance.cli_users]`` grants (the audit permission is checked)."""
+    from lookup.artefact import prepared_folder
     from lookup.index import load_index
 
     config = load_config(args.config)
     engine = audit_engine(config)
     ensure_audit_schema(engine)
-    index = load_index(make_engine(config.storage.index_url))
+    index = load_index(
+        make_engine(config.storage.index_url), folder=prepared_folder(config)
+    )
     actor = cli_actor(config, engine, "governance subject-access")
     report = subject_access(
         engine, actor, index, args.person_id, args.ref,

@@ -62,8 +62,11 @@ class PreparedRefused(Exception):  # noqa: N818 (a refusal, handled, not raised 
 
 
 def prepared_folder(config: Config) -> Path:
-    """``prepared/`` beside a SQLite index file, else ``data/prepared`` under the
-    config's folder."""
+    """``storage.prepared_folder``, else ``prepared/`` beside a SQLite index file,
+    else ``data/prepared`` under the config's folder."""
+    if config.storage.prepared_folder:
+        folder = Path(config.storage.prepared_folder)
+        return folder if folder.is_absolute() else config.base_dir / folder
     prefix = "sqlite:///"
     url = config.storage.index_url
     if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):

@@ -24,6 +24,7 @@ from core.config.sections import (
     OperationsConfig,
     StorageConfig,
     _check_operations,
+    _check_storage,
 )
 from core.config.source_section import SourceConfig, _check_source
 from core.errors import ConfigError, Problem
@@ -75,6 +76,7 @@ def parse_config(
         OperationsConfig, raw.get("operations", {}), "operations", problems
     )
     _check_operations(ops, problems)
+    _check_storage(storage, base_dir, problems)
     api = coerce_section(ApiConfig, raw.get("api", {}), "api", problems)
     check_api(api, problems)
     sources: list[SourceConfig] = []
@@ -98,12 +100,21 @@ def parse_config(
         )
     if problems:
         raise ConfigError(f"{origin} has {len(problems)} problem(s):", problems)
-    storage = StorageConfig(
+    storage = replace(
+        storage,
         index_url=_resolve_url(storage.index_url, base_dir),
         audit_url=_resolve_url(storage.audit_url, base_dir),
+        prepared_folder=_resolve_folder(storage.prepared_folder, base_dir),
     )
     sources = [_resolve_ssd_paths(s, base_dir) for s in sources]
     return Config(base_dir, app, storage, linkage, tuple(sources), gov, ops, api)
+
+
+def _resolve_folder(folder: str, base_dir: Path) -> str:
+    """A folder given relative to the config folder, made absolute ('' stays)."""
+    if not folder or Path(folder).is_absolute():
+        return folder
+    return str((base_dir / folder).resolve())
 
 
 def _resolve_ssd_paths(src: SourceConfig, base_dir: Path) -> SourceConfig:

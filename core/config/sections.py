@@ -56,6 +56,16 @@ class StorageConfig:
         "SQLAlchemy URL of the append-only audit log; may be the same database as "
         "the index.",
     )
+    prepared_folder: str = setting(
+        "",
+        "Folder for each build's prepared index (the files a dashboard or API "
+        "process maps to start in seconds instead of assembling the build from "
+        "its rows). Empty: prepared/ beside a SQLite index file, else "
+        "data/prepared under the config folder. With PostgreSQL and several "
+        "servers, a folder every server reads and the build writes (relative "
+        "paths: against the config folder). Holds personal data: protect it as "
+        "the index.",
+    )
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,27 @@ def _check_operations(ops: OperationsConfig, problems: list[Problem]) -> None:
             problems.append(Problem(f"operations.{key}", "must be more than 0"))
     if ops.min_free_disk_gb < 0:
         problems.append(Problem("operations.min_free_disk_gb", "must be 0 or more"))
+
+
+def _check_storage(
+    storage: StorageConfig, base_dir: Path, problems: list[Problem]
+) -> None:
+    folder = storage.prepared_folder
+    if not folder:
+        return
+    path = Path(folder) if Path(folder).is_absolute() else base_dir / folder
+    if path.exists() and not path.is_dir():
+        problems.append(
+            Problem("storage.prepared_folder", f"{path} is a file; give a folder")
+        )
+    elif not path.exists() and not path.parent.is_dir():
+        problems.append(
+            Problem(
+                "storage.prepared_folder",
+                f"the folder above {path} does not exist; create it or give "
+                "another folder",
+            )
+        )
 
 
 @dataclass(frozen=True)
