@@ -154,6 +154,15 @@ class SearchResult(BaseModel):
         description="As many listed as the cap: add a date of "
         "birth, postcode or identifier to narrow it."
     )
+    fitting: int = Field(
+        description="People (the caller's role may see) who fit everything "
+        "given: the name close, and the date of birth, postcode and age range "
+        "given agreeing."
+    )
+    prompt: str | None = Field(
+        description="When more people fit than are listed: how many, and the "
+        "detail that would tell them apart (the dashboard's words)."
+    )
     results: list[Candidate]
     possible_matches: list[Candidate]
 

@@ -23,7 +23,7 @@ from core.errors import AccessDenied
 from governance.access import (
     AccessRequest,
     audited_family,
-    audited_search,
+    audited_search_result,
     audited_service_detail,
     check_reason,
     sources_for,
@@ -110,7 +110,7 @@ def search(request: Request, who: Who, body: models.SearchBody) -> models.Search
         body.age_max,
     )
     limit = _server(request).config.app.max_results
-    found = audited_search(access, query, limit)
+    found = audited_search_result(access, query, limit)
     return out.search_result(found, min(limit, MAX_RESULTS))
 
 

@@ -15,6 +15,7 @@ from lookup import family as fam
 from lookup import search as srch
 from lookup.evidence import RecordEvidence, link_confidence
 from lookup.labels import NO_INVOLVEMENT, as_of_text, none_found_line, problem_lines
+from lookup.seen_results import SearchResult
 from lookup.services import (
     Lead,
     ServiceStatus,
@@ -75,12 +76,16 @@ def candidate(c: srch.Candidate) -> models.Candidate:
     )
 
 
-def search_result(found: list[srch.Candidate], cap: int) -> models.SearchResult:
-    """The dashboard's split: sure matches first, then the possible-match band."""
+def search_result(result: SearchResult, cap: int) -> models.SearchResult:
+    """The dashboard's split: sure matches first, then the possible-match band;
+    and, when more people fit than are listed, the dashboard's prompt."""
+    found = result.candidates
     return models.SearchResult(
         count=len(found),
         cap=cap,
         capped=len(found) >= cap,
+        fitting=result.fitting,
+        prompt=result.prompt or None,
         results=[candidate(c) for c in found if not c.possible_match],
         possible_matches=[candidate(c) for c in found if c.possible_match],
     )

@@ -33,9 +33,9 @@ from governance.visibility import view_for_role
 from lookup.family import FamilyView, family_view, who_to_call
 from lookup.index import LinkedIndex
 from lookup.query import SearchQuery
-from lookup.search import Candidate, search
+from lookup.search import Candidate
 from lookup.seen import Ages
-from lookup.seen_results import seen_candidates
+from lookup.seen_results import SearchResult, seen_search
 from lookup.services import Source, configured_sources
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "audit_log",
     "audited_family",
     "audited_search",
+    "audited_search_result",
     "audited_service_detail",
     "audited_sign_in",
     "audited_sign_out",
@@ -83,25 +84,41 @@ def restricted_people(
 def audited_search(
     request: AccessRequest, query: SearchQuery, limit: int
 ) -> list[Candidate]:
-    """Search, recording the criteria before and the people listed after.
+    """The people ``audited_search_result`` lists."""
+    return audited_search_result(request, query, limit).candidates
+
+
+def audited_search_result(
+    request: AccessRequest, query: SearchQuery, limit: int
+) -> SearchResult:
+    """Search, recording the criteria before and the people listed after, with
+    how many people the role may see fit what was given and, when more fit than
+    are listed, the words asking for the detail that would tell them apart.
 
     Restricted people come back as placeholders saying only that a restricted
-    record exists (``restrictions.is_redacted``).
+    record exists (``restrictions.is_redacted``). A family name with a postcode
+    (no date of birth) lists only people recorded there, so nobody whose
+    address there is protected is listed by it.
     """
     _require_worker(request, "search")
     index, role = request.index, request.actor.role
     _record(request, "search",
             {"criteria": query.criteria(), "build_id": index.build_id})  # fmt: skip
-    found = search(index, query, request.today, limit)
     cut = request.policy.disclosure(role, index)
-    found = seen_candidates(index, found, query, cut, request.today)
+    result = seen_search(index, query, request.today, limit, cut)
     kept = withheld(request.audit, index, request.policy)
+    found = result.candidates
+    if query.family_only and query.postcode and query.dob is None:
+        found = [c for c in found if not kept.hides(c.address, c.postcode)]
     found = [withhold_candidate(c, kept) for c in found]
     restricted = restricted_people(request.audit, index, (c.person_id for c in found))
     shown = {"person_ids": [c.person_id for c in found], "count": len(found),
              "restricted_ids": sorted(restricted)}  # fmt: skip
+    if result.prompt:
+        shown["fitting"] = result.fitting
     _record(request, "results_shown", shown)
-    return [redact_candidate(c) if c.person_id in restricted else c for c in found]
+    found = [redact_candidate(c) if c.person_id in restricted else c for c in found]
+    return replace(result, candidates=found)
 
 
 def _check_restriction(

@@ -26,6 +26,7 @@ from governance.visibility import Policy
 from lookup.addresses import address_keys
 from lookup.family import Member
 from lookup.index import LinkedIndex
+from lookup.match_words import without_place
 from lookup.search import Candidate
 
 CATEGORY = "protected_address"
@@ -98,7 +99,7 @@ def withhold_candidate(c: Candidate, w: Withheld) -> Candidate:
     earlier = tuple(a for a in c.previous_addresses if not w.hides(a))
     if not w.hides(c.address, c.postcode):
         return replace(c, previous_addresses=earlier)
-    matched = c.matched_on.replace("; postcode", "")
+    matched = without_place(c.matched_on)
     return replace(c, address=w.text, postcode=None, previous_addresses=earlier,
                    matched_on=matched)  # fmt: skip
 

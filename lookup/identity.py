@@ -12,6 +12,8 @@ birth (to tell them apart) and nothing else.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
 
 import polars as pl
 from sqlalchemy import select
@@ -20,6 +22,8 @@ from core.errors import UserInputError
 from linkage import index_tables as t
 from linkage.people import FIELDS, people_table
 from lookup.index import LinkedIndex
+from lookup.prepared import age_cut_people
+from lookup.services import configured_sources
 from sources.records import STANDARD_SCHEMA
 
 #: People-row fields a contact-only view keeps: enough to tell people apart.
@@ -27,17 +31,82 @@ CONTACT_IDENTITY = ("person_id", "first_name", "last_name", "dob")
 _LISTS = ("case_numbers", "addresses", "other_names", "other_dobs")
 
 
+#: Person ids asked for in one query (SQLite's bound-parameter limit is 32,766).
+_BATCH = 10_000
+
+
 def _records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
     schema = {c: STANDARD_SCHEMA.get(c, pl.Utf8) for c in FIELDS}
     if index.engine is None or not person_ids:
         return pl.DataFrame(schema=schema)
     cols = [t.records.c.build_id, *(t.records.c[c] for c in FIELDS)]
-    # by person id only (its index), the build checked here: a planner given
-    # both conditions may scan the whole build through the build_id index
-    query = select(*cols).where(t.records.c.person_id.in_(person_ids))
+    rows = []
     with index.engine.connect() as conn:
-        rows = [tuple(r)[1:] for r in conn.execute(query) if r[0] == index.build_id]
+        for at in range(0, len(person_ids), _BATCH):
+            # by person id only (its index), the build checked here: a planner
+            # given both conditions may scan the whole build through build_id
+            wanted = person_ids[at : at + _BATCH]
+            query = select(*cols).where(t.records.c.person_id.in_(wanted))
+            rows += [tuple(r)[1:] for r in conn.execute(query)
+                     if r[0] == index.build_id]  # fmt: skip
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def cut_identities(records: pl.DataFrame, cut: pl.DataFrame) -> pl.DataFrame:
+    """The people rows of ``cut`` (``lookup.prepared.age_cut_people``) made
+    from their records in the sources left to them, with ``full``, sorted by
+    person_id (list columns decoded)."""
+    kept = records.join(
+        cut.select("person_id", pl.col("full").str.split(";").alias("source")).explode(
+            "source"
+        ),
+        on=["person_id", "source"],
+        how="semi",
+    )
+    if kept.is_empty():
+        return pl.DataFrame(schema={"person_id": pl.Utf8, "full": pl.Utf8})
+    made = people_table(kept).with_columns(
+        pl.col(c).str.json_decode(pl.List(pl.Utf8)) for c in _LISTS
+    )
+    return made.join(cut, on="person_id").sort("person_id")
+
+
+def with_age_cut(index: LinkedIndex, today: date) -> LinkedIndex:
+    """The index with the identities an age rule leaves (``cut_identities``)
+    made once, for every family view and results list on days when the same
+    records are cut (a viewer who sees every source in full)."""
+    if index.engine is None:
+        return index
+    sources = configured_sources(index.source_loads)
+    rules = pl.DataFrame(
+        [(s.source, s.age_min, s.age_max) for s in sources],
+        schema={"source": pl.Utf8, "age_min": pl.Int32, "age_max": pl.Int32},
+        orient="row",
+    )
+    held = index.records.select("person_id", "source").unique()
+    cut = age_cut_people(index.people.select("person_id", "dob"), held, rules, today)
+    records = _records(index, cut["person_id"].to_list())
+    return replace(index, age_cut=cut_identities(records, cut))
+
+
+def _made_once(
+    index: LinkedIndex,
+    wanted: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+) -> dict[str, dict]:
+    """Those of ``wanted`` whose cut is the one made at load (``with_age_cut``)."""
+    made = index.age_cut
+    if made is None or made.is_empty():
+        return {}
+    ids = made["person_id"]
+    out = {}
+    for pid, (full, contact) in wanted.items():
+        row = int(ids.search_sorted(pid))
+        if contact or row >= ids.len() or ids[row] != pid:
+            continue
+        found = made.row(row, named=True)
+        if found["full"] == ";".join(sorted(full)) and full:
+            out[pid] = {k: v for k, v in found.items() if k != "full"}
+    return out
 
 
 def _rows(records: pl.DataFrame) -> dict[str, dict]:
@@ -72,6 +141,10 @@ def seen_identities(
     """
     if not wanted:
         return {}
+    ready = _made_once(index, wanted)
+    if ready:
+        rest = {p: w for p, w in wanted.items() if p not in ready}
+        return ready | seen_identities(index, rest)
     records = _records(index, sorted(wanted))
     if index.engine is None:
         people = index.people.filter(pl.col("person_id").is_in(list(wanted)))

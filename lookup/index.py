@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -98,6 +99,9 @@ class LinkedIndex:
     #: the database it was read from: a person's identity as one viewer may see
     #: it is made from their records there (``lookup.identity``)
     engine: Engine | None = None
+    #: people an age rule cuts, made once from the records left to them, with
+    #: ``full`` (``lookup.identity.with_age_cut``); None: made per view
+    age_cut: pl.DataFrame | None = None
 
 
 def current_build_id(engine: Engine) -> str:
@@ -168,6 +172,8 @@ def load_index(
     with the reason) the build is read from its rows and assembled, and saved
     there for the next process. Raises IndexNotReadyError when no build exists.
     """
+    from lookup.identity import with_age_cut  # it reads through a LinkedIndex
+
     build_id = build_id or current_build_id(engine)
     start = time.perf_counter()
     if folder is not None:
@@ -180,7 +186,7 @@ def load_index(
         else:
             log("index_loaded", build_id=build_id, source="prepared",
                 seconds=round(time.perf_counter() - start, 2))  # fmt: skip
-            return replace(index, engine=engine)
+            return with_age_cut(replace(index, engine=engine), date.today())
     index = assemble_index(build_id, read_frames(engine, build_id))
     log("index_loaded", build_id=build_id, source="rows",
         seconds=round(time.perf_counter() - start, 2))  # fmt: skip
@@ -189,7 +195,7 @@ def load_index(
             save_prepared(index, folder)
         except OSError as exc:  # a read-only or full disk: the next process reads rows
             log_error("index_prepared_not_saved", exc, build_id=build_id)
-    return replace(index, engine=engine)
+    return with_age_cut(replace(index, engine=engine), date.today())
 
 
 def stored_frames(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:

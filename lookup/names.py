@@ -78,34 +78,47 @@ def _split_other_names(people: pl.DataFrame) -> pl.DataFrame:
 
 
 def name_variants(people: pl.DataFrame, nicknames: pl.DataFrame) -> pl.DataFrame:
-    """One row per (person, standardised name): display name, other names, parts.
+    """One row per (person, standardised name): display name, other names
+    (``other`` true: a previous family name, another spelling), parts.
 
     Each hyphenated or two-part family name also yields a row per part (``part``
     true), so a search for 'Smith' finds 'Smith-Jones', a little lower.
     """
     both = pl.concat(
         [
-            people.select("person_id", "first_name", "last_name"),
-            _split_other_names(people),
+            people.select("person_id", "first_name", "last_name").with_columns(
+                other=pl.lit(False)
+            ),
+            _split_other_names(people).with_columns(other=pl.lit(True)),
         ]
     ).select(
         "person_id",
         first_key(pl.col("first_name")).alias("first"),
         clean_name(pl.col("last_name")).str.split(" ").alias("parts"),
+        "other",
     )
     whole = both.select(
         "person_id",
         "first",
         pl.col("parts").list.join("").alias("last"),
         pl.lit(False).alias("part"),
+        "other",
     )
     parts = (
         both.filter(pl.col("parts").list.len() > 1)
         .explode("parts")
-        .select("person_id", "first", pl.col("parts").alias("last"), pl.lit(True))
-        .rename({"literal": "part"})
+        .select(
+            "person_id", "first", pl.col("parts").alias("last"),
+            pl.lit(True).alias("part"), "other",
+        )
+    )  # fmt: skip
+    # a spelling of the display name also seen as another name is the display name
+    rows = (
+        pl.concat([whole, parts])
+        .drop_nulls(["first", "last"])
+        .sort("other")
+        .unique(["person_id", "first", "last", "part"], keep="first")
     )
-    rows = pl.concat([whole, parts]).drop_nulls(["first", "last"]).unique()
     canons = canonical_names(rows["first"], nicknames)
     # part too: a whole name and a part can share the rest (a deterministic order)
     joined = rows.join(canons, on="first", how="left")

@@ -34,6 +34,8 @@ class NameIndex:
     row_first: np.ndarray  # variant row -> vocab code of the given name
     row_last: np.ndarray  # variant row -> vocab code of the family name (or part)
     row_part: np.ndarray  # variant row is one part of a two-part family name
+    row_other: np.ndarray  # variant row is another name of the person's, not the
+    # display one (a previous family name, another spelling seen)
     by_last: np.ndarray  # variant rows ordered by family-name code
     last_offsets: np.ndarray  # code -> by_last[start:end]
     by_first: np.ndarray
@@ -153,6 +155,11 @@ def build_name_index(
         row_first=row_first,
         row_last=row_last,
         row_part=names["part"].to_numpy(),
+        row_other=(
+            names["other"].to_numpy()
+            if "other" in names.columns
+            else np.zeros(names.height, dtype=bool)
+        ),
         by_last=by_last,
         last_offsets=last_offsets,
         by_first=by_first,
@@ -333,3 +340,39 @@ def dob_rows(persons: PersonIndex, days: list[int]) -> np.ndarray:
     found = persons.dob_order[on(persons.dob_sorted)]
     others = persons.other_rows[on(persons.other_days)]
     return np.unique(np.concatenate([found, others]))
+
+
+def age_cut_people(
+    people: pl.DataFrame, held: pl.DataFrame, rules: pl.DataFrame, today: date
+) -> pl.DataFrame:
+    """People some of whose records an age rule hides on ``today`` (a child's
+    police or housing records), with the sources left to them (``full``:
+    sorted, ``;``-joined): whom a viewer who sees every source in full sees
+    made again from fewer records (``lookup.identity``).
+
+    ``people``: person_id, dob; ``held``: person_id, source (distinct);
+    ``rules``: source, age_min, age_max (null: no limit).
+    """
+    born = pl.col("dob")
+    before = (born.dt.month() > today.month) | (
+        (born.dt.month() == today.month) & (born.dt.day() > today.day)
+    )
+    age = (today.year - born.dt.year() - before.cast(pl.Int32)).alias("age")
+    aged = people.select(pl.col("person_id").cast(pl.Utf8), age).drop_nulls("age")
+    rows = held.select(pl.col("person_id", "source").cast(pl.Utf8)).join(
+        aged, on="person_id"
+    )
+    rows = rows.join(rules, on="source", how="left").with_columns(
+        hidden=(pl.col("age") < pl.col("age_min")).fill_null(False)
+        | (pl.col("age") > pl.col("age_max")).fill_null(False)
+    )
+    return (
+        rows.group_by("person_id")
+        .agg(
+            pl.col("hidden").any().alias("cut"),
+            pl.col("source").filter(~pl.col("hidden")).sort().str.join(";"),
+        )
+        .filter(pl.col("cut"))
+        .select("person_id", pl.col("source").alias("full"))
+        .sort("person_id")
+    )

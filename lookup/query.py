@@ -1,8 +1,10 @@
 """Turn what a worker typed into a checked search query.
 
 "SMITH, John", "SMITH John" and "John Smith" all work; wildcard characters are
-ignored; a first AND last name are needed unless an identifier is given. Error
-messages never repeat what was typed.
+ignored; a first AND last name are needed unless an identifier is given, or a
+date of birth, postcode or age range goes with the family name ("Baby Smith",
+an unborn child, a referral naming only the family). Error messages never
+repeat what was typed.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ ID_LABELS: dict[str, str] = {
 _WILDCARDS = re.compile(r"[*%?_]")
 _POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 _DOB_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d")
-_NEED_NAME = "Enter a first name and a last name, or an NHS number, UPN or case number."
+_NEED_NAME = (
+    "Enter a first name and a last name, or an NHS number, UPN or case number. "
+    "A last name alone needs a date of birth, a postcode or an age range."
+)
+#: First names that stand for "not named yet": a newborn or unborn child is
+#: recorded as "Baby Smith" or "Unborn Smith" with the mother's family name.
+PLACEHOLDER_FIRST = frozenset({"baby", "unborn", "infant", "newborn", "unnamed",
+                               "unknown", "child", "boy", "girl"})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,12 @@ class SearchQuery:
     def by_identifier(self) -> bool:
         """True when the search is an exact identifier lookup."""
         return bool(self.identifier)
+
+    @property
+    def family_only(self) -> bool:
+        """True when only a family name is given (with a date of birth, postcode
+        or age range): anyone of that family name who fits the rest."""
+        return not self.identifier and not self.first
 
     def criteria(self) -> dict[str, Any]:
         """What was asked, for the audit log (the only place search terms are kept)."""
@@ -188,18 +203,25 @@ def parse_query(
     if first_c and last_c:
         first_c, last_c = _no_commas(first_c), _no_commas(last_c)
     else:
+        # one word in the first-name box alone is a given name, not a family
+        only_first = bool(first_c) and len(first_c.split()) == 1
         first_c, last_c = split_full_name(first_c or last_c)
-    if not _has_letter(first_c) or not _has_letter(last_c):
-        raise UserInputError(_NEED_NAME)
+        last_c = "" if only_first else last_c
+    if first_c.lower().strip(" .") in PLACEHOLDER_FIRST:
+        first_c = ""
     low, high = parse_age_range(age_min, age_max)
-    return SearchQuery(
-        first=first_c,
+    asked = SearchQuery(
+        first=first_c if _has_letter(first_c) else "",
         last=last_c,
         dob=parse_dob(dob, today),
         postcode=parse_postcode(postcode),
         age_min=low,
         age_max=high,
     )
+    more = asked.dob or asked.postcode or low is not None or high is not None
+    if not _has_letter(last_c) or not (asked.first or more):
+        raise UserInputError(_NEED_NAME)
+    return asked
 
 
 def _no_commas(text: str) -> str:

@@ -11,12 +11,13 @@ one of their names is close. Identifiers are looked up by binary search.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import polars as pl
 
+from lookup.explain import explain
 from lookup.index import LinkedIndex
 from lookup.names import last_parts, standardise_one
 from lookup.prepared import (
@@ -31,7 +32,9 @@ from lookup.prepared import (
 )
 from lookup.query import ID_LABELS, SearchQuery
 from lookup.scoring import (
+    ONE_PART_WRONG,
     PART,
+    SWAPPED_DOB,
     ages,
     dob_scores,
     first_name_scores,
@@ -61,6 +64,18 @@ DISTRICT = 0.03
 AGE_IN_RANGE = 0.05
 #: Never more than this many people listed, whatever the caller asks for.
 MAX_RESULTS = 50
+#: Name score at which a person fits the name given (an exact name, a nickname,
+#: another recognised spelling, a keyboard slip), and the family-name score
+#: for a family name alone.
+FIT_NAME = 0.85
+FIT_FAMILY = 0.9
+#: Date-of-birth score a family name alone needs: the date, another recorded
+#: one, day and month swapped, or one of day, month and year out (an expected
+#: date of a baby before the birth).
+FAMILY_DOB = ONE_PART_WRONG
+#: Factor on a family name given alone: with a date of birth it is a likely
+#: match, never as strong as the whole name and date.
+FAMILY_ONLY = 0.75
 
 
 @dataclass(frozen=True)
@@ -96,21 +111,31 @@ def confidence_word(score: float) -> str:
 
 
 @dataclass(frozen=True)
-class _Reading:
-    """One reading of the two name boxes: family-name and given-name scores over
-    the vocabulary, and the factor on the family name (lower when turned round)."""
+class Reading:
+    """One reading of the two name boxes: the typed names standardised, their
+    family-name and given-name scores over the vocabulary, and the factor on
+    the family name (lower when turned round)."""
 
+    first: str
+    last: str
+    canons: tuple[str, ...]
+    parts: tuple[str, ...]
     family: np.ndarray
     given: np.ndarray
     factor: float
 
+    @property
+    def turned(self) -> bool:
+        return self.factor != 1.0
+
 
 def _readings(
     names: NameIndex, query: SearchQuery, extra: np.ndarray
-) -> tuple[_Reading, _Reading]:
+) -> tuple[Reading, ...]:
     """The boxes as typed, and the other way round (a family name typed in the
     first-name box): each scored with the same nickname, spelling and part rules.
-    The names of the variant rows ``extra`` are compared in full."""
+    The names of the variant rows ``extra`` are compared in full. A family name
+    alone is read one way only."""
     q_first, q_last, q_canons = standardise_one(
         query.first, query.last, names.nick_canons
     )
@@ -129,21 +154,22 @@ def _readings(
         width = len(names.vocab_list)
         return np.array([family[w] for w in words]).reshape(len(words), width)
 
-    straight = _Reading(
-        last_name_scores(names, q_last, family[q_last], rows(parts)),
-        first_name_scores(names, q_first, q_canons, given[q_first]),
-        1.0,
-    )
-    turned = _Reading(
-        last_name_scores(names, t_last, family[t_last], rows(t_parts)),
-        first_name_scores(names, t_first, t_canons, given[t_first]),
-        SWAPPED,
-    )
-    return straight, turned
+    def reading(first, last, canons, part_words, factor) -> Reading:  # noqa: ANN001
+        return Reading(
+            first, last, tuple(canons), tuple(part_words),
+            last_name_scores(names, last, family[last], rows(part_words)),
+            first_name_scores(names, first, canons, given[first]),
+            factor,
+        )  # fmt: skip
+
+    straight = reading(q_first, q_last, q_canons, parts, 1.0)
+    if query.family_only:
+        return (straight,)
+    return straight, reading(t_first, t_last, t_canons, t_parts, SWAPPED)
 
 
 def _scored(
-    names: NameIndex, rows: np.ndarray, reading: _Reading
+    names: NameIndex, rows: np.ndarray, reading: Reading
 ) -> tuple[np.ndarray, np.ndarray]:
     """(family-name score, given-name score) of variant ``rows`` in one reading."""
     part = np.where(names.row_part[rows], PART, 1.0)
@@ -153,7 +179,7 @@ def _scored(
     )
 
 
-def _close_rows(names: NameIndex, reading: _Reading) -> np.ndarray:
+def _close_rows(names: NameIndex, reading: Reading) -> np.ndarray:
     """Variant rows whose family name is close enough to be scored at all."""
     close = np.flatnonzero(reading.family >= LAST_CUTOFF)
     return gather_ranges(names.by_last, names.last_offsets, close)
@@ -162,7 +188,9 @@ def _close_rows(names: NameIndex, reading: _Reading) -> np.ndarray:
 def _blocked_people(index: LinkedIndex, query: SearchQuery) -> np.ndarray:
     """People born on the date given (or swapped) or recorded at the postcode
     given: their names need pass only one cut-off, so an agreeing date of birth
-    or address finds a name too misspelt (or too short a nickname) for both."""
+    or address finds a name too misspelt (or too short a nickname) for both.
+    For a family name alone, the people it is looked for among (the date of
+    birth or the postcode)."""
     persons = index.prepared_people
     found = [np.zeros(0, dtype=np.int64)]
     if query.dob is not None:
@@ -173,14 +201,44 @@ def _blocked_people(index: LinkedIndex, query: SearchQuery) -> np.ndarray:
     return np.unique(np.concatenate(found))
 
 
-def _name_scores(index: LinkedIndex, query: SearchQuery) -> tuple[np.ndarray, ...]:
-    """(people rows, best name score) for a name search."""
+@dataclass(frozen=True)
+class NameScores:
+    """Per person found: the best name score, the name variant row giving it,
+    and the reading it was given in (0 as typed, 1 turned round)."""
+
+    rows: np.ndarray
+    score: np.ndarray
+    variant: np.ndarray
+    reading: np.ndarray
+
+
+def _family_only(index: LinkedIndex, query: SearchQuery,
+                 reading: Reading, extra: np.ndarray) -> NameScores:  # fmt: skip
+    """A family name with a date of birth, postcode or age range: the people
+    born then or recorded there (all of that family name for an age range)
+    whose family name is close; the family name is the whole name score."""
+    names = index.prepared_names
+    # at a postcode: the people recorded there; else everyone of a close family
+    # name (a date a day out, an expected date, is still that baby)
+    at_postcode = bool(query.postcode) and query.dob is None
+    rows = extra if at_postcode else np.union1d(_close_rows(names, reading), extra)
+    last_sim, _ = _scored(names, rows, reading)
+    keep = last_sim >= LAST_CUTOFF
+    rows, score = rows[keep], last_sim[keep]
+    return _best(names, rows, score, np.zeros(len(rows), dtype=np.int8))
+
+
+def name_scores(index: LinkedIndex, query: SearchQuery) -> tuple[NameScores, tuple]:
+    """The people a name search finds, with their best name score (and the
+    readings of the boxes, to say afterwards what matched)."""
     names = index.prepared_names
     blocked = _blocked_people(index, query)
     extra = ranges(names.person_offsets[blocked], names.person_offsets[blocked + 1])
     readings = _readings(names, query, extra)
-    found, scores = [], []
-    for reading in readings:
+    if query.family_only:
+        return _family_only(index, query, readings[0], extra), readings
+    found, scores, how = [], [], []
+    for i, reading in enumerate(readings):
         rows = _close_rows(names, reading)
         last_sim, first_sim = _scored(names, rows, reading)
         keep = first_sim >= FIRST_CUTOFF
@@ -198,96 +256,171 @@ def _name_scores(index: LinkedIndex, query: SearchQuery) -> tuple[np.ndarray, ..
             0.55 * last_sim[keep] + 0.45 * first_sim[keep],
             0.55 * more_last[near] + 0.45 * more_first[near],
         ]
+        how.append(np.full(int(keep.sum() + near.sum()), i, dtype=np.int8))
     rows = np.concatenate(found)
-    return best_per_person(names.row_person[rows], np.concatenate(scores))
+    return _best(names, rows, np.concatenate(scores), np.concatenate(how)), readings
 
 
-def best_per_person(people: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(distinct people rows, the highest score of each)."""
+def _best(names: NameIndex, variants: np.ndarray, score: np.ndarray,
+          how: np.ndarray) -> NameScores:  # fmt: skip
+    people = names.row_person[variants]
     order = np.lexsort((-score, people))
-    people, score = people[order], score[order]
+    people = people[order]
     first = np.ones(len(people), dtype=bool)
     first[1:] = people[1:] != people[:-1]
-    return people[first], score[first]
+    pick = order[first]
+    return NameScores(people[first], score[pick], variants[pick], how[pick])
 
 
-def _by_name(index: LinkedIndex, query: SearchQuery) -> tuple[np.ndarray, ...]:
-    """(people rows, score, how matched code) for a name search."""
-    rows, name = _name_scores(index, query)
+@dataclass(frozen=True)
+class Scored:
+    """People a search found, with everything ranking and labels need."""
+
+    rows: np.ndarray
+    score: np.ndarray
+    name: np.ndarray  # name score alone (1 for an identifier)
+    dob: np.ndarray  # dob_scores, or -1 when no date of birth was given
+    variant: np.ndarray  # name variant row matched (-1 for an identifier)
+    reading: np.ndarray
+    readings: tuple = ()
+
+
+def _by_name(index: LinkedIndex, query: SearchQuery) -> Scored:
+    found, readings = name_scores(index, query)
+    rows, name = found.rows, found.score
+    named = name * (FAMILY_ONLY if query.family_only else 1.0)
     if query.dob is None:
-        return rows, name * NO_DOB_FACTOR, np.zeros(len(rows), dtype=np.int8)
-    dob = dob_scores(index.prepared_people, rows, query.dob)
-    matched = np.select([dob >= 0.99, dob >= 0.7], [1, 2], 0).astype(np.int8)
-    return rows, 0.6 * name + 0.4 * dob, matched
+        dob = np.full(len(rows), -1.0)
+        score = named * NO_DOB_FACTOR
+    else:
+        dob = dob_scores(index.prepared_people, rows, query.dob)
+        score = 0.6 * named + 0.4 * dob
+    return Scored(rows, score, name, dob, found.variant, found.reading, readings)
 
 
-_MATCHED = ("name", "name and date of birth",
-            "name; date of birth with day and month swapped")  # fmt: skip
-
-
-def _by_identifier(index: LinkedIndex, query: SearchQuery) -> np.ndarray:
+def _by_identifier(index: LinkedIndex, query: SearchQuery) -> Scored:
     """People rows holding the identifier (binary search on the sorted keys)."""
     ids = index.prepared_people.ids
     rows = slice_rows(ids["key"], pl.Series([query.identifier]))
     found = ids[rows].filter(pl.col("kind") == (query.id_kind or "nhs_number"))
-    return np.unique(found["row"].to_numpy())
+    rows = np.unique(found["row"].to_numpy())
+    one, none = np.ones(len(rows)), np.full(len(rows), -1)
+    return Scored(rows, one, one, none.astype(float), none, none.astype(np.int8))
 
 
-def _refine(
-    index: LinkedIndex, query: SearchQuery, rows: np.ndarray, score: np.ndarray,
-    today: date,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+@dataclass(frozen=True)
+class Refined:
+    """Which people stay, their score with the extras, and what the extras said."""
+
+    keep: np.ndarray
+    score: np.ndarray
+    place: np.ndarray  # 0 no postcode given or no match, 1 full postcode, 2 district
+    age: np.ndarray  # 0 no range given, 1 inside, 2 age unknown, 3 outside
+
+
+def _refine(index: LinkedIndex, query: SearchQuery, found: Scored,
+            today: date) -> Refined:  # fmt: skip
     """Age range filter and boost, postcode boost (all optional). The score may
-    pass 1 here: people are ranked on it, and it is capped at 1 for display."""
-    persons = index.prepared_people
+    pass 1 here: people are ranked on it, and it is capped at 1 for display.
+    A family name alone must fit every detail given."""
+    persons, rows, score = index.prepared_people, found.rows, found.score
     keep = np.ones(len(rows), dtype=bool)
+    age_how = np.zeros(len(rows), dtype=np.int8)
     if query.age_min is not None or query.age_max is not None:
         age = ages(persons, rows, today)
         low, high = query.age_min or 0, 200 if query.age_max is None else query.age_max
         inside = (age >= low) & (age <= high)
-        keep = (age < 0) | inside
+        keep = inside if query.family_only else (age < 0) | inside
+        age_how = np.select([inside, age < 0], [1, 2], 3).astype(np.int8)
         score = score + np.where(inside, AGE_IN_RANGE, 0.0)
-    boost = np.zeros(len(rows), dtype=bool)
+    place = np.zeros(len(rows), dtype=np.int8)
     if query.postcode:
         code = persons.postcode_codes.get(query.postcode)
         full = has_key(persons.postcode_keys, rows, code)
         code = persons.district_codes.get(query.postcode[:-3])
         near = has_key(persons.district_keys, rows, code)
         score = score + np.where(full, POSTCODE, np.where(near, DISTRICT, 0.0))
-        boost = full | near
-    return keep, score, boost
+        place = np.select([full, near], [1, 2], 0).astype(np.int8)
+        if query.family_only and query.dob is None:
+            keep &= full
+    if query.family_only and query.dob is not None:
+        keep &= found.dob >= FAMILY_DOB
+    return Refined(keep, score, place, age_how)
+
+
+def fitting(query: SearchQuery, found: Scored, refined: Refined) -> np.ndarray:
+    """Which people fit everything given about as well as a name can: the name
+    close (an exact name, a nickname, another spelling, a slip), and the date of
+    birth, postcode and age range given all agreeing. Where more fit than a
+    results list holds, no ranking can tell them apart: the worker is asked for
+    the detail that would."""
+    if query.by_identifier:
+        return np.ones(len(found.rows), dtype=bool)
+    fits = found.name >= (FIT_FAMILY if query.family_only else FIT_NAME)
+    if query.dob is not None:
+        fits &= found.dob >= SWAPPED_DOB
+    if query.postcode:
+        fits &= refined.place == 1
+    if query.age_min is not None or query.age_max is not None:
+        fits &= refined.age == 1
+    return fits
+
+
+@dataclass(frozen=True)
+class Found:
+    """A search's answer before any viewer's cut: the people listed, and the
+    people rows of everyone who fits what was given (listed or not)."""
+
+    candidates: list[Candidate]
+    fit_rows: np.ndarray
+    #: per candidate, the standardised (given, family) name it was found by
+    #: (empty for an identifier): a viewer must see a record bearing it
+    matched: list[tuple[str, str]] = field(default_factory=list)
+
+
+def find(index: LinkedIndex, query: SearchQuery, today: date, limit: int) -> Found:
+    """People matching ``query``, best first, at most ``limit`` (and
+    MAX_RESULTS), with everyone who fits what was given."""
+    persons = index.prepared_people
+    found = (
+        _by_identifier(index, query) if query.by_identifier else _by_name(index, query)
+    )
+    refined = _refine(index, query, found, today)
+    keep = refined.keep & (refined.score >= (0 if query.by_identifier else MIN_SCORE))
+    fits = fitting(query, found, refined) & keep
+    rows, score = found.rows[keep], refined.score[keep]
+    order = np.lexsort((persons.name_rank[rows], -persons.n_sources[rows],
+                        ~fits[keep], -score))  # fmt: skip
+    top = np.flatnonzero(keep)[order[: max(0, min(limit, MAX_RESULTS))]]
+    people = (index.people.row(int(r), named=True) for r in found.rows[top])
+    loads = index.source_loads
+    services = dict(zip(loads["source"], loads["service"], strict=True))
+    how = (
+        [ID_LABELS[query.id_kind or "nhs_number"]] * len(top)
+        if query.by_identifier
+        else explain(index, query, found.readings, found.variant[top],
+                     found.reading[top], found.dob[top], refined.place[top],
+                     refined.age[top])
+    )  # fmt: skip
+    candidates = [
+        _candidate(row, today, float(min(refined.score[i], 1.0)),
+                   bool(persons.flagged[found.rows[i]]), label, services)
+        for row, i, label in zip(people, top, how, strict=True)
+    ]  # fmt: skip
+    vocab, names = index.prepared_names.vocab_list, index.prepared_names
+    matched = [
+        ("" if query.family_only else vocab[names.row_first[v]],
+         vocab[names.row_last[v]]) if v >= 0 else ("", "")
+        for v in found.variant[top].tolist()
+    ]  # fmt: skip
+    return Found(candidates, found.rows[fits], matched)
 
 
 def search(
     index: LinkedIndex, query: SearchQuery, today: date, limit: int
 ) -> list[Candidate]:
     """People matching ``query``, best first, at most ``limit`` (and MAX_RESULTS)."""
-    persons = index.prepared_people
-    if query.by_identifier:
-        rows = _by_identifier(index, query)
-        score = np.ones(len(rows))
-        matched = np.full(len(rows), -1, dtype=np.int8)
-    else:
-        rows, score, matched = _by_name(index, query)
-    keep, score, near = _refine(index, query, rows, score, today)
-    keep &= score >= (0 if query.by_identifier else MIN_SCORE)
-    rows, score, matched, near = rows[keep], score[keep], matched[keep], near[keep]
-    order = np.lexsort((persons.name_rank[rows], -persons.n_sources[rows], -score))
-    top = order[: max(0, min(limit, MAX_RESULTS))]
-    score = np.minimum(score, 1.0)
-    people = (index.people.row(int(r), named=True) for r in rows[top])
-    label = ID_LABELS[query.id_kind or "nhs_number"]
-    loads = index.source_loads
-    services = dict(zip(loads["source"], loads["service"], strict=True))
-    return [
-        _candidate(
-            row, today, float(score[i]), bool(persons.flagged[rows[i]]),
-            label if matched[i] < 0 else _MATCHED[matched[i]]
-            + ("; postcode" if near[i] else ""),
-            services,
-        )
-        for row, i in zip(people, top, strict=True)
-    ]  # fmt: skip
+    return find(index, query, today, limit).candidates
 
 
 def case_label(case_number: str, services: dict[str, str]) -> str:

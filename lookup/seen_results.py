@@ -4,23 +4,40 @@ A person none of whose services the viewer may see is not listed; a person found
 by an identifier only a record they may not see holds is not listed either.
 Everyone else is shown as ``lookup.seen`` makes them: name, date of birth,
 addresses and identifiers from records seen in full, "known to N services"
-counting the services shown, case numbers only of services seen in full.
+counting the services shown, case numbers only of services seen in full. A
+person found by a name (a previous family name, say) that only records the
+viewer may not see in full bear is not listed. How many people fit what was
+given counts only people the viewer may see.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
+import polars as pl
 
 from lookup.disclosure import Disclosure
-from lookup.family_index import person_row
+from lookup.family_index import person_row, record_rows
 from lookup.index import LinkedIndex
+from lookup.names import name_variants
 from lookup.query import SearchQuery, compact_id
-from lookup.search import Candidate, case_label
+from lookup.scoring import ages
+from lookup.search import MAX_RESULTS, Candidate, case_label, find
 from lookup.seen import Ages, records_of, seen_by
 from lookup.text import age_on
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A results list as one viewer sees it, and how many people fit what was
+    given (the viewer's to see); when more fit than are listed, the words
+    asking for the detail that would tell them apart."""
+
+    candidates: list[Candidate]
+    fitting: int
+    prompt: str = ""
 
 
 def _holds(identity: dict, query: SearchQuery) -> bool:
@@ -42,14 +59,28 @@ def _as_seen(c: Candidate, row: dict, services: dict[str, str], today: date):  #
     )  # fmt: skip
 
 
+def _names_seen(identity: dict, family_only: bool, nicknames: pl.DataFrame) -> set:
+    """The standardised (given, family) names the records seen bear."""
+    frame = pl.DataFrame(
+        [(identity["person_id"], identity.get("first_name"),
+          identity.get("last_name"), list(identity.get("other_names") or []))],
+        schema={"person_id": pl.Utf8, "first_name": pl.Utf8, "last_name": pl.Utf8,
+                "other_names": pl.List(pl.Utf8)}, orient="row",
+    )  # fmt: skip
+    rows = name_variants(frame, nicknames).select("first", "last").rows()
+    return {("" if family_only else f, la) for f, la in rows}
+
+
 def seen_candidates(
     index: LinkedIndex,
     found: list[Candidate],
     query: SearchQuery,
     disclosure: Disclosure,
     today: date,
+    matched: list[tuple[str, str]] | None = None,
 ) -> list[Candidate]:
-    """``found`` cut to what ``disclosure`` lets the viewer see (order kept)."""
+    """``found`` cut to what ``disclosure`` lets the viewer see (order kept);
+    ``matched``: the name each was found by (``lookup.search.Found``)."""
     ids = index.people["person_id"]
     rows = np.array([person_row(ids, c.person_id) for c in found], dtype=np.int64)
     ages = Ages(index, today)
@@ -57,11 +88,18 @@ def seen_candidates(
     loads = index.source_loads
     services = dict(zip(loads["source"], loads["service"], strict=True))
     kept = []
-    for c in found:
+    by_name = matched or [("", "")] * len(found)
+    for c, name in zip(found, by_name, strict=True):
         shown = seen.sources.get(c.person_id, frozenset())
         identity = seen.identity.get(c.person_id)
         if not shown or (
             identity is not None and query.by_identifier and not _holds(identity, query)
+        ):
+            continue
+        if (
+            identity is not None
+            and name[1]
+            and name not in _names_seen(identity, query.family_only, index.nicknames)
         ):
             continue
         if identity is not None:
@@ -70,3 +108,70 @@ def seen_candidates(
             replace(c, n_services=len(shown), possible_match=seen.flagged(c.person_id))
         )
     return kept
+
+
+def visible_rows(
+    index: LinkedIndex, rows: np.ndarray, disclosure: Disclosure, today: date
+) -> np.ndarray:
+    """For each people row: may the viewer see any of the person's services?
+    (Column-wide: a common name may fit thousands.)"""
+    bounds = index.prepared_families.record_bounds[rows]
+    records = record_rows(index.prepared_families, rows)
+    owner = np.repeat(np.arange(len(rows)), bounds[:, 1] - bounds[:, 0])
+    source = index.records["source"].gather(records).cast(pl.Utf8).to_list()
+    age = ages(index.prepared_people, rows, today)[owner]
+    shown = np.fromiter(
+        (disclosure.shown(s, None if a < 0 else int(a))
+         for s, a in zip(source, age.tolist(), strict=True)),
+        dtype=bool, count=len(source),
+    )  # fmt: skip
+    out = np.zeros(len(rows), dtype=bool)
+    np.logical_or.at(out, owner[shown], True)
+    return out
+
+
+def narrowing_prompt(query: SearchQuery, fitting: int, listed: int) -> str:
+    """What the page asks for when more people fit than it lists ('' if not)."""
+    if fitting <= listed:
+        return ""
+    missing = [
+        word
+        for word, given in (
+            ("the first name", bool(query.first)),
+            ("the date of birth", query.dob is not None),
+            ("the postcode", bool(query.postcode)),
+            ("an age range", query.dob is not None or query.age_min is not None
+             or query.age_max is not None),
+        )
+        if not given
+    ]  # fmt: skip
+    ask = (
+        ", ".join(missing[:-1])
+        + (" or " if len(missing) > 1 else "")
+        + (missing[-1] if missing else "")
+    )
+    ids = "an NHS number, UPN or case number"
+    detail = f"Add {ask}, or search by {ids}," if missing else f"Search by {ids}"
+    return (
+        f"{fitting} people fit what you gave; only the best {listed} are listed. "
+        f"{detail} to tell them apart."
+    )
+
+
+def seen_search(
+    index: LinkedIndex,
+    query: SearchQuery,
+    today: date,
+    limit: int,
+    disclosure: Disclosure,
+) -> SearchResult:
+    """Search, cut to what ``disclosure`` lets the viewer see, with how many
+    people the viewer may see fit what was given."""
+    found = find(index, query, today, limit)
+    listed = seen_candidates(
+        index, found.candidates, query, disclosure, today, found.matched
+    )
+    fit = found.fit_rows
+    fitting = int(visible_rows(index, fit, disclosure, today).sum()) if len(fit) else 0
+    cap = max(0, min(limit, MAX_RESULTS))
+    return SearchResult(listed, fitting, narrowing_prompt(query, fitting, cap))

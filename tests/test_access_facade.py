@@ -106,7 +106,7 @@ def test_check_reason_lists_every_problem() -> None:
 def test_no_audit_log_means_nothing_is_returned(index, tmp_path, monkeypatch) -> None:
     broken = make_engine(f"sqlite:///{tmp_path / 'no-table.db'}")
     called = []
-    monkeypatch.setattr(access, "search", lambda *a: called.append(a) or ["leak"])
+    monkeypatch.setattr(access, "seen_search", lambda *a: called.append(a) or ["leak"])
     with pytest.raises(AuditError):
         access.audited_search(
             ask(index, broken, WORKER, "Emergency", "R", "x"), JANE, 5

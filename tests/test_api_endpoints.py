@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from api import serialise  # noqa: E402
 from api.app import create_app  # noqa: E402
-from governance.access import audited_family, audited_search  # noqa: E402
+from governance.access import audited_family, audited_search_result  # noqa: E402
 from governance.audit import Actor, read_events, verify_chain  # noqa: E402
 from governance.restrictions import RESTRICTED_MESSAGE, set_restriction  # noqa: E402
 from linkage.index_tables import record_evidence  # noqa: E402
@@ -107,7 +107,7 @@ def test_each_worker_gets_exactly_what_the_facade_gives_them(client, idp, role) 
                       {**REASON, "person_id": person})  # fmt: skip
         expected, request = _facade_family(client, role, person)
         assert reply.json() == expected
-    found = audited_search(request, parse_query("Jane", "Smith", "03/07/2015",
+    found = audited_search_result(request, parse_query("Jane", "Smith", "03/07/2015",
                                                 today=TODAY), 20)  # fmt: skip
     expected = serialise.search_result(found, 20).model_dump(mode="json")
     assert _call(client, headers, "/v1/search", JANE).json() == expected

@@ -76,7 +76,7 @@ def test_search_with_postcode_and_age_range(config, capsys) -> None:
           *REASON, "--json"])  # fmt: skip
     found = _json(capsys)["candidates"]
     assert {c["person_id"] for c in found} == {"p1", "p8"}
-    assert found[0]["matched_on"] == "name; postcode"
+    assert found[0]["matched_on"] == "exact name; postcode; age inside the range given"
     assert search_criteria(config)["postcode"] == "DT11AA"
 
 

@@ -102,7 +102,10 @@ def test_other_dates_of_birth_are_found(index, engine) -> None:
     born = dob_rows(other.prepared_people, [day_number(date(2015, 7, 3))])
     assert _ids(other, born) == {"p1", "p2", "p8"}
     karen = search(other, parse_query("Karen", "Smith", "03/07/2015"), TODAY, 5)[0]
-    assert (karen.person_id, karen.matched_on) == ("p2", "name and date of birth")
+    assert (karen.person_id, karen.matched_on) == (
+        "p2",
+        "exact name; another recorded date of birth",
+    )
 
 
 def test_family_offsets(index) -> None:

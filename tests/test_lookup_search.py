@@ -88,7 +88,7 @@ def test_candidate_fields(index) -> None:
     assert (jane.address, jane.postcode) == ("1 Demo Road, Demo Town", "DT1 1AA")
     assert jane.n_services == 3
     assert jane.possible_match is True
-    assert jane.matched_on == "name and date of birth"
+    assert jane.matched_on == "exact name and date of birth"
 
 
 def test_limit_caps_results(index) -> None:
@@ -133,8 +133,8 @@ def test_postcode_lifts_a_name_match(index) -> None:
     elsewhere = search(
         index, parse_query("Jane", "Smith", postcode="SK1 3AB"), TODAY, 5
     )
-    assert (plain.score, plain.matched_on) == (0.85, "name")
-    assert (there[0].score, there[0].matched_on) == (0.97, "name; postcode")
+    assert (plain.score, plain.matched_on) == (0.85, "exact name")
+    assert (there[0].score, there[0].matched_on) == (0.97, "exact name; postcode")
     assert there[0].confidence == "Strong match"
     assert elsewhere[0].score == 0.85
 
@@ -155,10 +155,14 @@ def test_a_date_of_birth_finds_a_badly_misspelt_name(index) -> None:
     assert search(index, parse_query("Jyan", "Smith"), TODAY, 5)[0].person_id != "p1"
     found = search(index, parse_query("Jyan", "Smith", "03/07/2015"), TODAY, 5)
     assert found[0].person_id in {"p1", "p8"}
-    assert found[0].matched_on == "name and date of birth"
+    assert found[0].matched_on == (
+        "first name spelt differently; family name; date of birth"
+    )
 
 
 def test_a_postcode_finds_a_badly_misspelt_name(index) -> None:
     found = search(index, parse_query("Jyan", "Smith", postcode="DT1 1AA"), TODAY, 5)
     assert found[0].person_id in {"p1", "p8"}
-    assert found[0].matched_on == "name; postcode"
+    assert found[0].matched_on == (
+        "first name spelt differently; family name; postcode"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import UserInputError
-from governance.access import AccessRequest, audited_family, audited_search
+from governance.access import AccessRequest, audited_family, audited_search_result
 from governance.restrictions import RESTRICTED_MESSAGE, is_redacted
 from lookup.addresses import address_keys
 from lookup.query import parse_query
@@ -52,7 +52,10 @@ def _search_form(ctx: AppContext, request: AccessRequest) -> None:
         low = low_col.text_input("Aged from (optional)", key="q_age_min")
         high = high_col.text_input("Aged up to (optional)", key="q_age_max")
         # hints as text, not "?" icons: those are tab stops between the fields
-        st.caption('You can also type "SMITH, John" as the last name.')
+        st.caption(
+            'You can also type "SMITH, John" as the last name. A last name alone '
+            "(a baby, a family) works with a date of birth, a postcode or an age range."
+        )
         ident = st.text_input(
             "Or search by an identifier instead of a name: NHS number, UPN or case "
             "number", key="q_id",
@@ -68,8 +71,8 @@ def _search_form(ctx: AppContext, request: AccessRequest) -> None:
             st.error(str(exc))
         focus.move_to("results")
         return
-    found = audited_search(request, query, ctx.config.app.max_results)
-    state.set_results(found)
+    found = audited_search_result(request, query, ctx.config.app.max_results)
+    state.set_results(found.candidates, found.prompt)
     focus.move_to("results")
 
 
@@ -178,7 +181,7 @@ def _confirm(request: AccessRequest, person_id: str, listed: Candidate | None) -
         st.rerun()
 
 
-def _results(found: list[Candidate], cap: int) -> None:
+def _results(found: list[Candidate], cap: int, prompt: str = "") -> None:
     if not found:
         with focus.target("results"):
             st.subheader("No matching people found")
@@ -187,7 +190,9 @@ def _results(found: list[Candidate], cap: int) -> None:
     people = "person" if len(found) == 1 else "people"
     with focus.target("results"):
         st.subheader(f"{len(found)} {people} found")
-    if len(found) >= cap:
+    if prompt:
+        st.info(prompt, icon=":material/filter_list:")
+    elif len(found) >= cap:
         st.info(CAPPED.format(cap=cap), icon=":material/filter_list:")
     st.caption("Best match first. Check the date of birth and address before opening.")
     sure = [c for c in found if not c.possible_match]
@@ -215,4 +220,5 @@ def page(ctx: AppContext, request: AccessRequest) -> None:
     if person_id is not None:
         _confirm(request, person_id, {c.person_id: c for c in found}.get(person_id))
     else:
-        _results(found, min(ctx.config.app.max_results, MAX_RESULTS))
+        cap = min(ctx.config.app.max_results, MAX_RESULTS)
+        _results(found, cap, state.results_prompt())

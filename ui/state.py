@@ -93,10 +93,17 @@ def results() -> list[Candidate] | None:
     return _get("results")
 
 
-def set_results(found: list[Candidate]) -> None:
-    """Remember a new results list; anything opened before is forgotten."""
+def set_results(found: list[Candidate], prompt: str = "") -> None:
+    """Remember a new results list (and what the page asks for when more people
+    fit than it lists); anything opened before is forgotten."""
     clear_results()
     _set("results", found)
+    _set("results_prompt", prompt)
+
+
+def results_prompt() -> str:
+    """What the last results list asked for to tell people apart ('' if nothing)."""
+    return _get("results_prompt", "") or ""
 
 
 def pending() -> str | None:

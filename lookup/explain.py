@@ -1,0 +1,131 @@
+"""Say what matched for each person listed: the name variant that scored best,
+read against the typed names, and the person's recorded dates of birth.
+
+Only the listed handful are explained, one by one; the scoring itself stays
+column-wide (``lookup.search``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from lookup.index import LinkedIndex
+from lookup.match_words import (
+    DobHow,
+    FirstHow,
+    LastHow,
+    Matched,
+    first_how,
+    match_label,
+)
+from lookup.prepared import NO_DAY, NameIndex, PersonIndex, day_number, other_dob_hits
+from lookup.query import SearchQuery
+from lookup.scoring import swapped
+
+_PLACE = {1: "full", 2: "district"}
+_AGE = {1: "inside", 2: "unknown"}
+
+
+def _dob_how(persons: PersonIndex, row: int, dob: date | None) -> DobHow:
+    if dob is None:
+        return ""
+    rows = np.array([row])
+
+    def on(value: date | None) -> tuple[bool, bool]:
+        if value is None:
+            return False, False
+        day = day_number(value)
+        return bool(persons.dob_day[row] == day), bool(
+            other_dob_hits(persons, rows, day)[0]
+        )
+
+    main, other = on(dob)
+    if main or other:
+        return "exact" if main else "other"
+    if any(on(swapped(dob))):
+        return "swapped"
+    if persons.dob_day[row] == NO_DAY:
+        return "unknown"
+    same = sum(
+        int(a == b)
+        for a, b in zip(
+            (persons.year[row], persons.month[row], persons.day[row]),
+            (dob.year, dob.month, dob.day),
+            strict=True,
+        )
+    )
+    return "one_part" if same >= 2 else "differs"
+
+
+def _display(names: NameIndex, person: int) -> tuple[int, set[int]]:
+    """(given-name code, family-name codes incl. parts) of the display name."""
+    span = np.arange(names.person_offsets[person], names.person_offsets[person + 1])
+    shown = span[~names.row_other[span]]
+    whole = shown[~names.row_part[shown]]
+    first = int(names.row_first[whole[0]]) if len(whole) else -1
+    return first, {int(c) for c in names.row_last[shown]}
+
+
+def _last_how(names: NameIndex, reading, variant: int) -> LastHow:  # noqa: ANN001
+    code = int(names.row_last[variant])
+    recorded = names.vocab_list[code]
+    if names.row_part[variant] or (reading.parts and recorded in reading.parts):
+        return "part"
+    if recorded == reading.last:
+        return "exact"
+    group = names.surname_groups.get(reading.last)
+    if group is not None and code in set(group.tolist()):
+        return "spelling"
+    return "close"
+
+
+def _first_how(names: NameIndex, reading, variant: int,  # noqa: ANN001
+               code: int = -1) -> FirstHow:  # fmt: skip
+    """How the typed first name agrees with the variant's (or vocabulary ``code``)."""
+    code = code if code >= 0 else int(names.row_first[variant])
+    recorded = names.vocab_list[code]
+    typed_canons = set(reading.canons) or {reading.first}
+    recorded_canons = {recorded, *names.nick_canons.get(recorded, ())}
+    return first_how(reading.first, recorded, typed_canons, recorded_canons)
+
+
+def explain(
+    index: LinkedIndex,
+    query: SearchQuery,
+    readings: tuple,
+    variants: np.ndarray,
+    reading_of: np.ndarray,
+    dob: np.ndarray,
+    place: np.ndarray,
+    age: np.ndarray,
+) -> list[str]:
+    """One label per listed person (``lookup.match_words.match_label``)."""
+    names, persons = index.prepared_names, index.prepared_people
+    out = []
+    for i, variant in enumerate(variants.tolist()):
+        reading = readings[int(reading_of[i])]
+        person = int(names.row_person[variant])
+        first = "" if query.family_only else _first_how(names, reading, variant)
+        other_first = previous_last = False
+        if names.row_other[variant]:
+            shown_first, shown_last = _display(names, person)
+            previous_last = int(names.row_last[variant]) not in shown_last
+            if first and shown_first >= 0 and shown_first != names.row_first[variant]:
+                # said of the name shown on the card when that agrees ('Rob' for
+                # Robert), else it is a first name only another record gave
+                first = _first_how(names, reading, -1, shown_first)
+                other_first = first == "spelling"
+        matched = Matched(
+            last=_last_how(names, reading, variant),
+            first=first,
+            previous_last=previous_last,
+            other_first=other_first,
+            turned=reading.turned,
+            dob=_dob_how(persons, person, query.dob) if dob[i] >= 0 else "",
+            place=_PLACE.get(int(place[i]), ""),
+            age=_AGE.get(int(age[i]), ""),
+        )
+        out.append(match_label(matched))
+    return out

@@ -1,0 +1,113 @@
+"""What matched, in words: the label a result card shows beside its confidence.
+
+"Likely match" alone reads the same for an exact name and for "Charlie" found
+as Christopher; the worker needs to know which part agreed and how, so they
+know what to check: "exact name and date of birth", "nickname of the first
+name; family name", "previous or other family name; date of birth with day and
+month swapped". Each part is classified once per listed person (a handful), from
+the name variant that scored best and the person's recorded dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FirstHow = Literal["", "exact", "nickname", "short", "initial", "spelling"]
+LastHow = Literal["exact", "spelling", "part", "close"]
+DobHow = Literal["", "exact", "other", "swapped", "one_part", "unknown", "differs"]
+PlaceHow = Literal["", "full", "district"]
+AgeHow = Literal["", "inside", "unknown"]
+
+_FIRST = {
+    "exact": "first name",
+    "nickname": "nickname of the first name",
+    "short": "shortened first name",
+    "initial": "first initial",
+    "spelling": "first name spelt differently",
+}
+_LAST = {
+    "exact": "family name",
+    "spelling": "another spelling of the family name",
+    "part": "one part of the family name",
+    "close": "family name spelt differently",
+}
+_DOB = {
+    "exact": "date of birth",
+    "other": "another recorded date of birth",
+    "swapped": "date of birth with day and month swapped",
+    "one_part": "date of birth with one of day, month or year different",
+    "unknown": "no date of birth recorded",
+    "differs": "a different date of birth",
+}
+#: The postcode part of a label: withheld with a protected address.
+POSTCODE_WORDS = {"full": "postcode", "district": "postcode district"}
+_AGE = {"inside": "age inside the range given", "unknown": "age not recorded"}
+#: Said when the name matched is one the person was recorded by before or besides.
+PREVIOUS_LAST = "previous or other family name"
+OTHER_FIRST = "another first name on record"
+TURNED = "first and family names the other way round"
+
+
+@dataclass(frozen=True)
+class Matched:
+    """How each part of a query agreed with one person."""
+
+    last: LastHow
+    first: FirstHow = ""  # "" when no first name was given
+    previous_last: bool = False  # matched on another family name of theirs
+    other_first: bool = False  # matched on another first name of theirs
+    turned: bool = False  # the boxes read the other way round
+    dob: DobHow = ""
+    place: PlaceHow = ""
+    age: AgeHow = ""
+
+
+def _name_words(m: Matched) -> list[str]:
+    exact = m.first == "exact" and m.last == "exact"
+    if exact and not (m.previous_last or m.other_first):
+        words = ["exact name"]
+    else:
+        first = OTHER_FIRST if m.other_first else _FIRST.get(m.first, "")
+        last = PREVIOUS_LAST if m.previous_last else _LAST[m.last]
+        if m.previous_last and m.last != "exact":
+            last += f" ({_LAST[m.last]})"
+        words = [w for w in (first, last) if w]
+    return [TURNED, *words] if m.turned else words
+
+
+def match_label(m: Matched) -> str:
+    """ "exact name and date of birth", "nickname of the first name; family name;
+    date of birth with day and month swapped; postcode" …"""
+    words = _name_words(m)
+    dob = _DOB.get(m.dob, "")
+    if dob and words == ["exact name"] and m.dob == "exact":
+        words = ["exact name and date of birth"]
+    elif dob:
+        words.append(dob)
+    words += [w for w in (POSTCODE_WORDS.get(m.place), _AGE.get(m.age)) if w]
+    return "; ".join(words)
+
+
+def without_place(label: str) -> str:
+    """The label with its postcode part taken out (a protected address)."""
+    parts = [p for p in label.split("; ") if p not in POSTCODE_WORDS.values()]
+    return "; ".join(parts)
+
+
+def first_how(typed: str, recorded: str, typed_canons: set[str],
+              recorded_canons: set[str]) -> FirstHow:  # fmt: skip
+    """How a recorded first name agrees with the typed one (both standardised;
+    canons: each name's nickname groups, itself included)."""
+    if not typed:
+        return ""
+    if typed == recorded:
+        return "exact"
+    if typed_canons & recorded_canons:
+        return "nickname"
+    short, long_ = sorted((typed, recorded), key=len)
+    if len(short) >= 3 and long_.startswith(short):
+        return "short"
+    if len(short) == 1 and long_.startswith(short):
+        return "initial"
+    return "spelling"
