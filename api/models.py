@@ -57,6 +57,19 @@ class SearchBody(Reasoned):
     )
 
 
+class AddressBody(Reasoned):
+    """A postcode, optionally with a house number or name."""
+
+    postcode: str = Field(
+        max_length=8,
+        pattern=r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$",
+        description='A full UK postcode ("SK1 3AB" or "sk13ab").',
+    )
+    house: str = Field(
+        default="", max_length=60, description="House number or name (optional)."
+    )
+
+
 class PersonBody(Reasoned):
     """One person of the current index (a ``person_id`` from a search)."""
 
@@ -165,6 +178,21 @@ class SearchResult(BaseModel):
     )
     results: list[Candidate]
     possible_matches: list[Candidate]
+
+
+class Household(BaseModel):
+    """One address at the postcode and the people listed there."""
+
+    address: str
+    residents: list[Candidate]
+
+
+class AddressResult(BaseModel):
+    """The households at a postcode, in house-number order."""
+
+    postcode: str
+    count: int
+    households: list[Household]
 
 
 class Person(BaseModel):

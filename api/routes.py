@@ -22,6 +22,7 @@ from api.state import ServerState
 from core.errors import AccessDenied
 from governance.access import (
     AccessRequest,
+    audited_address_search,
     audited_family,
     audited_search_result,
     audited_service_detail,
@@ -31,6 +32,7 @@ from governance.access import (
 from governance.health import detail, liveness
 from governance.permissions import deny, require
 from governance.roles import may
+from lookup.address_search import parse_address_query
 from lookup.query import parse_query
 from lookup.search import MAX_RESULTS
 
@@ -112,6 +114,20 @@ def search(request: Request, who: Who, body: models.SearchBody) -> models.Search
     limit = _server(request).config.app.max_results
     found = audited_search_result(access, query, limit)
     return out.search_result(found, min(limit, MAX_RESULTS))
+
+
+@router.post("/search/address", response_model=models.AddressResult)
+def search_address(
+    request: Request, who: Who, body: models.AddressBody
+) -> models.AddressResult:
+    """Who lives at an address: the households at a postcode (a house number or
+    name narrows it to one) and who is in each, as the dashboard lists them.
+
+    Records ``search`` (the criteria) and ``results_shown`` (who was listed).
+    """
+    access = _access(request, who, body)
+    query = parse_address_query(body.postcode, body.house)
+    return out.address_result(audited_address_search(access, query))
 
 
 def _family(request: Request, who: Caller, body: models.PersonBody):  # noqa: ANN202

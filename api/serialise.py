@@ -13,6 +13,7 @@ from api import models
 from governance.restrictions import is_redacted, is_redacted_member
 from lookup import family as fam
 from lookup import search as srch
+from lookup.address_search import AddressResult
 from lookup.evidence import RecordEvidence, link_confidence
 from lookup.labels import NO_INVOLVEMENT, as_of_text, none_found_line, problem_lines
 from lookup.seen_results import SearchResult
@@ -88,6 +89,20 @@ def search_result(result: SearchResult, cap: int) -> models.SearchResult:
         prompt=result.prompt or None,
         results=[candidate(c) for c in found if not c.possible_match],
         possible_matches=[candidate(c) for c in found if c.possible_match],
+    )
+
+
+def address_result(result: AddressResult) -> models.AddressResult:
+    """The dashboard's households, each with its residents' cards."""
+    return models.AddressResult(
+        postcode=result.postcode,
+        count=len(result.people),
+        households=[
+            models.Household(
+                address=h.address, residents=[candidate(c) for c in h.residents]
+            )
+            for h in result.households
+        ],
     )
 
 

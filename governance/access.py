@@ -30,6 +30,12 @@ from governance.restrictions import (
     restricted_ids,
 )
 from governance.visibility import view_for_role
+from lookup.address_search import (
+    AddressQuery,
+    AddressResult,
+    households,
+    living_there,
+)
 from lookup.family import FamilyView, family_view, who_to_call
 from lookup.index import LinkedIndex
 from lookup.query import SearchQuery
@@ -42,6 +48,7 @@ __all__ = [
     "AccessRequest",
     "Reason",
     "audit_log",
+    "audited_address_search",
     "audited_family",
     "audited_search",
     "audited_search_result",
@@ -119,6 +126,36 @@ def audited_search_result(
     _record(request, "results_shown", shown)
     found = [redact_candidate(c) if c.person_id in restricted else c for c in found]
     return replace(result, candidates=found)
+
+
+def audited_address_search(
+    request: AccessRequest, query: AddressQuery
+) -> AddressResult:
+    """Who lives at an address, audited as a person search is: the criteria
+    recorded before, the people listed after.
+
+    Made from what the role may see (a person known only to hidden services is
+    not listed; addresses from records seen in full). Nobody whose address there
+    is protected is listed, nor anyone restricted: being listed at an address
+    would give it away. Earlier protected addresses are left off every card.
+    """
+    _require_worker(request, "search")
+    index, role = request.index, request.actor.role
+    _record(request, "search",
+            {"criteria": query.criteria(), "build_id": index.build_id})  # fmt: skip
+    cut = request.policy.disclosure(role, index)
+    found = living_there(index, query, request.today, cut)
+    kept = withheld(request.audit, index, request.policy)
+    found = [c for c in found if not kept.hides(c.address, c.postcode)]
+    restricted = restricted_people(request.audit, index, (c.person_id for c in found))
+    found = [
+        withhold_candidate(c, kept) for c in found if c.person_id not in restricted
+    ]
+    result = households(query.postcode, found)
+    listed = [c.person_id for c in result.people]
+    shown = {"person_ids": listed, "count": len(listed), "restricted_ids": []}
+    _record(request, "results_shown", shown)
+    return result
 
 
 def _check_restriction(

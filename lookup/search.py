@@ -403,7 +403,7 @@ def find(index: LinkedIndex, query: SearchQuery, today: date, limit: int) -> Fou
                      refined.age[top])
     )  # fmt: skip
     candidates = [
-        _candidate(row, today, float(min(refined.score[i], 1.0)),
+        make_candidate(row, today, float(min(refined.score[i], 1.0)),
                    bool(persons.flagged[found.rows[i]]), label, services)
         for row, i, label in zip(people, top, how, strict=True)
     ]  # fmt: skip
@@ -429,7 +429,7 @@ def case_label(case_number: str, services: dict[str, str]) -> str:
     return f"{services.get(source, source)} case {number}"
 
 
-def _candidate(
+def make_candidate(
     row: dict,
     today: date,
     score: float,
@@ -437,6 +437,7 @@ def _candidate(
     matched_on: str,
     services: dict[str, str],
 ) -> Candidate:
+    """A results card from a people row (``matched_on``: what the label says)."""
     score = round(score, 3)
     return Candidate(
         person_id=row["person_id"],

@@ -22,10 +22,15 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from api import serialise  # noqa: E402
 from api.app import create_app  # noqa: E402
-from governance.access import audited_family, audited_search_result  # noqa: E402
+from governance.access import (  # noqa: E402
+    audited_address_search,
+    audited_family,
+    audited_search_result,
+)
 from governance.audit import Actor, read_events, verify_chain  # noqa: E402
 from governance.restrictions import RESTRICTED_MESSAGE, set_restriction  # noqa: E402
 from linkage.index_tables import record_evidence  # noqa: E402
+from lookup.address_search import parse_address_query  # noqa: E402
 from lookup.query import parse_query  # noqa: E402
 from lookup.services import configured_sources  # noqa: E402
 
@@ -37,6 +42,7 @@ P1 = {**REASON, "person_id": "p1"}
 #: endpoint -> (body, roles answered 200; others 403)
 ENDPOINTS = {
     "/v1/search": (JANE, WORKERS),
+    "/v1/search/address": ({**REASON, "postcode": "DT1 1AA"}, WORKERS),
     "/v1/person": (P1, WORKERS),
     "/v1/person/services": (P1, WORKERS),
     "/v1/person/family": (P1, WORKERS),
@@ -111,6 +117,28 @@ def test_each_worker_gets_exactly_what_the_facade_gives_them(client, idp, role) 
                                                 today=TODAY), 20)  # fmt: skip
     expected = serialise.search_result(found, 20).model_dump(mode="json")
     assert _call(client, headers, "/v1/search", JANE).json() == expected
+    home = audited_address_search(request, parse_address_query("DT1 1AA", "1"))
+    expected = serialise.address_result(home).model_dump(mode="json")
+    asked = {**REASON, "postcode": "dt11aa", "house": "1"}
+    reply = _call(client, headers, "/v1/search/address", asked).json()
+    assert reply == expected
+    assert reply["households"][0]["address"] == "1 Demo Road, Demo Town"
+    asked_event, shown = _events(client)[-2:]
+    assert asked_event["data"]["criteria"] == {
+        "kind": "address",
+        "postcode": "DT11AA",
+        "house": "1",
+    }
+    assert shown["data"]["count"] == reply["count"]
+
+
+def test_an_address_search_without_a_postcode_is_refused(client, idp) -> None:
+    body = {**REASON, "postcode": "", "house": "12"}
+    for postcode in ("", "12 High St", "SK1"):
+        body["postcode"] = postcode
+        reply = _call(client, _token(idp, "front_door"), "/v1/search/address", body)
+        assert reply.status_code == 422
+        assert "postcode" in reply.text
 
 
 def _service(family: dict, person: str, source: str) -> dict | None:

@@ -37,4 +37,4 @@ def test_schemathesis_finds_no_failure(tmp_path: Path, idp: Idp) -> None:
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "failure" not in summary, summary
-    assert "Operations:       9 selected / 9 total" in run.stdout
+    assert "Operations:       10 selected / 10 total" in run.stdout

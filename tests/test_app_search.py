@@ -51,8 +51,43 @@ def test_many_results_are_capped_and_say_so(tmp_path, index_db) -> None:  # noqa
     config.write_text(text.replace("[app]\n", "[app]\nmax_results = 2\n"))
     at = _search(_worker(config), "Jane", "Smith")
     assert at.subheader[0].value == "2 people found"
-    assert "Only the best 2 matches are shown" in _texts(at.info)
-    assert _events(config)[-1]["data"]["count"] == 2
+    # three fit the name (Jane and Jayne Smith, Jane Smyth): the page says so
+    assert "3 people fit what you gave; only the best 2 are listed. Add the date " \
+        "of birth" in _texts(at.info)  # fmt: skip
+    shown = _events(config)[-1]["data"]
+    assert (shown["count"], shown["fitting"]) == (2, 3)
+    at = _search(_worker(config), "Jayne", "Smith", "03/07/2015")
+    assert "Only the best 2 matches are shown" in _texts(at.info)  # weaker ones
+
+
+def test_a_family_name_with_a_date_of_birth(tmp_path, index_db) -> None:
+    at = _search(_worker(_config(tmp_path, index_db)), "Baby", "Smith", "03/07/2015")
+    texts = _in_order(at)
+    assert texts[0] == "2 people found"
+    assert "family name; date of birth" in str(texts)
+    assert _events(_config(tmp_path, index_db))[-2]["data"]["criteria"] == {
+        "first": "",
+        "last": "Smith",
+        "dob": "2015-07-03",
+    }
+
+
+def test_who_lives_at_an_address(tmp_path, index_db) -> None:
+    config = _config(tmp_path, index_db)
+    at = _worker(config)
+    at.text_input(key="a_postcode").input("dt1 1aa")
+    at = at.button(key="FormSubmitter:address_search-Find who lives there").click()
+    at = at.run()
+    assert at.subheader[0].value == "1 household at DT1 1AA"
+    texts = _in_order(at)
+    assert "#### 1 Demo Road, Demo Town" in texts
+    assert any("Jane SMITH" in t for t in texts)
+    asked, shown = _events(config)[-2:]
+    assert asked["data"]["criteria"] == {"kind": "address", "postcode": "DT11AA"}
+    assert "p1" in shown["data"]["person_ids"]
+    opened = next(b for b in at.button if b.key == "open_p2")
+    at = opened.click().run()
+    assert at.button(key="confirm_open") is not None
 
 
 def test_fewer_results_than_the_cap_say_nothing_about_it(tmp_path, index_db) -> None:  # noqa: F811

@@ -42,6 +42,7 @@ from core.vocab import WORKER_ROLES
 from governance.audit import Actor, ensure_audit_schema, read_events
 from governance.exports import record_summary_export
 from governance.visibility import Policy, parse_matrix
+from lookup.address_search import parse_address_query
 from lookup.index import LinkedIndex
 from lookup.query import parse_query
 from lookup.search import search
@@ -54,7 +55,7 @@ CLASSES = ("police", "sensitive")
 #: The person whose search and family view are looked at, by age.
 FOCUS = {"child": "c1", "adult": "m1"}
 OUTPUTS = ("results", "family", "how_linked", "why_linked", "summary", "export",
-           "detail", "audit")  # fmt: skip
+           "detail", "address", "audit")  # fmt: skip
 HEAD = SummaryHeader("Test Worker", "REF-1", TODAY, "Demo borough")
 
 WORLDS = {
@@ -123,6 +124,8 @@ def outputs(index: LinkedIndex, audit: Engine, role: str, focus: str) -> dict:
         for p in sorted(PEOPLE)
         for s in ("csc", "housing", "police", "camhs")
     ]
+    home = parse_address_query(person["postcode"])
+    got["address"] = _outcome(lambda: access.audited_address_search(request, home))
     got["audit"] = [(e["kind"], e["data"]) for e in reversed(read_events(audit))]
     return got
 
@@ -203,6 +206,9 @@ def test_auditors_and_administrators_get_no_family_data(worlds, role) -> None:
         lambda: access.audited_search(request, query, 10),
         lambda: access.audited_family(request, "m1"),
         lambda: access.audited_service_detail(request, "m1", "csc"),
+        lambda: access.audited_address_search(
+            request, parse_address_query(BETH["postcode"])
+        ),
     )
     for call in calls:
         with pytest.raises(AccessDenied):

@@ -11,7 +11,7 @@ from lookup.addresses import address_keys
 from lookup.query import parse_query
 from lookup.search import MAX_RESULTS, Candidate
 from lookup.text import age_text, display_name, long_date, nhs_display
-from ui import focus, state
+from ui import address_search, focus, state
 from ui.context import AppContext
 from ui.text import md
 from ui.titles import set_title
@@ -136,15 +136,7 @@ def _candidate(c: Candidate) -> None:
             f"Born {born} ({age_text(c.age)}) · {address or 'No address recorded'}"
             f"{_previous(c)}  \n{_identifiers(c)}  \nKnown to {c.n_services} {known}"
         )
-        if c.possible_match:
-            st.warning(
-                "Possible match with another record: verify before relying on this.",
-                icon=":material/help:",
-            )
-        if st.button("Open family view", key=f"open_{c.person_id}"):
-            state.set_pending(c.person_id)
-            focus.move_to("confirm")
-            st.rerun()
+        address_search.open_button(c)
 
 
 def whose(c: Candidate | None) -> str:
@@ -207,18 +199,27 @@ def _results(found: list[Candidate], cap: int, prompt: str = "") -> None:
 
 
 def page(ctx: AppContext, request: AccessRequest) -> None:
-    """Search form, then either the confirmation step or the results list."""
+    """Search forms (a person; who lives at an address), then either the
+    confirmation step or the results list."""
     set_title(ctx.config, "Find a person")
     with focus.target("search"):
         st.header("Find a person")
-    _search_form(ctx, request)
+    by_person, by_address = st.tabs(["Search by name or identifier",
+                                     "Who lives at an address"])  # fmt: skip
+    with by_person:
+        _search_form(ctx, request)
+    with by_address:
+        address_search.form(request)
     found = state.results()
     if found is None:
         return
     person_id = state.pending()
+    households = state.households()
     set_title(ctx.config, "Search results" if person_id is None else "Open a record?")
     if person_id is not None:
         _confirm(request, person_id, {c.person_id: c for c in found}.get(person_id))
+    elif households is not None:
+        address_search.results(households)
     else:
         cap = min(ctx.config.app.max_results, MAX_RESULTS)
         _results(found, cap, state.results_prompt())

@@ -11,6 +11,7 @@ import streamlit as st
 
 from governance.access import Reason
 from governance.audit import Actor
+from lookup.address_search import AddressResult
 from lookup.family import FamilyView
 from lookup.search import Candidate
 
@@ -78,7 +79,7 @@ def set_reason(value: Reason | None) -> None:
 def clear_results() -> None:
     """Forget results, the pending confirmation and any open family view."""
     for key in ("results", "pending", "family", "revealed", "report", "summary",
-                "sent", "request", "prepared"):  # fmt: skip
+                "sent", "request", "prepared", "households", "results_prompt"):  # fmt: skip
         _set(key, None)
     _set("view", "search")
 
@@ -99,6 +100,16 @@ def set_results(found: list[Candidate], prompt: str = "") -> None:
     clear_results()
     _set("results", found)
     _set("results_prompt", prompt)
+
+
+def households() -> AddressResult | None:
+    """The households the last address search listed (None after a person search)."""
+    return _get("households")
+
+
+def set_households(found: AddressResult) -> None:
+    """Remember an address search's households (after ``set_results``)."""
+    _set("households", found)
 
 
 def results_prompt() -> str:
