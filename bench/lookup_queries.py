@@ -30,7 +30,8 @@ A query is *ambiguous* when another true person known to a service could be
 called by the name the referral gives (before the worker's keyboard slips) and
 agrees with everything else the query gives (same date of birth; same current
 or previous postcode; age inside the range): no search can tell them apart, so
-the bench reports those queries separately. "Could be called" uses the same
+the bench reports those queries separately, with how many fit (``fits``, the
+person meant included). "Could be called" uses the same
 generator lists as the spoiling: the person's own name, its short forms and
 other spellings, and each part of a two-part family name. So a referral's
 "Megan Wright" fits a Megan Wright as well as the Megan Wright-Hall meant, and
@@ -80,6 +81,7 @@ class NoisyQuery:
     age_min: int | None = None
     age_max: int | None = None
     ambiguous: bool = False  # another true person could be meant by all given
+    fits: int = 1  # true people (the one meant included) who fit all given
     said: tuple[str, str] = ("", "")  # the referral's name, before keyboard slips
 
 
@@ -296,11 +298,11 @@ def draw_queries(truth_dir: Path, n: int, seed: int, today: date) -> list[NoisyQ
     for i, (person, q) in enumerate(zip(chosen, queries, strict=True)):
         group = by_query.get((i,))
         others = [] if group is None else group.unique("person_id").to_dicts()
-        ambiguous = any(
+        fits = sum(
             o["person_id"] != person["person_id"] and _fits(o, q, person["dob"], today)
             for o in others
         )
-        out.append(replace(q, ambiguous=True) if ambiguous else q)
+        out.append(replace(q, ambiguous=True, fits=fits + 1) if fits else q)
     return out
 
 

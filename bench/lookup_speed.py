@@ -15,7 +15,14 @@ holds any of the true person's records. Queries that no search could answer
 for sure (another true person who could be called by the referral's name fits
 everything else given) are counted in top-1/top-5 and also reported apart,
 with the figures without them (``ambiguous``, ``top1_unambiguous``,
-``top5_unambiguous`` in the JSON). Resident memory is read after the index is
+``top5_unambiguous`` in the JSON). Of the ambiguous queries, those whose
+fitting people fit within the results cap should list the person meant
+(``ambiguous_listed``: share listed anywhere); those with more fitting people
+than the cap should carry the count and the prompt the page shows asking for
+the detail that tells them apart (``ambiguous_prompted``). A search is timed
+with that count (``lookup.seen_results.fitting_count``: the people who fit that
+a viewer who sees every service, age rules applied, may see) and its prompt.
+Resident memory is read after the index is
 loaded (the records' truth mapping is read afterwards, as the bench's own). With
 ``--pg-url`` (or ``TEST_POSTGRES_URL``) the same searches run as PostgreSQL
 pg_trgm similarity queries over the same people.
@@ -81,10 +88,13 @@ def run(args: argparse.Namespace) -> dict:
     from core.config import load_config
     from core.db import make_engine
     from linkage.index_tables import records as records_table
+    from lookup.disclosure import Disclosure
     from lookup.family import family_view
     from lookup.index import load_index, read_table
     from lookup.query import parse_query
-    from lookup.search import search
+    from lookup.search import find
+    from lookup.seen_results import fitting_count, narrowing_prompt
+    from lookup.services import configured_sources
 
     data = args.data or Path(f"/tmp/lookup-bench-{args.people}-{args.seed}")
     config = load_config(ensure_data(args.people, args.seed, data))
@@ -109,6 +119,8 @@ def run(args: argparse.Namespace) -> dict:
         data / "truth", read_table(engine, records_table, index.build_id, held)
     )
     limit = config.app.max_results
+    everything = Disclosure.everything(configured_sources(index.source_loads))
+    listed, prompted = [0, 0], [0, 0]  # (ambiguous queries, listed / prompted)
     search_ms, family_ms, top1, top5 = [], [], 0, 0
     search_cpu: list[float] = []
     family_cpu: list[float] = []
@@ -119,10 +131,21 @@ def run(args: argparse.Namespace) -> dict:
         parsed = parse_query(
             q.first, q.last, q.dob, "", today, q.postcode, q.age_min, q.age_max
         )
-        found, ms = timed(search, index, parsed, today, limit, cpu=search_cpu)
+
+        def searched(query):  # noqa: ANN001, ANN202
+            got = find(index, query, today, limit)
+            fitting = fitting_count(index, got, everything, today)
+            return got.candidates, fitting, narrowing_prompt(query, fitting, limit)
+
+        (found, fitting, prompt), ms = timed(searched, parsed, cpu=search_cpu)
         search_ms.append(ms)
         ids = [c.person_id for c in found]
         want = truth.get(q.truth_id, set())
+        if q.ambiguous and q.fits <= limit:
+            listed[0], listed[1] = listed[0] + 1, listed[1] + bool(want & set(ids))
+        elif q.ambiguous:
+            said = bool(prompt) and fitting > len(found)
+            prompted[0], prompted[1] = prompted[0] + 1, prompted[1] + said
         top1 += bool(ids[:1] and ids[0] in want)
         top5 += bool(want.intersection(ids[:5]))
         hit = (bool(ids[:1] and ids[0] in want), bool(want.intersection(ids[:5])))
@@ -151,6 +174,10 @@ def run(args: argparse.Namespace) -> dict:
         "ambiguous": kinds.get("ambiguous", [0])[0],
         "top1_unambiguous": _share(kinds.get("unambiguous"), 1),
         "top5_unambiguous": _share(kinds.get("unambiguous"), 2),
+        "ambiguous_within_cap": listed[0],
+        "ambiguous_listed": _share(listed, 1),
+        "ambiguous_over_cap": prompted[0],
+        "ambiguous_prompted": _share(prompted, 1),
         "search_cpu_p95_ms": round(pct(search_cpu, 95), 2),
         "family_cpu_p95_ms": round(pct(family_cpu, 95), 2),
         "pg_trgm_ratio": None,
@@ -159,6 +186,12 @@ def run(args: argparse.Namespace) -> dict:
         f"search p50 {result['search_p50_ms']} ms, p95 {result['search_p95_ms']} ms; "
         f"family p95 {result['family_p95_ms']} ms; top-1 {result['top1']}, "
         f"top-5 {result['top5']}"
+    )
+    print(
+        f"ambiguous: {listed[0]} with the fitting people within the cap of "
+        f"{limit}, the person meant listed in {listed[1]} "
+        f"({result['ambiguous_listed']}); {prompted[0]} with more, the count and "
+        f"prompt carried in {prompted[1]} ({result['ambiguous_prompted']})"
     )
     print(
         f"CPU time (less sensitive to other load on the machine): search p50 "
@@ -220,7 +253,7 @@ def _clear(q) -> str:  # noqa: ANN001
 
 
 def _share(row: list[int] | None, col: int) -> float | None:
-    return round(row[col] / row[0], 4) if row else None
+    return round(row[col] / row[0], 4) if row and row[0] else None
 
 
 def pg_part(args, index, queries, truth, limit) -> float | None:  # noqa: ANN001

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from lookup.index import LinkedIndex
 from lookup.match_words import (
@@ -22,7 +23,11 @@ from lookup.match_words import (
 )
 from lookup.prepared import NO_DAY, NameIndex, PersonIndex, day_number, other_dob_hits
 from lookup.query import SearchQuery
-from lookup.scoring import swapped
+from lookup.scoring import SLIP, swapped
+
+#: Similarity from which another recorded family name is read as a spelling of
+#: the one shown rather than another name (a previous one, say).
+SAME_NAME = 0.85
 
 _PLACE = {1: "full", 2: "district"}
 _AGE = {1: "inside", 2: "unknown"}
@@ -81,6 +86,33 @@ def _last_how(names: NameIndex, reading, variant: int) -> LastHow:  # noqa: ANN0
     return "close"
 
 
+def _other_last(names: NameIndex, reading, variant: int, shown: set[int],  # noqa: ANN001
+                last: LastHow) -> tuple[bool, LastHow]:  # fmt: skip
+    """(a previous or other family name?, how the typed one agrees) for a match
+    on another name of the person's: a spelling of the family name shown (a
+    record's slip, 'Foser' for Foster) is said of the name shown, not as
+    another family name."""
+    code = int(names.row_last[variant])
+    if code in shown:
+        return False, last
+    recorded = names.vocab_list[code]
+    spellings = [names.vocab_list[c] for c in shown]
+    if max(_likeness(recorded, spellings), default=0.0) < SAME_NAME:
+        return True, last
+    typed = reading.last
+    group = set(names.surname_groups.get(typed, np.zeros(0)).tolist())
+    if typed in spellings:
+        return False, "exact"
+    return False, "spelling" if shown & group else "close"
+
+
+def _likeness(name: str, others: list[str]) -> list[float]:
+    """Similarity of ``name`` to each of ``others``, a keyboard slip at least SLIP."""
+    jw = [JaroWinkler.similarity(name, o) for o in others]
+    slips = [SLIP if OSA.distance(name, o) <= 1 else 0.0 for o in others]
+    return [max(a, b) for a, b in zip(jw, slips, strict=True)]
+
+
 def _first_how(names: NameIndex, reading, variant: int,  # noqa: ANN001
                code: int = -1) -> FirstHow:  # fmt: skip
     """How the typed first name agrees with the variant's (or vocabulary ``code``)."""
@@ -109,16 +141,17 @@ def explain(
         person = int(names.row_person[variant])
         first = "" if query.family_only else _first_how(names, reading, variant)
         other_first = previous_last = False
+        last = _last_how(names, reading, variant)
         if names.row_other[variant]:
             shown_first, shown_last = _display(names, person)
-            previous_last = int(names.row_last[variant]) not in shown_last
+            previous_last, last = _other_last(names, reading, variant, shown_last, last)
             if first and shown_first >= 0 and shown_first != names.row_first[variant]:
                 # said of the name shown on the card when that agrees ('Rob' for
                 # Robert), else it is a first name only another record gave
                 first = _first_how(names, reading, -1, shown_first)
                 other_first = first == "spelling"
         matched = Matched(
-            last=_last_how(names, reading, variant),
+            last=last,
             first=first,
             previous_last=previous_last,
             other_first=other_first,

@@ -24,7 +24,7 @@ from lookup.index import LinkedIndex
 from lookup.names import name_variants
 from lookup.query import SearchQuery, compact_id
 from lookup.scoring import ages
-from lookup.search import MAX_RESULTS, Candidate, case_label, find
+from lookup.search import MAX_RESULTS, Candidate, Found, case_label, find
 from lookup.seen import Ages, records_of, seen_by
 from lookup.text import age_on
 
@@ -171,7 +171,14 @@ def seen_search(
     listed = seen_candidates(
         index, found.candidates, query, disclosure, today, found.matched
     )
-    fit = found.fit_rows
-    fitting = int(visible_rows(index, fit, disclosure, today).sum()) if len(fit) else 0
+    fitting = fitting_count(index, found, disclosure, today)
     cap = max(0, min(limit, MAX_RESULTS))
     return SearchResult(listed, fitting, narrowing_prompt(query, fitting, cap))
+
+
+def fitting_count(
+    index: LinkedIndex, found: Found, disclosure: Disclosure, today: date
+) -> int:
+    """How many of the people who fit what was given the viewer may see."""
+    fit = found.fit_rows
+    return int(visible_rows(index, fit, disclosure, today).sum()) if len(fit) else 0

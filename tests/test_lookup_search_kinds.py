@@ -33,6 +33,7 @@ EXTRA = (
     ("z2", "Christopher", "Smith", "1979-09-09", []),
     ("z3", "Baby", "Walker", "2026-10-30", []),
     ("z4", "Olivia", "Walker", "2026-10-30", ["Baby Walker"]),
+    ("z5", "Ruth", "Oyelaran", "1980-01-01", ["Ruth Oyelaram"]),
 )
 
 
@@ -74,6 +75,8 @@ LABELS = [
     ("Daniel", "Leung", "", "", "z1", "first name; previous or other family name"),
     ("Daniel", "Leung", "01/06/2010", "", "z1",
      "first name; previous or other family name; date of birth"),
+    # another record's slip is a spelling of the name shown, not another name
+    ("Ruth", "Oyelaram", "", "", "z5", "first name; family name spelt differently"),
     ("Jane", "Smith", "", "dt1 1aa", "p1", "exact name; postcode"),
     ("Smith", "Jane", "", "", "p1",
      "first and family names the other way round; exact name"),

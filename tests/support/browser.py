@@ -116,3 +116,33 @@ def open_family(page, user: str, first: str, last: str, case_ref: str) -> None: 
     page.get_by_role("button", name="Open").first.click()
     page.get_by_role("button", name="Yes, open the record").click()
     page.get_by_role("heading", name="Family and services").wait_for()
+
+
+def require_browser():  # noqa: ANN201
+    """Playwright's sync API, or skip the calling module when Playwright or the
+    Debian Chromium is missing (call at module level)."""
+    import pytest
+
+    sync = pytest.importorskip("playwright.sync_api", reason="playwright missing")
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Debian chromium is not installed at /usr/bin/chromium "
+            "(apt-get install chromium; .ci/run does this)",
+            allow_module_level=True,
+        )
+    return sync
+
+
+@contextmanager
+def browser_tab(url: str, width: int = 1300) -> Iterator:
+    """A headless Chromium tab on ``url`` (20 s timeouts), closed after."""
+    sync = require_browser()
+    with sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        tab = browser.new_page(viewport={"width": width, "height": 1000})
+        tab.set_default_timeout(20_000)
+        tab.goto(url)
+        try:
+            yield tab
+        finally:
+            browser.close()
