@@ -64,13 +64,18 @@ def _dob_how(persons: PersonIndex, row: int, dob: date | None) -> DobHow:
     return "one_part" if same >= 2 else "differs"
 
 
-def _display(names: NameIndex, person: int) -> tuple[int, set[int]]:
-    """(given-name code, family-name codes incl. parts) of the display name."""
+def _display(names: NameIndex, person: int) -> tuple[int, set[int], set[int]]:
+    """(given-name code, family-name code, codes of its parts) of the display name."""
     span = np.arange(names.person_offsets[person], names.person_offsets[person + 1])
     shown = span[~names.row_other[span]]
     whole = shown[~names.row_part[shown]]
     first = int(names.row_first[whole[0]]) if len(whole) else -1
-    return first, {int(c) for c in names.row_last[shown]}
+    parts = shown[names.row_part[shown]]
+    return (
+        first,
+        {int(c) for c in names.row_last[whole]},
+        {int(c) for c in names.row_last[parts]},
+    )
 
 
 def _last_how(names: NameIndex, reading, variant: int) -> LastHow:  # noqa: ANN001
@@ -86,15 +91,20 @@ def _last_how(names: NameIndex, reading, variant: int) -> LastHow:  # noqa: ANN0
     return "close"
 
 
-def _other_last(names: NameIndex, reading, variant: int, shown: set[int],  # noqa: ANN001
+def _other_last(names: NameIndex, reading, variant: int,  # noqa: ANN001
+                display: tuple[set[int], set[int]],
                 last: LastHow) -> tuple[bool, LastHow]:  # fmt: skip
     """(a previous or other family name?, how the typed one agrees) for a match
-    on another name of the person's: a spelling of the family name shown (a
-    record's slip, 'Foser' for Foster) is said of the name shown, not as
-    another family name."""
+    on another name of the person's: the family name shown or one part of it,
+    or a spelling of it (a record's slip, 'Foser' for Foster), is said of the
+    name shown, not as another family name."""
     code = int(names.row_last[variant])
-    if code in shown:
+    whole, parts = display
+    shown = whole | parts
+    if code in whole:
         return False, last
+    if code in parts:
+        return False, "part"
     recorded = names.vocab_list[code]
     spellings = [names.vocab_list[c] for c in shown]
     if max(_likeness(recorded, spellings), default=0.0) < SAME_NAME:
@@ -143,8 +153,10 @@ def explain(
         other_first = previous_last = False
         last = _last_how(names, reading, variant)
         if names.row_other[variant]:
-            shown_first, shown_last = _display(names, person)
-            previous_last, last = _other_last(names, reading, variant, shown_last, last)
+            shown_first, *shown_last = _display(names, person)
+            previous_last, last = _other_last(
+                names, reading, variant, tuple(shown_last), last
+            )
             if first and shown_first >= 0 and shown_first != names.row_first[variant]:
                 # said of the name shown on the card when that agrees ('Rob' for
                 # Robert), else it is a first name only another record gave

@@ -34,6 +34,7 @@ EXTRA = (
     ("z3", "Baby", "Walker", "2026-10-30", []),
     ("z4", "Olivia", "Walker", "2026-10-30", ["Baby Walker"]),
     ("z5", "Ruth", "Oyelaran", "1980-01-01", ["Ruth Oyelaram"]),
+    ("z6", "Stacey", "Watson-Smith", "1981-03-09", ["Stacey Watson"]),
 )
 
 
@@ -77,6 +78,7 @@ LABELS = [
      "first name; previous or other family name; date of birth"),
     # another record's slip is a spelling of the name shown, not another name
     ("Ruth", "Oyelaram", "", "", "z5", "first name; family name spelt differently"),
+    ("Stacey", "Watson", "", "", "z6", "first name; one part of the family name"),
     ("Jane", "Smith", "", "dt1 1aa", "p1", "exact name; postcode"),
     ("Smith", "Jane", "", "", "p1",
      "first and family names the other way round; exact name"),
@@ -98,7 +100,7 @@ FAMILY_ONLY = [
     ("", "Smith", "", "DT1 1AA", (None, None),
      {"p1", "p2", "p4", "p6", "p7", "p8", "p5"}),
     ("", "Smith", "", "", (10, 12), {"p1", "p8"}),
-    ("", "Smith", "", "EW9 9ZZ", (None, None), {"z2"}),
+    ("", "Smith", "", "EW9 9ZZ", (None, None), {"z2", "z6"}),
     ("Baby", "Walker", "30/10/2026", "", (None, None), {"z3", "z4"}),
     ("", "Walker", "29/10/2026", "", (None, None), {"z3", "z4"}),
     ("", "Smith", "01/01/1950", "", (None, None), set()),
