@@ -29,7 +29,7 @@ from core.errors import FamilyContextError, UserInputError
 from governance.access import (
     AccessRequest,
     audited_family,
-    audited_search,
+    audited_search_result,
     check_reason,
 )
 from governance.audit import ensure_audit_schema
@@ -124,9 +124,12 @@ def _run(args: argparse.Namespace, config: Config) -> str:
             args.postcode, args.age_min, args.age_max,
         )  # fmt: skip
         limit = args.limit or config.app.max_results
-        found = audited_search(request, query, limit)
-        payload = candidates_json(found)
+        result = audited_search_result(request, query, limit)
+        found = result.candidates
+        fits = {"fitting": result.fitting, "prompt": result.prompt or None}
+        payload = candidates_json(found) | fits
         text = candidates_text(found) + _restricted_note(found)
+        text += f"\n\n{result.prompt}" if result.prompt else ""
     else:
         view = audited_family(request, args.person_id, override=args.override)
         payload, text = family_json(view), family_text(view)

@@ -152,8 +152,9 @@ def narrowing_prompt(query: SearchQuery, fitting: int, listed: int) -> str:
     )
     ids = "an NHS number, UPN or case number"
     detail = f"Add {ask}, or search by {ids}," if missing else f"Search by {ids}"
+    shown = "only the best match is" if listed == 1 else f"only the best {listed} are"
     return (
-        f"{fitting} people fit what you gave; only the best {listed} are listed. "
+        f"{fitting} people fit what you gave; {shown} listed. "
         f"{detail} to tell them apart."
     )
 

@@ -70,6 +70,20 @@ def test_search_by_name_and_identifier(config, capsys) -> None:
     assert [c["matched_on"] for c in _json(capsys)["candidates"]] == ["NHS number"]
 
 
+def test_search_by_a_family_name_and_date_of_birth(config, capsys) -> None:
+    args = ["search", "--config", str(config), "--last", "Smith"]
+    main([*args, "--dob", "03/07/2015", *REASON, "--json"])
+    got = _json(capsys)
+    assert {c["person_id"] for c in got["candidates"]} == {"p1", "p8"}
+    assert {c["matched_on"] for c in got["candidates"]} == {
+        "family name; date of birth"
+    }
+    assert (got["fitting"], got["prompt"]) == (2, None)
+    main([*args, "--dob", "03/07/2015", "--limit", "1", *REASON])
+    assert "2 people fit what you gave; only the best match is listed. Add the " \
+        "first name or the postcode" in capsys.readouterr().out  # fmt: skip
+
+
 def test_search_with_postcode_and_age_range(config, capsys) -> None:
     args = ["search", "--config", str(config), "--first", "Jane", "--last", "Smith"]
     main([*args, "--postcode", "dt1 1aa", "--age-min", "10", "--age-max", "12",
