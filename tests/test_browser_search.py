@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from rapidfuzz.distance import JaroWinkler
+from support.axe import axe_missing, blocking, run_axe, settle
 from support.browser import SHOTS, browser_tab, make_demo, require_browser, serving
 
 from core.config import load_config
@@ -133,6 +134,9 @@ def test_who_lives_at_an_address(page, index) -> None:
     page.get_by_role("button", name="Find who lives there").click()
     page.get_by_text(f"at {child.postcode}").first.wait_for()
     _shot(page, "search-address")
+    if not axe_missing():  # the accessibility suite fails loudly without it
+        settle(page)
+        assert blocking(run_axe(page)) == []
     body = page.inner_text("body")
     assert f"{child.first_name} {str(child.last_name).upper()}" in body
     page.get_by_role("button", name="Open family view").first.click()
