@@ -487,3 +487,14 @@ def test_the_api_location_reaches_the_api_with_its_own_headers(site: Site) -> No
     searched = [e for e in events if e["kind"] == "search"
                 and e["case_ref"] == "REF-PROXY-API"]  # fmt: skip
     assert [e["user_id"] for e in searched] == ["alice"]
+
+
+def test_the_policy_allows_the_focus_script_by_its_hash_alone() -> None:
+    """The one inline script the pages add (focus after an action) is allowed by
+    the hash of its unchanging text; a change to the script without the policy
+    would be blocked in the browser, so the two must agree."""
+    from ui.focus import SCRIPT_HASH
+
+    policy = (DEPLOY / "nginx" / "family-context-headers.conf").read_text()
+    assert SCRIPT_HASH in policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";")[0]

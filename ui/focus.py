@@ -5,18 +5,27 @@ action brought up, not at the top of the page (WCAG 2.4.3).
 An action names its target (``move_to``); the page wraps that content in
 ``target(name)``; the end of the run (``apply``) adds a small script that focuses
 the target's heading (made focusable, tabindex -1) or its first field.
+
+The script's text never changes (the target is named in a data attribute beside
+it), so the reverse proxy's Content-Security-Policy allows it by its hash
+(``SCRIPT_HASH``, in ``deploy/nginx/family-context-headers.conf``) and no
+inline script of any other text runs.
 """
 
 from __future__ import annotations
 
-import json
+import base64
+import hashlib
+import html
 import re
 
 import streamlit as st
 
 _KEY = "fc_focus"
-_SCRIPT = """<script>(() => {
-  const box = () => document.querySelector(%s);
+_SCRIPT = """(() => {
+  const marks = document.querySelectorAll('[data-fc-focus]');
+  const mark = marks.length && marks[marks.length - 1].dataset.fcFocus;
+  const box = () => mark && document.querySelector('.st-key-' + mark);
   let tries = 0;
   const go = () => {
     // the run's leftovers (a form just submitted) linger, greyed, for a moment
@@ -33,7 +42,11 @@ _SCRIPT = """<script>(() => {
     }
   };
   go();
-})();</script>"""
+})();"""
+
+#: The CSP source allowing exactly ``_SCRIPT`` (``'sha256-…'``).
+_DIGEST = base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
+SCRIPT_HASH = f"'sha256-{_DIGEST}'"
 
 
 def _name(target: str) -> str:
@@ -55,5 +68,8 @@ def apply() -> None:
     pending = st.session_state.pop(_KEY, None)
     if pending is None:
         return
-    selector = json.dumps(f".st-key-{_name(pending)}")
-    st.html(_SCRIPT % selector, unsafe_allow_javascript=True)
+    mark = html.escape(_name(pending), quote=True)
+    st.html(
+        f'<span hidden data-fc-focus="{mark}"></span><script>{_SCRIPT}</script>',
+        unsafe_allow_javascript=True,
+    )

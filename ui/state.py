@@ -79,7 +79,8 @@ def set_reason(value: Reason | None) -> None:
 def clear_results() -> None:
     """Forget results, the pending confirmation and any open family view."""
     for key in ("results", "pending", "family", "revealed", "report", "summary",
-                "sent", "request", "prepared", "households", "results_prompt"):  # fmt: skip
+                "sent", "request", "prepared", "households",
+                "results_prompt"):  # fmt: skip
         _set(key, None)
     _set("view", "search")
 
