@@ -33,6 +33,8 @@ FLAG_LABELS = {
     "override": "Restricted record opened by override",
     "dormant": "Sign-in to a dormant account",
     "unused_account": "Dormant account: not used for a long time",
+    "subject_access": "Subject access report prepared (one person's records and "
+    "accesses taken out)",
 }
 _LOOKS = ("search", "results_shown", "family_opened", "reopen", "service_opened",
           "override")  # fmt: skip
@@ -173,6 +175,15 @@ def emergency_and_override(events: pl.DataFrame) -> pl.DataFrame:
     ])  # fmt: skip
 
 
+def subject_access_reports(events: pl.DataFrame) -> pl.DataFrame:
+    """Every subject access report: it takes one person's whole record out of
+    the tool, so a second person checks it was asked for."""
+    made = events.filter(pl.col("kind") == "subject_access")
+    who = pl.col("data").str.json_path_match("$.person_id").fill_null("")
+    detail = who + ", request " + pl.col("case_ref").fill_null("")
+    return _out(made, "subject_access", pl.col("seq").cast(pl.Utf8), detail)
+
+
 def dormant(events: pl.DataFrame, rules: FlagRules) -> pl.DataFrame:
     """Sign-ins after more than ``dormant_days`` without any sign-in."""
     signs = (
@@ -194,5 +205,6 @@ def all_flags(
         own_surname(events), out_of_hours(events, rules),
         unusual_volume(events, rules), search_no_view(events, rules, now),
         emergency_and_override(events), dormant(events, rules),
+        subject_access_reports(events),
     ]  # fmt: skip
     return pl.concat([f.cast(FLAG_SCHEMA) for f in frames]).sort("at_utc")

@@ -127,3 +127,16 @@ def test_the_command_writes_the_report(index, tmp_path, capsys) -> None:
     assert "Beth" not in capsys.readouterr().out  # no personal data on the console
     assert governance_main(["subject-access", "zz", "--ref", "R", "--config",
                             str(config)]) == 2  # fmt: skip
+
+
+def test_a_subject_access_report_is_raised_for_review(index, audit_engine) -> None:
+    """A report takes one person's whole record out of the tool: a second person
+    reviews that it was asked for (the auditor's queue, like an override)."""
+    from governance.flags import FlagRules
+    from governance.review import queue, sync_queue
+
+    subject_access(audit_engine, IG, index, "m1", "SAR-9", ORG)
+    sync_queue(audit_engine, FlagRules(start="00:00", end="23:59"))
+    items = queue(audit_engine)
+    (item,) = items.filter(items["flag"] == "subject_access").iter_rows(named=True)
+    assert (item["user_id"], item["detail"]) == ("ig.officer", "m1, request SAR-9")
