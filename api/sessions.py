@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from api.identity import Caller
-from core.errors import AuditError
 from governance.audit import utc_text
 from governance.sessions import (
     SessionRules,
     open_session,
+    opening,
     session_row,
     touch_session,
     verdict,
@@ -38,16 +38,10 @@ def _rules(caller: Caller, rules: SessionRules) -> SessionRules:
 
 def _open(engine: Engine, caller: Caller, now: datetime, rules: SessionRules) -> str:
     actor = caller.actor
-    with _opening:
+    with _opening, opening(engine, actor.session_id):
         if session_row(engine, actor.session_id) is not None:
             return touch_session(engine, actor, now, rules)
-        try:
-            open_session(engine, actor, "api", now, rules, caller.token_expiry)
-        except AuditError:
-            # another replica opened the same token's session at the same moment
-            if session_row(engine, actor.session_id) is None:
-                raise
-            return touch_session(engine, actor, now, rules)
+        open_session(engine, actor, "api", now, rules, caller.token_expiry)
     return "active"
 
 

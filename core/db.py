@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 
 _SQLITE = "sqlite:///"
+#: A pooled server connection idle longer than this is pinged before use (the
+#: server may have closed it); busy ones are not, which saves a round trip on
+#: every audit write. One that failed in use is dropped by the pool anyway.
+IDLE_PING_SECONDS = 30.0
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -42,7 +47,7 @@ def make_engine(url: str) -> Engine:
     if path is not None and not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return _ping_when_idle(create_engine(url))
     engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -53,6 +58,30 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
+
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> Engine:
+    """Ping a connection taken from the pool only when it sat idle for
+    ``IDLE_PING_SECONDS`` (a dead one is replaced before use)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_conn, record) -> None:  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            cur = dbapi_conn.cursor()
+            cur.execute("SELECT 1")
+            cur.close()
+            dbapi_conn.rollback()
+        except Exception as error:  # noqa: BLE001 (any driver's "gone away")
+            raise exc.DisconnectionError() from error
 
     return engine
 

@@ -11,15 +11,17 @@ one session per user is the rule). An ended session never comes back.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import GovernanceConfig
+from core.db import is_postgres
 from core.errors import AuditError
 from governance.audit import Actor, Event, record_event, utc_text
 from governance.store import app_sessions
@@ -126,6 +128,27 @@ def open_session(
             conn.execute(insert(app_sessions), [row])
 
     _guarded(write)
+
+
+#: The first of the two 32-bit keys of the lock one session's opening holds
+#: (a space of its own: the chain's locks use single 64-bit keys).
+_OPENING = 7744
+
+
+@contextmanager
+def opening(engine: Engine, session_id: str) -> Iterator[None]:
+    """One process at a time opens a given session: two replicas seeing a
+    token's first use at once record one ``sign_in``, the second finding the
+    session already open (PostgreSQL; SQLite has no replicas)."""
+    if not is_postgres(engine):
+        yield
+        return
+    with engine.begin() as conn:
+        _guarded(lambda: conn.execute(
+            text("SELECT pg_advisory_xact_lock(:space, hashtext(:session))"),
+            {"space": _OPENING, "session": session_id},
+        ))  # fmt: skip
+        yield
 
 
 def _open_sessions(engine: Engine, user_id: str) -> list[str]:

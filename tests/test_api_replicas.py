@@ -87,3 +87,21 @@ def test_two_api_processes_and_the_dashboard_share_chain_and_sessions(
     assert open_rows == ["api"]
     check = verify_chain(audit)
     assert check.valid and check.events == len(read_events(audit, 5000))
+
+
+def test_a_first_use_on_both_replicas_at_once_is_one_sign_in(replicas, idp) -> None:
+    """A case system sends its first requests with a new token to both replicas
+    at the same moment: one session is opened and one ``sign_in`` recorded."""
+    _, url_a, url_b, audit = replicas
+    token = idp.token(*user("amy.at.once", "front_door"))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda u: _search(u, token).status_code,
+                                 [url_a, url_b] * 4))  # fmt: skip
+    assert statuses == [200] * 8
+    kinds = [e["kind"] for e in read_events(audit, 5000)]
+    assert kinds.count("sign_in") == 1
+    assert kinds.count("search") == kinds.count("results_shown") == 8
+    with audit.connect() as conn:
+        rows = conn.execute(select(app_sessions.c.user_id)).scalars().all()
+    assert rows == ["amy.at.once"]
+    assert verify_chain(audit).valid

@@ -13,6 +13,7 @@ from governance.roles import DEMO_USERS, ROLE_LABELS
 from governance.sessions import (
     ENDED_MESSAGES,
     open_session,
+    opening,
     session_row,
     token_session_id,
     utc_now,
@@ -99,12 +100,15 @@ def oidc_actor(ctx: AppContext) -> Actor | None:
         _refuse(ctx, actor, REFUSAL_CODES.get(who.message, "no_role"), who.message)
         return None
     now = utc_now()
-    if session_row(ctx.audit_engine, actor.session_id) is None:
-        if who.token_expiry is not None and who.token_expiry <= now:
-            _refuse(ctx, actor, "token_expired", EXPIRED_TOKEN)
-            return None
-        open_session(ctx.audit_engine, actor, "oidc", now, ctx.session_rules,
-                     who.token_expiry)  # fmt: skip
+    if session_row(ctx.audit_engine, actor.session_id) is not None:
+        return actor
+    if who.token_expiry is not None and who.token_expiry <= now:
+        _refuse(ctx, actor, "token_expired", EXPIRED_TOKEN)
+        return None
+    with opening(ctx.audit_engine, actor.session_id):  # one replica opens it
+        if session_row(ctx.audit_engine, actor.session_id) is None:
+            open_session(ctx.audit_engine, actor, "oidc", now, ctx.session_rules,
+                         who.token_expiry)  # fmt: skip
     return actor
 
 
