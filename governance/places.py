@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
-from core.errors import AuditError
 from governance.audit import utc_text
+from governance.guarded import guarded
 from governance.reasons import Reason
 from governance.store import session_places
 
@@ -32,14 +31,11 @@ class Place:
     person_id: str | None = None
 
 
-def _guarded(action):  # noqa: ANN001, ANN202
-    try:
-        return action()
-    except SQLAlchemyError as exc:
-        raise AuditError(
-            "Where you were could not be saved or read, so nothing is shown. Try "
-            "again; if it persists, contact the system administrator."
-        ) from exc
+#: What a worker reads when their place cannot be saved or read.
+PLACE_FAILED = (
+    "Where you were could not be saved or read, so nothing is shown. Try "
+    "again; if it persists, contact the system administrator."
+)
 
 
 def save_place(engine: Engine, session_id: str, place: Place, now: datetime) -> None:
@@ -62,7 +58,7 @@ def save_place(engine: Engine, session_id: str, place: Place, now: datetime) -> 
                 conn.execute(insert(session_places),
                              [{"session_id": session_id, **values}])  # fmt: skip
 
-    _guarded(write)
+    guarded(write, PLACE_FAILED)
 
 
 def load_place(engine: Engine, session_id: str) -> Place:
@@ -77,4 +73,4 @@ def load_place(engine: Engine, session_id: str) -> Place:
         reason = Reason(row["purpose"], row["case_ref"], row["explanation"] or "")
         return Place(reason, row["person_id"])
 
-    return _guarded(read)
+    return guarded(read, PLACE_FAILED)

@@ -18,12 +18,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, text, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import GovernanceConfig
 from core.db import is_postgres
-from core.errors import AuditError
 from governance.audit import Actor, Event, record_event, utc_text
+from governance.guarded import guarded
 from governance.store import app_sessions
 
 ENDED_MESSAGES = {
@@ -77,14 +76,11 @@ def verdict(row: Mapping[str, Any] | None, now: datetime, rules: SessionRules) -
     return "active"
 
 
-def _guarded(action):  # noqa: ANN001, ANN202
-    try:
-        return action()
-    except SQLAlchemyError as exc:
-        raise AuditError(
-            "Your session could not be checked, so nothing is shown. Try again; "
-            "if it persists, contact the system administrator."
-        ) from exc
+#: What a user reads when their session cannot be checked.
+SESSION_FAILED = (
+    "Your session could not be checked, so nothing is shown. Try again; "
+    "if it persists, contact the system administrator."
+)
 
 
 def open_session(
@@ -127,7 +123,7 @@ def open_session(
                 )  # fmt: skip
             conn.execute(insert(app_sessions), [row])
 
-    _guarded(write)
+    guarded(write, SESSION_FAILED)
 
 
 #: The first of the two 32-bit keys of the lock one session's opening holds
@@ -144,10 +140,10 @@ def opening(engine: Engine, session_id: str) -> Iterator[None]:
         yield
         return
     with engine.begin() as conn:
-        _guarded(lambda: conn.execute(
+        guarded(lambda: conn.execute(
             text("SELECT pg_advisory_xact_lock(:space, hashtext(:session))"),
             {"space": _OPENING, "session": session_id},
-        ))  # fmt: skip
+        ), SESSION_FAILED)  # fmt: skip
         yield
 
 
@@ -163,7 +159,7 @@ def _open_sessions(engine: Engine, user_id: str) -> list[str]:
             )
             return list(found.scalars())
 
-    return _guarded(read)
+    return guarded(read, SESSION_FAILED)
 
 
 def session_row(engine: Engine, session_id: str) -> dict[str, Any] | None:
@@ -180,7 +176,7 @@ def session_row(engine: Engine, session_id: str) -> dict[str, Any] | None:
             )
             return dict(found) if found else None
 
-    return _guarded(read)
+    return guarded(read, SESSION_FAILED)
 
 
 #: Ended sessions whose cookie should never come back: presenting one again is a
@@ -239,7 +235,7 @@ def _set(engine: Engine, session_id: str, *where, **values: str) -> None:  # noq
                 .values(**values)
             )
 
-    _guarded(write)
+    guarded(write, SESSION_FAILED)
 
 
 def utc_now() -> datetime:

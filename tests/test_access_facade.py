@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import ask
 from sqlalchemy import Engine
-from support.lookup_index import make_index
+from support import family_views
 
 import governance.access as access
 from core.db import make_engine
 from core.errors import AccessDenied, AuditError, LookupInputError
-from governance.audit import Actor, ensure_audit_schema, read_events, verify_chain
-from lookup.index import LinkedIndex, load_index
+from governance.audit import Actor, read_events, verify_chain
 from lookup.query import parse_query
 
-WORKER = Actor("demo.frontdoor", "Alex Morgan (demo)", "front_door", "s-1")
+WORKER = family_views.WORKER
+#: the test family, loaded once; a fresh audit store per test
+index, audit = family_views.index, family_views.audit
 AUDITOR = Actor("demo.auditor", "Jo Patel (demo)", "auditor", "s-2")
 JANE = parse_query("Jane", "Smith", "03/07/2015")
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
-    return load_index(make_index(tmp_path_factory.mktemp("access") / "index.db"))
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
-    ensure_audit_schema(engine)
-    return engine
 
 
 def _kinds(engine: Engine) -> list[str]:

@@ -11,12 +11,11 @@ import ast
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from support import family_views
 
-from core.db import make_engine
 from core.errors import AccessDenied, AuditError, LookupInputError
 from governance.access import AccessRequest, Reason
-from governance.audit import EVENT_KINDS, Actor, Event, ensure_audit_schema, read_events
+from governance.audit import EVENT_KINDS, Actor, Event, read_events
 from governance.permissions import require
 from governance.visibility import Policy
 from lookup.index import LinkedIndex
@@ -29,11 +28,8 @@ ADMIN = Actor("a1", "Ravi Shah", "administrator", "s2")
 KIND_AT = {"Event": 0, "reason_event": 0, "_record": 1}
 
 
-@pytest.fixture
-def audit(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
-    ensure_audit_schema(engine)
-    return engine
+#: a fresh audit store per test
+audit = family_views.audit
 
 
 def _modules() -> list[tuple[Path, ast.Module]]:

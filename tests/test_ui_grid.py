@@ -4,34 +4,19 @@ written another way."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import get_args
 
 import pytest
 from conftest import ask
-from sqlalchemy import Engine
-from support.lookup_index import make_index
+from support import family_views
 
 import governance.access as access
-from core.db import make_engine
-from governance.audit import Actor, ensure_audit_schema
-from lookup.index import LinkedIndex, load_index
 from lookup.services import Involvement
 from ui import grid
 
-WORKER = Actor("demo.frontdoor", "Alex Morgan (demo)", "front_door", "s-1")
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
-    return load_index(make_index(tmp_path_factory.mktemp("talk") / "index.db"))
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
-    ensure_audit_schema(engine)
-    return engine
+WORKER = family_views.WORKER
+#: the test family, loaded once; a fresh audit store per test
+index, audit = family_views.index, family_views.audit
 
 
 def test_the_grid_takes_every_state_from_where_states_are_made(index, audit) -> None:

@@ -5,23 +5,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from conftest import ask
-from sqlalchemy import Engine
+from support import family_views
 from support.databases import allow, refuse
-from support.lookup_index import make_index
 
 import governance.access as access
-from core.db import make_engine
 from core.errors import AccessDenied, AuditError
-from governance.audit import Actor, ensure_audit_schema, read_events, verify_chain
+from governance.audit import Actor, read_events, verify_chain
 from governance.exports import record_request_prepared
 from governance.places import Place, load_place, save_place
 from governance.reasons import Reason
 from lookup.family import Contact
-from lookup.index import LinkedIndex, load_index
 from lookup.services import Lead
 from ui.audit_table import summarise
 from ui.contact_request import (
@@ -33,7 +29,9 @@ from ui.contact_request import (
     subjects,
 )
 
-WORKER = Actor("demo.frontdoor", "Alex Morgan (demo)", "front_door", "s-1")
+WORKER = family_views.WORKER
+#: the test family, loaded once; a fresh audit store per test
+index, audit = family_views.index, family_views.audit
 AUDITOR = Actor("demo.auditor", "Jo Patel (demo)", "auditor", "s-2")
 PAT = Lead("Pat Lee", "Social worker", "Team East", "0161 000 1111",
            "pat.lee@demo.example")  # fmt: skip
@@ -41,18 +39,6 @@ JANE = Contact("p1", "Jane SMITH", "Person searched for", "Children's social car
                PAT, date(2026, 3, 3))  # fmt: skip
 TOM = replace(JANE, person_id="p4", member_name="Tom SMITH", relationship="Brother")
 ME = Sender("Alex Morgan", "MASH, Demo borough", "0161 474 0000")
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> LinkedIndex:
-    return load_index(make_index(tmp_path_factory.mktemp("talk") / "index.db"))
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
-    ensure_audit_schema(engine)
-    return engine
 
 
 @pytest.mark.parametrize(
