@@ -70,6 +70,8 @@ LABELS = [
     ("Kaz", "Smith", "", "", "p2", "nickname of the first name; family name"),
     ("Chris", "Smith", "", "", "z2", "nickname of the first name; family name"),
     ("Chri", "Smith", "", "", "z2", "shortened first name; family name"),
+    ("Charlie", "Smith", "09/09/1979", "", "z2",
+     "nickname of the first name; family name; date of birth"),
     ("Rob", "Jones", "", "", "p3", "nickname of the first name; family name"),
     ("Jane", "Smyth", "20/01/2001", "", "p5", "exact name and date of birth"),
     ("Lily", "Smith", "", "", "p7", "first name; one part of the family name"),
