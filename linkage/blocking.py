@@ -210,15 +210,27 @@ def case_deletions(std: pl.DataFrame) -> pl.Series:
     return found["case_dels"]
 
 
+def street_text(addr: pl.Expr) -> pl.Expr:
+    """Cleaned address text without its house and flat numbers: the street and
+    area ("12 mill lane stockport" -> "mill lane stockport"); null when no
+    word is left."""
+    words = addr.str.replace_all(r"\b\d+[a-z]?\b", " ").str.replace_all(r"\s+", " ")
+    words = words.str.strip_chars()
+    return pl.when(words.str.len_chars() > 0).then(words)
+
+
 def with_blocking_keys(std: pl.DataFrame, case_dels: bool = True) -> pl.DataFrame:
     """Add derived key columns the rules use (month and day of birth as text,
-    surname initial and, with ``case_dels``, case-number deletion keys)."""
+    surname initial, street text and, with ``case_dels``, case-number deletion
+    keys)."""
+    streets = std.select(pl.col("addr").unique().drop_nulls())
+    streets = streets.with_columns(street_text(pl.col("addr")).alias("addr_street"))
     out = std.with_columns(
         pl.when(pl.col("dob").is_not_null())
         .then(pl.col("dob_s").str.slice(4, 4))
         .alias("dob_md"),
         pl.col("ln_join").str.slice(0, 1).alias("ln_init"),
-    )
+    ).join(streets, on="addr", how="left", maintain_order="left")
     return (
         out.with_columns(case_deletions(std).alias("case_dels")) if case_dels else out
     )

@@ -8,7 +8,9 @@ across the two groups, in place of the pair's own), and refused when the pair
 would then fall below the link threshold. So one typing slip cannot veto a
 strong pair (slips never count as conflicts), a date drifted by weeks costs what
 the model says such a date costs, and a chain cannot join strangers whose dates
-are years apart. Dates a generation apart are always refused.
+are years apart. Dates a generation apart are always refused, but for one
+record joining on an outvoted pair (``guards.names_outvoted``: a date written
+wrongly at an address holding no family), whose dates are weighed.
 
 An identifier may vouch for a merge whose dates clash (one record's date is a
 recording error). The merged person's dates are then *disputed*: which of them
@@ -66,12 +68,16 @@ class DobConflict:
             return False
         return weight - own + self.case_different < self.threshold
 
-    def refuses(self, worst: int, weight: float, own: float) -> bool:
+    def refuses(
+        self, worst: int, weight: float, own: float, lone: bool = False
+    ) -> bool:
         """Does the worst level of dates across a would-be person refuse a merge
-        of a pair of ``weight`` whose own dates gave ``own``?"""
+        of a pair of ``weight`` whose own dates gave ``own``? Dates a generation
+        apart always do, unless the pair is ``lone`` (``guards.names_outvoted``:
+        one record's date written wrongly, no sign of a parent and a child)."""
         if worst <= FEW_DAYS:
             return False
-        if worst == GENERATION:
+        if worst == GENERATION and not (lone and self.weights):
             return True
         if not self.weights:
             return worst >= WEEKS
@@ -180,12 +186,15 @@ class Groups:
             ba and bb and any(bb.get(k, side) != side for k, side in ba.items())
         )
 
-    def _dates_refuse(self, a: int, b: int, weight: float, own: float) -> bool:
+    def _dates_refuse(
+        self, a: int, b: int, weight: float, own: float, lone: bool = False
+    ) -> bool:
         da, db = self.dobs[a], self.dobs[b]
         if not da or not db or da == db:
             return False
         level = nearest_level if self.disputed[a] or self.disputed[b] else worst_level
-        return self.conflict.refuses(level(da, db, self.conflict.days), weight, own)
+        worst = level(da, db, self.conflict.days)
+        return self.conflict.refuses(worst, weight, own, lone)
 
     def _clash(
         self, a: int, b: int, trusted: bool, weight: float, own: float,
@@ -208,7 +217,7 @@ class Groups:
             weight, own_case
         ):
             return True
-        return self._dates_refuse(a, b, weight, own)
+        return self._dates_refuse(a, b, weight, own, lone)
 
     def union(
         self, a: int, b: int, trusted: bool = False, forced: bool = False,

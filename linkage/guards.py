@@ -19,7 +19,9 @@ person. Three rules keep households apart:
   loosely similar where neither is ("Krley" and "Karrley"); and sex must not
   differ (Louis and Louise);
 * dates of birth a generation apart (a parent and a child of one name, however
-  few digits differ) are two people unless an identifier agrees.
+  few digits differ) are two people unless an identifier agrees, or the two
+  records are alone (neither seen again, no family at the address), when the
+  date is weighed as one written wrongly (``names_outvoted``).
 
 First names are not a veto on their own, though. A pair that agrees on
 surname, date of birth (within days) and address, with no differing sex, whose
@@ -184,13 +186,17 @@ def household_traits(std: pl.DataFrame) -> pl.DataFrame:
 
 
 def household_sign(
-    traits: pl.DataFrame, left: pl.Series, right: pl.Series
+    traits: pl.DataFrame,
+    left: pl.Series,
+    right: pl.Series,
+    either_again: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per pair of record rows: a second sign that the two are two people of one
     household. Both first names are borne by more than one record of their
-    surname sound and date of birth (each person seen again), or either
-    record's address holds someone with another first name born a generation
-    apart from it (``GENERATION_YEARS``: a parent or child, so a family home).
+    surname sound and date of birth (each person seen again; where
+    ``either_again`` says so, one of them is enough), or either record's
+    address holds someone with another first name born a generation apart
+    from it (``GENERATION_YEARS``: a parent or child, so a family home).
 
     ``traits``: ``household_traits`` (or standardised records to make them from).
     """
@@ -222,19 +228,23 @@ def household_sign(
     n = left.len()
     again = by_rid["seen_again"].fill_null(False).to_numpy()
     home = by_rid["family"].fill_null(False).to_numpy()
-    return (again[:n] & again[n:]) | home[:n] | home[n:]
+    either = np.zeros(n, dtype=bool) if either_again is None else either_again
+    seen = np.where(either, again[:n] | again[n:], again[:n] & again[n:])
+    return seen | home[:n] | home[n:]
 
 
 def born_apart(levels: pl.DataFrame) -> np.ndarray:
     """The same first name (or a variant) and surname, placed together, with no
-    differing sex, but dates of birth years apart short of a generation: one
-    person with a date written wrongly, unless each is seen again."""
+    differing sex, but dates of birth years apart: one person with a date
+    written wrongly, unless each is seen again (or, dates a generation apart
+    as a parent's and a child's of one name are, either is: ``names_outvoted``).
+    """
     if not {"first_name", "last_name", "dob", LOCATION} <= set(levels.columns):
         return np.zeros(levels.height, dtype=bool)
     sex_differs = _sex_differs(levels)
     return (
         _between(levels, "first_name", 0, SAME_NAME)
-        & _between(levels, "dob", DOB_DIFFERENT, DOB_DIFFERENT)
+        & _between(levels, "dob", DOB_DIFFERENT, DOB_GENERATION)
         & _between(levels, "last_name", 0, SURNAME_AGREES)
         & _between(levels, LOCATION, 0, PLACED_TOGETHER)
         & ~sex_differs
@@ -246,7 +256,13 @@ def names_outvoted(
 ) -> np.ndarray:
     """``twin_like`` and ``born_apart`` pairs with no ``household_sign``: their
     one disagreeing field is weighed, not a veto (``traits``: as
-    ``household_sign`` takes them; without, none)."""
+    ``household_sign`` takes them; without, none).
+
+    Dates a generation apart are a parent's and a child's of one name as often
+    as one person's written wrongly, so there either record seen again (its date
+    confirmed by another record) is a sign of two people: only a lone pair at
+    an address holding no family is weighed.
+    """
     out = np.zeros(levels.height, dtype=bool)
     if traits is None:
         return out
@@ -254,7 +270,8 @@ def names_outvoted(
     if like.any():
         pick = pl.Series(like)
         sub = levels.filter(pick)
-        out[like] = ~household_sign(traits, sub["l"], sub["r"])
+        generation = sub["dob"].to_numpy() == DOB_GENERATION
+        out[like] = ~household_sign(traits, sub["l"], sub["r"], generation)
     return out
 
 
@@ -290,8 +307,9 @@ def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
     """A case number one typing slip away (never just the next number), no
     differing sex, and an agreeing surname with one more agreement (the same
     date of birth, first names within a slip, or, a first name or date of
-    birth missing, records placed together), or the same date of birth with
-    records placed together whatever the names. The case number then vouches
+    birth missing, records placed together), or the same date of birth or a
+    first name within a slip, with records placed together, whatever the
+    surnames (one changed on marriage). The case number then vouches
     for the pair whatever the first names (or the dates of birth) say."""
     if not {"case_number", "dob", "last_name"} <= set(levels.columns):
         return np.zeros(levels.height, dtype=bool)
@@ -313,7 +331,7 @@ def identified_by_slip(levels: pl.DataFrame) -> np.ndarray:
         & ~sex_differs
         & (
             (surname & (same_dob | first_close | (unknown & together)))
-            | (same_dob & together)
+            | ((same_dob | first_close) & together)
         )
     )
 

@@ -11,7 +11,7 @@ import pytest
 from support.population import records_frame
 
 from linkage.cluster import cluster
-from linkage.groups import Groups
+from linkage.groups import DobConflict, Groups
 from linkage.guards import (
     born_apart,
     household_sign,
@@ -52,8 +52,33 @@ def test_twin_like_needs_surname_dob_and_address_agreeing_and_names_differing() 
 
 
 def test_born_apart_is_one_name_placed_together_with_dates_years_apart() -> None:
-    lv = _levels(first_name=[0, 1, 0, 0, 2], dob=[7, 7, 8, 5, 7], address=[0] * 5)
-    assert born_apart(lv).tolist() == [True, True, False, False, False]
+    lv = _levels(
+        first_name=[0, 1, 0, 0, 2, 0], dob=[7, 7, 8, 5, 7, 8], address=[0] * 5 + [7]
+    )
+    assert born_apart(lv).tolist() == [True, True, True, False, False, False]
+
+
+SENIOR = {**HOME, "first_name": "Mitchell", "dob": date(1968, 10, 12)}
+JUNIOR = {**HOME, "first_name": "Mitchell", "dob": date(1993, 12, 29)}
+
+
+@pytest.mark.parametrize(
+    ("others", "outvoted"),
+    [
+        ([], True),  # alone at the address: one man, one date written wrongly
+        ([SENIOR], False),  # the older date seen again: a father and his son
+        ([JUNIOR], False),  # the younger seen again: the same
+        ([{**MOTHER, "dob": date(1995, 6, 1)}], False),  # a family home
+    ],
+)
+def test_dates_a_generation_apart_are_weighed_only_for_a_lone_pair(
+    others: list[dict], outvoted: bool
+) -> None:
+    """A parent and child of one name stay apart whenever either is seen again
+    or the home holds a family; two lone records are one person's, weighed."""
+    std = standardise(records_frame([SENIOR, JUNIOR, *others]), load_name_tables())
+    lv = _levels(first_name=[0], dob=[8])
+    assert names_outvoted(lv, std).tolist() == [outvoted]
 
 
 @pytest.mark.parametrize(
@@ -95,6 +120,19 @@ def test_a_case_number_slip_vouches_with_one_more_agreement() -> None:
     assert identified_by_slip(lv).tolist() == expected
 
 
+def test_a_case_number_slip_vouches_for_one_first_name_at_one_home() -> None:
+    """A surname changed (a marriage) and a date of birth written wrongly: the
+    slip, the first name and the home say one person; elsewhere they do not."""
+    lv = _levels(
+        case_number=[1, 1, 1, 2],
+        first_name=[0, 2, 0, 0],
+        last_name=[4] * 4,
+        dob=[8, 7, 8, 8],
+        address=[0, 3, 7, 0],
+    )
+    assert identified_by_slip(lv).tolist() == [True, True, False, False]
+
+
 def _groups(names: list) -> Groups:
     n = len(names)
     none = [None] * n
@@ -110,6 +148,23 @@ def test_an_outvoted_pair_joins_one_record_to_a_person_never_two_people() -> Non
     g.union(1, 2)
     g.union(0, 3)
     assert g.union(0, 1, outvoted=True) is False  # two people each seen twice
+
+
+def test_dates_a_generation_apart_are_weighed_only_for_one_record_outvoted() -> None:
+    """Without weights any generation gap refuses; with them it still does,
+    unless one record joins on an outvoted pair, whose dates are weighed."""
+    weights = {0: 14.0, 7: -4.5, 8: -4.4}
+    conflict = DobConflict(weights, threshold=6.6)
+    dated = ["19681012", "19031229"]
+    for strong, expected in ((16.0, True), (6.0, False)):
+        g = Groups([None] * 2, [None] * 2, dated, [["mitchell"]] * 2, [None] * 2,
+                   conflict)  # fmt: skip
+        assert g.union(0, 1, weight=strong, own=-4.4, outvoted=True) is expected
+    g = Groups([None] * 2, [None] * 2, dated, [["mitchell"]] * 2, [None] * 2,
+               conflict)  # fmt: skip
+    assert g.union(0, 1, weight=16.0, own=-4.4) is False  # not outvoted
+    bare = Groups([None] * 2, [None] * 2, dated, [None] * 2, [None] * 2)
+    assert bare.union(0, 1, weight=16.0, own=-4.4, outvoted=True) is False
 
 
 def _clustered(rows: list[dict], pairs: list[tuple[int, int, float, bool]]) -> list:
