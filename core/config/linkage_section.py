@@ -39,7 +39,7 @@ DEFAULT_BLOCKING_RULES = (
     "names_no_dob: fn_canons + ln_phon (one side without dob)",
     "surname_day_month_initial: ln_phon + dob_md + fn_init",
     "names_sound_no_dob: fn_phon + ln_phon (one side without dob)",
-    "initial_surname_no_dob: fn_init + ln_phon (one side without dob)",
+    "initial_surname_town: fn_init + ln_phon + town_c",
     "dob_initial: dob + fn_init",
     "dob_surname_initial: dob + ln_init",
     "case_number_slip_dob: case_dels + dob",
