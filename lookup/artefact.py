@@ -188,8 +188,8 @@ def _encode_dict(value: dict, name: str, out: _Writer) -> dict:
 
 def save_prepared(index: Any, folder: Path, build_id: str | None = None) -> Path:
     """Write ``index`` (a dataclass, e.g. ``LinkedIndex``) as ``folder/<build id>``;
-    returns that folder. One already there is kept (it was made from the same
-    build)."""
+    returns that folder. One already there is kept when it is intact and of this
+    release (it was made from the same build), else replaced."""
     build_id = build_id or index.build_id
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / build_id
@@ -204,13 +204,25 @@ def save_prepared(index: Any, folder: Path, build_id: str | None = None) -> Path
         try:
             os.rename(tmp, final)
         except OSError:
-            if not (final / MANIFEST).exists():
-                raise
-            shutil.rmtree(tmp)  # another process saved the same build first
+            if _serves(folder, build_id):
+                shutil.rmtree(tmp)  # another process saved the same build first
+            else:  # files of another release (or damaged): replaced
+                old = folder / f".{build_id}.{uuid.uuid4().hex[:8]}.old.tmp"
+                os.rename(final, old)
+                os.rename(tmp, final)
+                shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
+
+
+def _serves(folder: Path, build_id: str) -> bool:
+    try:
+        read_manifest(folder, build_id)
+    except PreparedRefused:
+        return False
+    return True
 
 
 def prune(folder: Path, keep: set[str]) -> list[str]:

@@ -1,10 +1,14 @@
 """What a build leaves beside the index for the processes that serve it: the
 prepared files of the new build (``lookup.artefact``), made from the build's own
-frames before it is switched in, so the first process to serve it maps them."""
+frames before it is switched in, so the first process to serve it maps them.
+They include the identities an age rule leaves on the day of the build
+(``lookup.identity.with_age_cut``): a process loading them on a later day makes
+those whose cut has changed since per view."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -12,7 +16,9 @@ from sqlalchemy import Engine
 
 from core.errors import IndexNotReadyError
 from core.logs import log, log_error
+from linkage import index_tables as t
 from lookup.artefact import prune, save_prepared
+from lookup.identity import with_age_cut
 from lookup.index import assemble_index, current_build_id, stored_frames
 
 #: Called by ``linkage.build.build_index`` with the build id and its frames.
@@ -29,6 +35,8 @@ def saver(engine: Engine, folder: Path) -> SaveBuild:
 
     def save(build_id: str, frames: Mapping[str, pl.DataFrame]) -> None:
         index = assemble_index(build_id, stored_frames(frames))
+        # made from the build's own records, not read back from the database
+        index = with_age_cut(index, date.today(), frames[t.records.name])
         try:
             serving = {current_build_id(engine)}
         except IndexNotReadyError:

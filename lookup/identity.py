@@ -21,7 +21,7 @@ from sqlalchemy import select
 from core.errors import UserInputError
 from linkage import index_tables as t
 from linkage.people import FIELDS, people_table
-from lookup.index import LinkedIndex
+from lookup.index import ROW_ORDER, LinkedIndex
 from lookup.prepared import age_cut_people
 from lookup.services import configured_sources
 from sources.records import STANDARD_SCHEMA
@@ -31,6 +31,7 @@ CONTACT_IDENTITY = ("person_id", "first_name", "last_name", "dob")
 _LISTS = ("case_numbers", "addresses", "other_names", "other_dobs")
 
 
+_ORDER = ROW_ORDER[t.records.name]
 #: Person ids asked for in one query (SQLite's bound-parameter limit is 32,766).
 _BATCH = 10_000
 
@@ -46,7 +47,11 @@ def _records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
             # by person id only (its index), the build checked here: a planner
             # given both conditions may scan the whole build through build_id
             wanted = person_ids[at : at + _BATCH]
-            query = select(*cols).where(t.records.c.person_id.in_(wanted))
+            query = (
+                select(*cols)
+                .where(t.records.c.person_id.in_(wanted))
+                .order_by(*(t.records.c[c] for c in _ORDER))
+            )
             rows += [tuple(r)[1:] for r in conn.execute(query)
                      if r[0] == index.build_id]  # fmt: skip
     return pl.DataFrame(rows, schema=schema, orient="row")
@@ -71,11 +76,20 @@ def cut_identities(records: pl.DataFrame, cut: pl.DataFrame) -> pl.DataFrame:
     return made.join(cut, on="person_id").sort("person_id")
 
 
-def with_age_cut(index: LinkedIndex, today: date) -> LinkedIndex:
+def with_age_cut(
+    index: LinkedIndex, today: date, records: pl.DataFrame | None = None
+) -> LinkedIndex:
     """The index with the identities an age rule leaves (``cut_identities``)
     made once, for every family view and results list on days when the same
-    records are cut (a viewer who sees every source in full)."""
-    if index.engine is None:
+    records are cut (a viewer who sees every source in full).
+
+    ``records``: the build's records with ``linkage.people.FIELDS`` (a build
+    making its prepared files has them in memory); otherwise those of the
+    people cut are read from the index database, and without one nothing is
+    made. A person whose cut has changed since ``today`` (a birthday) no longer
+    matches the one made here, and is made per view (``seen_identities``).
+    """
+    if records is None and index.engine is None:
         return index
     sources = configured_sources(index.source_loads)
     rules = pl.DataFrame(
@@ -83,9 +97,18 @@ def with_age_cut(index: LinkedIndex, today: date) -> LinkedIndex:
         schema={"source": pl.Utf8, "age_min": pl.Int32, "age_max": pl.Int32},
         orient="row",
     )
-    held = index.records.select("person_id", "source").unique()
-    cut = age_cut_people(index.people.select("person_id", "dob"), held, rules, today)
-    records = _records(index, cut["person_id"].to_list())
+    limited = pl.col("age_min").is_not_null() | pl.col("age_max").is_not_null()
+    held = index.records.select("person_id", pl.col("source").cast(pl.Utf8)).unique()
+    # only people holding a record of a source with an age rule can be cut
+    ruled = held.join(rules.filter(limited), on="source", how="semi")
+    held = held.join(ruled.select("person_id"), on="person_id", how="semi")
+    people = index.people.select("person_id", "dob")
+    cut = age_cut_people(people, held, rules, today)
+    if records is None:
+        records = _records(index, cut["person_id"].to_list())
+    else:
+        records = records.join(cut, on="person_id", how="semi")
+        records = records.sort(_ORDER, maintain_order=True).select(FIELDS)
     return replace(index, age_cut=cut_identities(records, cut))
 
 

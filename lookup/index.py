@@ -133,11 +133,17 @@ def _polars_type(column) -> pl.DataType:  # noqa: ANN001
     }.get(name, pl.Utf8())
 
 
+#: The order rows are read in where the database keeps none (PostgreSQL gives
+#: one person's records in any order): the same index from every database, and
+#: from a build's own frames (``stored_frames``).
+ROW_ORDER = {t.records.name: ("person_id", "source", "record_id")}
+
+
 def read_table(
     engine: Engine, table: Table, build_id: str, columns: tuple[str, ...] = ()
 ) -> pl.DataFrame:
     """All rows of ``table`` for one build (only ``columns`` when given), typed
-    from the table's columns."""
+    from the table's columns, in ``ROW_ORDER`` where it names the table."""
     schema = {
         c.name: _polars_type(c)
         for c in table.columns
@@ -147,6 +153,7 @@ def read_table(
     # a column added by a newer release reads as null until the next build
     cols = [table.c[n] if n in have else null().label(n) for n in schema]
     query = select(*cols).where(table.c.build_id == build_id)
+    query = query.order_by(*(table.c[n] for n in ROW_ORDER.get(table.name, ())))
     frames = [pl.DataFrame(schema=schema)]
     with engine.connect() as conn:
         result = conn.execution_options(yield_per=_BATCH).execute(query)
@@ -168,7 +175,8 @@ def load_index(
     """One build (the current one by default), ready for search.
 
     With ``folder`` (``lookup.artefact.prepared_folder``) the build's prepared
-    files are mapped when they are this build's and intact; otherwise (logged
+    files are mapped when they are this build's and intact (with the age cut
+    they were made with: ``lookup.identity.with_age_cut``); otherwise (logged
     with the reason) the build is read from its rows and assembled, and saved
     there for the next process. Raises IndexNotReadyError when no build exists.
     """
@@ -186,8 +194,12 @@ def load_index(
         else:
             log("index_loaded", build_id=build_id, source="prepared",
                 seconds=round(time.perf_counter() - start, 2))  # fmt: skip
-            return with_age_cut(replace(index, engine=engine), date.today())
+            index = replace(index, engine=engine)
+            if index.age_cut is None:  # saved without one: made for the day
+                index = with_age_cut(index, date.today())
+            return index
     index = assemble_index(build_id, read_frames(engine, build_id))
+    index = with_age_cut(replace(index, engine=engine), date.today())
     log("index_loaded", build_id=build_id, source="rows",
         seconds=round(time.perf_counter() - start, 2))  # fmt: skip
     if folder is not None:
@@ -195,7 +207,7 @@ def load_index(
             save_prepared(index, folder)
         except OSError as exc:  # a read-only or full disk: the next process reads rows
             log_error("index_prepared_not_saved", exc, build_id=build_id)
-    return with_age_cut(replace(index, engine=engine), date.today())
+    return index
 
 
 def stored_frames(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -212,6 +224,9 @@ def stored_frames(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]
             if c.name != "build_id" and (not only or c.name in only)
         }
         frame = frames[table.name]
+        order = _present(frame, ROW_ORDER.get(table.name, ()))
+        if order:  # (frames read back from the rows are in this order already)
+            frame = frame.sort(order, maintain_order=True)
         out[table.name] = frame.select(
             pl.col(n).cast(d, strict=False) if n in frame.columns
             else pl.lit(None, d).alias(n)

@@ -10,8 +10,10 @@ import pytest
 from conftest import TODAY
 from support.lookup_index import make_index
 
+from linkage import index_tables as t
 from lookup.family import family_view
-from lookup.index import LinkedIndex, load_index
+from lookup.identity import with_age_cut
+from lookup.index import LinkedIndex, load_index, read_table
 from lookup.prepared import age_cut_people
 
 
@@ -53,3 +55,14 @@ def test_made_once_at_load_and_the_same_as_made_per_view(index) -> None:
     per_view = replace(index, age_cut=None)
     for person in ("p1", "p2", "p4"):
         assert family_view(index, person, TODAY) == family_view(per_view, person, TODAY)
+
+
+def test_made_by_the_build_from_its_records_as_at_load_from_the_database(
+    index,
+) -> None:
+    # a build has every record in memory: no engine, nothing read back
+    records = read_table(index.engine, t.records, index.build_id)
+    bare = replace(index, age_cut=None, engine=None)
+    made = with_age_cut(bare, date.today(), records).age_cut
+    assert not made.is_empty()
+    assert made.equals(index.age_cut, null_equal=True)
