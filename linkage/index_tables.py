@@ -135,6 +135,9 @@ people = Table(
     Column("addresses", Text),  # JSON list of every address seen, newest first
     Column("n_records", Integer, nullable=False),
     Column("n_sources", Integer, nullable=False),
+    # JSON list of "first last" names a record states were the person's (a
+    # previous family name; ``records.previous_names``), also in other_names
+    Column("previous_names", Text),
 )
 
 family_members = Table(

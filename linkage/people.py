@@ -13,6 +13,7 @@ FIELDS = (
     "person_id", "source", "first_name", "last_name", "dob", "sex", "nhs_number",
     "upn", "case_number", "address", "postcode", "involvement_current",
     "involvement_start", "involvement_end", "last_contact", "extract_date",
+    "previous_names",
 )  # fmt: skip
 
 
@@ -112,14 +113,44 @@ def _addresses(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def stated_names(records: pl.DataFrame) -> pl.DataFrame:
+    """(person_id, name): each previous or other name a record states
+    (``previous_names``), as "first last"; a family name alone is given the
+    record's first name."""
+    items = (
+        records.select(
+            "person_id", "first_name", pl.col("previous_names").str.split(";")
+        )
+        .explode("previous_names")
+        .with_columns(pl.col("previous_names").str.strip_chars(" ,\t"))
+        .filter(pl.col("previous_names").str.contains(r"\w"))
+    )
+    alone = ~pl.col("previous_names").str.contains(r"\s")
+    name = pl.when(alone & pl.col("first_name").is_not_null()).then(
+        pl.concat_str(["first_name", "previous_names"], separator=" ")
+    )
+    return items.select("person_id", name.otherwise("previous_names").alias("name"))
+
+
 def _variants(records: pl.DataFrame, best: pl.DataFrame) -> pl.DataFrame:
-    """Names and dates of birth seen besides the display ones."""
+    """Names and dates of birth seen besides the display ones: another record's
+    name, or one a record states was the person's (``previous_names``, kept apart
+    too: search says it matched a previous name)."""
     names = pl.concat_str(["first_name", "last_name"], separator=" ", ignore_nulls=True)
     shown = pl.concat_str(
         ["first_name_best", "last_name_best"], separator=" ", ignore_nulls=True
     )
     joined = records.join(best, on="person_id", how="left", suffix="_best")
-    return joined.group_by("person_id").agg(
+    stated = stated_names(records).join(best, on="person_id", how="left")
+    shown_now = pl.concat_str(["first_name", "last_name"], separator=" ",
+                              ignore_nulls=True)  # fmt: skip
+    previous = stated.group_by("person_id").agg(
+        pl.col("name")
+        .filter(pl.col("name").str.to_lowercase() != shown_now.str.to_lowercase())
+        .unique(maintain_order=True)
+        .alias("previous_names")
+    )
+    seen = joined.group_by("person_id").agg(
         names.filter(names.str.to_lowercase() != shown.str.to_lowercase())
         .unique(maintain_order=True)
         .alias("other_names"),
@@ -130,11 +161,22 @@ def _variants(records: pl.DataFrame, best: pl.DataFrame) -> pl.DataFrame:
         .dt.strftime("%Y-%m-%d")
         .alias("other_dobs"),
     )
+    both = seen.join(previous, on="person_id", how="left").with_columns(
+        pl.col("previous_names").fill_null(pl.lit([], dtype=pl.List(pl.Utf8)))
+    )
+    return both.with_columns(
+        pl.concat_list("other_names", "previous_names")
+        .list.unique(maintain_order=True)
+        .alias("other_names")
+    )
 
 
 def people_table(records: pl.DataFrame) -> pl.DataFrame:
     """The ``people`` table (without build_id) from records carrying ``person_id``."""
-    records = records.select(FIELDS).with_columns(recency().alias("_recent"))
+    records = records.select(
+        pl.col(c) if c in records.columns else pl.lit(None, pl.Utf8).alias(c)
+        for c in FIELDS
+    ).with_columns(recency().alias("_recent"))
     best = _best_name(records).join(_mode(records, ["dob"]), on="person_id", how="left")
     counts = records.group_by("person_id").agg(
         pl.col("sex").filter(pl.col("sex").is_in(["F", "M"])).mode().sort().first(),
@@ -161,4 +203,5 @@ def people_table(records: pl.DataFrame) -> pl.DataFrame:
         json_list(pl.col("other_dobs")).alias("other_dobs"),
         json_list(pl.col("addresses")).alias("addresses"),
         pl.col("n_records").cast(pl.Int64), pl.col("n_sources").cast(pl.Int64),
+        json_list(pl.col("previous_names")).alias("previous_names"),
     ).sort("person_id")  # fmt: skip

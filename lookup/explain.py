@@ -150,12 +150,19 @@ def explain(
         reading = readings[int(reading_of[i])]
         person = int(names.row_person[variant])
         first = "" if query.family_only else _first_how(names, reading, variant)
-        other_first = previous_last = False
+        other_first = previous_last = stated = False
         last = _last_how(names, reading, variant)
         if names.row_other[variant]:
             shown_first, *shown_last = _display(names, person)
-            previous_last, last = _other_last(
-                names, reading, variant, tuple(shown_last), last
+            # a family name a record states was theirs is said as such, however
+            # like the one shown it is; another record's name may be a spelling
+            stated = bool(names.row_previous[variant]) and (
+                int(names.row_last[variant]) not in set().union(*shown_last)
+            )
+            previous_last, last = (
+                (True, last)
+                if stated
+                else _other_last(names, reading, variant, tuple(shown_last), last)
             )
             if first and shown_first >= 0 and shown_first != names.row_first[variant]:
                 # said of the name shown on the card when that agrees ('Rob' for
@@ -166,6 +173,7 @@ def explain(
             last=last,
             first=first,
             previous_last=previous_last,
+            stated_previous=stated,
             other_first=other_first,
             turned=reading.turned,
             dob=_dob_how(persons, person, query.dob) if dob[i] >= 0 else "",

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import Engine, inspect, null, select
 
 from core.errors import UserInputError
 from linkage import index_tables as t
@@ -28,7 +29,7 @@ from sources.records import STANDARD_SCHEMA
 
 #: People-row fields a contact-only view keeps: enough to tell people apart.
 CONTACT_IDENTITY = ("person_id", "first_name", "last_name", "dob")
-_LISTS = ("case_numbers", "addresses", "other_names", "other_dobs")
+_LISTS = ("case_numbers", "addresses", "other_names", "other_dobs", "previous_names")
 
 
 _ORDER = ROW_ORDER[t.records.name]
@@ -36,11 +37,20 @@ _ORDER = ROW_ORDER[t.records.name]
 _BATCH = 10_000
 
 
+@lru_cache(maxsize=16)
+def _stored(engine: Engine, build_id: str) -> frozenset[str]:
+    """The records columns the index database has (asked once per build served):
+    a column a newer release adds reads as null until the next build adds it."""
+    return frozenset(c["name"] for c in inspect(engine).get_columns(t.records.name))
+
+
 def _records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
     schema = {c: STANDARD_SCHEMA.get(c, pl.Utf8) for c in FIELDS}
     if index.engine is None or not person_ids:
         return pl.DataFrame(schema=schema)
-    cols = [t.records.c.build_id, *(t.records.c[c] for c in FIELDS)]
+    have = _stored(index.engine, index.build_id)
+    fields = (t.records.c[c] if c in have else null().label(c) for c in FIELDS)
+    cols = [t.records.c.build_id, *fields]
     rows = []
     with index.engine.connect() as conn:
         for at in range(0, len(person_ids), _BATCH):

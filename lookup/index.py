@@ -36,7 +36,8 @@ _NOT_BUILT = (
     "the build (python -m linkage build --config PATH), then try again."
 )
 
-_JSON_LISTS = ("case_numbers", "other_names", "other_dobs", "addresses")
+_JSON_LISTS = ("case_numbers", "other_names", "other_dobs", "addresses",
+               "previous_names")  # fmt: skip
 
 
 _BATCH = 50_000
@@ -56,7 +57,7 @@ RECORD_COLUMNS = ("person_id", "source", "involvement_start", "involvement_end",
 _RECORD_BUILD_COLUMNS = ("postcode",)
 #: People columns only the prepared structures need (other names and dates of
 #: birth are searched through them), dropped once they are built.
-_PEOPLE_BUILD_COLUMNS = ("other_names", "other_dobs")
+_PEOPLE_BUILD_COLUMNS = ("other_names", "other_dobs", "previous_names")
 #: Repetitive text columns held as categoricals (a fraction of the memory).
 #: Ids and addresses are not: nearly every value is distinct, and polars
 #: registers each distinct value of a categorical on every load (seconds for a

@@ -4,8 +4,9 @@
 as Christopher; the worker needs to know which part agreed and how, so they
 know what to check: "exact name and date of birth", "nickname of the first
 name; family name", "previous or other family name; date of birth with day and
-month swapped". Each part is classified once per listed person (a handful), from
-the name variant that scored best and the person's recorded dates.
+month swapped", "first name; previous surname" (a record says so). Each part
+is classified once per listed person (a handful), from the name variant that
+scored best and the person's recorded dates.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ POSTCODE_WORDS = {"full": "postcode", "district": "postcode district"}
 _AGE = {"inside": "age inside the range given", "unknown": "age not recorded"}
 #: Said when the name matched is one the person was recorded by before or besides.
 PREVIOUS_LAST = "previous or other family name"
+#: Said when a record states that the family name matched was the person's before.
+STATED_PREVIOUS = "previous surname"
 OTHER_FIRST = "another first name on record"
 TURNED = "first and family names the other way round"
 
@@ -56,6 +59,7 @@ class Matched:
     last: LastHow
     first: FirstHow = ""  # "" when no first name was given
     previous_last: bool = False  # matched on another family name of theirs
+    stated_previous: bool = False  # one a record states was theirs before
     other_first: bool = False  # matched on another first name of theirs
     turned: bool = False  # the boxes read the other way round
     dob: DobHow = ""
@@ -69,7 +73,13 @@ def _name_words(m: Matched) -> list[str]:
         words = ["exact name"]
     else:
         first = OTHER_FIRST if m.other_first else _FIRST.get(m.first, "")
-        last = PREVIOUS_LAST if m.previous_last else _LAST[m.last]
+        last = (
+            STATED_PREVIOUS
+            if m.stated_previous
+            else PREVIOUS_LAST
+            if m.previous_last
+            else _LAST[m.last]
+        )
         if m.previous_last and m.last != "exact":
             last += f" ({_LAST[m.last]})"
         words = [w for w in (first, last) if w]

@@ -62,40 +62,51 @@ def standardise_one(
     return first_std, last_std, canons
 
 
-def _split_other_names(people: pl.DataFrame) -> pl.DataFrame:
-    """Other names seen ("first last"): last word as family name, the rest given."""
+def _split_other_names(people: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Names in list ``column`` ("first last"): last word as family name, the
+    rest given (none when the people frame has no such column)."""
+    if column not in people.columns:
+        return pl.DataFrame(schema={"person_id": pl.Utf8, "first_name": pl.Utf8,
+                                    "last_name": pl.Utf8})  # fmt: skip
     return (
-        people.select("person_id", "other_names")
-        .explode("other_names")
-        .drop_nulls("other_names")
-        .filter(pl.col("other_names").str.contains(r"\S\s+\S"))
+        people.select("person_id", column)
+        .explode(column)
+        .drop_nulls(column)
+        .filter(pl.col(column).str.contains(r"\S\s+\S"))
         .select(
-            "person_id",
-            pl.col("other_names").str.replace(r"\s+\S+$", "").alias("first_name"),
-            pl.col("other_names").str.extract(r"(\S+)$").alias("last_name"),
+            pl.col("person_id").cast(pl.Utf8),
+            pl.col(column).str.replace(r"\s+\S+$", "").alias("first_name"),
+            pl.col(column).str.extract(r"(\S+)$").alias("last_name"),
         )
     )
 
 
 def name_variants(people: pl.DataFrame, nicknames: pl.DataFrame) -> pl.DataFrame:
     """One row per (person, standardised name): display name, other names
-    (``other`` true: a previous family name, another spelling), parts.
+    (``other`` true: a previous family name, another spelling; ``previous``
+    true as well: one a record states was the person's), parts.
 
     Each hyphenated or two-part family name also yields a row per part (``part``
     true), so a search for 'Smith' finds 'Smith-Jones', a little lower.
     """
     both = pl.concat(
         [
-            people.select("person_id", "first_name", "last_name").with_columns(
-                other=pl.lit(False)
+            people.select(
+                pl.col("person_id").cast(pl.Utf8), "first_name", "last_name"
+            ).with_columns(other=pl.lit(False), previous=pl.lit(False)),
+            _split_other_names(people, "other_names").with_columns(
+                other=pl.lit(True), previous=pl.lit(False)
             ),
-            _split_other_names(people).with_columns(other=pl.lit(True)),
+            _split_other_names(people, "previous_names").with_columns(
+                other=pl.lit(True), previous=pl.lit(True)
+            ),
         ]
     ).select(
         "person_id",
         first_key(pl.col("first_name")).alias("first"),
         clean_name(pl.col("last_name")).str.split(" ").alias("parts"),
         "other",
+        "previous",
     )
     whole = both.select(
         "person_id",
@@ -103,20 +114,22 @@ def name_variants(people: pl.DataFrame, nicknames: pl.DataFrame) -> pl.DataFrame
         pl.col("parts").list.join("").alias("last"),
         pl.lit(False).alias("part"),
         "other",
+        "previous",
     )
     parts = (
         both.filter(pl.col("parts").list.len() > 1)
         .explode("parts")
         .select(
             "person_id", "first", pl.col("parts").alias("last"),
-            pl.lit(True).alias("part"), "other",
+            pl.lit(True).alias("part"), "other", "previous",
         )
     )  # fmt: skip
-    # a spelling of the display name also seen as another name is the display name
+    # a spelling of the display name also seen as another name is the display
+    # name; another name a record states was the person's is a previous one
     rows = (
         pl.concat([whole, parts])
         .drop_nulls(["first", "last"])
-        .sort("other")
+        .sort(["other", "previous"], descending=[False, True])
         .unique(["person_id", "first", "last", "part"], keep="first")
     )
     canons = canonical_names(rows["first"], nicknames)

@@ -36,6 +36,8 @@ class NameIndex:
     row_part: np.ndarray  # variant row is one part of a two-part family name
     row_other: np.ndarray  # variant row is another name of the person's, not the
     # display one (a previous family name, another spelling seen)
+    row_previous: np.ndarray  # variant row is a name a record states was the
+    # person's (``previous_names``: a previous family name)
     by_last: np.ndarray  # variant rows ordered by family-name code
     last_offsets: np.ndarray  # code -> by_last[start:end]
     by_first: np.ndarray
@@ -158,6 +160,11 @@ def build_name_index(
         row_other=(
             names["other"].to_numpy()
             if "other" in names.columns
+            else np.zeros(names.height, dtype=bool)
+        ),
+        row_previous=(
+            names["previous"].to_numpy()
+            if "previous" in names.columns
             else np.zeros(names.height, dtype=bool)
         ),
         by_last=by_last,

@@ -32,7 +32,7 @@ CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
 #: Longest value kept, in characters, per standard field (others: DEFAULT_LIMIT).
 FIELD_LIMITS: Mapping[str, int] = {
     "address": 500, "detail": 2_000, "related": 5_000, "identifiers": 1_000,
-    "full_name": 300, "lead_team": 300, "relationship": 300,
+    "full_name": 300, "previous_names": 300, "lead_team": 300, "relationship": 300,
 }  # fmt: skip
 DEFAULT_LIMIT = 200
 #: No date in an extract is earlier than this.

@@ -25,7 +25,7 @@ from sources.records import STANDARD_SCHEMA
 DATE_FIELDS = ("dob", "involvement_start", "involvement_end", "last_contact")
 #: Fields whose present-but-unusable values are counted as faults.
 CHECKED_FIELDS = (*DATE_FIELDS, "sex", "nhs_number", "upn", "postcode")
-_ONE_LINE = ("address", "detail", "town")
+_ONE_LINE = ("address", "detail", "town", "previous_names")
 _PLAIN = (
     "case_number", "relationship", "related", "role", "lead_name", "lead_role",
     "lead_team", "lead_phone", "lead_email", "identifiers",

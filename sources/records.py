@@ -57,6 +57,10 @@ STANDARD_SCHEMA: dict[str, pl.DataType] = {
     # why the source restricts this record (its code, e.g. "adoption"), else
     # null; any restricted record makes its person restricted everywhere
     "restricted": pl.Utf8(),
+    # names the source knows the person by besides this one (a previous family
+    # name, a name before adoption, an alias), as given, several joined by ";";
+    # one word is a family name, used with this record's first name
+    "previous_names": pl.Utf8(),
 }
 
 

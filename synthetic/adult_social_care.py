@@ -32,6 +32,7 @@ SPEC = SourceSpec(
         "case_number": "mosaic_id",
         "first_name": "first_name",
         "last_name": "last_name",
+        "previous_names": "previous_names",
         "dob": "date_of_birth",
         "sex": "gender",
         "nhs_number": "nhs_no",

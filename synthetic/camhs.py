@@ -33,6 +33,7 @@ SPEC = SourceSpec(
         "nhs_number": "NHSNumber",
         "first_name": "Forename",
         "last_name": "Surname",
+        "previous_names": "PreviousSurname",
         "dob": "DateOfBirth",
         "sex": "Sex",
         "address": "AddressLine",

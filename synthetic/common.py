@@ -16,6 +16,9 @@ from synthetic.timeline import as_at
 from synthetic.world import World
 from synthetic.writer import Extract, single_table
 
+#: Share of records made after a change of surname that carry the one before.
+TOLD = 0.8
+
 
 def address_style(style: str) -> pl.Expr:
     """One address line from the parts, as a given system writes it."""
@@ -40,9 +43,19 @@ def noisy(
     component: str,
     address: str = "canonical",
 ) -> pl.DataFrame:
-    """True details of ``pid`` on the date in ``when``, then that source's errors."""
+    """True details of ``pid`` on the date in ``when``, then that source's errors.
+
+    ``previous_name``: the surname the person had before, where it has changed
+    and the service was told (most of the time); a source that records it maps
+    the field ``previous_names``."""
     frame = as_at(world, frame, when)
     frame = frame.with_columns(address=address_style(address))
+    told = world.rng(component + ":told")  # its own stream: the rest is unchanged
+    frame = frame.with_columns(
+        previous_name=pl.when(pl.Series(told.random(frame.height)) < TOLD).then(
+            "known_before"
+        )
+    ).drop("known_before")
     rng = world.rng(component + ":noise")
     noise = profiled(noise, world.noise, component)
     return add_noise(rng, frame, noise, world.bank, world.ref)

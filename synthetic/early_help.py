@@ -44,6 +44,7 @@ SPEC = SourceSpec(
         "case_number": "Person ID",
         "first_name": "Forename",
         "last_name": "Surname",
+        "previous_names": "Previous Names",
         "dob": "Date of Birth",
         "sex": "Gender",
         "relationship": "Role in Family",

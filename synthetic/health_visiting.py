@@ -32,6 +32,7 @@ SPEC = SourceSpec(
         "nhs_number": "nhs_number",
         "first_name": "given_name",
         "last_name": "family_name",
+        "previous_names": "previous_family_name",
         "dob": "birth_date",
         "sex": "gender_code",
         "address": "address_line_1",

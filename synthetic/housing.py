@@ -37,6 +37,7 @@ SPEC = SourceSpec(
         "case_number": "PERSON_REF",
         "first_name": "FIRST_NAME",
         "last_name": "LAST_NAME",
+        "previous_names": "PREVIOUS_NAMES",
         "dob": "DOB",
         "relationship": "REL_TO_LEAD",
         "address": "PROPERTY_ADDRESS",
@@ -179,6 +180,7 @@ def _own() -> dict[str, pl.Expr]:
         "TITLE": title,
         "FIRST_NAME": pl.col("first_name").str.to_uppercase(),
         "LAST_NAME": pl.col("last_name").str.to_uppercase(),
+        "PREVIOUS_NAMES": pl.col("previous_name").str.to_uppercase(),
         "REL_TO_LEAD": _relationship(),
         "TENANCY_STATUS": pl.when(ended)
         .then(pl.lit("ENDED"))
@@ -202,6 +204,7 @@ AFTER = {
 UNBORN = {
     "FIRST_NAME": "UNBORN",
     "LAST_NAME": None,
+    "PREVIOUS_NAMES": None,
     "DOB": None,
     "PERSON_REF": None,
     "TITLE": None,
@@ -221,7 +224,9 @@ def build(world: World) -> Extract:
         case_number=per_person_ids(rng, rows, "HP"),
     )
     rows = fold_names(
-        _issues(rng, rows), "none", ("first_name", "last_name", "lead_name")
+        _issues(rng, rows),
+        "none",
+        ("first_name", "last_name", "previous_name", "lead_name"),
     )
     rows = rows.select(
         **service.columns(_own(), AFTER),

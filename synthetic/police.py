@@ -57,6 +57,7 @@ SPEC = SourceSpec(
         "family_ref": "PPI Ref",
         "case_number": "Nominal ID",
         "last_name": "Surname",
+        "previous_names": "Other Names",
         "first_name": "Forenames",
         "dob": "DOB",
         "sex": "Sex",
@@ -147,6 +148,7 @@ CLOSED = ("Filed", "Charged", "NFA", "Caution", "Community resolution")
 #: How an unidentified suspect appears: no forename, date of birth or id.
 UNKNOWN_PERSON = {
     "Surname": "UNKNOWN",
+    "Other Names": None,
     "Forenames": None,
     "DOB": None,
     "Nominal ID": None,
@@ -241,6 +243,7 @@ def _own(rng: np.random.Generator, n: int, spec: SourceSpec) -> dict[str, pl.Exp
         "Incident Ref": pl.col("ref"),
         "PPI Ref": pl.col("ppi_ref"),
         "Surname": pl.col("last_name").str.to_uppercase(),
+        "Other Names": pl.col("previous_name").str.to_uppercase(),
         "DOB": date_text(pl.col("dob"), spec.date_format, invalid),
         "Role": pl.col("role"),
         "Incident Type": pl.col("kind"),
@@ -271,7 +274,9 @@ def build(world: World) -> Extract:
         case_number=per_person_ids(rng, rows, "N"),
         ppi_ref=group_refs(rng, rows, "ppi", "PPI/", start=40_000),
     )
-    rows = fold_names(rows, "cp1252", ("first_name", "last_name", "lead_name"))
+    rows = fold_names(
+        rows, "cp1252", ("first_name", "last_name", "previous_name", "lead_name")
+    )
     rows = service.laid_out(rows, _own(rng, rows.height, spec), AFTER)
     rows = with_junk(rng, rows, 0.01, UNKNOWN_PERSON)
     extract = service.numbered(rng, rows)

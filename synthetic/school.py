@@ -37,6 +37,7 @@ SPEC = SourceSpec(
         "case_number": "Pupil ID",
         "upn": "UPN",
         "full_name": "Pupil Name",
+        "previous_names": "Former Surname",
         "sex": "Gender",
         "dob": "DOB",
         "address": "Address",

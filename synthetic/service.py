@@ -29,6 +29,7 @@ _PLAIN = {
     "case_number": "case_number",
     "first_name": "first_name",
     "last_name": "last_name",
+    "previous_names": "previous_name",
     "nhs_number": "nhs",
     "upn": "upn",
     "address": "address",

@@ -1,4 +1,5 @@
-"""What was true about a person on a given date: surname and address then."""
+"""What was true about a person on a given date: surname and address then, and
+the surname they had before when it had already changed."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ _PERSON = (
 
 
 def as_at(world: World, frame: pl.DataFrame, when: str) -> pl.DataFrame:
-    """Add each person's (``pid``) true details on the date in column ``when``."""
+    """Add each person's (``pid``) true details on the date in column ``when``
+    (``known_before``: their previous surname once it has changed, else null)."""
     people = world.people.select(
         "pid", *_PERSON, "surname", "prev_surname", "surname_changed_on"
     )
@@ -41,6 +43,9 @@ def as_at(world: World, frame: pl.DataFrame, when: str) -> pl.DataFrame:
     return frame.with_columns(
         true_dob="dob",
         last_name=pl.when(renamed).then("prev_surname").otherwise("surname"),
+        known_before=pl.when(
+            pl.col("surname_changed_on").is_not_null() & ~renamed
+        ).then("prev_surname"),
         **{
             p: pl.when(before_move).then(pl.col(f"prev_{p}")).otherwise(pl.col(p))
             for p in ADDRESS_PARTS

@@ -126,3 +126,25 @@ def test_people_table_shows_the_usual_values_and_keeps_variants() -> None:
     assert (person["address"], person["postcode"]) == ("2 New Road", "SK1 1AA")
     assert json.loads(person["case_numbers"]) == ["a:A1"]
     assert (person["n_records"], person["n_sources"]) == (3, 2)
+
+
+STATED = [
+    # (previous_names given on the records, other_names, previous_names)
+    (["Reid", None], ["Amy Reid"], ["Amy Reid"]),  # a family name alone
+    (["Amelia Reid; Amy Carter-Reid", None],
+     ["Amelia Reid", "Amy Carter-Reid"], ["Amelia Reid", "Amy Carter-Reid"]),
+    ([None, " ; "], [], []),
+    (["Carter", "CARTER"], [], []),  # the name shown is not a previous one
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("given", "other", "previous"), STATED)
+def test_people_table_keeps_the_names_records_state(given, other, previous) -> None:
+    rows = [
+        {"pid": "p", "first_name": "Amy", "last_name": "Carter", "source": s,
+         "previous_names": g, "extract_date": date(2025, 1, 1)}
+        for s, g in zip(("school", "health"), given, strict=True)
+    ]  # fmt: skip
+    person = people_table(_linked(rows)).row(0, named=True)
+    assert json.loads(person["other_names"]) == other
+    assert json.loads(person["previous_names"]) == previous

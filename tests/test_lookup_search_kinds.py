@@ -27,14 +27,23 @@ from lookup.search import search
 from lookup.seen_results import narrowing_prompt, seen_search
 from lookup.services import configured_sources
 
-#: People added to the test index: a renamed man, a Christopher, a baby.
+#: People added to the test index: a renamed man, a Christopher, a baby; the
+#: last, names a record states were theirs (``previous_names``).
 EXTRA = (
-    ("z1", "Daniel", "Zhang", "2010-06-01", ["Daniel Leung"]),
-    ("z2", "Christopher", "Smith", "1979-09-09", []),
-    ("z3", "Baby", "Walker", "2026-10-30", []),
-    ("z4", "Olivia", "Walker", "2026-10-30", ["Baby Walker"]),
-    ("z5", "Ruth", "Oyelaran", "1980-01-01", ["Ruth Oyelaram"]),
-    ("z6", "Stacey", "Watson-Smith", "1981-03-09", ["Stacey Watson"]),
+    ("z1", "Daniel", "Zhang", "2010-06-01", ["Daniel Leung"], []),
+    ("z2", "Christopher", "Smith", "1979-09-09", [], []),
+    ("z3", "Baby", "Walker", "2026-10-30", [], []),
+    ("z4", "Olivia", "Walker", "2026-10-30", ["Baby Walker"], []),
+    ("z5", "Ruth", "Oyelaran", "1980-01-01", ["Ruth Oyelaram"], []),
+    ("z6", "Stacey", "Watson-Smith", "1981-03-09", ["Stacey Watson"], []),
+    (
+        "z7",
+        "Amy",
+        "Carter",
+        "1985-05-05",
+        ["Amy Reid", "Amy Carta"],
+        ["Amy Reid", "Amy Carta"],
+    ),
 )
 
 
@@ -43,10 +52,10 @@ def _with_people(index: LinkedIndex, frames: dict) -> LinkedIndex:
     rows = [
         {**people.row(0, named=True), "person_id": pid, "first_name": first,
          "last_name": last, "dob": date.fromisoformat(dob),
-         "other_names": json.dumps(other),
+         "other_names": json.dumps(other), "previous_names": json.dumps(stated),
          "address": "4 Far Street, Elsewhere", "postcode": "EW9 9ZZ",
          "addresses": json.dumps([])}
-        for pid, first, last, dob, other in EXTRA
+        for pid, first, last, dob, other, stated in EXTRA
     ]  # fmt: skip
     added = pl.DataFrame(rows, schema=people.schema)
     more = pl.concat([people, added])
@@ -78,6 +87,12 @@ LABELS = [
     ("Daniel", "Leung", "", "", "z1", "first name; previous or other family name"),
     ("Daniel", "Leung", "01/06/2010", "", "z1",
      "first name; previous or other family name; date of birth"),
+    # a record states it was hers: said so, however like the name shown
+    ("Amy", "Reid", "", "", "z7", "first name; previous surname"),
+    ("Amy", "Reed", "05/05/1985", "", "z7",
+     "first name; previous surname (another spelling of the family name); "
+     "date of birth"),
+    ("Amy", "Carta", "", "", "z7", "first name; previous surname"),
     # another record's slip is a spelling of the name shown, not another name
     ("Ruth", "Oyelaram", "", "", "z5", "first name; family name spelt differently"),
     ("Stacey", "Watson", "", "", "z6", "first name; one part of the family name"),

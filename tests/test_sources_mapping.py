@@ -152,6 +152,21 @@ def test_separate_name_columns_win_over_full_name():
     ]
 
 
+PREVIOUS = [
+    # previous names as given, as kept
+    ("Leung", "Leung"),
+    ("  Amy Reid ;\nReid-Hall ", "Amy Reid ;, Reid-Hall"),
+    ("", None),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("given", "kept"), PREVIOUS)
+def test_previous_names_are_kept_on_one_line(given, kept):
+    out = mapped({"p": [given]}, {"previous_names": "p"})
+    assert out["previous_names"].to_list() == [kept]
+
+
 CURRENT = [
     # status, start, end, expected
     ("Open", "2024-01-01", None, True),

@@ -36,6 +36,7 @@ MAPPABLE_FIELDS = (
     "first_name",
     "last_name",
     "full_name",
+    "previous_names",
     "dob",
     "sex",
     "nhs_number",
