@@ -119,7 +119,16 @@ def with_age_cut(
     else:
         records = records.join(cut, on="person_id", how="semi")
         records = records.sort(_ORDER, maintain_order=True).select(FIELDS)
-    return replace(index, age_cut=cut_identities(records, cut))
+    made = cut_identities(records, cut)
+    return replace(index, age_cut=made, age_cut_day=today.isoformat())
+
+
+def age_cut_for(index: LinkedIndex, today: date) -> LinkedIndex:
+    """The index with its age cut made for ``today``: the same index when it
+    already is (``lookup.serving`` makes it again after midnight)."""
+    if index.age_cut_day == today.isoformat():
+        return index
+    return with_age_cut(index, today)
 
 
 def _made_once(

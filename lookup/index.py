@@ -103,6 +103,9 @@ class LinkedIndex:
     #: people an age rule cuts, made once from the records left to them, with
     #: ``full`` (``lookup.identity.with_age_cut``); None: made per view
     age_cut: pl.DataFrame | None = None
+    #: the day (ISO) ``age_cut`` was made for: on another day some people's cut
+    #: differs (a birthday), so a serving process makes it again for the new day
+    age_cut_day: str = ""
 
 
 def current_build_id(engine: Engine) -> str:

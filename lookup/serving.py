@@ -6,7 +6,11 @@ background thread while the old one keeps answering, then swapped in, and the
 old one is let go (one index held, plus the new one while it loads: from
 prepared files, a few hundred MB of mapped pages, not a second copy). A build
 that fails to load is logged and tried again at the next check; the old one
-serves on.
+serves on. The identities an age rule leaves are made for one day
+(``lookup.identity.with_age_cut``); the first ``get`` on a later day (past
+midnight) makes them again for it on a background thread, the index made for
+the day before answering meanwhile (still right: a person whose cut changed is
+made per view until then).
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from core.errors import IndexNotReadyError
 from core.logs import log, log_error
+from lookup.identity import age_cut_for
 from lookup.index import LinkedIndex, current_build_id, load_index
 
 #: Seconds between checks that the served build is still the current one.
@@ -35,6 +41,7 @@ class ServedIndex:
         folder: Path | None,
         check_seconds: float = CHECK_SECONDS,
         current: Callable[[], str] | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         self._engine = engine
         self._folder = folder
@@ -43,6 +50,8 @@ class ServedIndex:
         self._index: LinkedIndex | None = None
         self._checked = float("-inf")
         self._loading: threading.Thread | None = None
+        self._today = today
+        self._recutting: threading.Thread | None = None
         self._lock = threading.Lock()
 
     @property
@@ -64,7 +73,38 @@ class ServedIndex:
             elif time.monotonic() - self._checked >= self._check_seconds:
                 self._checked = time.monotonic()
                 self._start_switch()
+            self._start_recut()
             return self._index
+
+    @property
+    def recutting(self) -> threading.Thread | None:
+        """The thread making the age cut for a new day, while it runs."""
+        return self._recutting
+
+    def _start_recut(self) -> None:
+        """Under the lock: make the age cut for today if the index served was
+        made for another day (not while a newer build loads: it is made then)."""
+        index, day = self._index, self._today()
+        if index is None or index.age_cut_day in ("", day.isoformat()):
+            return
+        if self._recutting is not None or self._loading is not None:
+            return
+        self._recutting = threading.Thread(
+            target=self._recut, args=(index, day), name="age-cut", daemon=True
+        )
+        self._recutting.start()
+
+    def _recut(self, index: LinkedIndex, day: date) -> None:
+        try:
+            new = age_cut_for(index, day)
+        except Exception as exc:  # noqa: BLE001 (logged; the day before's serves on)
+            log_error("index_age_cut_failed", exc, build_id=index.build_id)
+            new = None
+        with self._lock:
+            if new is not None and self._index is index:
+                self._index = new
+                log("index_age_cut_made", build_id=index.build_id)
+            self._recutting = None
 
     def switch_now(self) -> LinkedIndex:
         """Load the current build if it is not the one served, and serve it

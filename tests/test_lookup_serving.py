@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import TODAY
 from support.lookup_index import BUILD, make_index
 
 from core.errors import IndexNotReadyError
@@ -91,3 +92,26 @@ def test_no_build_yet_is_said_and_asked_again(tmp_path: Path) -> None:
     with pytest.raises(IndexNotReadyError):
         served.get()
     assert not served.ready
+
+
+def _settled(served: ServedIndex) -> LinkedIndex:
+    served.get()
+    thread = served.recutting
+    if thread is not None:
+        thread.join(30)
+    return served.get()
+
+
+def test_past_midnight_the_age_cut_is_made_again_for_the_new_day(tmp_path) -> None:
+    engine = make_index(tmp_path / "index.db")
+    clock = {"day": TODAY}
+    served = ServedIndex(engine, None, check_seconds=3600, today=lambda: clock["day"])
+    made = _settled(served)
+    assert made.age_cut_day == TODAY.isoformat()
+    assert "p4" in made.age_cut["person_id"].to_list()  # Tom, 3: police 18+
+    clock["day"] = later = TODAY.replace(year=TODAY.year + 20)
+    assert served.get() is made  # the day before's answers while it is made
+    now = _settled(served)
+    assert now.age_cut_day == later.isoformat()
+    assert "p4" not in now.age_cut["person_id"].to_list()  # 23 by then
+    assert served.get() is now and served.recutting is None  # made once a day
