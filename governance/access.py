@@ -40,7 +40,7 @@ from lookup.family import FamilyView, family_view, who_to_call
 from lookup.index import LinkedIndex
 from lookup.query import SearchQuery
 from lookup.search import Candidate
-from lookup.seen import Ages
+from lookup.seen import Ages, seen_sources
 from lookup.seen_results import SearchResult, seen_search
 from lookup.services import Source, configured_sources
 
@@ -222,7 +222,10 @@ def audited_service_detail(
     policy, index = request.policy, request.index
     asked = {"action": "service_detail", "source": source}
     age = Ages(index, request.today).of_person(person_id)
-    if policy.disclosure(request.actor.role, index).level(source, age) == "hidden":
+    cut = policy.disclosure(request.actor.role, index)
+    if cut.level(source, age) == "hidden" or source not in seen_sources(
+        index, person_id, cut, request.today
+    ):
         _deny(request, {**asked, "why": "not_shown"}, AccessDenied(
             "That service is not shown for this person to your role."
         ))  # fmt: skip

@@ -180,6 +180,7 @@ def _run(
         t.family_members: linkage.family_members,
         t.possible_matches: linkage.possible_matches,
         t.record_evidence: linkage.record_evidence,
+        t.record_links: linkage.record_links,
     }
     with stages.stage("write"):
         _write(engine, build_id, frames, stages)

@@ -173,6 +173,18 @@ record_evidence = Table(
     Column("explanation", Text),  # JSON [{"field", "level", "weight"}]
 )
 
+#: The links clustering accepted inside each person of three or more records
+#: (a lone hidden record may be what joins the others: ``lookup.disclosure_links``
+#: splits such a person for a viewer who may not see it). ``links``: ";"-joined
+#: "i-j" pairs of the person's records numbered from 0 in (source, record_id) order.
+record_links = Table(
+    "record_links",
+    metadata,
+    Column("build_id", String(40), nullable=False, index=True),
+    Column("person_id", String(40), nullable=False, index=True),
+    Column("links", Text, nullable=False),
+)
+
 #: Clerical decisions outlive builds: every build reads and honours them.
 clerical_decisions = Table(
     "clerical_decisions",
@@ -197,4 +209,5 @@ BUILD_TABLES = (
     family_members,
     possible_matches,
     record_evidence,
+    record_links,
 )

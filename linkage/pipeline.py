@@ -15,6 +15,7 @@ from linkage.comparisons import comparisons_from
 from linkage.decisions import DecisionPairs, decision_pairs
 from linkage.explain import record_evidence
 from linkage.families import family_members
+from linkage.links import record_links
 from linkage.matches import possible_matches
 from linkage.model import Model, train
 from linkage.names import load_name_tables
@@ -68,6 +69,12 @@ class Linkage:
     pairs_per_rule: dict[str, int] = field(default_factory=dict)
     blocks_skipped: dict[str, int] = field(default_factory=dict)
     weight_histogram: dict[int, int] = field(default_factory=dict)
+    #: the links accepted inside each person of three or more records
+    record_links: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"person_id": pl.Utf8, "links": pl.Utf8}
+        )
+    )
 
 
 def dob_conflict(model: Model, settings: LinkageConfig) -> DobConflict:
@@ -186,6 +193,7 @@ def link_records(
         evidence = record_evidence(
             std, people_of.person_ids, people_of.merged, comparisons
         )
+        links = record_links(std, people_of.person_ids, people_of.merged)
     with stages.stage("families"):
         linked = records.with_columns(people_of.person_ids.alias("person_id"))
         people = people_table(linked)
@@ -206,5 +214,5 @@ def link_records(
     return Linkage(
         linked, people, families, matches, evidence, found.model, counts,
         dict(blocked.pairs_per_rule), dict(blocked.blocks_skipped),
-        found.weight_histogram,
+        found.weight_histogram, links,
     )  # fmt: skip

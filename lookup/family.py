@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,7 +10,9 @@ import numpy as np
 import polars as pl
 
 from core.errors import NotInIndexError
+from linkage.families import SEPARATOR
 from lookup.disclosure import Disclosure
+from lookup.disclosure_links import SourceKey
 from lookup.evidence import RecordEvidence
 from lookup.family_index import person_row
 from lookup.index import LinkedIndex
@@ -18,7 +20,7 @@ from lookup.named_case import named_on_current_cases
 from lookup.prepared import gather_ranges
 from lookup.relationships import GroupRow, Relationship
 from lookup.relationships_seen import member_relationships
-from lookup.seen import Ages, Seen, records_of, seen_by
+from lookup.seen import Ages, Seen, aside_for, records_of, seen_by
 from lookup.services import (
     Lead,
     ServiceStatus,
@@ -114,6 +116,34 @@ def _links(
         if why is not None and why not in evidence:
             evidence.append(why)
     return links, rows
+
+
+def _ids(index: LinkedIndex, rows: Iterable[int]) -> set[str]:
+    ids = index.people["person_id"]
+    return {ids[int(r)] for r in rows}
+
+
+def _resting_on_kept(
+    index: LinkedIndex, aside: frozenset[SourceKey], disclosure: Disclosure,
+    ages: Ages,
+) -> Callable[[int, str | None], bool]:  # fmt: skip
+    """Which family rows count when some of a person's services are set aside
+    for the viewer (``lookup.disclosure_links``): as ever, only rows resting on
+    sources seen in full, and none resting on a source set aside."""
+    split = {pid for pid, _ in aside}
+    ids = index.people["person_id"]
+
+    def keep(row: int, sources: str | None) -> bool:
+        if not disclosure.rests_on_full(sources, ages(row)):
+            return False
+        pid = ids[row]
+        if pid not in split:
+            return True
+        return sources is not None and not any(
+            (pid, s) in aside for s in sources.split(SEPARATOR)
+        )
+
+    return keep
 
 
 def _sources(fm: pl.DataFrame, r: int) -> str | None:
@@ -227,14 +257,20 @@ def family_view(
     links, rows = _links(index, row, lambda r, s: disclosure.rests_on_full(s, ages(r)))
     ages.know(links)
     records = records_of(index, np.fromiter(links, dtype=np.int64))
-    seen = seen_by(index, records, disclosure, ages.of_person)
+    aside = aside_for(index, records, disclosure, ages.of_person)
+    if aside:
+        kept = _resting_on_kept(index, aside, disclosure, ages)
+        links, rows = _links(index, row, kept)
+        records = [r for r in records if r["person_id"] in _ids(index, links)]
+    seen = seen_by(index, records, disclosure, ages.of_person, aside)
     if viewer and not seen.sources.get(person_id):
         raise NotInIndexError(NOT_IN_INDEX)  # known only where the viewer can't see
     people = _people(index, links, person_id, seen)
     latest = latest_involvements(seen.shown_records)
     flagged = {p["person_id"] for p in people if p["flagged"]}
     related = member_relationships(
-        person_id, people, [r for _, r in rows], records, disclosure, ages.of_person,
+        person_id, people, [r for _, r in rows], seen.records, disclosure,
+        ages.of_person,
         {s.source: s.service for s in sources},
     )  # fmt: skip
     members = []

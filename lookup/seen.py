@@ -10,13 +10,14 @@ family view and the results list are both made from it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 import polars as pl
 
 from lookup.disclosure import Disclosure
+from lookup.disclosure_links import SourceKey, set_aside
 from lookup.evidence import RecordEvidence, family_evidence
 from lookup.family_index import person_row, record_rows
 from lookup.identity import seen_identities
@@ -66,6 +67,9 @@ class Seen:
     evidence: dict[str, tuple[RecordEvidence, ...]]
     flagged_ids: frozenset[str]
     sources: dict[str, frozenset[str]]  # person id -> services shown for them
+    #: the records the viewer sees as these people's (``lookup.disclosure_links``
+    #: sets aside those joined only through a record they may not see)
+    records: list[dict] = field(default_factory=list)
 
     def flagged(self, person_id: str) -> bool:
         """Show "possible match"? Only when the viewer sees the other person's
@@ -135,13 +139,36 @@ def _shown_sources(
     return {p: frozenset(s) for p, s in out.items()}
 
 
+def aside_for(
+    index: LinkedIndex,
+    records: list[dict],
+    disclosure: Disclosure,
+    ages: Callable[[str], int | None],
+) -> frozenset[SourceKey]:
+    """The (person, source) of these people's records (``records``, every
+    source) the viewer does not see as theirs: joined to the rest only through a
+    record they may not see (``lookup.disclosure_links``)."""
+    age = {pid: ages(pid) for pid in {r["person_id"] for r in records}}
+    return set_aside(
+        index, records,
+        lambda pid, source: disclosure.shown(source, age[pid]),
+        lambda pid, source: disclosure.full(source, age[pid]),
+    )  # fmt: skip
+
+
 def seen_by(
     index: LinkedIndex,
     records: list[dict],
     disclosure: Disclosure,
     ages: Callable[[str], int | None],
+    aside: frozenset[SourceKey] | None = None,
 ) -> Seen:
-    """Cut the records of some people (``records``, every source) once."""
+    """Cut the records of some people (``records``, every source) once;
+    ``aside``: ``aside_for`` these records, when already worked out."""
+    if aside is None:
+        aside = aside_for(index, records, disclosure, ages)
+    split = {key[0] for key in aside}
+    records = [r for r in records if (r["person_id"], r["source"]) not in aside]
     levels: dict[str, dict[str, str]] = {}
     age = {pid: ages(pid) for pid in {r["person_id"] for r in records}}
     for r in records:
@@ -154,7 +181,7 @@ def seen_by(
         p: (frozenset(full[p]),
             frozenset(s for s, lv in by.items() if lv == "contact_only"))
         for p, by in levels.items()
-        if any(lv != "full" for lv in by.values())
+        if p in split or any(lv != "full" for lv in by.values())
     }  # fmt: skip
     shown = [
         r for r in records
@@ -172,4 +199,18 @@ def seen_by(
         evidence=_evidence(index, full, in_full),
         flagged_ids=flagged,
         sources=_shown_sources(levels, shown),
+        records=records,
     )
+
+
+def seen_sources(
+    index: LinkedIndex, person_id: str, disclosure: Disclosure, today: date
+) -> frozenset[str]:
+    """The services shown for one person to this viewer (none if not in the
+    build): what a request for one service's detail must be one of."""
+    row = person_row(index.people["person_id"], person_id)
+    if row < 0:
+        return frozenset()
+    records = records_of(index, np.array([row]))
+    seen = seen_by(index, records, disclosure, Ages(index, today).of_person)
+    return seen.sources.get(person_id, frozenset())

@@ -66,6 +66,20 @@ def test_build_fills_every_table(setup, population) -> None:
     assert _count(engine, t.family_members, summary.build_id) > 0
     with engine.connect() as conn:
         row = conn.execute(select(t.builds)).one()
+        sizes = dict(conn.execute(select(t.people.c.person_id,
+                                         t.people.c.n_records)).all())  # fmt: skip
+        links = dict(conn.execute(select(t.record_links.c.person_id,
+                                         t.record_links.c.links)).all())  # fmt: skip
+    # the links clustering accepted, kept for every person of three or more
+    # records; each person's links join all of their records
+    assert set(links) == {p for p, n in sizes.items() if n >= 3}
+    for pid, kept in links.items():
+        joined = {0}
+        pairs = [tuple(map(int, p.split("-"))) for p in kept.split(";")]
+        for _ in pairs:
+            joined |= {b for a, b in pairs if a in joined}
+            joined |= {a for a, b in pairs if b in joined}
+        assert joined == set(range(sizes[pid])), pid
     assert row.status == "complete" and row.finished_at
     params = json.loads(row.parameters)
     assert {f["name"] for f in params["model"]["fields"]} >= {"first_name", "dob"}

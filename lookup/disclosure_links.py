@@ -1,0 +1,134 @@
+"""A person joined only through a record the viewer may not see is not one person
+to them.
+
+Clustering joins records by the links it accepted (``linkage.links``). When a
+record the viewer may not see (a hidden service, an age rule) is what joins two
+sets of records they may see, showing those sets as one person would tell them
+that record exists. So, for that viewer, a person's records shown to them are
+split into the groups their own accepted links join; the person is the group
+with the most records seen in full (then the most records, then the first by
+source and record id), and the services of the other groups are set aside for
+that person (a service with records on both sides too): no output for that
+viewer (identity, services, how and why linked, counts, detail) draws on them:
+a missed link rather than a disclosure (someone who may see the whole person
+sees those services with it).
+
+A build made before links were kept (no row for the person) is shown as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import inspect, select
+
+from linkage import index_tables as t
+from linkage.links import MIN_RECORDS
+from lookup.index import LinkedIndex
+
+#: (person_id, source): a source's records set aside for a viewer.
+SourceKey = tuple[str, str]
+
+#: Person ids asked for in one query (SQLite's bound-parameter limit is 32,766).
+_BATCH = 10_000
+
+
+def _stored_links(
+    index: LinkedIndex, person_ids: list[str]
+) -> dict[str, list[tuple[int, int]]]:
+    """Person id → the accepted links between their records (positions)."""
+    engine = index.engine
+    if (
+        engine is None
+        or not person_ids
+        or not inspect(engine).has_table(t.record_links.name)
+    ):
+        return {}
+    table, out = t.record_links, {}
+    with engine.connect() as conn:
+        for at in range(0, len(person_ids), _BATCH):
+            wanted = person_ids[at : at + _BATCH]
+            query = select(table.c.build_id, table.c.person_id, table.c.links).where(
+                table.c.person_id.in_(wanted)
+            )
+            for build, pid, links in conn.execute(query):
+                if build == index.build_id:
+                    out[pid] = [
+                        (int(a), int(b))
+                        for a, _, b in (p.partition("-") for p in links.split(";"))
+                    ]
+    return out
+
+
+def _groups(nodes: list[int], links: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The connected groups of ``nodes`` under the links between two of them."""
+    parent = {n: n for n in nodes}
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for a, b in links:
+        if a in parent and b in parent:
+            parent[root(a)] = root(b)
+    groups: dict[int, list[int]] = {}
+    for n in nodes:
+        groups.setdefault(root(n), []).append(n)
+    return list(groups.values())
+
+
+def _person_aside(
+    sources: list[str], links: list[tuple[int, int]],
+    shown: Callable[[str], bool], full: Callable[[str], bool],
+) -> set[str]:  # fmt: skip
+    """The sources of one person to set aside: ``sources`` per record position.
+
+    A source is kept only when all its records shown fall in the main group; a
+    source set aside may have been what joined the main group, so the groups
+    are made again without it until none is set aside."""
+    aside: set[str] = set()
+    while True:
+        nodes = [i for i, s in enumerate(sources) if shown(s) and s not in aside]
+        groups = _groups(nodes, links)
+        if len(groups) < 2:
+            return aside
+        main = max(groups, key=lambda g: (sum(full(sources[i]) for i in g), len(g),
+                                          -g[0]))  # fmt: skip
+        inside = {sources[i] for i in main}
+        outside = {sources[i] for g in groups if g is not main for i in g}
+        aside |= outside  # a source with records on both sides goes too
+        if not outside & inside:
+            return aside
+
+
+def set_aside(
+    index: LinkedIndex,
+    records: list[dict],
+    shown: Callable[[str, str], bool],
+    full: Callable[[str, str], bool],
+) -> frozenset[SourceKey]:
+    """The (person id, source) of ``records`` (whole people) the viewer does not
+    see as their person's: outside the main group that the person's accepted
+    links join over the sources shown to the viewer (``shown(person id,
+    source)``; ``full``: seen in full)."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in records:
+        by = counts.setdefault(r["person_id"], {})
+        by[r["source"]] = by.get(r["source"], 0) + 1
+    wanted = [
+        pid for pid, by in counts.items()
+        if sum(by.values()) >= MIN_RECORDS
+        and any(not shown(pid, s) for s in by)
+        and sum(n for s, n in by.items() if shown(pid, s)) >= 2
+    ]  # fmt: skip
+    out: set[SourceKey] = set()
+    for pid, links in _stored_links(index, wanted).items():
+        # positions follow (source, record_id) order: each source's run in turn
+        sources = [s for s in sorted(counts[pid]) for _ in range(counts[pid][s])]
+        aside = _person_aside(
+            sources, links, lambda s, p=pid: shown(p, s), lambda s, p=pid: full(p, s)
+        )
+        out.update((pid, s) for s in aside)
+    return frozenset(out)
