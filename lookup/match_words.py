@@ -121,3 +121,19 @@ def first_how(typed: str, recorded: str, typed_canons: set[str],
     if len(short) == 1 and long_.startswith(short):
         return "initial"
     return "spelling"
+
+
+def with_dob(label: str, dob: DobHow) -> str:
+    """The label saying ``dob`` of the date of birth in place of what it said
+    (the dates a viewer may see, when the one matched is on a record they may
+    not: ``lookup.seen_results``)."""
+    parts = ["exact name" if p == "exact name and date of birth" else p
+             for p in label.split("; ") if p not in _DOB.values()]  # fmt: skip
+    extras = (*POSTCODE_WORDS.values(), *_AGE.values())
+    tail = [p for p in parts if p in extras]
+    head = [p for p in parts if p not in extras]
+    if head == ["exact name"] and dob == "exact":
+        head = ["exact name and date of birth"]
+    elif _DOB.get(dob):
+        head.append(_DOB[dob])
+    return "; ".join(head + tail)

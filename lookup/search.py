@@ -73,6 +73,8 @@ FIT_FAMILY = 0.9
 #: one, day and month swapped, or one of day, month and year out (an expected
 #: date of a baby before the birth).
 FAMILY_DOB = ONE_PART_WRONG
+#: Share of a result's score a date of birth given carries (the name the rest).
+DOB_WEIGHT = 0.4
 #: Factor on a family name given alone: with a date of birth it is a likely
 #: match, never as strong as the whole name and date.
 FAMILY_ONLY = 0.75
@@ -294,7 +296,7 @@ def _by_name(index: LinkedIndex, query: SearchQuery) -> Scored:
         score = named * NO_DOB_FACTOR
     else:
         dob = dob_scores(index.prepared_people, rows, query.dob)
-        score = 0.6 * named + 0.4 * dob
+        score = (1 - DOB_WEIGHT) * named + DOB_WEIGHT * dob
     return Scored(rows, score, name, dob, found.variant, found.reading, readings)
 
 

@@ -21,10 +21,28 @@ import polars as pl
 from lookup.disclosure import Disclosure
 from lookup.family_index import person_row, record_rows
 from lookup.index import LinkedIndex
+from lookup.match_words import DobHow, with_dob
 from lookup.names import name_variants
 from lookup.query import SearchQuery, compact_id
-from lookup.scoring import ages
-from lookup.search import MAX_RESULTS, Candidate, Found, case_label, find
+from lookup.scoring import (
+    ONE_PART_WRONG,
+    SWAPPED_DOB,
+    UNKNOWN_DOB,
+    ages,
+    dob_scores,
+    swapped,
+)
+from lookup.search import (
+    DOB_WEIGHT,
+    FAMILY_DOB,
+    MAX_RESULTS,
+    MIN_SCORE,
+    Candidate,
+    Found,
+    case_label,
+    confidence_word,
+    find,
+)
 from lookup.seen import Ages, records_of, seen_by
 from lookup.text import age_on
 
@@ -71,6 +89,47 @@ def _names_seen(identity: dict, family_only: bool, nicknames: pl.DataFrame) -> s
     return {("" if family_only else f, la) for f, la in rows}
 
 
+#: A date of birth's agreement as ``lookup.scoring.dob_scores`` scores it.
+_DOB_SCORES = {"exact": 1.0, "other": 1.0, "swapped": SWAPPED_DOB,
+               "unknown": UNKNOWN_DOB, "one_part": ONE_PART_WRONG,
+               "differs": 0.0}  # fmt: skip
+
+
+def dob_how(identity: dict, dob: date) -> DobHow:
+    """How the dates of birth of the records seen (``identity``) agree with the
+    date given, as ``lookup.explain`` says it of the whole person."""
+    main = identity.get("dob")
+    others = {date.fromisoformat(d) for d in identity.get("other_dobs") or ()}
+    if main == dob or dob in others:
+        return "exact" if main == dob else "other"
+    turned = swapped(dob)
+    if turned is not None and (main == turned or turned in others):
+        return "swapped"
+    if main is None:
+        return "unknown"
+    same = (main.year == dob.year) + (main.month == dob.month) + (main.day == dob.day)
+    return "one_part" if same >= 2 else "differs"
+
+
+def _dated(
+    c: Candidate, identity: dict, whole: float, query: SearchQuery
+) -> Candidate | None:
+    """The candidate scored and labelled on the dates of birth of the records
+    seen, where the date given agreed better with one the viewer may not see
+    (``whole``: its score over every record); None when it then no longer
+    makes a result (or a family name alone no longer fits the date)."""
+    how = dob_how(identity, query.dob)
+    seen = _DOB_SCORES[how]
+    if seen >= whole:
+        return c
+    score = c.score - DOB_WEIGHT * (whole - seen)
+    if score < MIN_SCORE or (query.family_only and seen < FAMILY_DOB):
+        return None
+    score = round(score, 3)
+    return replace(c, score=score, confidence=confidence_word(score),
+                   matched_on=with_dob(c.matched_on, how))  # fmt: skip
+
+
 def seen_candidates(
     index: LinkedIndex,
     found: list[Candidate],
@@ -89,7 +148,7 @@ def seen_candidates(
     services = dict(zip(loads["source"], loads["service"], strict=True))
     kept = []
     by_name = matched or [("", "")] * len(found)
-    for c, name in zip(found, by_name, strict=True):
+    for i, (c, name) in enumerate(zip(found, by_name, strict=True)):
         shown = seen.sources.get(c.person_id, frozenset())
         identity = seen.identity.get(c.person_id)
         if not shown or (
@@ -102,12 +161,19 @@ def seen_candidates(
             and name not in _names_seen(identity, query.family_only, index.nicknames)
         ):
             continue
+        if identity is not None and query.dob is not None:
+            whole = float(dob_scores(index.prepared_people, rows[i : i + 1],
+                                     query.dob)[0])  # fmt: skip
+            c = _dated(c, identity, whole, query)
+            if c is None:
+                continue
         if identity is not None:
             c = _as_seen(c, identity, services, today)
         kept.append(
             replace(c, n_services=len(shown), possible_match=seen.flagged(c.person_id))
         )
-    return kept
+    # ranked on what the viewer may see: a score lowered above moves down
+    return sorted(kept, key=lambda c: -c.score)
 
 
 def visible_rows(
