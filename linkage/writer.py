@@ -31,8 +31,9 @@ from sqlalchemy import (
     update,
 )
 
-from core.db import is_postgres, is_sqlite
+from core.db import is_postgres, is_sqlite, sqlite_path
 from linkage import index_tables as t
+from linkage.sqlite_ingest import ingest
 
 CHUNK_ROWS = 50_000
 #: A build still "running" after this long is treated as crashed and cleaned up.
@@ -152,8 +153,9 @@ def insert_frame(
 ) -> None:
     """Insert ``frame`` (columns named as the table's) in chunks, with ``build_id``.
 
-    The bulk path of each database: COPY on PostgreSQL (psycopg), one prepared
-    INSERT run over plain tuples on SQLite, SQLAlchemy's executemany elsewhere.
+    The bulk path of each database: COPY on PostgreSQL (psycopg), Arrow batches
+    through ADBC on SQLite (``_insert_sqlite``), SQLAlchemy's executemany
+    elsewhere.
     """
     cols = [c.name for c in table.columns if c.name != "build_id"]
     frame = frame.select(cols).with_columns(pl.lit(build_id).alias("build_id"))
@@ -181,15 +183,21 @@ def in_index_order(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
 def _insert_sqlite(
     engine: Engine, table: Table, frame: pl.DataFrame, on_rows: Callable[[int], None]
 ) -> None:
-    """executemany of one compiled INSERT over tuples; dates as SQLAlchemy stores
-    them on SQLite (ISO text)."""
+    """Dates as SQLAlchemy stores them on SQLite (ISO text). A frame of more
+    than a chunk into a file: ``linkage.sqlite_ingest`` (Arrow batches bound in
+    C); else, or in memory, executemany of one compiled INSERT over tuples."""
+    frame = frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is not None and frame.height > CHUNK_ROWS:
+        ingest(path, table.name, frame, CHUNK_ROWS, on_rows)
+        return
     compiled = (
         insert(table)
         .values({c: bindparam(c) for c in frame.columns})
         .compile(dialect=engine.dialect)
     )
     order = list(compiled.positiontup or frame.columns)
-    frame = frame.select(order).with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
+    frame = frame.select(order)
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()

@@ -85,10 +85,14 @@ def _same(a: dict, b: dict, any_order: bool = False) -> None:
             raise AssertionError(f"{table.name}:\n{diff}")
 
 
+@pytest.mark.parametrize("chunk", [writer.CHUNK_ROWS, 7])
 def test_the_sqlite_bulk_path_stores_what_executemany_stores(
-    built, tmp_path, monkeypatch
+    built, tmp_path, monkeypatch, chunk: int
 ) -> None:
+    # chunks of 7: every table larger than one goes through the ADBC child
+    monkeypatch.setattr(writer, "CHUNK_ROWS", chunk)
     bulk = _round_trip(f"sqlite:///{tmp_path / 'bulk.db'}", built)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ingest")]
     monkeypatch.setattr(writer, "is_sqlite", lambda _engine: False)
     plain = _round_trip(f"sqlite:///{tmp_path / 'plain.db'}", built)
     _same(built, bulk)
@@ -122,4 +126,20 @@ def test_a_bulk_write_waits_for_another_writer_then_goes_on(built, tmp_path) -> 
     insert_frame(engine, t.people, built[t.people], "bulk-1")
     assert read_table(engine, t.people, "bulk-1").height == built[t.people].height
     other.close()
+    engine.dispose()
+
+
+def test_a_failing_child_write_names_the_table_and_keeps_nothing_half_done(
+    built, tmp_path, monkeypatch
+) -> None:
+    from core.errors import LinkageError
+
+    monkeypatch.setattr(writer, "CHUNK_ROWS", 7)
+    engine = make_engine(f"sqlite:///{tmp_path / 'bad.db'}")
+    prepare_index(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE people")  # a table the write cannot find
+    with pytest.raises(LinkageError, match="people"):
+        insert_frame(engine, t.people, built[t.people], "bulk-1")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ingest")]
     engine.dispose()
