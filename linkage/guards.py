@@ -79,6 +79,8 @@ DOB_TWIN = 3
 DOB_WEEKS = 4
 #: Surname levels at which two people could be twins (exact … loosely similar).
 SURNAME_AGREES = 3
+#: Surname level "different".
+SURNAME_DIFFERENT = 4
 #: Comparisons whose agreement says "one person" on its own (never a contact
 #: such as an email or phone number, which a household may share).
 IDENTIFIERS = ("nhs_number", "upn", "case_number", "identifiers")
@@ -171,8 +173,9 @@ def household_traits(std: pl.DataFrame) -> pl.DataFrame:
     """Per record (``std`` order), what ``household_sign`` reads: whether its
     person (surname sound, first-name sound, date of birth) is seen again on
     another record, where it lives (postcode and house numbers, else the
-    address text), its year of birth and first-name sound. Worked out once
-    per build, not per batch of pairs."""
+    address text), its year of birth and first-name sound, and its names as
+    written (for ``names_crossed``). Worked out once per build, not per batch
+    of pairs."""
     person = ["ln_phon", "fn_phon", "dob_s"]
     known = pl.all_horizontal(pl.col(c).is_not_null() for c in person)
     pc = pl.col("pc") + "|" + pl.col("addr_nums").fill_null("")
@@ -182,6 +185,8 @@ def household_traits(std: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce(pc, pl.col("addr")).alias("home"),
         "dob_y",
         "fn_phon",
+        "fn_join",
+        "ln_join",
     )
 
 
@@ -251,10 +256,34 @@ def born_apart(levels: pl.DataFrame) -> np.ndarray:
     )
 
 
+def names_crossed(levels: pl.DataFrame, traits: pl.DataFrame) -> np.ndarray:
+    """Both names differ, but one record's first name is the other's surname
+    ("James Coleman" / "Howie James": the names given the other way round and
+    one of them then written wrongly), with the same date of birth, placed
+    together, and no differing sex (``traits``: ``household_traits``)."""
+    if not {"first_name", "last_name", "dob", LOCATION} <= set(levels.columns):
+        return np.zeros(levels.height, dtype=bool)
+    out = (
+        _between(levels, "first_name", NAME_DIFFERENT, NAME_DIFFERENT)
+        & _between(levels, "last_name", SURNAME_DIFFERENT, SURNAME_DIFFERENT)
+        & _between(levels, "dob", 0, 0)
+        & _between(levels, LOCATION, 0, PLACED_TOGETHER)
+        & ~_sex_differs(levels)
+    )
+    if out.any():
+        sub = levels.filter(pl.Series(out))
+        first, last = traits["fn_join"], traits["ln_join"]
+        fl, fr = first.gather(sub["l"]), first.gather(sub["r"])
+        ll, lr = last.gather(sub["l"]), last.gather(sub["r"])
+        out[out] = ((fl == lr) | (ll == fr)).fill_null(False).to_numpy()
+    return out
+
+
 def names_outvoted(
     levels: pl.DataFrame, traits: pl.DataFrame | None = None
 ) -> np.ndarray:
-    """``twin_like`` and ``born_apart`` pairs with no ``household_sign``: their
+    """``twin_like``, ``born_apart`` and ``names_crossed`` pairs with no
+    ``household_sign``: their
     one disagreeing field is weighed, not a veto (``traits``: as
     ``household_sign`` takes them; without, none).
 
@@ -266,7 +295,9 @@ def names_outvoted(
     out = np.zeros(levels.height, dtype=bool)
     if traits is None:
         return out
-    like = twin_like(levels) | born_apart(levels)
+    if "seen_again" not in traits.columns:
+        traits = household_traits(traits)
+    like = twin_like(levels) | born_apart(levels) | names_crossed(levels, traits)
     if like.any():
         pick = pl.Series(like)
         sub = levels.filter(pick)

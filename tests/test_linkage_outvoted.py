@@ -16,6 +16,7 @@ from linkage.guards import (
     born_apart,
     household_sign,
     identified_by_slip,
+    names_crossed,
     names_outvoted,
     twin_like,
 )
@@ -118,6 +119,31 @@ def test_a_case_number_slip_vouches_with_one_more_agreement() -> None:
     )
     expected = [True, True, True, True, False, False, False]
     assert identified_by_slip(lv).tolist() == expected
+
+
+JAMES = {**HOME, "first_name": "James", "last_name": "Coleman", "dob": D}
+
+
+@pytest.mark.parametrize(
+    ("other", "levels", "crossed"),
+    [
+        ({"first_name": "Howie", "last_name": "James"}, {}, True),
+        ({"first_name": "Coleman", "last_name": "Howie"}, {}, True),
+        ({"first_name": "Howie", "last_name": "Hope"}, {}, False),  # no crossing
+        ({"first_name": "Howie", "last_name": "James"}, {"dob": [2]}, False),
+        ({"first_name": "Howie", "last_name": "James"}, {"address": [7]}, False),
+        ({"first_name": "Howie", "last_name": "James"}, {"sex": [1]}, False),
+    ],
+)
+def test_names_crossed_is_one_name_in_the_others_place(
+    other: dict, levels: dict, crossed: bool
+) -> None:
+    """The same date of birth and home, both names different, but one record's
+    first name is the other's surname: the names given the other way round."""
+    std = standardise(records_frame([JAMES, {**JAMES, **other}]), load_name_tables())
+    lv = _levels(**{"first_name": [5], "last_name": [4], **levels})
+    assert names_crossed(lv, std).tolist() == [crossed]
+    assert names_outvoted(lv, std).tolist() == [crossed]
 
 
 def test_a_case_number_slip_vouches_for_one_first_name_at_one_home() -> None:
