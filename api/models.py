@@ -252,6 +252,17 @@ class RecordEvidence(BaseModel):
 
 
 class Member(Person):
+    relationship_basis: str = Field(
+        description="What the relationship to the person searched for rests on: "
+        '"stated" (a service records it), "derived" (worked out through the '
+        "family: a parent's partner, a sibling's parent), \"inferred\" (living in "
+        "the household, by age); empty for the person searched for."
+    )
+    relationship_evidence: list[str] = Field(
+        description="Why, as the dashboard's card says it (\"Early Help: Noah "
+        'recorded as Father in the family of Olivia"), from the records the role '
+        "sees in full only."
+    )
     services: list[Service]
     link_confidence: str = Field(
         description="How sure the joining of their records is, in words."

@@ -198,9 +198,12 @@ def _records(records: tuple[RecordEvidence, ...]) -> list[models.RecordEvidence]
 
 def member(m: fam.Member, records: tuple[RecordEvidence, ...]) -> models.Member:
     """A member with their services and why their records were linked."""
-    no_records = is_redacted_member(m) or not records
+    redacted = is_redacted_member(m)
+    no_records = redacted or not records
     return models.Member(
         **_person_fields(m),
+        relationship_basis="" if redacted else m.relationship_basis,
+        relationship_evidence=[] if redacted else list(m.relationship_evidence),
         services=[service(s) for s in m.services],
         link_confidence="No linkage details held" if no_records
         else link_confidence(list(records)),

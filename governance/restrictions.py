@@ -122,6 +122,7 @@ def redact_member(m: Member) -> Member:
         m, name="Restricted record", dob=None, age=None, address=None,
         postcode=None, services=(), hidden=(RESTRICTED_MESSAGE,),
         how_linked="Linked in the same family", possible_match=False,
+        relationship_evidence=(),
     )  # fmt: skip
 
 

@@ -237,6 +237,26 @@ def test_family_members_carry_why_they_were_linked(tmp_path, idp) -> None:
     assert members["p3"]["link_confidence"] == "No linkage details held"
 
 
+def test_family_members_carry_what_their_relationship_rests_on(client, idp) -> None:
+    family = _call(client, _token(idp, "social_worker"), "/v1/person/family",
+                   P1).json()  # fmt: skip
+    members = {m["person_id"]: m for m in family["members"]}
+    mother = members["p2"]
+    assert (mother["relationship"], mother["relationship_basis"]) == (
+        "Mother",
+        "stated",
+    )
+    assert mother["relationship_evidence"]
+    assert all(isinstance(e, str) and e for e in mother["relationship_evidence"])
+    assert (members["p1"]["relationship_basis"],
+            members["p1"]["relationship_evidence"]) == ("", [])  # fmt: skip
+    # the dashboard's words: the same view through the same facade
+    expected, _ = _facade_family(client, "social_worker")
+    assert [m["relationship_evidence"] for m in expected["members"]] == [
+        m["relationship_evidence"] for m in family["members"]
+    ]
+
+
 def test_sources_hold_no_personal_data(client, idp) -> None:
     body = _call(client, _token(idp, "administrator"), "/v1/sources", None).json()
     assert [s["source"] for s in body["sources"]][:2] == ["csc", "housing"]
