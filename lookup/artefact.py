@@ -1,7 +1,8 @@
 """One build's prepared index as files a serving process maps instead of rebuilding.
 
 ``save_prepared`` writes everything ``assemble_index`` made, whatever its fields:
-frames and series as Arrow IPC, arrays as ``.npy``, name lists, sets and lookup
+frames and series as Arrow IPC (categorical columns as text, mapped
+without a copy), arrays as ``.npy``, name lists, sets and lookup
 tables as small frames, nested dataclasses as folders of the same; a manifest
 (format, release, build id, each file's size and digest) is written last and the
 folder renamed into place, so a half-written one is never seen. ``open_prepared``
@@ -114,7 +115,9 @@ class _Writer:
 
     def frame(self, name: str, frame: pl.DataFrame) -> str:
         path = self.folder / f"{name}.arrow"
-        frame.rechunk().write_ipc(path, compression="uncompressed")
+        frame.rechunk().with_columns(as_text()).write_ipc(
+            path, compression="uncompressed"
+        )
         return self._done(f"{name}.arrow")
 
     def array(self, name: str, array: np.ndarray) -> str:
@@ -122,6 +125,16 @@ class _Writer:
             raise TypeError(f"{name}: an array of Python objects cannot be mapped")
         np.save(self.folder / f"{name}.npy", np.ascontiguousarray(array))
         return self._done(f"{name}.npy")
+
+
+def as_text() -> list[pl.Expr]:
+    """Categorical columns as text: polars maps text from a file without a copy,
+    but registers every distinct value of a categorical on each load (at a
+    million records, hundreds of MB and seconds per process)."""
+    return [
+        pl.col(pl.Categorical).cast(pl.Utf8),
+        pl.col(pl.List(pl.Categorical)).cast(pl.List(pl.Utf8)),
+    ]
 
 
 def _encode(value: Any, name: str, out: _Writer) -> dict:  # noqa: C901, PLR0911

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.errors import IndexNotReadyError
 from core.logs import log, log_error
 from linkage import index_tables as t
-from lookup.artefact import PreparedRefused, open_prepared, save_prepared
+from lookup.artefact import PreparedRefused, as_text, open_prepared, save_prepared
 from lookup.family_index import FamilyIndex, build_family_index
 from lookup.names import (
     canon_map,
@@ -266,10 +266,7 @@ def _compact(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 def _plain(frame: pl.DataFrame) -> pl.DataFrame:
     """Categoricals as text again (a frame of an already assembled index): the
     structures below binary-search and join on text."""
-    return frame.with_columns(
-        pl.col(pl.Categorical).cast(pl.Utf8),
-        pl.col(pl.List(pl.Categorical)).cast(pl.List(pl.Utf8)),
-    )
+    return frame.with_columns(as_text())
 
 
 def assemble_index(build_id: str, frames: dict[str, pl.DataFrame]) -> LinkedIndex:
