@@ -44,6 +44,7 @@ class NameIndex:
     first_offsets: np.ndarray
     canon_owner: np.ndarray  # flat (vocab code, canonical code) pairs
     canon_code: np.ndarray
+    canon_self: np.ndarray  # the owner is the group's own name (Charles in Charles)
     canon_codes: dict[str, int]  # canonical name -> code
     nick_canons: dict[str, tuple[str, ...]]  # typed name -> canonical names
     person_offsets: np.ndarray  # people row -> variant rows [start:end]
@@ -173,6 +174,7 @@ def build_name_index(
         first_offsets=first_offsets,
         canon_owner=canons["c"].to_numpy().astype(np.int32),
         canon_code=canons["k"].to_numpy(),
+        canon_self=(canons["first"] == canons["canons"]).to_numpy(),
         canon_codes=dict(canon_table.iter_rows()),
         nick_canons=nick_canons,
         person_offsets=np.searchsorted(

@@ -19,6 +19,10 @@ from lookup.prepared import NO_DAY, NameIndex, PersonIndex, day_number, other_do
 
 #: Score of a given name in the same nickname group ('Bob' for 'Robert').
 NICKNAME = 0.95
+#: Score of another short form of the same name ('Chas' for 'Charlie', both
+#: Charles's): two steps, each of which may mean another name (Charlie is also
+#: Charlotte's, Chris also Christine's), so a little below the name itself.
+NICKNAME_VIA = 0.9
 #: Similarity at which a given name not known anywhere is taken for a slip of a
 #: known one ('Nicy' for 'Nicky'), so that name's nickname group counts too.
 NEAR_NICKNAME = 0.9
@@ -131,7 +135,10 @@ def first_name_scores(
     Jaro-Winkler ``jw``, nickname group, prefix and initial)."""
     score = jw.copy()
     if q_canons:
-        group = _group_weights(names, q_canons, jw)[names.canon_code] * NICKNAME
+        typed = names.canon_codes.get(q_first, -1)
+        direct = names.canon_self | (names.canon_code == typed)
+        step = np.where(direct, NICKNAME, NICKNAME_VIA)
+        group = _group_weights(names, q_canons, jw)[names.canon_code] * step
         np.maximum.at(score, names.canon_owner, group.astype(score.dtype))
     if len(q_first) >= 3:
         longer = _prefix_range(names, q_first)

@@ -62,6 +62,11 @@ DISTRICT = 0.03
 #: Added when the person's known age is inside the age range given: it rules
 #: out most same-name people, where an unknown date of birth rules out none.
 AGE_IN_RANGE = 0.05
+#: Taken off the rank (not the score shown) of a person matched on a name other
+#: than the one most of their records give (a previous surname, an old
+#: spelling): a referral names people as they are known now, so of two who fit
+#: alike the one whose current name it is comes first.
+OTHER_NAME = 0.005
 #: Never more than this many people listed, whatever the caller asks for.
 MAX_RESULTS = 50
 #: Name score at which a person fits the name given (an exact name, a nickname,
@@ -391,8 +396,10 @@ def find(index: LinkedIndex, query: SearchQuery, today: date, limit: int) -> Fou
     keep = refined.keep & (refined.score >= (0 if query.by_identifier else MIN_SCORE))
     fits = fitting(query, found, refined) & keep
     rows, score = found.rows[keep], refined.score[keep]
+    variant = found.variant[keep]
+    other = index.prepared_names.row_other[np.maximum(variant, 0)] & (variant >= 0)
     order = np.lexsort((persons.name_rank[rows], -persons.n_sources[rows],
-                        ~fits[keep], -score))  # fmt: skip
+                        ~fits[keep], -(score - OTHER_NAME * other)))  # fmt: skip
     top = np.flatnonzero(keep)[order[: max(0, min(limit, MAX_RESULTS))]]
     people = (index.people.row(int(r), named=True) for r in found.rows[top])
     loads = index.source_loads

@@ -44,6 +44,10 @@ EXTRA = (
         ["Amy Reid", "Amy Carta"],
         ["Amy Reid", "Amy Carta"],
     ),
+    ("z8", "Robert", "Quinn", "1990-01-01", [], []),
+    ("z9", "Bob", "Quinn", "1991-01-01", [], []),
+    ("z10", "Gemma", "Edwards", "1982-01-31", ["Gemma Moore"], ["Gemma Moore"]),
+    ("z11", "Gemma", "Moore", "1983-08-20", [], []),
 )
 
 
@@ -106,6 +110,21 @@ LABELS = [
 def test_labels_say_what_matched(index, first, last, dob, postcode, top, label):
     found = search(index, parse_query(first, last, dob, "", TODAY, postcode), TODAY, 5)
     assert (found[0].person_id, found[0].matched_on) == (top, label)
+
+
+RANKED = [
+    # (first, last, the people listed, best first)
+    # 'Rob' is Robert's; Bob is another short form of Robert: one step further
+    ("Rob", "Quinn", ["z8", "z9"]),
+    # of two whom the name fits alike, the one whose current name it is first
+    ("Gemma", "Moore", ["z11", "z10"]),
+]
+
+
+@pytest.mark.parametrize(("first", "last", "order"), RANKED)
+def test_of_two_that_fit_the_nearer_reading_comes_first(index, first, last, order):
+    found = search(index, parse_query(first, last), TODAY, 5)
+    assert [c.person_id for c in found][: len(order)] == order
 
 
 FAMILY_ONLY = [
