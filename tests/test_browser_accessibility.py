@@ -1,8 +1,9 @@
 """WCAG 2.2 AA in the real dashboard: axe-core (npm, tests/a11y) injected by
 Playwright into every page and state a worker, an auditor and an administrator
-reach, plus what axe does not check: a title per state, one h1 in the print
-view, headings that nest, no sideways scrolling at 320 px, a focus indicator of
-at least 3:1, no "?" help icons between fields, a demo banner that is no alert.
+reach (the family view's prepared-request and report forms too), plus what axe
+does not check: a title per state, one h1 in the print view, headings that
+nest, no sideways scrolling at 320 px, a focus indicator of at least 3:1, no "?"
+help icons between fields, a demo banner that is no alert.
 Figures go to test-artifacts/browser/accessibility.json."""
 
 from __future__ import annotations
@@ -178,6 +179,27 @@ def test_auditor_and_administrator_pages_pass_axe(
     page.close()
     assert found["blocking"] == [] and found["overflow_320"] == 0, found
     assert found["title"] == title + SUFFIX
+
+
+def test_family_view_forms_pass_axe(browser, server, demo, report) -> None:
+    """The prepared-request form and what it prepares, and the report form, each
+    opened from a who-to-call card: axe, the page's title, 320 px."""
+    page = _tab(browser, server)
+    _family(page, demo)
+    page.get_by_role("heading", name="Who to call").wait_for()
+    page.get_by_role("button", name="Prepare an email or call to").first.click()
+    page.get_by_role("button", name="Prepare the request").wait_for()
+    states = [_check(page, "request form", report)]
+    page.get_by_role("button", name="Prepare the request").click()
+    page.get_by_role("heading", name="To read out on the phone").first.wait_for()
+    states.append(_check(page, "prepared request", report))
+    page.get_by_role("button", name="Report an out-of-date contact").first.click()
+    page.get_by_role("button", name="Send report").wait_for()
+    states.append(_check(page, "report form", report))
+    page.close()
+    for found in states:
+        assert found["blocking"] == [] and found["overflow_320"] == 0, found
+        assert found["title"].endswith(SUFFIX), found
 
 
 def test_focus_indicator_help_icons_and_banner(browser, server) -> None:
