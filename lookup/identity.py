@@ -67,6 +67,12 @@ def _records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def stored_records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
+    """The records of these people as the index database holds them, with
+    ``linkage.people.FIELDS`` (none without a database)."""
+    return _records(index, person_ids)
+
+
 def cut_identities(records: pl.DataFrame, cut: pl.DataFrame) -> pl.DataFrame:
     """The people rows of ``cut`` (``lookup.prepared.age_cut_people``) made
     from their records in the sources left to them, with ``full``, sorted by

@@ -105,6 +105,17 @@ def without_place(label: str) -> str:
     return "; ".join(parts)
 
 
+def with_place(label: str, place: PlaceHow) -> str:
+    """The label saying ``place`` of the postcode in place of what it said (the
+    postcodes a viewer may see: ``lookup.seen_place``)."""
+    parts = without_place(label).split("; ")
+    word = POSTCODE_WORDS.get(place)
+    if word:
+        ages = [i for i, p in enumerate(parts) if p in _AGE.values()]
+        parts.insert(ages[0] if ages else len(parts), word)
+    return "; ".join(p for p in parts if p)
+
+
 def first_how(typed: str, recorded: str, typed_canons: set[str],
               recorded_canons: set[str]) -> FirstHow:  # fmt: skip
     """How a recorded first name agrees with the typed one (both standardised;

@@ -12,6 +12,7 @@ given counts only people the viewer may see.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -43,7 +44,8 @@ from lookup.search import (
     confidence_word,
     find,
 )
-from lookup.seen import Ages, records_of, seen_by
+from lookup.seen import Ages, Seen, records_of, seen_by
+from lookup.seen_place import place_seen, place_whole, placed, postcodes_seen
 from lookup.text import age_on
 
 
@@ -130,6 +132,28 @@ def _dated(
                    matched_on=with_dob(c.matched_on, how))  # fmt: skip
 
 
+def _codes_seen(
+    index: LinkedIndex, seen: Seen, disclosure: Disclosure, ages: Ages
+) -> dict[str, frozenset[str]]:
+    """The postcodes of the records seen in full of the people made again."""
+    full: dict[str, set[str]] = {}
+    for r in seen.records:
+        pid = r["person_id"]
+        if pid in seen.identity and disclosure.full(r["source"], ages.of_person(pid)):
+            full.setdefault(pid, set()).add(r["source"])
+    return postcodes_seen(index, full) if full else {}
+
+
+def _fits_seen(identity: dict, held: frozenset[str], query: SearchQuery) -> bool:
+    """Does the person made from the records seen still fit the date of birth
+    and postcode given (``lookup.search.fitting``)?"""
+    if query.dob is not None and _DOB_SCORES[dob_how(identity, query.dob)] < (
+        SWAPPED_DOB
+    ):
+        return False
+    return not query.postcode or place_seen(held, query.postcode) == "full"
+
+
 def seen_candidates(
     index: LinkedIndex,
     found: list[Candidate],
@@ -146,6 +170,7 @@ def seen_candidates(
     seen = seen_by(index, records_of(index, rows), disclosure, ages.of_person)
     loads = index.source_loads
     services = dict(zip(loads["source"], loads["service"], strict=True))
+    codes = _codes_seen(index, seen, disclosure, ages) if query.postcode else {}
     kept = []
     by_name = matched or [("", "")] * len(found)
     for i, (c, name) in enumerate(zip(found, by_name, strict=True)):
@@ -167,6 +192,12 @@ def seen_candidates(
             c = _dated(c, identity, whole, query)
             if c is None:
                 continue
+        if identity is not None and query.postcode:
+            held = codes.get(c.person_id, frozenset())
+            c = placed(c, place_whole(index, int(rows[i]), query.postcode),
+                       place_seen(held, query.postcode), query)  # fmt: skip
+            if c is None:
+                continue
         if identity is not None:
             c = _as_seen(c, identity, services, today)
         kept.append(
@@ -176,21 +207,31 @@ def seen_candidates(
     return sorted(kept, key=lambda c: -c.score)
 
 
-def visible_rows(
-    index: LinkedIndex, rows: np.ndarray, disclosure: Disclosure, today: date
-) -> np.ndarray:
-    """For each people row: may the viewer see any of the person's services?
-    (Column-wide: a common name may fit thousands.)"""
+def _by_record(
+    index: LinkedIndex, rows: np.ndarray, today: date,
+    test: Callable[[str, int | None], bool],
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """For each record of the people at ``rows``: whose it is (a position in
+    ``rows``) and ``test(source, age)``. (Column-wide: a common name may fit
+    thousands.)"""
     bounds = index.prepared_families.record_bounds[rows]
     records = record_rows(index.prepared_families, rows)
     owner = np.repeat(np.arange(len(rows)), bounds[:, 1] - bounds[:, 0])
     source = index.records["source"].gather(records).cast(pl.Utf8).to_list()
     age = ages(index.prepared_people, rows, today)[owner]
-    shown = np.fromiter(
-        (disclosure.shown(s, None if a < 0 else int(a))
+    passed = np.fromiter(
+        (test(s, None if a < 0 else int(a))
          for s, a in zip(source, age.tolist(), strict=True)),
         dtype=bool, count=len(source),
     )  # fmt: skip
+    return owner, passed
+
+
+def visible_rows(
+    index: LinkedIndex, rows: np.ndarray, disclosure: Disclosure, today: date
+) -> np.ndarray:
+    """For each people row: may the viewer see any of the person's services?"""
+    owner, shown = _by_record(index, rows, today, disclosure.shown)
     out = np.zeros(len(rows), dtype=bool)
     np.logical_or.at(out, owner[shown], True)
     return out
@@ -238,14 +279,43 @@ def seen_search(
     listed = seen_candidates(
         index, found.candidates, query, disclosure, today, found.matched
     )
-    fitting = fitting_count(index, found, disclosure, today)
+    fitting = fitting_count(index, found, disclosure, today, query)
     cap = max(0, min(limit, MAX_RESULTS))
     return SearchResult(listed, fitting, narrowing_prompt(query, fitting, cap))
 
 
 def fitting_count(
-    index: LinkedIndex, found: Found, disclosure: Disclosure, today: date
+    index: LinkedIndex,
+    found: Found,
+    disclosure: Disclosure,
+    today: date,
+    query: SearchQuery | None = None,
 ) -> int:
-    """How many of the people who fit what was given the viewer may see."""
+    """How many of the people who fit what was given the viewer may see, and
+    still fit the date of birth and postcode given (``query``) on the records
+    they see in full."""
     fit = found.fit_rows
-    return int(visible_rows(index, fit, disclosure, today).sum()) if len(fit) else 0
+    if not len(fit):
+        return 0
+    visible = visible_rows(index, fit, disclosure, today)
+    if query is None or (query.dob is None and not query.postcode):
+        return int(visible.sum())
+    owner, whole = _by_record(index, fit, today, disclosure.full)
+    partly = np.zeros(len(fit), dtype=bool)
+    np.logical_or.at(partly, owner[~whole], True)
+    # only a person with a record not seen in full can fit through it: few
+    # among those who fit a date of birth or postcode
+    rows = fit[visible & partly]
+    if not len(rows):
+        return int(visible.sum())
+    ages = Ages(index, today)
+    seen = seen_by(index, records_of(index, rows), disclosure, ages.of_person)
+    codes = _codes_seen(index, seen, disclosure, ages) if query.postcode else {}
+    ids = index.people["person_id"].gather(rows).cast(pl.Utf8).to_list()
+    still = sum(
+        bool(seen.sources.get(pid))
+        and (pid not in seen.identity
+             or _fits_seen(seen.identity[pid], codes.get(pid, frozenset()), query))
+        for pid in ids
+    )  # fmt: skip
+    return int(visible.sum()) - len(rows) + still

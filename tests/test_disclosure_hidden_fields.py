@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from conftest import ask
 from sqlalchemy import Engine
-from support.disclosure_world import MATRIX, write_world
+from support.disclosure_world import FAY, MATRIX, write_world
 
 import governance.access as access
 from cli.serialise import plain
@@ -26,21 +26,6 @@ from lookup.match_words import with_dob
 from lookup.query import parse_query
 
 POLICY = Policy(parse_matrix(MATRIX))
-FAY = {
-    "person_id": "f1",
-    "source": "csc",
-    "record_id": "CSC-F1",
-    "first_name": "Fay",
-    "last_name": "Gone",
-    "dob": date(1980, 1, 1),
-    "address": "3 Low Road, Demo Town",
-    "postcode": "DT4 4DD",
-    "involvement_current": True,
-    "lead_name": "Kim Ash",
-    "lead_phone": "1",
-    "family_ref": "csc:F7",
-    "relationship": "Mother",
-}
 FAY_CAMHS = {**FAY, "source": "camhs", "record_id": "CAM-F1", "dob": date(1985, 7, 7)}
 OTHER_FAY = {
     **FAY,

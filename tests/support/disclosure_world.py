@@ -62,6 +62,23 @@ SAM = {"person_id": "s1", "first_name": "Sam", "last_name": "Secret",
        "dob": date(1995, 6, 6), "address": "5 Quiet Lane, Demo Town",
        "postcode": "DT2 2BB"}  # fmt: skip
 PEOPLE = {"c1": AMY, "m1": BETH, "x1": CARL, "s1": SAM}
+#: A woman known to children's social care, apart from the borough, whom the
+#: hidden-field tests give a record elsewhere (and a namesake).
+FAY = {
+    "person_id": "f1",
+    "source": "csc",
+    "record_id": "CSC-F1",
+    "first_name": "Fay",
+    "last_name": "Gone",
+    "dob": date(1980, 1, 1),
+    "address": "3 Low Road, Demo Town",
+    "postcode": "DT4 4DD",
+    "involvement_current": True,
+    "lead_name": "Kim Ash",
+    "lead_phone": "1",
+    "family_ref": "csc:F7",
+    "relationship": "Mother",
+}
 
 #: Every record of the borough: a child known to children's social care and
 #: present at a police incident, her mother (also a tenant, a victim in the

@@ -1,0 +1,114 @@
+"""What a search says and counts rests only on records the viewer may see.
+
+Fay is known to children's social care (at DT4 4DD, born 1 January 1980) and to
+CAMHS, whose record gives another postcode (DT9 9ZZ) and date of birth (7 July
+1985); another Fay Gone's own record has both. A role that may not see CAMHS
+must get exactly what a build without the CAMHS record gives: Fay neither
+lifted by the CAMHS postcode nor counted among the people who fit the CAMHS
+details (so not named in "N people fit" or its prompt).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import ask
+from sqlalchemy import Engine
+from support.disclosure_world import FAY, MATRIX, write_world
+
+import governance.access as access
+from cli.serialise import plain
+from governance.audit import Actor
+from governance.visibility import Policy, parse_matrix
+from lookup.index import LinkedIndex
+from lookup.match_words import with_place
+from lookup.query import parse_query
+from lookup.seen_results import SearchResult
+
+POLICY = Policy(parse_matrix(MATRIX))
+FAY_CAMHS = {
+    **FAY,
+    "source": "camhs",
+    "record_id": "CAM-F1",
+    "dob": date(1985, 7, 7),
+    "address": "9 Far Road, Demo Town",
+    "postcode": "DT9 9ZZ",
+}
+OTHER_FAY = {
+    **FAY,
+    "person_id": "f2",
+    "record_id": "CSC-F2",
+    "dob": date(1985, 7, 7),
+    "address": "8 Far Road, Demo Town",
+    "postcode": "DT9 9ZZ",
+    "family_ref": "csc:F8",
+}
+WORLDS = {"world": (FAY, FAY_CAMHS, OTHER_FAY), "without": (FAY, OTHER_FAY)}
+
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, LinkedIndex]:
+    folder = tmp_path_factory.mktemp("places")
+    return {name: write_world(folder / f"{name}.db", rows, pairs=())
+            for name, rows in WORLDS.items()}  # fmt: skip
+
+
+def _search(
+    index: LinkedIndex, audit: Engine, role: str, boxes: tuple, limit: int = 10
+) -> SearchResult:
+    who = Actor(f"u.{role}", role, role, f"s-{role}")
+    request = ask(index, audit, who, "Strategy discussion", "REF-1", policy=POLICY)
+    first, dob, postcode = boxes
+    query = parse_query(first, "Gone", dob, postcode=postcode)
+    return access.audited_search_result(request, query, limit)
+
+
+def _both(worlds, audit, boxes, limit=10) -> tuple[SearchResult, SearchResult]:  # noqa: ANN001
+    return tuple(_search(worlds[w], audit, "early_help", boxes, limit)
+                 for w in ("world", "without"))  # fmt: skip
+
+
+@pytest.mark.parametrize("first", ["", "Fay"])
+def test_a_postcode_only_a_hidden_record_holds_lifts_nobody(
+    worlds, audit_engine, first
+) -> None:
+    got, without = _both(worlds, audit_engine, (first, "", "DT9 9ZZ"))
+    assert plain(got.candidates) == plain(without.candidates)
+    assert got.candidates[0].person_id == "f2"
+    fay = [c for c in got.candidates if c.person_id == "f1"]
+    if not first:  # a family name with a postcode: she was never recorded there
+        assert fay == []
+    else:  # her name alone: ranked and labelled without the postcode
+        assert fay[0].score < got.candidates[0].score
+        assert "postcode" not in fay[0].matched_on
+
+
+@pytest.mark.parametrize(
+    "boxes",
+    [("", "07/07/1985", ""), ("Fay", "07/07/1985", ""), ("Fay", "", "DT9 9ZZ")],
+)
+def test_nobody_fits_only_through_a_hidden_record(worlds, audit_engine, boxes) -> None:
+    got, without = _both(worlds, audit_engine, boxes, limit=1)
+    assert (got.fitting, got.prompt) == (without.fitting, without.prompt)
+    assert got.fitting == 1 and got.prompt == ""
+
+
+def test_a_role_that_sees_the_record_counts_and_lifts_her(worlds, audit_engine):
+    got = _search(worlds["world"], audit_engine, "front_door", ("Fay", "", "DT9 9ZZ"))
+    assert got.fitting == 2
+    assert {c.person_id for c in got.candidates} == {"f1", "f2"}
+    fay = next(c for c in got.candidates if c.person_id == "f1")
+    assert "postcode" in fay.matched_on
+
+
+@pytest.mark.parametrize(
+    ("label", "place", "said"),
+    [("exact name; postcode", "", "exact name"),
+     ("family name; postcode; age inside the range given", "district",
+      "family name; postcode district; age inside the range given"),
+     ("exact name; age not recorded", "full",
+      "exact name; postcode; age not recorded")],
+)  # fmt: skip
+def test_the_label_says_what_the_postcodes_seen_say(label, place, said) -> None:
+    assert with_place(label, place) == said
