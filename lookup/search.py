@@ -383,6 +383,8 @@ class Found:
     #: per candidate, the standardised (given, family) name it was found by
     #: (empty for an identifier): a viewer must see a record bearing it
     matched: list[tuple[str, str]] = field(default_factory=list)
+    #: per candidate, the score it was ranked on (the one shown is capped at 1)
+    ranked: list[float] = field(default_factory=list)
 
 
 def find(index: LinkedIndex, query: SearchQuery, today: date, limit: int) -> Found:
@@ -422,7 +424,8 @@ def find(index: LinkedIndex, query: SearchQuery, today: date, limit: int) -> Fou
          vocab[names.row_last[v]]) if v >= 0 else ("", "")
         for v in found.variant[top].tolist()
     ]  # fmt: skip
-    return Found(candidates, found.rows[fits], matched)
+    ranked = refined.score[top].tolist()
+    return Found(candidates, found.rows[fits], matched, ranked)
 
 
 def search(

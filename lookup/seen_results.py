@@ -122,8 +122,8 @@ def _dated(
     makes a result (or a family name alone no longer fits the date)."""
     how = dob_how(identity, query.dob)
     seen = _DOB_SCORES[how]
-    if seen >= whole:
-        return c
+    if seen >= whole:  # said as the dates seen say it ("another recorded" no more)
+        return replace(c, matched_on=with_dob(c.matched_on, how))
     score = c.score - DOB_WEIGHT * (whole - seen)
     if score < MIN_SCORE or (query.family_only and seen < FAMILY_DOB):
         return None
@@ -161,9 +161,11 @@ def seen_candidates(
     disclosure: Disclosure,
     today: date,
     matched: list[tuple[str, str]] | None = None,
+    ranked: list[float] | None = None,
 ) -> list[Candidate]:
     """``found`` cut to what ``disclosure`` lets the viewer see (order kept);
-    ``matched``: the name each was found by (``lookup.search.Found``)."""
+    ``matched``: the name each was found by, ``ranked``: the score each was
+    ranked on before the cap at 1 (``lookup.search.Found``)."""
     ids = index.people["person_id"]
     rows = np.array([person_row(ids, c.person_id) for c in found], dtype=np.int64)
     ages = Ages(index, today)
@@ -186,6 +188,9 @@ def seen_candidates(
             and name not in _names_seen(identity, query.family_only, index.nicknames)
         ):
             continue
+        if identity is not None and ranked:
+            # what a hidden record gave comes off the score ranked on, not the cap
+            c = replace(c, score=ranked[i])
         if identity is not None and query.dob is not None:
             whole = float(dob_scores(index.prepared_people, rows[i : i + 1],
                                      query.dob)[0])  # fmt: skip
@@ -199,7 +204,9 @@ def seen_candidates(
             if c is None:
                 continue
         if identity is not None:
-            c = _as_seen(c, identity, services, today)
+            score = round(min(c.score, 1.0), 3)
+            c = replace(_as_seen(c, identity, services, today), score=score,
+                        confidence=confidence_word(score))  # fmt: skip
         kept.append(
             replace(c, n_services=len(shown), possible_match=seen.flagged(c.person_id))
         )
@@ -277,7 +284,7 @@ def seen_search(
     people the viewer may see fit what was given."""
     found = find(index, query, today, limit)
     listed = seen_candidates(
-        index, found.candidates, query, disclosure, today, found.matched
+        index, found.candidates, query, disclosure, today, found.matched, found.ranked
     )
     fitting = fitting_count(index, found, disclosure, today, query)
     cap = max(0, min(limit, MAX_RESULTS))

@@ -85,6 +85,18 @@ def test_a_postcode_only_a_hidden_record_holds_lifts_nobody(
 
 
 @pytest.mark.parametrize(
+    "boxes", [("Fay", "01/01/1980", "DT9 9ZZ"), ("Fay", "07/07/1985", "DT4 4DD")]
+)
+def test_a_score_past_the_top_is_lowered_from_where_it_was(
+    worlds, audit_engine, boxes
+) -> None:
+    """A score shown as 1 may have been more (a postcode on an exact name and
+    date): what a hidden record gave is taken from the score it was ranked on."""
+    got, without = _both(worlds, audit_engine, boxes)
+    assert plain(got.candidates) == plain(without.candidates)
+
+
+@pytest.mark.parametrize(
     "boxes",
     [("", "07/07/1985", ""), ("Fay", "07/07/1985", ""), ("Fay", "", "DT9 9ZZ")],
 )
