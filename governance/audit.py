@@ -251,26 +251,30 @@ _LINKED_COLUMNS = f"seq, {_COLUMNS}, prev_hash, hash, pending_id"
 #: writers try the chain's own lock, which no waiter holds, so waiting never
 #: stops another writer from leading.
 _WAITING = 774413
-_PENDING = (
+_HEAD = "(SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1)"
+_MINE = "currval(pg_get_serial_sequence('audit_pending', 'pid'))"
+_LED = "current_setting('fc.led') = 'true'"
+#: Holding both locks, what is pending, oldest first, with the head (read after
+#: the locks, so every event stored before them is seen); else nothing. Not
+#: holding them, whether this connection's event is still pending.
+_READ = (
     f"SELECT p.pid, {', '.join('p.' + k for k in ROW_KEYS)}, h.seq, h.hash "
-    "FROM audit_pending p LEFT JOIN (SELECT seq, hash FROM audit_events "
-    "ORDER BY seq DESC LIMIT 1) h ON true"
+    f"FROM audit_pending p LEFT JOIN {_HEAD} h ON true WHERE {_LED} "
+    f"ORDER BY p.pid LIMIT {BATCH}; "
+    f"SELECT count(*) FROM audit_pending WHERE NOT {_LED} AND pid = {_MINE}"
 )
-#: Try the lock; holding it, hold the waiters' lock too and read what is
-#: pending with the head (a fresh snapshot, after the locks); else read nothing.
+#: Try the chain's lock (a session lock: it outlives this round trip); holding
+#: it, take the waiters' lock too; not holding it, wait (shared, so every waiter
+#: wakes at once) for the leader to commit. Then read.
 _TRY = (
-    f"BEGIN; SELECT set_config('fc.led', pg_try_advisory_xact_lock({_LOCK})::text,"
-    " true); "
-    f"SELECT CASE WHEN current_setting('fc.led') = 'true' THEN "
-    f"pg_advisory_xact_lock({_WAITING})::text END; "
-    f"{_PENDING} WHERE current_setting('fc.led') = 'true' ORDER BY p.pid "
-    f"LIMIT {BATCH}"
+    f"SELECT set_config('fc.led', pg_try_advisory_lock({_LOCK})::text, false); "
+    f"SELECT CASE WHEN {_LED} THEN pg_advisory_lock({_WAITING})::text "
+    f"ELSE pg_advisory_xact_lock_shared({_WAITING})::text END; " + _READ
 )
-#: Queue for the locks (after a few tries), then read what is pending.
+#: Queue for the locks (after a few tries), then read.
 _QUEUE = (
-    f"BEGIN; SELECT pg_advisory_xact_lock({_LOCK}); "
-    f"SELECT pg_advisory_xact_lock({_WAITING}); "
-    f"{_PENDING} ORDER BY p.pid LIMIT {BATCH}"
+    f"SELECT pg_advisory_lock({_LOCK}); SELECT set_config('fc.led', 'true', false);"
+    f" SELECT pg_advisory_lock({_WAITING}); " + _READ
 )
 #: Store the event and commit (not waiting for the disk: until it is linked,
 #: by a commit that does wait, nothing is shown), then try to lead.
@@ -279,11 +283,7 @@ _STORE_AND_TRY = (
     f"INSERT INTO audit_pending ({_COLUMNS}) VALUES "
     f"({', '.join(f'%({k})s' for k in ROW_KEYS)}) RETURNING pid; COMMIT; " + _TRY
 )
-#: Wait for the leader to commit (every waiter at once), then look.
-_WAIT = (
-    f"SELECT pg_advisory_xact_lock_shared({_WAITING}); "
-    "SELECT count(*) FROM audit_pending WHERE pid = %(pid)s; COMMIT"
-)
+_UNLOCK = f"SELECT pg_advisory_unlock({_LOCK}), pg_advisory_unlock({_WAITING})"
 #: Times a PostgreSQL writer tries to lead or be linked before queueing.
 _TRIES = 8
 
@@ -298,29 +298,31 @@ def _idle_postgres(conn: Connection) -> bool:
 
 
 def _record_postgres(conn: Connection, key: bytes, row: Mapping[str, str]) -> None:
-    """Store, then link or wait to be linked, in as few round trips as can be
-    (two for most writers): this runs for every event of every writer.
+    """Store, then link or be linked, in one round trip for most writers (two
+    for the one that leads): this runs for every event of every writer.
 
-    The event is stored and committed first. A writer that then finds the
-    chain's lock free links everything pending; one that finds it held waits
-    (on a second lock the leader holds, shared, so every waiter wakes at once
-    and none stands in a new leader's way) for that leader to commit, and is
-    usually linked by then; otherwise it tries again, and after a few tries
-    queues for the locks. Statements are bound by psycopg on the client
-    (several in one round trip), never formatted by hand.
+    The event is stored and committed first, then in the same round trip the
+    writer tries the chain's lock: holding it, it reads everything pending and
+    links it in a second round trip; finding it held, it waits for that leader
+    to commit and looks whether its event was linked (usually it was); if not,
+    it tries again, and after a few tries queues for the locks. The leader's
+    locks are session locks, released after its commit; any failure drops the
+    connection, which releases them. Statements are bound by psycopg on the
+    client (several in one round trip), never formatted by hand.
     """
     from psycopg import ClientCursor
 
-    conn = conn.execution_options(isolation_level="AUTOCOMMIT")
     raw = conn.connection.driver_connection
+    raw.autocommit = True  # the statements sent carry their own transactions
     try:
         with ClientCursor(raw) as cur:
             _store_and_link(conn, cur, key, row)
+        raw.autocommit = False
     except conn.dialect.loaded_dbapi.Error as exc:
-        raw.rollback()  # leave no transaction open on the pooled connection
+        conn.invalidate()  # a closed session holds no lock
         raise DBAPIError(_STORE_AND_TRY, None, exc) from exc
     except BaseException:
-        raw.rollback()
+        conn.invalidate()
         raise
 
 
@@ -337,52 +339,60 @@ def _results(cur: Any, query: str, params: Any = None) -> list[list[Any]]:
 def _store_and_link(
     conn: Connection, cur: Any, key: bytes, row: Mapping[str, str]
 ) -> None:
-    _, _, stored, _, _, tried, _, pending = _results(cur, _STORE_AND_TRY, row)
-    pid = int(stored[0][0])
+    found = _results(cur, _STORE_AND_TRY, row)
+    pid = int(found[2][0][0])
     for _ in range(_TRIES):
-        if tried[0][0] == "true":
-            if _lead_postgres(conn, cur, key, pid, pending):
-                return
-        else:
-            _, seen, _ = _results(cur, _WAIT, {"pid": pid})
-            if seen[0][0] == 0:
-                return
-        _, tried, _, pending = _results(cur, _TRY)
+        if _linked(conn, cur, key, pid, found[-4:]):
+            return
+        found = _results(cur, _TRY)
     while True:
-        *_, pending = _results(cur, _QUEUE)
-        if _lead_postgres(conn, cur, key, pid, pending):
+        if _linked(conn, cur, key, pid, _results(cur, _QUEUE)[-4:]):
             return
 
 
-def _lead_postgres(
-    conn: Connection, cur: Any, key: bytes, pid: int, pending: list[Any]
+def _linked(
+    conn: Connection, cur: Any, key: bytes, pid: int, found: list[list[Any]]
 ) -> bool:
-    """Holding the lock, link ``pending`` (read after the lock) and commit, in
-    one round trip; whether ``pid`` is now linked."""
+    """Whether event ``pid`` is linked, from what a try read (``found``: led,
+    waited, pending, still pending). A waiter's was unless still pending; a
+    leader links what it read, then lets go of the locks."""
+    led, _, pending, waiting = found
+    if led[0][0] != "true":
+        return waiting[0][0] == 0
     pids = [r[0] for r in pending]
-    if pid not in pids and (len(pids) < BATCH or pids[-1] > pid):
-        cur.execute("COMMIT")  # another writer linked it
-        return True
+    _lead_postgres(conn, cur, key, pending)
+    return pid in pids or len(pids) < BATCH or pids[-1] > pid
+
+
+def _lead_postgres(conn: Connection, cur: Any, key: bytes, pending: list[Any]) -> None:
+    """Holding the locks, link ``pending`` (read after them), commit and let go
+    of the locks, in one round trip."""
+    if not pending:
+        cur.execute(_UNLOCK)
+        return
     if pending[0][-2] is None:  # an empty log: start from the anchor
         head_seq, prev = _head(conn)
     else:
         head_seq, prev = pending[0][-2], pending[0][-1]
-    if not conn.info.get("fc_keyed"):
+    begin = "BEGIN; "
+    if not conn.info.get("fc_keyed"):  # in the transaction that links
+        cur.execute("BEGIN")
         _seal_keying(conn, key, head_seq, prev)
-        conn.info["fc_keyed"] = True
+        begin = ""
     rows = [(r[0], dict(zip(ROW_KEYS, r[1:-2], strict=True))) for r in pending]
     linked = _links(rows, head_seq, prev, key)
     one = f"({', '.join(['%s'] * (len(ROW_KEYS) + 4))})"
     order = ("seq", *ROW_KEYS, "prev_hash", "hash", "pending_id")
     values = [r[k] for r in linked for k in order]
+    pids = [r[0] for r in pending]
     cur.execute(
-        f"INSERT INTO audit_events ({_LINKED_COLUMNS}) VALUES "
+        f"{begin}INSERT INTO audit_events ({_LINKED_COLUMNS}) VALUES "
         f"{', '.join([one] * len(linked))}; "
         f"DELETE FROM audit_pending WHERE pid IN ({', '.join(['%s'] * len(pids))}); "
-        "COMMIT",
+        f"COMMIT; {_UNLOCK}",
         [*values, *pids],
     )
-    return pid in pids
+    conn.info["fc_keyed"] = True  # the seal, if this wrote it, is committed
 
 
 def _links(
