@@ -221,6 +221,15 @@ def _coded(pairs: pl.DataFrame, col: str) -> tuple[dict[str, int], np.ndarray]:
     return codes, np.unique(keys)
 
 
+def keyed_postcodes(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame``'s postcodes as search keys them (upper case, no spaces), those
+    too short to be one dropped: the keys ``_postcodes`` builds and
+    ``lookup.seen_place`` compares with."""
+    return frame.with_columns(
+        pl.col("postcode").cast(pl.Utf8).str.replace_all(" ", "").str.to_uppercase()
+    ).filter(pl.col("postcode").str.len_chars() >= 5)
+
+
 def _postcodes(people: pl.DataFrame, records: pl.DataFrame) -> dict:
     """Every postcode each person was recorded at (current and previous)."""
     rows = pl.DataFrame(
@@ -231,11 +240,9 @@ def _postcodes(people: pl.DataFrame, records: pl.DataFrame) -> dict:
             people.select("person_id", "postcode"),
             records.select("person_id", pl.col("postcode").cast(pl.Utf8)),
         ]
-    ).select(
-        "person_id", pl.col("postcode").str.replace_all(" ", "").str.to_uppercase()
     )
     pairs = (
-        seen.filter(pl.col("postcode").str.len_chars() >= 5)
+        keyed_postcodes(seen)
         .join(rows, on="person_id")
         .select("row", "postcode", pl.col("postcode").str.head(-3).alias("district"))
         .unique()

@@ -44,6 +44,11 @@ SWAPPED_DOB = 0.8
 #: Date of birth with one of day, month and year wrong, and none recorded.
 ONE_PART_WRONG = 0.6
 UNKNOWN_DOB = 0.5
+#: Each agreement of a date of birth (``lookup.match_words.DobHow``) as
+#: ``dob_scores`` scores it ("other": another date a record holds).
+DOB_SCORE = {"exact": 1.0, "other": 1.0, "swapped": SWAPPED_DOB,
+             "unknown": UNKNOWN_DOB, "one_part": ONE_PART_WRONG,
+             "differs": 0.0}  # fmt: skip
 
 
 #: Letters a name may start with when typed with another one (Catherine and
@@ -207,8 +212,8 @@ def dob_scores(persons: PersonIndex, rows: np.ndarray, dob: date) -> np.ndarray:
             ~known,
             same >= 2,
         ],
-        [1.0, SWAPPED_DOB, UNKNOWN_DOB, ONE_PART_WRONG],
-        0.0,
+        [DOB_SCORE[k] for k in ("exact", "swapped", "unknown", "one_part")],
+        DOB_SCORE["differs"],
     )
 
 

@@ -19,7 +19,7 @@ import polars as pl
 from lookup.identity import stored_records
 from lookup.index import LinkedIndex
 from lookup.match_words import PlaceHow, with_place
-from lookup.prepared import has_key
+from lookup.prepared import has_key, keyed_postcodes
 from lookup.query import SearchQuery
 from lookup.search import DISTRICT, MIN_SCORE, POSTCODE, Candidate, confidence_word
 
@@ -35,14 +35,10 @@ def postcodes_seen(
         [(p, s) for p, sources in full.items() for s in sources],
         schema={"person_id": pl.Utf8, "source": pl.Utf8}, orient="row",
     )  # fmt: skip
-    held = (
+    held = keyed_postcodes(
         stored_records(index, sorted(full))
         .join(wanted, on=["person_id", "source"], how="semi")
-        .select(
-            "person_id",
-            pl.col("postcode").str.replace_all(" ", "").str.to_uppercase(),
-        )
-        .filter(pl.col("postcode").str.len_chars() >= 5)
+        .select("person_id", "postcode")
     )
     out: dict[str, set[str]] = {p: set() for p in full}
     for pid, code in held.iter_rows():

@@ -25,14 +25,7 @@ from lookup.index import LinkedIndex
 from lookup.match_words import DobHow, with_dob
 from lookup.names import name_variants
 from lookup.query import SearchQuery, compact_id
-from lookup.scoring import (
-    ONE_PART_WRONG,
-    SWAPPED_DOB,
-    UNKNOWN_DOB,
-    ages,
-    dob_scores,
-    swapped,
-)
+from lookup.scoring import DOB_SCORE, SWAPPED_DOB, ages, dob_scores, swapped
 from lookup.search import (
     DOB_WEIGHT,
     FAMILY_DOB,
@@ -91,12 +84,6 @@ def _names_seen(identity: dict, family_only: bool, nicknames: pl.DataFrame) -> s
     return {("" if family_only else f, la) for f, la in rows}
 
 
-#: A date of birth's agreement as ``lookup.scoring.dob_scores`` scores it.
-_DOB_SCORES = {"exact": 1.0, "other": 1.0, "swapped": SWAPPED_DOB,
-               "unknown": UNKNOWN_DOB, "one_part": ONE_PART_WRONG,
-               "differs": 0.0}  # fmt: skip
-
-
 def dob_how(identity: dict, dob: date) -> DobHow:
     """How the dates of birth of the records seen (``identity``) agree with the
     date given, as ``lookup.explain`` says it of the whole person."""
@@ -121,7 +108,7 @@ def _dated(
     (``whole``: its score over every record); None when it then no longer
     makes a result (or a family name alone no longer fits the date)."""
     how = dob_how(identity, query.dob)
-    seen = _DOB_SCORES[how]
+    seen = DOB_SCORE[how]
     if seen >= whole:  # said as the dates seen say it ("another recorded" no more)
         return replace(c, matched_on=with_dob(c.matched_on, how))
     score = c.score - DOB_WEIGHT * (whole - seen)
@@ -147,7 +134,7 @@ def _codes_seen(
 def _fits_seen(identity: dict, held: frozenset[str], query: SearchQuery) -> bool:
     """Does the person made from the records seen still fit the date of birth
     and postcode given (``lookup.search.fitting``)?"""
-    if query.dob is not None and _DOB_SCORES[dob_how(identity, query.dob)] < (
+    if query.dob is not None and DOB_SCORE[dob_how(identity, query.dob)] < (
         SWAPPED_DOB
     ):
         return False
