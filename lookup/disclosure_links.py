@@ -19,8 +19,9 @@ A build made before links were kept (no row for the person) is shown as before.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Engine, inspect, select
 
 from linkage import index_tables as t
 from linkage.links import MIN_RECORDS
@@ -33,16 +34,19 @@ SourceKey = tuple[str, str]
 _BATCH = 10_000
 
 
+@lru_cache(maxsize=16)
+def _has_links(engine: Engine, build_id: str) -> bool:
+    """Does the index database keep links (asked once per build served, not on
+    every view: a database made before links were kept has no such table)?"""
+    return inspect(engine).has_table(t.record_links.name)
+
+
 def _stored_links(
     index: LinkedIndex, person_ids: list[str]
 ) -> dict[str, list[tuple[int, int]]]:
     """Person id → the accepted links between their records (positions)."""
     engine = index.engine
-    if (
-        engine is None
-        or not person_ids
-        or not inspect(engine).has_table(t.record_links.name)
-    ):
+    if engine is None or not person_ids or not _has_links(engine, index.build_id):
         return {}
     table, out = t.record_links, {}
     with engine.connect() as conn:
