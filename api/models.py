@@ -249,6 +249,11 @@ class RecordEvidence(BaseModel):
     record_id: str
     probability: float | None
     fields: list[FieldEvidence]
+    linked_unseen: bool = Field(
+        default=False,
+        description="Joined to the other records shown only through records the "
+        "caller may not see (probability null, no fields; nothing about them).",
+    )
 
 
 class Member(Person):

@@ -189,7 +189,7 @@ def _records(records: tuple[RecordEvidence, ...]) -> list[models.RecordEvidence]
     return [
         models.RecordEvidence(
             source=r.source, service=r.service, record_id=r.record_id,
-            probability=r.probability,
+            probability=r.probability, linked_unseen=r.unseen,
             fields=[models.FieldEvidence(**dataclasses.asdict(f)) for f in r.fields],
         )
         for r in records

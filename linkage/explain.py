@@ -32,16 +32,20 @@ def explanation(comparisons: tuple[Comparison, ...]) -> pl.Expr:
     return pl.concat_str(pl.lit("["), parts.list.join(","), pl.lit("]"))
 
 
-def record_evidence(
-    std: pl.DataFrame,
-    person_ids: pl.Series,
-    merged: pl.DataFrame,
-    comparisons: tuple[Comparison, ...],
+def explained_pairs(
+    merged: pl.DataFrame, comparisons: tuple[Comparison, ...]
 ) -> pl.DataFrame:
-    """person_id, source, record_id, probability, explanation for every record."""
-    explained = merged.select(
+    """l, r, probability, explanation of every pair clustering accepted."""
+    return merged.select(
         "l", "r", "probability", explanation(comparisons).alias("explanation")
     )
+
+
+def record_evidence(
+    std: pl.DataFrame, person_ids: pl.Series, explained: pl.DataFrame
+) -> pl.DataFrame:
+    """person_id, source, record_id, probability, explanation for every record
+    (``explained``: ``explained_pairs``)."""
     ends = pl.concat(
         [
             explained.select(pl.col("l").alias("rid"), "probability", "explanation"),

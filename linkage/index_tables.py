@@ -176,13 +176,16 @@ record_evidence = Table(
 #: The links clustering accepted inside each person of three or more records
 #: (a lone hidden record may be what joins the others: ``lookup.disclosure_links``
 #: splits such a person for a viewer who may not see it). ``links``: ";"-joined
-#: "i-j" pairs of the person's records numbered from 0 in (source, record_id) order.
+#: "i-j" pairs of the person's records numbered from 0 in (source, record_id) order;
+#: ``evidence``: a JSON list in the same order, each link's probability and the
+#: fields that agreed with their weights (null in builds made before it was kept).
 record_links = Table(
     "record_links",
     metadata,
     Column("build_id", String(40), nullable=False, index=True),
     Column("person_id", String(40), nullable=False, index=True),
     Column("links", Text, nullable=False),
+    Column("evidence", Text),
 )
 
 #: Clerical decisions outlive builds: every build reads and honours them.

@@ -13,7 +13,7 @@ from linkage.cluster import Clusters, DobConflict, cluster
 from linkage.compare import Comparison, compare
 from linkage.comparisons import comparisons_from
 from linkage.decisions import DecisionPairs, decision_pairs
-from linkage.explain import record_evidence
+from linkage.explain import explained_pairs, record_evidence
 from linkage.families import family_members
 from linkage.links import record_links
 from linkage.matches import possible_matches
@@ -72,7 +72,7 @@ class Linkage:
     #: the links accepted inside each person of three or more records
     record_links: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(
-            schema={"person_id": pl.Utf8, "links": pl.Utf8}
+            schema={"person_id": pl.Utf8, "links": pl.Utf8, "evidence": pl.Utf8}
         )
     )
 
@@ -190,10 +190,9 @@ def link_records(
             found.scored, people_of, settings.review_threshold,
             settings.link_threshold, found.decided,
         )  # fmt: skip
-        evidence = record_evidence(
-            std, people_of.person_ids, people_of.merged, comparisons
-        )
-        links = record_links(std, people_of.person_ids, people_of.merged)
+        explained = explained_pairs(people_of.merged, comparisons)
+        evidence = record_evidence(std, people_of.person_ids, explained)
+        links = record_links(std, people_of.person_ids, explained)
     with stages.stage("families"):
         linked = records.with_columns(people_of.person_ids.alias("person_id"))
         people = people_table(linked)

@@ -14,14 +14,18 @@ a missed link rather than a disclosure (someone who may see the whole person
 sees those services with it).
 
 A build made before links were kept (no row for the person) is shown as before.
+Each link's evidence (``stored_links``) lets "why linked" be cut the same way
+(``lookup.evidence.seen_evidence``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, null, select
 
 from linkage import index_tables as t
 from linkage.links import MIN_RECORDS
@@ -41,26 +45,46 @@ def _has_links(engine: Engine, build_id: str) -> bool:
     return inspect(engine).has_table(t.record_links.name)
 
 
-def _stored_links(
-    index: LinkedIndex, person_ids: list[str]
-) -> dict[str, list[tuple[int, int]]]:
-    """Person id → the accepted links between their records (positions)."""
+@dataclass(frozen=True)
+class StoredLinks:
+    """One person's accepted links (record positions in (source, record_id)
+    order) and, per link, its evidence: ``{"p": probability, "fields": [...]}``
+    (None in builds made before evidence was kept)."""
+
+    links: list[tuple[int, int]]
+    evidence: list[dict] | None = None
+
+
+@lru_cache(maxsize=16)
+def _has_evidence(engine: Engine, build_id: str) -> bool:
+    """Does ``record_links`` have its evidence column (asked once per build)?"""
+    columns = inspect(engine).get_columns(t.record_links.name)
+    return any(c["name"] == "evidence" for c in columns)
+
+
+def stored_links(index: LinkedIndex, person_ids: list[str]) -> dict[str, StoredLinks]:
+    """Person id → the accepted links between their records, with their evidence
+    (people of fewer than ``MIN_RECORDS`` records have none)."""
     engine = index.engine
     if engine is None or not person_ids or not _has_links(engine, index.build_id):
         return {}
     table, out = t.record_links, {}
+    why = table.c.evidence if _has_evidence(engine, index.build_id) else null()
     with engine.connect() as conn:
         for at in range(0, len(person_ids), _BATCH):
             wanted = person_ids[at : at + _BATCH]
-            query = select(table.c.build_id, table.c.person_id, table.c.links).where(
-                table.c.person_id.in_(wanted)
-            )
-            for build, pid, links in conn.execute(query):
+            query = select(
+                table.c.build_id, table.c.person_id, table.c.links, why
+            ).where(table.c.person_id.in_(wanted))
+            for build, pid, links, evidence in conn.execute(query):
                 if build == index.build_id:
-                    out[pid] = [
+                    pairs = [
                         (int(a), int(b))
                         for a, _, b in (p.partition("-") for p in links.split(";"))
                     ]
+                    out[pid] = StoredLinks(
+                        pairs, json.loads(evidence) if evidence else None
+                    )
     return out
 
 
@@ -128,11 +152,12 @@ def set_aside(
         and sum(n for s, n in by.items() if shown(pid, s)) >= 2
     ]  # fmt: skip
     out: set[SourceKey] = set()
-    for pid, links in _stored_links(index, wanted).items():
+    for pid, stored in stored_links(index, wanted).items():
         # positions follow (source, record_id) order: each source's run in turn
         sources = [s for s in sorted(counts[pid]) for _ in range(counts[pid][s])]
         aside = _person_aside(
-            sources, links, lambda s, p=pid: shown(p, s), lambda s, p=pid: full(p, s)
-        )
+            sources, stored.links,
+            lambda s, p=pid: shown(p, s), lambda s, p=pid: full(p, s),
+        )  # fmt: skip
         out.update((pid, s) for s in aside)
     return frozenset(out)

@@ -2,7 +2,12 @@
 
 Each record carries its strongest link inside its person: the probability and,
 per field, the level of agreement and its weight (log2 of how much more likely
-that agreement is for the same person than for two different people).
+that agreement is for the same person than for two different people). For a
+viewer who may not see all of a person's records, that link may go to a record
+they may not see: each record then shows its strongest link to another record
+they see, from every accepted link's evidence (``record_links``), and a record
+joined to those only through records they may not see says just that
+(``RecordEvidence.unseen``), naming no service, record or field.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import polars as pl
+
+from lookup.disclosure_links import StoredLinks
 
 FIELD_NAMES: dict[str, str] = {
     "first_name": "First name",
@@ -54,6 +61,13 @@ class RecordEvidence:
     record_id: str
     probability: float | None  # None: nothing to join (the person's only record)
     fields: tuple[FieldEvidence, ...]
+    #: joined to the records the viewer sees only through records they may not
+    #: see (probability None, no fields)
+    unseen: bool = False
+
+
+#: What a record joined only through records the viewer may not see says.
+THROUGH_UNSEEN = "Linked through records you cannot see"
 
 
 def weight_words(weight: float) -> str:
@@ -64,8 +78,10 @@ def weight_words(weight: float) -> str:
     return "counted against"
 
 
-def _fields(explanation: str | None) -> tuple[FieldEvidence, ...]:
-    items = json.loads(explanation or "[]")
+def _fields(explanation: str | list | None) -> tuple[FieldEvidence, ...]:
+    items = explanation
+    if not isinstance(items, list):
+        items = json.loads(items or "[]")
     return tuple(
         FieldEvidence(
             field=FIELD_NAMES.get(i["field"], i["field"].replace("_", " ")),
@@ -77,15 +93,34 @@ def _fields(explanation: str | None) -> tuple[FieldEvidence, ...]:
     )
 
 
+def _best_seen(
+    keys: list[tuple[str, str]], stored: StoredLinks, shown: Collection[str]
+) -> dict[tuple[str, str], dict]:
+    """(source, record id) → the evidence of its strongest link to another
+    record of a source in ``shown``; ``keys``: every record of the person in
+    (source, record_id) order (the positions the links number)."""
+    best: dict[tuple[str, str], dict] = {}
+    for (a, b), why in zip(stored.links, stored.evidence or (), strict=True):
+        if max(a, b) >= len(keys) or not {keys[a][0], keys[b][0]} <= set(shown):
+            continue
+        for end in (keys[a], keys[b]):
+            if end not in best or why["p"] > best[end]["p"]:
+                best[end] = why
+    return best
+
+
 def family_evidence(
     evidence: pl.DataFrame,
     shown: Mapping[str, Collection[str]],
     services: Mapping[str, str],
+    links: Mapping[str, StoredLinks] | None = None,
 ) -> dict[str, list[RecordEvidence]]:
     """Per person id in ``shown``: the records from the sources shown for them.
 
     ``shown`` maps person id to the sources the viewer may see for that person,
     so evidence never reveals a record the family view itself leaves out.
+    ``links``: the stored links of people some of whose records are not shown;
+    their records' evidence is cut to the links between records shown.
     """
     if not shown or evidence.is_empty():
         return {pid: [] for pid in shown}
@@ -93,28 +128,49 @@ def family_evidence(
         pl.col("explanation").cast(pl.Utf8)
     )
     found: dict[str, list[RecordEvidence]] = {pid: [] for pid in shown}
-    for r in rows.sort("person_id", "source", "record_id").iter_rows(named=True):
-        if r["source"] not in shown[r["person_id"]]:
-            continue
-        found[r["person_id"]].append(
-            RecordEvidence(
-                person_id=r["person_id"],
-                source=r["source"],
-                service=services.get(r["source"], r["source"]),
-                record_id=str(r["record_id"]),
-                probability=r["probability"],
-                fields=_fields(r["explanation"]),
+    links = {p: s for p, s in (links or {}).items() if s.evidence is not None}
+    ordered = rows.with_columns(pl.col("source").cast(pl.Utf8)).sort(
+        "person_id", "source", "record_id"
+    )
+    for (pid,), person in ordered.group_by("person_id", maintain_order=True):
+        keys = list(zip(person["source"], person["record_id"].cast(pl.Utf8),
+                        strict=True))  # fmt: skip
+        best = _best_seen(keys, links[pid], shown[pid]) if pid in links else None
+        for r in person.iter_rows(named=True):
+            if r["source"] not in shown[pid]:
+                continue
+            probability, why = r["probability"], r["explanation"]
+            if best is not None:
+                link = best.get((r["source"], str(r["record_id"])))
+                probability = None if link is None else link["p"]
+                why = [] if link is None else link["fields"]
+            found[pid].append(
+                RecordEvidence(
+                    person_id=pid,
+                    source=r["source"],
+                    service=services.get(r["source"], r["source"]),
+                    record_id=str(r["record_id"]),
+                    probability=probability,
+                    fields=_fields(why),
+                    unseen=best is not None and probability is None,
+                )
             )
-        )
     return found
 
 
 def link_confidence(records: list[RecordEvidence]) -> str:
-    """How sure the joining of a person's records is, in one phrase."""
+    """How sure the joining of a person's records is, in one phrase (of the
+    links between records the viewer sees)."""
     joined = [r.probability for r in records if r.probability is not None]
+    unseen = any(r.unseen for r in records)
     if not joined:
-        return "One record only: nothing was joined"
-    lowest = min(joined)
+        return THROUGH_UNSEEN if unseen else "One record only: nothing was joined"
+    if unseen:
+        return f"{_how_sure(min(joined))}; some {THROUGH_UNSEEN.lower()}"
+    return _how_sure(min(joined))
+
+
+def _how_sure(lowest: float) -> str:
     if lowest >= 0.999:
         return "Very likely the same person"
     if lowest >= 0.99:

@@ -16,8 +16,9 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from linkage.links import MIN_RECORDS
 from lookup.disclosure import Disclosure
-from lookup.disclosure_links import SourceKey, set_aside
+from lookup.disclosure_links import SourceKey, set_aside, stored_links
 from lookup.evidence import RecordEvidence, family_evidence
 from lookup.family_index import person_row, record_rows
 from lookup.identity import seen_identities
@@ -78,18 +79,24 @@ class Seen:
 
 
 def _evidence(
-    index: LinkedIndex, full: dict[str, set[str]], seen: dict[str, int]
+    index: LinkedIndex,
+    full: dict[str, set[str]],
+    seen: dict[str, int],
+    partly: list[str],
 ) -> dict[str, tuple[RecordEvidence, ...]]:
-    """Evidence of the records seen in full; a person of whom one record is seen
+    """Evidence of the records seen in full, each from its strongest link to
+    another record seen in full (``partly``: the people with a record not seen
+    in full, whose stored links are read); a person of whom one record is seen
     (``seen``: records seen in full per person) has nothing joined as far as the
     viewer can tell."""
     loads = index.source_loads
     services = dict(zip(loads["source"], loads["service"], strict=True))
-    found = family_evidence(index.record_evidence, full, services)
+    links = stored_links(index, partly)
+    found = family_evidence(index.record_evidence, full, services, links)
     out = {}
     for pid, records in found.items():
         if len(records) == 1 and seen.get(pid, 0) <= 1:
-            records = [replace(records[0], probability=None, fields=())]
+            records = [replace(records[0], probability=None, fields=(), unseen=False)]
         out[pid] = tuple(records)
     return out
 
@@ -168,6 +175,9 @@ def seen_by(
     if aside is None:
         aside = aside_for(index, records, disclosure, ages)
     split = {key[0] for key in aside}
+    held: dict[str, int] = {}
+    for r in records:
+        held[r["person_id"]] = held.get(r["person_id"], 0) + 1
     records = [r for r in records if (r["person_id"], r["source"]) not in aside]
     levels: dict[str, dict[str, str]] = {}
     age = {pid: ages(pid) for pid in {r["person_id"] for r in records}}
@@ -196,7 +206,12 @@ def seen_by(
     return Seen(
         shown_records=shown,
         identity=seen_identities(index, cut),
-        evidence=_evidence(index, full, in_full),
+        evidence=_evidence(
+            index,
+            full,
+            in_full,
+            [p for p in cut if held[p] >= MIN_RECORDS and in_full.get(p, 0) > 1],
+        ),  # fmt: skip
         flagged_ids=flagged,
         sources=_shown_sources(levels, shown),
         records=records,

@@ -189,7 +189,9 @@ def test_a_build_keeps_the_links_accepted_inside_each_person_of_three() -> None:
         "record_id": ["P1", "C1", "H1", "C2", "H2"],
     })  # fmt: skip
     people = pl.Series(["a", "a", "a", "b", "b"])
-    merged = pl.DataFrame({"l": [1, 0, 3], "r": [0, 2, 4]})
+    merged = pl.DataFrame({"l": [1, 0, 3], "r": [0, 2, 4],
+                           "probability": [0.99] * 3,
+                           "explanation": ["[]"] * 3})  # fmt: skip
     got = record_links(std, people, merged)
     # a: csc C1 0, housing H1 1, police P1 2; b has two records: none kept
-    assert got.rows() == [("a", "0-2;1-2")]
+    assert got.select("person_id", "links").rows() == [("a", "0-2;1-2")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lookup.evidence import FIELD_NAMES, FieldEvidence, RecordEvidence
+from lookup.evidence import FIELD_NAMES, THROUGH_UNSEEN, FieldEvidence, RecordEvidence
 from ui.text import md
 
 EXPLAINED = (
@@ -19,6 +19,8 @@ EXPLAINED = (
 
 
 def _how_sure(r: RecordEvidence) -> str:
+    if r.unseen:
+        return THROUGH_UNSEEN
     if r.probability is None:
         return "Not joined to another record"
     if r.probability >= 0.9995:
