@@ -23,7 +23,7 @@ from lookup.match_words import (
 )
 from lookup.prepared import NO_DAY, NameIndex, PersonIndex, day_number, other_dob_hits
 from lookup.query import SearchQuery
-from lookup.scoring import SLIP, swapped
+from lookup.scoring import SLIP, dob_how
 
 #: Similarity from which another recorded family name is read as a spelling of
 #: the one shown rather than another name (a previous one, say).
@@ -34,34 +34,19 @@ _AGE = {1: "inside", 2: "unknown"}
 
 
 def _dob_how(persons: PersonIndex, row: int, dob: date | None) -> DobHow:
+    """How the person's recorded dates of birth agree with the date given."""
     if dob is None:
         return ""
     rows = np.array([row])
 
-    def on(value: date | None) -> tuple[bool, bool]:
-        if value is None:
-            return False, False
+    def held(value: date) -> tuple[bool, bool]:
         day = day_number(value)
         return bool(persons.dob_day[row] == day), bool(
             other_dob_hits(persons, rows, day)[0]
         )
 
-    main, other = on(dob)
-    if main or other:
-        return "exact" if main else "other"
-    if any(on(swapped(dob))):
-        return "swapped"
-    if persons.dob_day[row] == NO_DAY:
-        return "unknown"
-    same = sum(
-        int(a == b)
-        for a, b in zip(
-            (persons.year[row], persons.month[row], persons.day[row]),
-            (dob.year, dob.month, dob.day),
-            strict=True,
-        )
-    )
-    return "one_part" if same >= 2 else "differs"
+    main = (int(persons.year[row]), int(persons.month[row]), int(persons.day[row]))
+    return dob_how(dob, held, None if persons.dob_day[row] == NO_DAY else main)
 
 
 def _display(names: NameIndex, person: int) -> tuple[int, set[int], set[int]]:

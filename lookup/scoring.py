@@ -8,14 +8,18 @@ tens of thousands), then looked up by code per row.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from lookup.prepared import NO_DAY, NameIndex, PersonIndex, day_number, other_dob_hits
+
+if TYPE_CHECKING:
+    from lookup.match_words import DobHow
 
 #: Score of a given name in the same nickname group ('Bob' for 'Robert').
 NICKNAME = 0.95
@@ -183,6 +187,28 @@ def swapped(dob: date) -> date | None:
         return dob.replace(month=dob.day, day=dob.month)
     except ValueError:
         return None
+
+
+def dob_how(
+    dob: date,
+    held: Callable[[date], tuple[bool, bool]],
+    main: tuple[int, int, int] | None,
+) -> DobHow:
+    """How recorded dates of birth agree with the date given, the ladder
+    ``DOB_SCORE`` scores: ``held(day)`` says whether the main date is that day
+    and whether another recorded one is; ``main``: the main date's (year,
+    month, day), None when none is recorded."""
+    on_main, on_other = held(dob)
+    if on_main or on_other:
+        return "exact" if on_main else "other"
+    turned = swapped(dob)
+    if turned is not None and any(held(turned)):
+        return "swapped"
+    if main is None:
+        return "unknown"
+    same = sum(int(a == b) for a, b in zip(main, (dob.year, dob.month, dob.day),
+                                            strict=True))  # fmt: skip
+    return "one_part" if same >= 2 else "differs"
 
 
 def _seen(persons: PersonIndex, rows: np.ndarray, value: date | None) -> np.ndarray:

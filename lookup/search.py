@@ -385,6 +385,21 @@ class Found:
     matched: list[tuple[str, str]] = field(default_factory=list)
     #: per candidate, the score it was ranked on (the one shown is capped at 1)
     ranked: list[float] = field(default_factory=list)
+    #: per row of ``fit_rows``, the name variant row it fits by (-1: an
+    #: identifier): a viewer's count needs a record they see bearing it
+    fit_variants: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def fit_name(self, names: NameIndex, at: int, family_only: bool) -> tuple[str, str]:
+        """The standardised (given, family) name ``fit_rows[at]`` fits by."""
+        return variant_name(names, int(self.fit_variants[at]), family_only)
+
+
+def variant_name(names: NameIndex, variant: int, family_only: bool) -> tuple[str, str]:
+    """The standardised (given, family) name of a variant row ('' for -1)."""
+    if variant < 0:
+        return "", ""
+    first = "" if family_only else names.vocab_list[names.row_first[variant]]
+    return first, names.vocab_list[names.row_last[variant]]
 
 
 def find(index: LinkedIndex, query: SearchQuery, today: date, limit: int) -> Found:
@@ -418,14 +433,11 @@ def find(index: LinkedIndex, query: SearchQuery, today: date, limit: int) -> Fou
                    bool(persons.flagged[found.rows[i]]), label, services)
         for row, i, label in zip(people, top, how, strict=True)
     ]  # fmt: skip
-    vocab, names = index.prepared_names.vocab_list, index.prepared_names
-    matched = [
-        ("" if query.family_only else vocab[names.row_first[v]],
-         vocab[names.row_last[v]]) if v >= 0 else ("", "")
-        for v in found.variant[top].tolist()
-    ]  # fmt: skip
+    names = index.prepared_names
+    matched = [variant_name(names, v, query.family_only)
+               for v in found.variant[top].tolist()]  # fmt: skip
     ranked = refined.score[top].tolist()
-    return Found(candidates, found.rows[fits], matched, ranked)
+    return Found(candidates, found.rows[fits], matched, ranked, found.variant[fits])
 
 
 def search(

@@ -25,7 +25,7 @@ from lookup.index import LinkedIndex
 from lookup.match_words import DobHow, with_dob
 from lookup.names import name_variants
 from lookup.query import SearchQuery, compact_id
-from lookup.scoring import DOB_SCORE, SWAPPED_DOB, ages, dob_scores, swapped
+from lookup.scoring import DOB_SCORE, SWAPPED_DOB, ages, dob_how, dob_scores
 from lookup.search import (
     DOB_WEIGHT,
     FAMILY_DOB,
@@ -84,20 +84,15 @@ def _names_seen(identity: dict, family_only: bool, nicknames: pl.DataFrame) -> s
     return {("" if family_only else f, la) for f, la in rows}
 
 
-def dob_how(identity: dict, dob: date) -> DobHow:
+def seen_dob_how(identity: dict, dob: date) -> DobHow:
     """How the dates of birth of the records seen (``identity``) agree with the
     date given, as ``lookup.explain`` says it of the whole person."""
     main = identity.get("dob")
     others = {date.fromisoformat(d) for d in identity.get("other_dobs") or ()}
-    if main == dob or dob in others:
-        return "exact" if main == dob else "other"
-    turned = swapped(dob)
-    if turned is not None and (main == turned or turned in others):
-        return "swapped"
-    if main is None:
-        return "unknown"
-    same = (main.year == dob.year) + (main.month == dob.month) + (main.day == dob.day)
-    return "one_part" if same >= 2 else "differs"
+    return dob_how(
+        dob, lambda d: (main == d, d in others),
+        None if main is None else (main.year, main.month, main.day),
+    )  # fmt: skip
 
 
 def _dated(
@@ -107,7 +102,7 @@ def _dated(
     seen, where the date given agreed better with one the viewer may not see
     (``whole``: its score over every record); None when it then no longer
     makes a result (or a family name alone no longer fits the date)."""
-    how = dob_how(identity, query.dob)
+    how = seen_dob_how(identity, query.dob)
     seen = DOB_SCORE[how]
     if seen >= whole:  # said as the dates seen say it ("another recorded" no more)
         return replace(c, matched_on=with_dob(c.matched_on, how))
@@ -134,11 +129,44 @@ def _codes_seen(
 def _fits_seen(identity: dict, held: frozenset[str], query: SearchQuery) -> bool:
     """Does the person made from the records seen still fit the date of birth
     and postcode given (``lookup.search.fitting``)?"""
-    if query.dob is not None and DOB_SCORE[dob_how(identity, query.dob)] < (
+    if query.dob is not None and DOB_SCORE[seen_dob_how(identity, query.dob)] < (
         SWAPPED_DOB
     ):
         return False
     return not query.postcode or place_seen(held, query.postcode) == "full"
+
+
+def _found_seen(
+    identity: dict, query: SearchQuery, name: tuple[str, str], nicknames: pl.DataFrame
+) -> bool:
+    """Would the records seen (``identity``) find the person: the identifier
+    asked held by them, the name found by (``lookup.search.Found``) borne by
+    them? The results list and "N people fit" both ask it."""
+    if query.by_identifier and not _holds(identity, query):
+        return False
+    return not name[1] or name in _names_seen(identity, query.family_only, nicknames)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Some people's records cut once for a viewer (``lookup.seen.seen_by``),
+    with the postcodes of the records seen in full of those made again (when a
+    postcode was given): what the results list and its count are made from."""
+
+    seen: Seen
+    codes: dict[str, frozenset[str]]
+    ages: Ages
+
+
+def cut_people(
+    index: LinkedIndex, rows: np.ndarray, query: SearchQuery,
+    disclosure: Disclosure, today: date,
+) -> Cut:  # fmt: skip
+    """The people at ``rows`` as the viewer sees them."""
+    ages = Ages(index, today)
+    seen = seen_by(index, records_of(index, rows), disclosure, ages.of_person)
+    codes = _codes_seen(index, seen, disclosure, ages) if query.postcode else {}
+    return Cut(seen, codes, ages)
 
 
 def seen_candidates(
@@ -149,30 +177,26 @@ def seen_candidates(
     today: date,
     matched: list[tuple[str, str]] | None = None,
     ranked: list[float] | None = None,
+    cut: Cut | None = None,
 ) -> list[Candidate]:
     """``found`` cut to what ``disclosure`` lets the viewer see (order kept);
     ``matched``: the name each was found by, ``ranked``: the score each was
-    ranked on before the cap at 1 (``lookup.search.Found``)."""
+    ranked on before the cap at 1 (``lookup.search.Found``); ``cut``: these
+    people (and maybe more) already cut (``cut_people``)."""
     ids = index.people["person_id"]
     rows = np.array([person_row(ids, c.person_id) for c in found], dtype=np.int64)
-    ages = Ages(index, today)
-    seen = seen_by(index, records_of(index, rows), disclosure, ages.of_person)
+    cut = cut or cut_people(index, rows, query, disclosure, today)
+    seen, codes = cut.seen, cut.codes
     loads = index.source_loads
     services = dict(zip(loads["source"], loads["service"], strict=True))
-    codes = _codes_seen(index, seen, disclosure, ages) if query.postcode else {}
     kept = []
     by_name = matched or [("", "")] * len(found)
     for i, (c, name) in enumerate(zip(found, by_name, strict=True)):
         shown = seen.sources.get(c.person_id, frozenset())
         identity = seen.identity.get(c.person_id)
         if not shown or (
-            identity is not None and query.by_identifier and not _holds(identity, query)
-        ):
-            continue
-        if (
             identity is not None
-            and name[1]
-            and name not in _names_seen(identity, query.family_only, index.nicknames)
+            and not _found_seen(identity, query, name, index.nicknames)
         ):
             continue
         if identity is not None and ranked:
@@ -268,14 +292,34 @@ def seen_search(
     disclosure: Disclosure,
 ) -> SearchResult:
     """Search, cut to what ``disclosure`` lets the viewer see, with how many
-    people the viewer may see fit what was given."""
+    people the viewer may see fit what was given (the people listed and those
+    the count must look at cut once)."""
     found = find(index, query, today, limit)
-    listed = seen_candidates(
-        index, found.candidates, query, disclosure, today, found.matched, found.ranked
-    )
-    fitting = fitting_count(index, found, disclosure, today, query)
+    ids = index.people["person_id"]
+    listed_rows = [person_row(ids, c.person_id) for c in found.candidates]
+    checked = _to_check(index, found.fit_rows, disclosure, today)
+    rows = np.unique(np.array([*listed_rows, *checked[0].tolist()], dtype=np.int64))
+    cut = cut_people(index, rows, query, disclosure, today)
+    listed = seen_candidates(index, found.candidates, query, disclosure, today,
+                             found.matched, found.ranked, cut)  # fmt: skip
+    fitting = _fitting(index, found, query, checked, cut)
     cap = max(0, min(limit, MAX_RESULTS))
     return SearchResult(listed, fitting, narrowing_prompt(query, fitting, cap))
+
+
+def _to_check(
+    index: LinkedIndex, fit: np.ndarray, disclosure: Disclosure, today: date
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the people of ``fit`` the viewer may see with a record not seen in
+    full: only they can fit through what the viewer may not see, their
+    positions in ``fit``), and per row of ``fit`` whether it is visible."""
+    if not len(fit):
+        return fit, np.zeros(0, dtype=bool)
+    visible = visible_rows(index, fit, disclosure, today)
+    owner, whole = _by_record(index, fit, today, disclosure.full)
+    partly = np.zeros(len(fit), dtype=bool)
+    np.logical_or.at(partly, owner[~whole], True)
+    return fit[visible & partly], visible
 
 
 def fitting_count(
@@ -284,32 +328,38 @@ def fitting_count(
     disclosure: Disclosure,
     today: date,
     query: SearchQuery | None = None,
+    cut: Cut | None = None,
 ) -> int:
     """How many of the people who fit what was given the viewer may see, and
-    still fit the date of birth and postcode given (``query``) on the records
-    they see in full."""
-    fit = found.fit_rows
-    if not len(fit):
-        return 0
-    visible = visible_rows(index, fit, disclosure, today)
-    if query is None or (query.dob is None and not query.postcode):
-        return int(visible.sum())
-    owner, whole = _by_record(index, fit, today, disclosure.full)
-    partly = np.zeros(len(fit), dtype=bool)
-    np.logical_or.at(partly, owner[~whole], True)
-    # only a person with a record not seen in full can fit through it: few
-    # among those who fit a date of birth or postcode
-    rows = fit[visible & partly]
+    still fit it (``query``) on the records they may see: the name fitted by
+    borne by one of them, the identifier held, the date of birth and postcode
+    agreeing, as for the results list (``cut``: these people already cut)."""
+    checked = _to_check(index, found.fit_rows, disclosure, today)
+    if query is None or not len(checked[0]):
+        return int(checked[1].sum())
+    cut = cut or cut_people(index, checked[0], query, disclosure, today)
+    return _fitting(index, found, query, checked, cut)
+
+
+def _fitting(
+    index: LinkedIndex, found: Found, query: SearchQuery,
+    checked: tuple[np.ndarray, np.ndarray], cut: Cut,
+) -> int:  # fmt: skip
+    """``fitting_count`` with the people to check (``_to_check``) and cut."""
+    fit, (rows, visible) = found.fit_rows, checked
     if not len(rows):
         return int(visible.sum())
-    ages = Ages(index, today)
-    seen = seen_by(index, records_of(index, rows), disclosure, ages.of_person)
-    codes = _codes_seen(index, seen, disclosure, ages) if query.postcode else {}
-    ids = index.people["person_id"].gather(rows).cast(pl.Utf8).to_list()
-    still = sum(
-        bool(seen.sources.get(pid))
-        and (pid not in seen.identity
-             or _fits_seen(seen.identity[pid], codes.get(pid, frozenset()), query))
-        for pid in ids
-    )  # fmt: skip
-    return int(visible.sum()) - len(rows) + still
+    at = np.flatnonzero(np.isin(fit, rows))
+    seen, names = cut.seen, index.prepared_names
+    ids = index.people["person_id"].gather(fit[at]).cast(pl.Utf8).to_list()
+    still = 0
+    for pid, i in zip(ids, at.tolist(), strict=True):
+        if not seen.sources.get(pid):
+            continue
+        identity = seen.identity.get(pid)
+        name = found.fit_name(names, i, query.family_only)
+        still += identity is None or (
+            _found_seen(identity, query, name, index.nicknames)
+            and _fits_seen(identity, cut.codes.get(pid, frozenset()), query)
+        )
+    return int(visible.sum()) - len(at) + still
