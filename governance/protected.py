@@ -13,8 +13,11 @@ so "Flat 3, 12 High St" and "12 High Street, flat 3" are one address.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+import weakref
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import polars as pl
 from sqlalchemy import Engine, select
@@ -51,9 +54,51 @@ class Withheld:
         )
 
 
+_T = TypeVar("_T")
+#: Per index served: what it gives for a key (see ``_per_index``). Held weakly,
+#: so a build switched out is let go with its cache.
+_CACHE: weakref.WeakKeyDictionary[LinkedIndex, dict[Hashable, object]] = (
+    weakref.WeakKeyDictionary()
+)
+_CACHE_LOCK = threading.Lock()
+#: Sets of protected people whose addresses' keys are kept per index (the set
+#: changes only when an administrator restricts someone or lifts it).
+_KEPT = 8
+
+
+def _per_index(index: LinkedIndex, key: Hashable, make: Callable[[], _T]) -> _T:
+    """``make()`` once per index and key (each build is read-only once served);
+    every request reads it after that."""
+    with _CACHE_LOCK:
+        cached = _CACHE.setdefault(index, {})
+        if key in cached:
+            return cached[key]  # type: ignore[return-value]
+    made = make()
+    with _CACHE_LOCK:
+        if len(cached) > _KEPT:
+            cached.clear()
+        cached[key] = made
+    return made
+
+
+def _coded_people(index: LinkedIndex, codes: Iterable[str]) -> frozenset[str]:
+    """People with a record its source marks with a protected-address code."""
+    records = index.records
+    if "restricted" not in records.columns:
+        return frozenset()
+    wanted = [c.strip().lower() for c in codes]
+    coded = records.filter(
+        pl.col("restricted").cast(pl.Utf8).str.strip_chars().str.to_lowercase()
+        .is_in(wanted)
+    )["person_id"]  # fmt: skip
+    return frozenset(coded.cast(pl.Utf8).to_list())
+
+
 def _protected_people(
     audit: Engine, index: LinkedIndex, codes: Iterable[str]
 ) -> set[str]:
+    """Restricted by an administrator now (asked every time: any replica may set
+    one), or coded by a source in this build (worked out once per build)."""
     active = restrictions.c.lifted_at.is_(None)
     try:
         with audit.connect() as conn:
@@ -68,27 +113,27 @@ def _protected_people(
             "Restrictions could not be checked, so nothing is shown. Contact the "
             "system administrator."
         ) from exc
-    records = index.records
-    if "restricted" not in records.columns:
-        return admin
-    wanted = [c.strip().lower() for c in codes]
-    coded = records.filter(
-        pl.col("restricted").cast(pl.Utf8).str.strip_chars().str.to_lowercase()
-        .is_in(wanted)
-    )["person_id"]  # fmt: skip
-    return admin | set(coded.cast(pl.Utf8).to_list())
+    codes = tuple(codes)
+    coded = _per_index(index, ("coded", codes), lambda: _coded_people(index, codes))
+    return admin | coded
 
 
-def withheld(audit: Engine, index: LinkedIndex, policy: Policy) -> Withheld:
-    """The current addresses of everyone with a protected address in this build."""
-    people = _protected_people(audit, index, policy.protected_codes)
+def _address_keys_of(index: LinkedIndex, people: frozenset[str]) -> frozenset[str]:
     rows = index.people.filter(pl.col("person_id").cast(pl.Utf8).is_in(list(people)))
     pairs = [
         (r["address"], r["postcode"])
         for r in rows.select("address", "postcode").iter_rows(named=True)
         if r["address"]
     ]
-    keys = frozenset().union(*address_keys(pairs))
+    return frozenset().union(*address_keys(pairs))
+
+
+def withheld(audit: Engine, index: LinkedIndex, policy: Policy) -> Withheld:
+    """The current addresses of everyone with a protected address in this build
+    (their keys worked out once per build and set of people)."""
+    people = frozenset(_protected_people(audit, index, policy.protected_codes))
+    keys = _per_index(index, ("keys", people),
+                      lambda: _address_keys_of(index, people))  # fmt: skip
     return Withheld(keys, withheld_text(policy.protected_contact))
 
 
