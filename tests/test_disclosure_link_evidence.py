@@ -161,3 +161,22 @@ def test_a_build_keeps_every_accepted_links_evidence() -> None:
                                     {"p": 0.97, "fields": weak}]  # fmt: skip
     best = record_evidence(std, people, explained)
     assert best.filter(pl.col("record_id") == "H1")["probability"].to_list() == [0.97]
+
+
+@pytest.mark.parametrize("drop", [False, True])
+def test_an_index_without_link_evidence_shows_each_records_kept_link(
+    tmp_path, audit_engine, drop
+) -> None:
+    """Evidence null (or no column: an index written before it was kept): each
+    record's link as record_evidence holds it, until the next build."""
+    every = (GIL_CSC, GIL_HOUSING, GIL_POLICE)
+    index = _index(tmp_path / "old.db", every, TO_POLICE | BETWEEN_SEEN)
+    with index.engine.begin() as conn:
+        if drop:
+            conn.exec_driver_sql("ALTER TABLE record_links DROP COLUMN evidence")
+        else:
+            conn.exec_driver_sql("UPDATE record_links SET evidence = NULL")
+    records, _, _ = _why_linked(load_index(index.engine), audit_engine, "early_help")
+    assert [(r.source, r.probability, r.unseen) for r in records] == [
+        ("csc", 0.99995, False), ("housing", 0.9994, False)
+    ]  # fmt: skip

@@ -70,6 +70,12 @@ def test_build_fills_every_table(setup, population) -> None:
                                          t.people.c.n_records)).all())  # fmt: skip
         links = dict(conn.execute(select(t.record_links.c.person_id,
                                          t.record_links.c.links)).all())  # fmt: skip
+        why = dict(conn.execute(select(t.record_links.c.person_id,
+                                       t.record_links.c.evidence)).all())  # fmt: skip
+        best = conn.execute(select(
+            t.record_evidence.c.person_id, t.record_evidence.c.source,
+            t.record_evidence.c.record_id, t.record_evidence.c.probability,
+        )).all()  # fmt: skip
     # the links clustering accepted, kept for every person of three or more
     # records; each person's links join all of their records
     assert set(links) == {p for p, n in sizes.items() if n >= 3}
@@ -80,6 +86,16 @@ def test_build_fills_every_table(setup, population) -> None:
             joined |= {b for a, b in pairs if a in joined}
             joined |= {a for a, b in pairs if b in joined}
         assert joined == set(range(sizes[pid])), pid
+        # every link's evidence, in the links' order: a record's best link is
+        # the strongest of those it is an end of
+        evidence = json.loads(why[pid])
+        assert len(evidence) == len(pairs)
+        assert all(0 < e["p"] <= 1 and isinstance(e["fields"], list) for e in evidence)
+        mine = sorted((s, r, p) for q, s, r, p in best if q == pid)
+        for at, (_, _, p) in enumerate(mine):
+            ends = [e["p"] for (a, b), e in zip(pairs, evidence, strict=True)
+                    if at in (a, b)]  # fmt: skip
+            assert max(ends) == pytest.approx(p, abs=1e-6), pid
     assert row.status == "complete" and row.finished_at
     params = json.loads(row.parameters)
     assert {f["name"] for f in params["model"]["fields"]} >= {"first_name", "dob"}
