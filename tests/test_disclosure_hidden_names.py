@@ -4,7 +4,8 @@ Nia is known to children's social care as Nia Stone and to the police as Nia
 Vale; two other women are Nia Vale on records anyone may see. A role that may
 not see police searching for Nia Vale must be told exactly what a build without
 the police record tells it: two people fit (not three), whether the search
-gives a date of birth or not, and Nia Stone is not listed.
+gives a date of birth or not, and Nia Stone is not listed; nor is she counted
+by the police case number.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ NIA = {
     "family_ref": "csc:N1", "relationship": "Mother",
 }  # fmt: skip
 NIA_POLICE = {**NIA, "source": "police", "record_id": "POL-N1", "last_name": "Vale",
-              "family_ref": None}  # fmt: skip
+              "family_ref": None, "case_number": "PV7731"}  # fmt: skip
 VALES = tuple(
     {**NIA, "person_id": f"v{n}", "record_id": f"CSC-V{n}", "last_name": "Vale",
      "address": f"{n} Vale Road, Demo Town", "family_ref": f"csc:V{n}"}
@@ -71,3 +72,18 @@ def test_a_name_only_a_hidden_record_bears_is_not_counted(worlds, audit_engine, 
 def test_a_role_that_sees_the_record_counts_her(worlds, audit_engine) -> None:
     got = _result(worlds["world"], audit_engine, "front_door", "09/09/1992")
     assert got.fitting == 3 and got.prompt.startswith("3 people fit")
+
+
+def test_an_identifier_only_a_hidden_record_holds_is_not_counted(worlds, audit_engine):
+    who = Actor("u.sw", "social_worker", "social_worker", "s-sw")
+    for name, want in (("world", 0), ("without", 0)):
+        request = ask(worlds[name], audit_engine, who, "Strategy discussion", "REF-1",
+                      policy=POLICY)  # fmt: skip
+        query = parse_query(identifier="PV7731")
+        got = access.audited_search_result(request, query, 1)
+        assert (got.candidates, got.fitting, got.prompt) == ([], want, "")
+    front = Actor("u.fd", "front_door", "front_door", "s-fd")
+    request = ask(worlds["world"], audit_engine, front, "Strategy discussion",
+                  "REF-1", policy=POLICY)  # fmt: skip
+    got = access.audited_search_result(request, parse_query(identifier="PV7731"), 1)
+    assert got.fitting == 1 and [c.person_id for c in got.candidates] == ["n1"]
