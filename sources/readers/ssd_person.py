@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import polars as pl
@@ -72,16 +73,28 @@ def linked_ids(linked: pl.DataFrame, fmt: str, as_of: date) -> pl.DataFrame:
         "__from", descending=True, nulls_last=True, maintain_order=True
     )
     kind = pl.col("link_identifier_type")
+    # the check digit is worked out per row, before grouping: inside an
+    # aggregation polars evaluates it once per person (seconds per 10k people)
+    nhs = _best(rows.filter(_kind(kind, nhs=True)), fields.nhs_number, "link_nhs")
+    upn = _best(rows.filter(_kind(kind, nhs=False)), fields.upn, "link_upn")
+    people = pl.concat(
+        [nhs.select("link_person_id"), upn.select("link_person_id")]
+    ).unique(maintain_order=True)
+    return people.join(nhs, on="link_person_id", how="left").join(
+        upn, on="link_person_id", how="left"
+    )
 
-    def best(nhs: bool) -> pl.Expr:
-        values = pl.col("__value").filter(_kind(kind, nhs))
-        checked = fields.nhs_number(values) if nhs else fields.upn(values)
-        # a valid value first; else the first one, so a bad value still counts
-        # as a field fault rather than vanishing
-        return pl.coalesce(checked.drop_nulls().first(), values.first())
 
-    return rows.group_by("link_person_id").agg(
-        link_nhs=best(nhs=True), link_upn=best(nhs=False)
+def _best(
+    rows: pl.DataFrame, check: Callable[[pl.Expr], pl.Expr], name: str
+) -> pl.DataFrame:
+    """Per person, the newest value that passes ``check``; else the newest one,
+    so a bad value still counts as a field fault rather than vanishing."""
+    checked = rows.with_columns(__ok=check(pl.col("__value")))
+    # stable: valid values first, each part still newest first
+    checked = checked.sort(pl.col("__ok").is_null(), maintain_order=True)
+    return checked.group_by("link_person_id", maintain_order=True).agg(
+        pl.coalesce(pl.col("__ok").first(), pl.col("__value").first()).alias(name)
     )
 
 
