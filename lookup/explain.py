@@ -23,7 +23,7 @@ from lookup.match_words import (
 )
 from lookup.prepared import NO_DAY, NameIndex, PersonIndex, day_number, other_dob_hits
 from lookup.query import SearchQuery
-from lookup.scoring import SLIP, dob_how
+from lookup.scoring import LAST_CUTOFF, SLIP, dob_how
 
 #: Similarity from which another recorded family name is read as a spelling of
 #: the one shown rather than another name (a previous one, say).
@@ -73,7 +73,8 @@ def _last_how(names: NameIndex, reading, variant: int) -> LastHow:  # noqa: ANN0
     group = names.surname_groups.get(reading.last)
     if group is not None and code in set(group.tolist()):
         return "spelling"
-    return "close"
+    # found by the given name with a shared date of birth or address
+    return "close" if reading.family[code] >= LAST_CUTOFF else "differs"
 
 
 def _other_last(names: NameIndex, reading, variant: int,  # noqa: ANN001

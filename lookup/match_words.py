@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 FirstHow = Literal["", "exact", "nickname", "short", "initial", "spelling"]
-LastHow = Literal["exact", "spelling", "part", "close"]
+LastHow = Literal["exact", "spelling", "part", "close", "differs"]
 DobHow = Literal["", "exact", "other", "swapped", "one_part", "unknown", "differs"]
 PlaceHow = Literal["", "full", "district"]
 AgeHow = Literal["", "inside", "unknown"]
@@ -32,6 +32,7 @@ _LAST = {
     "spelling": "another spelling of the family name",
     "part": "one part of the family name",
     "close": "family name spelt differently",
+    "differs": "another family name",
 }
 _DOB = {
     "exact": "date of birth",
@@ -73,14 +74,17 @@ def _name_words(m: Matched) -> list[str]:
         words = ["exact name"]
     else:
         first = OTHER_FIRST if m.other_first else _FIRST.get(m.first, "")
+        other = m.last == "differs"  # not the family name given at all
         last = (
-            STATED_PREVIOUS
+            _LAST[m.last]
+            if other
+            else STATED_PREVIOUS
             if m.stated_previous
             else PREVIOUS_LAST
             if m.previous_last
             else _LAST[m.last]
         )
-        if m.previous_last and m.last != "exact":
+        if m.previous_last and m.last != "exact" and not other:
             last += f" ({_LAST[m.last]})"
         words = [w for w in (first, last) if w]
     return [TURNED, *words] if m.turned else words

@@ -34,6 +34,9 @@ NEAR_NICKNAME = 0.9
 PREFIX = 0.9
 #: Score when one side is only an initial that agrees.
 INITIAL = 0.7
+#: Family-name similarity a variant needs before it is scored at all; below it
+#: a family name is another name, not a worse spelling.
+LAST_CUTOFF = 0.78
 #: Score of a family name spelt another recognised way ('Li' for 'Lee').
 SPELLING = 0.95
 #: Factor on a family name matching one part of a typed two-part name.

@@ -32,6 +32,7 @@ from lookup.prepared import (
 )
 from lookup.query import ID_LABELS, SearchQuery
 from lookup.scoring import (
+    LAST_CUTOFF,
     ONE_PART_WRONG,
     PART,
     SWAPPED_DOB,
@@ -44,8 +45,6 @@ from lookup.scoring import (
 )
 from lookup.text import age_on
 
-#: Family-name similarity a variant needs before it is scored at all.
-LAST_CUTOFF = 0.78
 #: Given-name similarity below which a variant is not a candidate.
 FIRST_CUTOFF = 0.7
 #: Factor on a name matched with given and family names the other way round.

@@ -100,6 +100,9 @@ LABELS = [
     # another record's slip is a spelling of the name shown, not another name
     ("Ruth", "Oyelaram", "", "", "z5", "first name; family name spelt differently"),
     ("Stacey", "Watson", "", "", "z6", "first name; one part of the family name"),
+    # found by the first name on a shared date of birth: not a spelling of it
+    ("Gemma", "Hughes", "20/08/1983", "", "z11",
+     "first name; another family name; date of birth"),
     ("Jane", "Smith", "", "dt1 1aa", "p1", "exact name; postcode"),
     ("Smith", "Jane", "", "", "p1",
      "first and family names the other way round; exact name"),
@@ -206,6 +209,8 @@ LABEL_PARTS = [
      "first and family names the other way round; another first name on record; "
      "family name; postcode district"),
     (Matched("part", age="unknown"), "one part of the family name; age not recorded"),
+    (Matched("differs", "exact", previous_last=True, dob="exact"),
+     "first name; another family name; date of birth"),
 ]  # fmt: skip
 
 
