@@ -169,9 +169,11 @@ def seen_by(
     disclosure: Disclosure,
     ages: Callable[[str], int | None],
     aside: frozenset[SourceKey] | None = None,
+    explain: bool = True,
 ) -> Seen:
     """Cut the records of some people (``records``, every source) once;
-    ``aside``: ``aside_for`` these records, when already worked out."""
+    ``aside``: ``aside_for`` these records, when already worked out;
+    ``explain``: say why their records were linked (a results list need not)."""
     if aside is None:
         aside = aside_for(index, records, disclosure, ages)
     split = {key[0] for key in aside}

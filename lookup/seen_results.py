@@ -72,16 +72,24 @@ def _as_seen(c: Candidate, row: dict, services: dict[str, str], today: date):  #
     )  # fmt: skip
 
 
-def _names_seen(identity: dict, family_only: bool, nicknames: pl.DataFrame) -> set:
-    """The standardised (given, family) names the records seen bear."""
+def _names_seen(
+    identities: dict[str, dict], family_only: bool, nicknames: pl.DataFrame
+) -> dict[str, set[tuple[str, str]]]:
+    """Per person made again, the standardised (given, family) names the records
+    seen bear (worked out for them all at once)."""
+    out: dict[str, set[tuple[str, str]]] = {pid: set() for pid in identities}
+    if not identities:
+        return out
     frame = pl.DataFrame(
-        [(identity["person_id"], identity.get("first_name"),
-          identity.get("last_name"), list(identity.get("other_names") or []))],
+        [(pid, i.get("first_name"), i.get("last_name"),
+          list(i.get("other_names") or [])) for pid, i in identities.items()],
         schema={"person_id": pl.Utf8, "first_name": pl.Utf8, "last_name": pl.Utf8,
                 "other_names": pl.List(pl.Utf8)}, orient="row",
     )  # fmt: skip
-    rows = name_variants(frame, nicknames).select("first", "last").rows()
-    return {("" if family_only else f, la) for f, la in rows}
+    variants = name_variants(frame, nicknames).select("person_id", "first", "last")
+    for pid, first, last in variants.iter_rows():
+        out[pid].add(("" if family_only else first, last))
+    return out
 
 
 def seen_dob_how(identity: dict, dob: date) -> DobHow:
@@ -137,14 +145,15 @@ def _fits_seen(identity: dict, held: frozenset[str], query: SearchQuery) -> bool
 
 
 def _found_seen(
-    identity: dict, query: SearchQuery, name: tuple[str, str], nicknames: pl.DataFrame
+    identity: dict, query: SearchQuery, name: tuple[str, str], names: set
 ) -> bool:
-    """Would the records seen (``identity``) find the person: the identifier
-    asked held by them, the name found by (``lookup.search.Found``) borne by
-    them? The results list and "N people fit" both ask it."""
+    """Would the records seen (``identity``, bearing ``names``: ``_names_seen``)
+    find the person: the identifier asked held by them, the name found by
+    (``lookup.search.Found``) borne by them? The results list and "N people
+    fit" both ask it."""
     if query.by_identifier and not _holds(identity, query):
         return False
-    return not name[1] or name in _names_seen(identity, query.family_only, nicknames)
+    return not name[1] or name in names
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,8 @@ class Cut:
     seen: Seen
     codes: dict[str, frozenset[str]]
     ages: Ages
+    #: per person made again, the names their records seen bear
+    names: dict[str, set[tuple[str, str]]]
 
 
 def cut_people(
@@ -164,9 +175,14 @@ def cut_people(
 ) -> Cut:  # fmt: skip
     """The people at ``rows`` as the viewer sees them."""
     ages = Ages(index, today)
-    seen = seen_by(index, records_of(index, rows), disclosure, ages.of_person)
+    seen = seen_by(index, records_of(index, rows), disclosure, ages.of_person,
+                   explain=False)  # fmt: skip
     codes = _codes_seen(index, seen, disclosure, ages) if query.postcode else {}
-    return Cut(seen, codes, ages)
+    names = (
+        {} if query.by_identifier
+        else _names_seen(seen.identity, query.family_only, index.nicknames)
+    )  # fmt: skip
+    return Cut(seen, codes, ages, names)
 
 
 def seen_candidates(
@@ -196,7 +212,9 @@ def seen_candidates(
         identity = seen.identity.get(c.person_id)
         if not shown or (
             identity is not None
-            and not _found_seen(identity, query, name, index.nicknames)
+            and not _found_seen(
+                identity, query, name, cut.names.get(c.person_id, set())
+            )
         ):
             continue
         if identity is not None and ranked:
@@ -359,7 +377,7 @@ def _fitting(
         identity = seen.identity.get(pid)
         name = found.fit_name(names, i, query.family_only)
         still += identity is None or (
-            _found_seen(identity, query, name, index.nicknames)
+            _found_seen(identity, query, name, cut.names.get(pid, set()))
             and _fits_seen(identity, cut.codes.get(pid, frozenset()), query)
         )
     return int(visible.sum()) - len(at) + still
