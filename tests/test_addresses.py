@@ -41,11 +41,14 @@ def test_each_address_has_the_keys_linkage_gives_it(address, postcode, expected)
         assert keys == expected
 
 
-_PIECES = ["Flat", "flat", "Apt", "12", "3b", "1st", "High", "St", "st.", "Rd",
-           "Road", "Ave", "O'Neill", "Church-Lane", "Gdns", ",", ", ", "  ", "-",
-           "#", "(rear)", "Townley", "the", "Cres", "99", "0", "Terr", "`", "/"]  # fmt: skip
-_POSTCODES = [None, "", "AB1 2CD", "ab12cd", "SW1A 1AA", "M1 1AE", "B33 8TH",
-              "CR2 6XH", "DN55 1PT", "EC1A 1BB", "X", "AB1", "12345", " w1a 0ax "]  # fmt: skip
+_PIECES = (
+    "Flat flat Apt 12 3b 1st High St st. Rd Road Ave O'Neill Church-Lane Gdns , -"
+    " # (rear) Townley the Cres 99 0 Terr ` / ,,"
+).split(" ") + ["", "  "]
+_POSTCODES = [None, "", " w1a 0ax ", *(
+    p.replace("_", " ")
+    for p in "AB1_2CD ab12cd SW1A_1AA M1_1AE B33_8TH CR2_6XH DN55_1PT X AB1 123".split()
+)]  # fmt: skip
 
 
 def _address(rng: random.Random) -> str:
