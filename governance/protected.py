@@ -13,11 +13,8 @@ so "Flat 3, 12 High St" and "12 High Street, flat 3" are one address.
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 import polars as pl
 from sqlalchemy import Engine, select
@@ -30,6 +27,7 @@ from lookup.addresses import address_keys
 from lookup.family import Member
 from lookup.index import LinkedIndex
 from lookup.match_words import without_place
+from lookup.per_index import per_index
 from lookup.search import Candidate
 
 CATEGORY = "protected_address"
@@ -52,33 +50,6 @@ class Withheld:
         return bool(address) and bool(
             address_keys([(address, postcode)])[0] & self.keys
         )
-
-
-_T = TypeVar("_T")
-#: Per index served: what it gives for a key (see ``_per_index``). Held weakly,
-#: so a build switched out is let go with its cache.
-_CACHE: weakref.WeakKeyDictionary[LinkedIndex, dict[Hashable, object]] = (
-    weakref.WeakKeyDictionary()
-)
-_CACHE_LOCK = threading.Lock()
-#: Sets of protected people whose addresses' keys are kept per index (the set
-#: changes only when an administrator restricts someone or lifts it).
-_KEPT = 8
-
-
-def _per_index(index: LinkedIndex, key: Hashable, make: Callable[[], _T]) -> _T:
-    """``make()`` once per index and key (each build is read-only once served);
-    every request reads it after that."""
-    with _CACHE_LOCK:
-        cached = _CACHE.setdefault(index, {})
-        if key in cached:
-            return cached[key]  # type: ignore[return-value]
-    made = make()
-    with _CACHE_LOCK:
-        if len(cached) > _KEPT:
-            cached.clear()
-        cached[key] = made
-    return made
 
 
 def _coded_people(index: LinkedIndex, codes: Iterable[str]) -> frozenset[str]:
@@ -114,7 +85,7 @@ def _protected_people(
             "system administrator."
         ) from exc
     codes = tuple(codes)
-    coded = _per_index(index, ("coded", codes), lambda: _coded_people(index, codes))
+    coded = per_index(index, ("coded", codes), lambda: _coded_people(index, codes))
     return admin | coded
 
 
@@ -132,7 +103,7 @@ def withheld(audit: Engine, index: LinkedIndex, policy: Policy) -> Withheld:
     """The current addresses of everyone with a protected address in this build
     (their keys worked out once per build and set of people)."""
     people = frozenset(_protected_people(audit, index, policy.protected_codes))
-    keys = _per_index(index, ("keys", people),
+    keys = per_index(index, ("keys", people),
                       lambda: _address_keys_of(index, people))  # fmt: skip
     return Withheld(keys, withheld_text(policy.protected_contact))
 

@@ -299,7 +299,11 @@ def assemble_index(build_id: str, frames: dict[str, pl.DataFrame]) -> LinkedInde
         family_members=_compact("family_members", members),
         source_loads=frames["source_loads"],
         possible_matches=pm,
-        record_evidence=_compact("record_evidence", frames["record_evidence"]),
+        record_evidence=_compact(
+            "record_evidence",
+            # by person, so a family's rows are found by binary search
+            frames["record_evidence"].sort("person_id", maintain_order=True),
+        ),
         names=_compact("names", names.drop("canons")),
         nicknames=nicknames,
         prepared_families=families,

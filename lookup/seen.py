@@ -20,6 +20,7 @@ from linkage.links import MIN_RECORDS
 from lookup.disclosure import Disclosure
 from lookup.disclosure_links import SourceKey, set_aside, stored_links
 from lookup.evidence import RecordEvidence, family_evidence
+from lookup.evidence_rows import evidence_of
 from lookup.family_index import person_row, record_rows
 from lookup.identity import seen_identities
 from lookup.index import LinkedIndex
@@ -92,7 +93,7 @@ def _evidence(
     loads = index.source_loads
     services = dict(zip(loads["source"], loads["service"], strict=True))
     links = stored_links(index, partly)
-    found = family_evidence(index.record_evidence, full, services, links)
+    found = family_evidence(evidence_of(index, list(full)), full, services, links)
     out = {}
     for pid, records in found.items():
         if len(records) == 1 and seen.get(pid, 0) <= 1:

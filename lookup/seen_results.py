@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from lookup.disclosure import Disclosure
-from lookup.family_index import person_row, record_rows
+from lookup.family_index import person_rows, record_rows
 from lookup.index import LinkedIndex
 from lookup.match_words import DobHow, with_dob
 from lookup.names import name_variants
@@ -175,6 +175,7 @@ def cut_people(
 ) -> Cut:  # fmt: skip
     """The people at ``rows`` as the viewer sees them."""
     ages = Ages(index, today)
+    ages.know(rows[rows >= 0].tolist())  # not one search per person
     seen = seen_by(index, records_of(index, rows), disclosure, ages.of_person,
                    explain=False)  # fmt: skip
     codes = _codes_seen(index, seen, disclosure, ages) if query.postcode else {}
@@ -200,7 +201,7 @@ def seen_candidates(
     ranked on before the cap at 1 (``lookup.search.Found``); ``cut``: these
     people (and maybe more) already cut (``cut_people``)."""
     ids = index.people["person_id"]
-    rows = np.array([person_row(ids, c.person_id) for c in found], dtype=np.int64)
+    rows = person_rows(ids, [c.person_id for c in found])
     cut = cut or cut_people(index, rows, query, disclosure, today)
     seen, codes = cut.seen, cut.codes
     loads = index.source_loads
@@ -314,7 +315,7 @@ def seen_search(
     the count must look at cut once)."""
     found = find(index, query, today, limit)
     ids = index.people["person_id"]
-    listed_rows = [person_row(ids, c.person_id) for c in found.candidates]
+    listed_rows = person_rows(ids, [c.person_id for c in found.candidates]).tolist()
     checked = _to_check(index, found.fit_rows, disclosure, today)
     rows = np.unique(np.array([*listed_rows, *checked[0].tolist()], dtype=np.int64))
     cut = cut_people(index, rows, query, disclosure, today)
