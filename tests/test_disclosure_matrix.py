@@ -71,7 +71,9 @@ WORLDS = {
 @pytest.fixture(scope="module")
 def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, LinkedIndex]:
     folder = tmp_path_factory.mktemp("worlds")
-    return {name: write_world(folder / f"{name}.db", rows)
+    # every record linked to every other, each link with its own evidence: "why
+    # linked" must not show a link to a record the role may not see
+    return {name: write_world(folder / f"{name}.db", rows, linked=True)
             for name, rows in WORLDS.items()}  # fmt: skip
 
 

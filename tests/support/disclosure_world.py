@@ -193,11 +193,56 @@ def _evidence(records: pl.DataFrame) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+#: How strongly a source's records link (``linked`` worlds): a link counts the
+#: two ends', so a record's strongest link goes to police or CAMHS when it has one.
+_PULL = {"csc": 1, "housing": 2, "camhs": 4, "police": 5}
+
+
+def _pair(a: str, b: str) -> dict[str, Any]:
+    """The evidence of a link between records of sources ``a`` and ``b``."""
+    pull = _PULL[a] + _PULL[b]
+    return {
+        "p": round(0.99 + 0.0009 * pull, 4),
+        "fields": [{"field": "dob", "level": f"level {pull}", "weight": pull}],
+    }
+
+
+def _links(records: pl.DataFrame) -> tuple[list[dict], list[dict]]:
+    """Every record of a person linked to every other, each link's evidence as
+    ``_pair`` gives it: (record_evidence rows, each record's strongest link;
+    record_links rows, people of three or more records), as a build keeps them."""
+    evidence, links = [], []
+    ordered = records.sort("person_id", "source", "record_id")
+    for (pid,), person in ordered.group_by("person_id", maintain_order=True):
+        keys = list(zip(person["source"], person["record_id"], strict=True))
+        pairs = [(a, b) for a in range(len(keys)) for b in range(a + 1, len(keys))]
+        why = [_pair(keys[a][0], keys[b][0]) for a, b in pairs]
+        for at, (source, record_id) in enumerate(keys):
+            mine = [w for (a, b), w in zip(pairs, why, strict=True) if at in (a, b)]
+            best = max(mine, key=lambda w: w["p"], default=None)
+            evidence.append({
+                "build_id": BUILD, "person_id": pid, "source": source,
+                "record_id": record_id, "probability": best and best["p"],
+                "explanation": best and json.dumps(best["fields"]),
+            })  # fmt: skip
+        if len(keys) >= 3:
+            links.append({"build_id": BUILD, "person_id": pid,
+                          "links": ";".join(f"{a}-{b}" for a, b in pairs),
+                          "evidence": json.dumps(why)})  # fmt: skip
+    return evidence, links
+
+
 def write_world(  # noqa: ANN001
-    path: Path, rows: Rows = RECORDS, pairs=PAIRS, any_age_roles: str = ""
+    path: Path,
+    rows: Rows = RECORDS,
+    pairs=PAIRS,
+    any_age_roles: str = "",
+    linked: bool = False,
 ) -> LinkedIndex:
     """The index a build of ``rows`` gives, at ``path`` (SQLite), loaded; police
-    showing ``any_age_roles`` (";"-joined) at any age."""
+    showing ``any_age_roles`` (";"-joined) at any age. ``linked``: every record
+    of a person linked to every other, each link's evidence kept (``_links``),
+    else one evidence for every record and no links kept."""
     engine = make_engine(f"sqlite:///{path}")
     t.metadata.create_all(engine)
     records = _frame(rows)
@@ -217,7 +262,10 @@ def write_world(  # noqa: ANN001
         conn.execute(insert(t.people), build(people_table(records)))
         conn.execute(insert(t.family_members),
                      build(family_members(records, SERVICES)))  # fmt: skip
-        conn.execute(insert(t.record_evidence), _evidence(records))
+        evidence, links = _links(records) if linked else (_evidence(records), [])
+        conn.execute(insert(t.record_evidence), evidence)
+        if links:
+            conn.execute(insert(t.record_links), links)
         conn.execute(insert(t.source_loads), loads)
         kept = [p for p in pairs if {p[0], p[1]} <= present]
         if kept:
