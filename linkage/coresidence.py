@@ -27,7 +27,7 @@ import polars as pl
 
 from linkage.people import recency
 from linkage.standardise import (
-    _ADDRESS_WORDS,
+    ADDRESS_WORDS,
     address_expr,
     address_numbers,
     postcode_columns,
@@ -48,8 +48,10 @@ STREET = "Same house number and street as the household"
 COMMON_SURNAME = 0.005
 COMMON_MIN = 50
 #: A house number, an optional flat, then the street's first two words.
-_STREET = r"\b\d+[a-z]?\b[\s,]+(?:flat\s+\d+[a-z]?[\s,]+)?([a-z][a-z'-]*)\s+([a-z]+)"
-_STREET_WORDS = dict(_ADDRESS_WORDS)
+STREET_PATTERN = (
+    r"\b\d+[a-z]?\b[\s,]+(?:flat\s+\d+[a-z]?[\s,]+)?([a-z][a-z'-]*)\s+([a-z]+)"
+)
+STREET_WORDS = dict(ADDRESS_WORDS)
 #: Stand-in date for a record with no date at all (all such stays overlap).
 UNDATED = date(1900, 1, 1)
 #: End of a stay at a person's last known address: they are taken to live there
@@ -98,9 +100,9 @@ def street_key(records: pl.DataFrame) -> pl.Expr:
     expanded ("12 3|high street" for "Flat 3, 12 High St" and "12 High Street,
     flat 3"), or null without both. One regex, not the full address clean-up."""
     _, numbers = _parts(records)
-    words = pl.col("address").str.to_lowercase().str.extract_groups(_STREET)
+    words = pl.col("address").str.to_lowercase().str.extract_groups(STREET_PATTERN)
     kind = words.struct.field("2")
-    kind = kind.replace_strict(_STREET_WORDS, default=kind, return_dtype=pl.Utf8)
+    kind = kind.replace_strict(STREET_WORDS, default=kind, return_dtype=pl.Utf8)
     street = words.struct.field("1") + " " + kind
     return pl.when(numbers.str.len_chars() > 0).then(numbers + "|" + street)
 

@@ -24,7 +24,7 @@ from linkage.placeholders import dob_quality
 __all__ = ["clean_name", "load_nicknames", "standardise"]
 
 #: Street-type abbreviations expanded so "12 High St" equals "12 High Street".
-_ADDRESS_WORDS = (
+ADDRESS_WORDS = (
     ("rd", "road"), ("st", "street"), ("ave", "avenue"), ("av", "avenue"),
     ("ln", "lane"), ("cl", "close"), ("dr", "drive"), ("ct", "court"),
     ("cres", "crescent"), ("gdns", "gardens"), ("pl", "place"), ("sq", "square"),
@@ -66,7 +66,7 @@ def address_expr(address: pl.Expr) -> pl.Expr:
     """Cleaned address text with common street-type abbreviations expanded
     (cleaned text is words of letters and digits between single spaces)."""
     words = clean_text(address).str.split(" ")
-    return words.list.eval(pl.element().replace(dict(_ADDRESS_WORDS))).list.join(" ")
+    return words.list.eval(pl.element().replace(dict(ADDRESS_WORDS))).list.join(" ")
 
 
 def address_numbers(addr: pl.Expr) -> pl.Expr:

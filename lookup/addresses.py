@@ -23,8 +23,8 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from linkage.coresidence import _STREET, _STREET_WORDS, address_key, street_key
-from linkage.standardise import _ADDRESS_WORDS
+from linkage.coresidence import STREET_PATTERN, STREET_WORDS, address_key, street_key
+from linkage.standardise import ADDRESS_WORDS
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"['’`]")
@@ -32,8 +32,8 @@ _NOT_CLEAN = re.compile(r"[^a-z0-9 ]")
 _VALID_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$")
 _NOT_POSTCODE = re.compile(r"[^A-Z0-9]")
 _NUMBER = re.compile(r"\b\d+[a-z]?\b")
-_STREET_RE = re.compile(_STREET)
-_WORDS = dict(_ADDRESS_WORDS)
+_STREET_RE = re.compile(STREET_PATTERN)
+_WORDS = dict(ADDRESS_WORDS)
 
 
 def _words(address: str | None) -> str | None:
@@ -69,7 +69,7 @@ def _street(address: str, numbers: str) -> str | None:
     if not numbers or found is None:
         return None
     first, kind = found.groups()
-    return f"{numbers}|{first} {_STREET_WORDS.get(kind, kind)}"
+    return f"{numbers}|{first} {STREET_WORDS.get(kind, kind)}"
 
 
 def _keys(address: str | None, key: str | None, street: str | None) -> set[str]:
