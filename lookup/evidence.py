@@ -132,11 +132,13 @@ def family_evidence(
     ordered = rows.with_columns(pl.col("source").cast(pl.Utf8)).sort(
         "person_id", "source", "record_id"
     )
-    for (pid,), person in ordered.group_by("person_id", maintain_order=True):
-        keys = list(zip(person["source"], person["record_id"].cast(pl.Utf8),
-                        strict=True))  # fmt: skip
+    by_person: dict[str, list[dict]] = {}
+    for r in ordered.iter_rows(named=True):  # one pass: a group costs a query
+        by_person.setdefault(r["person_id"], []).append(r)
+    for pid, person in by_person.items():
+        keys = [(r["source"], str(r["record_id"])) for r in person]
         best = _best_seen(keys, links[pid], shown[pid]) if pid in links else None
-        for r in person.iter_rows(named=True):
+        for r in person:
             if r["source"] not in shown[pid]:
                 continue
             probability, why = r["probability"], r["explanation"]
