@@ -10,7 +10,7 @@ index generated and built once into ``--data`` (``--people`` 250,000 gives about
 106,000 linked people), with its audit log in a fresh database on PostgreSQL
 (``--pg-url`` or ``TEST_POSTGRES_URL``), shared by both workers. The mix is 60%
 searches (noisy referrals drawn from the truth, ``bench/lookup_queries.py``) and
-40% family views of the people meant.
+40% family views of the people meant (those the bench role may open).
 
 1. Open loop: requests scheduled at a constant ``--rate`` per second for
    ``--seconds`` over ``--connections`` connections; each latency is measured
@@ -47,6 +47,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 #: The issue's bars.
 BAR_P95_MS, BAR_MAX_RPS = 100.0, 250.0
+#: The role every bench user signs in with.
+ROLE = "front_door"
 REASON = {"purpose": "New referral (MASH)", "case_ref": "BENCH-1"}
 #: Audit events each answered request writes.
 EVENTS = {"search": 2, "family": 1}
@@ -98,10 +100,11 @@ def _requests(data: Path, seed: int, n: int) -> list[tuple[str, str, bytes]]:
     # recorded): right, but not the family view this bench measures
     barred = set(held.filter(held["restricted"].is_not_null())["person_id"])
     queries = draw_queries(data / "truth", n, seed, date.today())
+    opens = _opens(config, engine)
     rng, out = random.Random(seed), []
     for q in queries:
         meant = sorted(truth.get(q.truth_id, set()) - barred)
-        if rng.random() < 0.6 or not meant:
+        if rng.random() < 0.6 or not meant or not opens(meant[0]):
             body = {
                 **REASON,
                 "first_name": q.first,
@@ -116,6 +119,29 @@ def _requests(data: Path, seed: int, n: int) -> list[tuple[str, str, bytes]]:
             family = {**REASON, "person_id": meant[0]}
             out.append(("family", "/v1/person/family", body_bytes(family)))
     return out
+
+
+def _opens(config, engine):  # noqa: ANN001, ANN202
+    """Whether the bench's role may open a person's family view: someone known
+    only to services it may not see is "not in the index" to it (404, rightly),
+    not a family view this bench measures."""
+    from core.errors import NotInIndexError
+    from governance.visibility import Policy
+    from lookup.artefact import prepared_folder
+    from lookup.family import family_view
+    from lookup.serving import ServedIndex
+
+    index = ServedIndex(engine, prepared_folder(config)).get()
+    cut = Policy.from_config(config.governance, config.sources).disclosure(ROLE, index)
+
+    def opens(person_id: str) -> bool:
+        try:
+            family_view(index, person_id, date.today(), cut)
+        except NotInIndexError:
+            return False
+        return True
+
+    return opens
 
 
 async def _send(conn, item, tally: Tally, start: float) -> None:  # noqa: ANN001
@@ -306,8 +332,7 @@ def run(args: argparse.Namespace) -> dict:
     try:
         items = _requests(data, args.seed, 3000)
         tokens = [
-            idp.token(*user(f"bench{i:02d}", "front_door"))
-            for i in range(args.connections)
+            idp.token(*user(f"bench{i:02d}", ROLE)) for i in range(args.connections)
         ]
         proc, url = start_api(config, workers=2)
         audit = audit_engine(load_config(config))  # with the chain's key
