@@ -12,6 +12,8 @@ from linkage.names import load_name_tables
 from linkage.standardise import standardise
 
 D = date(2010, 3, 4)
+#: A date of birth of which the source knows only the year.
+YEAR_1996 = {"dob": date(1996, 1, 1), "dob_year_only": True}
 
 
 def _pairs(rows: list[dict], rules=DEFAULT_RULES, max_block: int = 400):
@@ -62,6 +64,25 @@ def _pairs(rows: list[dict], rules=DEFAULT_RULES, max_block: int = 400):
         ({"first_name": "Jon", "last_name": "Smith", "dob": None},
          {"first_name": "John", "last_name": "Smyth", "dob": D},
          "names_sound_no_dob"),
+        # A date known only by its year: its initials, house number or a name
+        # given in the other's place, with the year.
+        ({"first_name": "Lachlqn", "last_name": "Rivers", **YEAR_1996},
+         {"first_name": "Lachlan", "last_name": "Rievrs", "dob": date(1996, 9, 4)},
+         "initials_year_no_dob"),
+        ({"first_name": "Barnayb", "last_name": "Reid", **YEAR_1996,
+          "address": "51 Lakes Retirement Estate, Kempsey"},
+         {"first_name": "Barnaby", "last_name": "Siggins", "dob": date(1996, 10, 21),
+          "address": "51 Hurley Street, Kempsey"}, "initial_number_year_no_dob"),
+        ({"first_name": "Willian", "last_name": "Carrsill", **YEAR_1996,
+          "address": "9 Costello Circuit"},
+         {"first_name": "Ella", "last_name": "Carraill", "dob": date(1996, 3, 16),
+          "address": "9 Costello Circuit"}, "surname_initial_number_year_no_dob"),
+        ({"first_name": "Raquel", "last_name": "Wztkin", **YEAR_1996},
+         {"first_name": "Tommy", "last_name": "Raquel", "dob": date(1996, 3, 12)},
+         "crossed_name_year_no_dob"),
+        ({"first_name": "Flynn", "last_name": "Weller", **YEAR_1996},
+         {"first_name": "Weller", "last_name": "Ebony", "dob": date(1996, 1, 6)},
+         "crossed_surname_year_no_dob"),
     ],
 )  # fmt: skip
 def test_each_rule_finds_its_pair(left: dict, right: dict, rule: str) -> None:
@@ -77,6 +98,16 @@ def test_names_alone_only_pair_a_record_without_a_date_of_birth() -> None:
     assert pairs == set()
     pairs, _ = _pairs([{**bob, "dob": D}, {**bob, "dob": None}, bob], rule)
     assert pairs == {(0, 1), (0, 2), (1, 2)}
+
+
+def test_year_rules_pair_only_a_record_without_a_whole_date() -> None:
+    rule = tuple(r for r in DEFAULT_RULES if r.name == "initials_year_no_dob")
+    ann = {"first_name": "Ann", "last_name": "Lee"}
+    dated = [{**ann, "dob": date(1996, 5, 2)}, {**ann, "dob": date(1996, 8, 9)}]
+    pairs, _ = _pairs(dated, rule)
+    assert pairs == set()
+    pairs, _ = _pairs([*dated, {**ann, **YEAR_1996}, {**ann, "dob": None}], rule)
+    assert pairs == {(0, 2), (1, 2)}
 
 
 def test_unrelated_records_are_not_paired() -> None:
