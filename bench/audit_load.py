@@ -22,9 +22,11 @@
    - ``forge_anchor``: the oldest events removed behind a matching
      ``chain_anchor`` (what retention leaves), unsealed or with a made-up seal.
 
-``python bench/audit_load.py [--url URL] [--json]``; the URL defaults to
-``TEST_POSTGRES_URL``. Without one the bench skips with a message. The chain's
-key is ``FAMILY_CONTEXT_AUDIT_KEY`` (one is made for the run if unset).
+``python bench/audit_load.py [--url URL] [--sqlite] [--json]``; the URL defaults
+to ``TEST_POSTGRES_URL``. Without one the bench skips with a message;
+``--sqlite`` runs the same on a fresh SQLite file (the dashboard's default
+store). The chain's key is ``FAMILY_CONTEXT_AUDIT_KEY`` (one is made for the
+run if unset).
 """
 
 from __future__ import annotations
@@ -254,18 +256,33 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--events", type=int, default=1000, help="events per writer")
     p.add_argument("--tamper-trials", type=int, default=1000, help="per kind")
     p.add_argument("--tamper-log", type=int, default=2000, help="events copied")
+    p.add_argument("--sqlite", action="store_true",
+                   help="the same on a fresh SQLite file instead")  # fmt: skip
     p.add_argument("--json", action="store_true")
     return p.parse_args(argv)
 
 
+def _sqlite(args: argparse.Namespace) -> tuple[int, int, bool, float, dict]:
+    """The same load on a fresh SQLite file (no roles or trigger there: the
+    writers queue for the file's write lock)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'audit.db'}"
+        written, lost, valid, rate, engine = load(url, url, args.writers, args.events)
+        found = tamper(engine, args.tamper_log, args.tamper_trials)
+        engine.dispose()
+    return written, lost, valid, rate, found
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
+    os.environ.setdefault(KEY_ENV, secrets.token_hex(32))  # the writers inherit it
+    if args.sqlite:
+        return _report(args, "SQLite file", *_sqlite(args))
     if not args.url.startswith("postgresql"):
         print("SKIPPED: no PostgreSQL URL (pass --url or set TEST_POSTGRES_URL).")
         if args.json:
             print(json.dumps({"skipped": "no PostgreSQL URL"}))
         return 0
-    os.environ.setdefault(KEY_ENV, secrets.token_hex(32))  # the writers inherit it
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     role = f"{schema}_app"
     admin = make_engine(args.url)
@@ -287,9 +304,14 @@ def main(argv: list[str] | None = None) -> int:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             conn.execute(text(f'DROP OWNED BY "{role}"'))
             conn.execute(text(f'DROP ROLE "{role}"'))
+    where = "PostgreSQL, app role: INSERT and SELECT only, append-only trigger on"
+    return _report(args, where, written, lost, valid, rate, found)
+
+
+def _report(args: argparse.Namespace, where: str, written: int, lost: int,
+            valid: bool, rate: float, found: dict[str, int]) -> int:  # fmt: skip
     trials, detected = args.tamper_trials * len(found), sum(found.values())
-    print(f"{args.writers} writers (app role: INSERT and SELECT only, append-only "
-          "trigger on) x ", end="")  # fmt: skip
+    print(f"{args.writers} writers ({where}) x ", end="")
     print(f"{args.events:,} events: {written:,} written, "
           f"{lost:,} lost, chain {'valid' if valid else 'BROKEN'}, {rate:,.0f} "
           f"events/s (bar 1,000; issue 16's starting figure: about 220)")  # fmt: skip
@@ -300,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.json:
         print(json.dumps({
+            "store": "sqlite" if args.sqlite else "postgresql",
             "writers": args.writers, "events_written": written, "events_lost": lost,
             "chain_valid": valid, "events_per_s": round(rate, 1),
             "tamper_trials": trials, "tamper_detected": detected,
