@@ -40,7 +40,7 @@ from lookup.family import FamilyView, family_view, who_to_call
 from lookup.index import LinkedIndex
 from lookup.query import SearchQuery
 from lookup.search import Candidate
-from lookup.seen import Ages, seen_sources
+from lookup.seen import Ages, owner_of, seen_records
 from lookup.seen_results import SearchResult, seen_search
 from lookup.services import Source, configured_sources
 
@@ -83,9 +83,20 @@ def restricted_people(
     audit_engine: Engine, index: LinkedIndex, person_ids: Iterable[str]
 ) -> set[str]:
     """Who of ``person_ids`` is restricted: by an administrator, or because a
-    source marks any of their records restricted."""
-    ids = list(person_ids)
-    return restricted_ids(audit_engine, ids) | (set(ids) & index.restricted_people)
+    source marks any of their records restricted (an id records set aside for
+    a viewer have, ``lookup.disclosure_links``, as the person they belong to)."""
+    owners = {pid: owner_of(index, pid) for pid in person_ids}
+    ids = sorted(set(owners.values()))
+    held = restricted_ids(audit_engine, ids) | (set(ids) & index.restricted_people)
+    return {pid for pid, owner in owners.items() if owner in held}
+
+
+def _owners(index: LinkedIndex, person_ids: Iterable[str]) -> dict[str, Any]:
+    """Event data naming the people of the build behind ids that records set
+    aside for the viewer have (so a subject access finds every access); none
+    when every id is a person of the build's own."""
+    found = {owner_of(index, pid) for pid in person_ids} - set(person_ids)
+    return {"underlying_ids": sorted(found)} if found else {}
 
 
 def audited_search(
@@ -120,7 +131,8 @@ def audited_search_result(
     found = [withhold_candidate(c, kept) for c in found]
     restricted = restricted_people(request.audit, index, (c.person_id for c in found))
     shown = {"person_ids": [c.person_id for c in found], "count": len(found),
-             "restricted_ids": sorted(restricted)}  # fmt: skip
+             "restricted_ids": sorted(restricted),
+             **_owners(index, (c.person_id for c in found))}  # fmt: skip
     if result.prompt:
         shown["fitting"] = result.fitting
     _record(request, "results_shown", shown)
@@ -164,7 +176,8 @@ def _check_restriction(
     """Refuse a restricted person without an override; record an override used."""
     if person_id not in restricted_people(request.audit, request.index, [person_id]):
         return
-    data = {"action": action, "person_id": person_id}
+    data = {"action": action, "person_id": person_id,
+            **_owners(request.index, [person_id])}  # fmt: skip
     if not override.strip():
         _deny(request, {**data, "restricted": True}, RestrictedRecord(
             RESTRICTED_MESSAGE + " To open it anyway, give a written reason; "
@@ -201,8 +214,10 @@ def audited_family(
     evidence = {pid: () if pid in hidden else found
                 for pid, found in view.evidence.items()}  # fmt: skip
     view = replace(view, evidence=evidence)
-    data = {"person_id": person_id, "member_ids": [m.person_id for m in members],
-            "restricted_ids": sorted(hidden), "build_id": index.build_id}  # fmt: skip
+    listed = [m.person_id for m in members]
+    data = {"person_id": person_id, "member_ids": listed,
+            "restricted_ids": sorted(hidden), "build_id": index.build_id,
+            **_owners(index, [person_id, *listed])}  # fmt: skip
     if reopen:
         _record(request, "reopen", data)
     else:
@@ -221,11 +236,11 @@ def audited_service_detail(
     _require_worker(request, "service_detail")
     policy, index = request.policy, request.index
     asked = {"action": "service_detail", "source": source}
-    age = Ages(index, request.today).of_person(person_id)
+    age = Ages(index, request.today).of_person(owner_of(index, person_id))
     cut = policy.disclosure(request.actor.role, index)
-    if cut.level(source, age) == "hidden" or source not in seen_sources(
-        index, person_id, cut, request.today
-    ):
+    seen = seen_records(index, person_id, cut, request.today)
+    shown = frozenset() if seen is None else seen.sources.get(person_id, frozenset())
+    if cut.level(source, age) == "hidden" or source not in shown:
         _deny(request, {**asked, "why": "not_shown"}, AccessDenied(
             "That service is not shown for this person to your role."
         ))  # fmt: skip
@@ -241,11 +256,13 @@ def audited_service_detail(
             "Contact the lead professional."
         ))  # fmt: skip
     _check_restriction(request, person_id, override, "service")
-    data = {"person_id": person_id, "source": source, "build_id": index.build_id}
+    data = {"person_id": person_id, "source": source, "build_id": index.build_id,
+            **_owners(index, [person_id])}  # fmt: skip
     if limit > 1:
         data["detail_limit"] = limit
     _record(request, "service_opened", data)
-    return capped_detail(index, person_id, source, limit)
+    records = [r for r in seen.records if r["person_id"] == person_id]  # type: ignore[union-attr]
+    return capped_detail(index, person_id, source, limit, records)
 
 
 def sources_for(request: AccessRequest) -> dict[str, Source]:

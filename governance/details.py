@@ -14,12 +14,16 @@ from lookup.text import long_date
 
 
 def capped_detail(
-    index: LinkedIndex, person_id: str, source: str, limit: int
-) -> str | None:
-    """At most ``limit`` involvements' detail, newest first (None if none held)."""
+    index: LinkedIndex, person_id: str, source: str, limit: int,
+    records: list[dict] | None = None,
+) -> str | None:  # fmt: skip
+    """At most ``limit`` involvements' detail, newest first (None if none held);
+    ``records``: the person's (default: their records in the build)."""
+    if records is None:
+        records = person_records(index, person_id)
     if limit <= 1:
-        return service_detail(index, person_id, source)
-    held = [r for r in person_records(index, person_id)
+        return service_detail(index, person_id, source, records)
+    held = [r for r in records
             if r["source"] == source and r["detail"] is not None]  # fmt: skip
     held.sort(key=newest_first, reverse=True)
     lines = [

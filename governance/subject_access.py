@@ -37,8 +37,10 @@ FORMATS = ("json", "csv", "html")
 #: Record fields that are bookkeeping, not data about the person.
 _SKIP = {"build_id", "person_id", "row_number", "source", "record_id"}
 #: Event data keys that may name the person.
+#: (``underlying_ids``: the people behind ids that records set aside for a
+#: viewer have, ``governance.access``)
 _PERSON_KEYS = ("person_id", "person_ids", "member_ids", "restricted_ids",
-                "person_a", "person_b")  # fmt: skip
+                "person_a", "person_b", "underlying_ids")  # fmt: skip
 
 
 @dataclass(frozen=True)

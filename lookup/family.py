@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,7 +12,7 @@ import polars as pl
 from core.errors import NotInIndexError
 from linkage.families import SEPARATOR
 from lookup.disclosure import Disclosure
-from lookup.disclosure_links import SourceKey
+from lookup.disclosure_links import Split, apart_owner
 from lookup.evidence import RecordEvidence
 from lookup.family_index import person_row
 from lookup.index import LinkedIndex
@@ -88,62 +88,87 @@ class FamilyView:
     evidence: Mapping[str, tuple[RecordEvidence, ...]] = field(default_factory=dict)
 
 
-def _links(
-    index: LinkedIndex, row: int, keep: Callable[[int, str | None], bool]
-) -> tuple[dict[int, list[str]], list[tuple[int, GroupRow]]]:
-    """people row -> evidence of everyone sharing a family with the person at
-    ``row`` (focus first), in the family table's order, and the family rows
-    themselves (people row, row) for ``lookup.relationships``.
+#: Which person a family row attaches to (people row, the sources it rests on):
+#: a person id, or None when the row does not count for the viewer.
+Attach = Callable[[int, str | None], str | None]
 
-    Only rows ``keep(people row, sources)`` allows count: a family the focus is
-    in only through rows it refuses is not opened, and a member linked only by
-    such rows is not linked."""
+
+def _links(
+    index: LinkedIndex, row: int, focus: str, attach: Attach
+) -> tuple[dict[str, list[str]], list[tuple[int, GroupRow]], dict[str, int]]:
+    """person id -> evidence of everyone sharing a family with ``focus`` (at
+    people row ``row``; focus first), in the family table's order, the family
+    rows themselves (people row, row) for ``lookup.relationships``, and each
+    person's people row.
+
+    Only rows ``attach(people row, sources)`` gives a person count, for that
+    person (one made of records set aside for the viewer, say): a family the
+    focus is in only through rows it refuses is not opened, and a member
+    linked only by such rows is not linked."""
     fam = index.prepared_families
     fm = index.family_members
     mine = np.arange(*fam.member_bounds[row])
-    mine = np.array([r for r in mine if keep(row, _sources(fm, int(r)))], dtype=int)
+    mine = np.array([r for r in mine if attach(row, _sources(fm, int(r))) == focus],
+                    dtype=int)  # fmt: skip
     codes = np.unique(fam.member_family[mine])
-    links: dict[int, list[str]] = {row: []}
+    links: dict[str, list[str]] = {focus: []}
+    at = {focus: row}
     rows: list[tuple[int, GroupRow]] = []
     for r in np.sort(gather_ranges(fam.by_family, fam.family_offsets, codes)):
         member = int(fam.member_person[r])
         sources = _sources(fm, int(r))
-        if member < 0 or not keep(member, sources):
+        pid = None if member < 0 else attach(member, sources)
+        if pid is None:
             continue
-        evidence = links.setdefault(member, [])
-        group, pid, relationship, why = fm.row(int(r))[:4]
+        evidence = links.setdefault(pid, [])
+        at[pid] = member
+        group, _, relationship, why = fm.row(int(r))[:4]
         rows.append((member, GroupRow(group, pid, relationship, sources or "", why)))
         if why is not None and why not in evidence:
             evidence.append(why)
-    return links, rows
+    return links, rows, at
 
 
-def _ids(index: LinkedIndex, rows: Iterable[int]) -> set[str]:
+def _plain(index: LinkedIndex, disclosure: Disclosure, ages: Ages) -> Attach:
+    """Rows resting on sources seen in full, each for its own person."""
     ids = index.people["person_id"]
-    return {ids[int(r)] for r in rows}
+
+    def attach(row: int, sources: str | None) -> str | None:
+        return ids[row] if disclosure.rests_on_full(sources, ages(row)) else None
+
+    return attach
 
 
 def _resting_on_kept(
-    index: LinkedIndex, aside: frozenset[SourceKey], disclosure: Disclosure,
-    ages: Ages,
-) -> Callable[[int, str | None], bool]:  # fmt: skip
+    index: LinkedIndex, found: Split, disclosure: Disclosure, ages: Ages,
+) -> Attach:  # fmt: skip
     """Which family rows count when some of a person's services are set aside
     for the viewer (``lookup.disclosure_links``): as ever, only rows resting on
-    sources seen in full, and none resting on a source set aside."""
-    split = {pid for pid, _ in aside}
+    sources seen in full; a row resting on sources set aside counts for the
+    person those records are to the viewer when it rests on their records'
+    sources alone (a tenancy of the housing record, say), else not at all."""
+    split = {pid for pid, _ in found.aside}
     ids = index.people["person_id"]
+    apart: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for aid, a in found.apart.items():
+        mine = frozenset(s for s, _ in a.keys)
+        apart.setdefault(a.person_id, []).append((aid, mine))
 
-    def keep(row: int, sources: str | None) -> bool:
+    def attach(row: int, sources: str | None) -> str | None:
         if not disclosure.rests_on_full(sources, ages(row)):
-            return False
+            return None
         pid = ids[row]
         if pid not in split:
-            return True
-        return sources is not None and not any(
-            (pid, s) in aside for s in sources.split(SEPARATOR)
-        )
+            return pid
+        if sources is None:
+            return None
+        resting = {s for s in sources.split(SEPARATOR) if s}
+        if not any((pid, s) in found.aside for s in resting):
+            return pid
+        made = [aid for aid, mine in apart.get(pid, ()) if resting <= mine]
+        return made[0] if len(made) == 1 else None
 
-    return keep
+    return attach
 
 
 def _sources(fm: pl.DataFrame, r: int) -> str | None:
@@ -212,13 +237,15 @@ def _member_services(
     return statuses, hidden
 
 
-def _people(index: LinkedIndex, links: dict, focus_id: str, seen: Seen) -> list[dict]:
+def _people(
+    index: LinkedIndex, links: dict, at: dict[str, int], focus_id: str, seen: Seen
+) -> list[dict]:
     """The linked people as dicts, as the viewer sees them: the focus person
     first, then oldest first."""
     people = []
-    for row, evidence in links.items():
-        person = index.people.row(row, named=True)
-        person.update(seen.identity.get(person["person_id"], {}))
+    for pid, evidence in links.items():
+        person = index.people.row(at[pid], named=True)
+        person.update(seen.identity.get(pid, {}))
         flagged = seen.flagged(person["person_id"])
         people.append({**person, "evidence": evidence, "flagged": flagged})
     born = [p["dob"].toordinal() if p["dob"] else 10**7 for p in people]
@@ -247,25 +274,36 @@ def family_view(
     Works through the family's own rows only (offsets built at load time); the
     few rows are handled as dicts because per-call frame overhead would dominate.
     """
-    row = person_row(index.people["person_id"], person_id)
+    ids = index.people["person_id"]
+    row = person_row(ids, person_id)
+    owner = person_id
+    if row < 0 and disclosure is not None:
+        # records set aside for a viewer, opened as the person they are to them
+        owner = apart_owner(index, person_id) or person_id
+        row = person_row(ids, owner) if owner != person_id else -1
     if row < 0:
         raise NotInIndexError(NOT_IN_INDEX)
     sources = configured_sources(index.source_loads)
     viewer = disclosure is not None
     disclosure = disclosure or Disclosure.everything(sources)
     ages = Ages(index, today)
-    links, rows = _links(index, row, lambda r, s: disclosure.rests_on_full(s, ages(r)))
-    ages.know(links)
-    records = records_of(index, np.fromiter(links, dtype=np.int64))
-    aside = aside_for(index, records, disclosure, ages.of_person)
-    if aside:
-        kept = _resting_on_kept(index, aside, disclosure, ages)
-        links, rows = _links(index, row, kept)
-        records = [r for r in records if r["person_id"] in _ids(index, links)]
-    seen = seen_by(index, records, disclosure, ages.of_person, aside)
+    links, rows, at = _links(index, row, owner, _plain(index, disclosure, ages))
+    ages.know(at.values())
+    records = records_of(index, np.fromiter(at.values(), dtype=np.int64))
+    found = aside_for(index, records, disclosure, ages.of_person)
+    ages.alias(found.apart)
+    if owner != person_id and person_id not in found.apart:
+        raise NotInIndexError(NOT_IN_INDEX)  # not set aside for this viewer
+    if found.aside:
+        links, rows, at = _links(
+            index, row, person_id, _resting_on_kept(index, found, disclosure, ages)
+        )
+        kept = {ids[r] for r in at.values()}
+        records = [r for r in records if r["person_id"] in kept]
+    seen = seen_by(index, records, disclosure, ages.of_person, found)
     if viewer and not seen.sources.get(person_id):
         raise NotInIndexError(NOT_IN_INDEX)  # known only where the viewer can't see
-    people = _people(index, links, person_id, seen)
+    people = _people(index, links, at, person_id, seen)
     latest = latest_involvements(seen.shown_records)
     flagged = {p["person_id"] for p in people if p["flagged"]}
     related = member_relationships(
@@ -308,9 +346,13 @@ def who_to_call(members: list[Member]) -> tuple[Contact, ...]:
     )
 
 
-def service_detail(index: LinkedIndex, person_id: str, source: str) -> str | None:
-    """The latest detail one service holds on one person (opened on request)."""
-    record = latest_involvements(person_records(index, person_id)).get(
-        (person_id, source)
-    )
+def service_detail(
+    index: LinkedIndex, person_id: str, source: str,
+    records: list[dict] | None = None,
+) -> str | None:  # fmt: skip
+    """The latest detail one service holds on one person (opened on request);
+    ``records``: the person's (default: their records in the build)."""
+    if records is None:
+        records = person_records(index, person_id)
+    record = latest_involvements(records).get((person_id, source))
     return record["detail"] if record else None

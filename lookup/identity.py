@@ -22,6 +22,7 @@ from sqlalchemy import Engine, inspect, null, select
 from core.errors import UserInputError
 from linkage import index_tables as t
 from linkage.people import FIELDS, people_table
+from lookup.disclosure_links import Apart
 from lookup.index import ROW_ORDER, LinkedIndex
 from lookup.prepared import age_cut_people
 from lookup.services import configured_sources
@@ -65,6 +66,28 @@ def _records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
             rows += [tuple(r)[1:] for r in conn.execute(query)
                      if r[0] == index.build_id]  # fmt: skip
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _records_apart(
+    index: LinkedIndex, person_ids: list[str], apart: Mapping[str, Apart]
+) -> pl.DataFrame:
+    """``_records`` of these people, those made of records set aside for a
+    viewer (``lookup.disclosure_links``) from their own records only."""
+    made = [p for p in person_ids if p in apart]
+    if not made:
+        return _records(index, person_ids)
+    own = [p for p in person_ids if p not in apart]
+    owners = {apart[p].person_id for p in made}
+    rows = _records(index, sorted({*own, *owners}))
+    parts = [rows.filter(pl.col("person_id").is_in(own))]
+    for aid in made:  # each person's rows in (source, record_id) order
+        a = apart[aid]
+        theirs = rows.filter(pl.col("person_id") == a.person_id)
+        theirs = theirs.filter(
+            pl.Series([i in a.positions for i in range(theirs.height)])
+        )
+        parts.append(theirs.with_columns(person_id=pl.lit(aid)))
+    return pl.concat(parts)
 
 
 def stored_records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
@@ -179,27 +202,31 @@ def _blank(pid: str, kept: Mapping[str, object] | None) -> dict:
 def seen_identities(
     index: LinkedIndex,
     wanted: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+    apart: Mapping[str, Apart] | None = None,
 ) -> dict[str, dict]:
     """Person id → a people row made from their records of the ``full`` sources
     given (name and date of birth from the ``contact`` ones when none is full).
 
     ``wanted`` maps a person id to (full sources, contact-only sources). Without
     the index database (an index assembled in memory) nothing but the name and
-    date of birth of the people row is kept.
+    date of birth of the people row is kept. ``apart``: the people records set
+    aside for the viewer make (``lookup.disclosure_links``), made from their own
+    records.
     """
     if not wanted:
         return {}
-    ready = _made_once(index, wanted)
+    apart = apart or {}
+    ready = _made_once(index, {p: w for p, w in wanted.items() if p not in apart})
     if ready:
         rest = {p: w for p, w in wanted.items() if p not in ready}
-        return ready | seen_identities(index, rest)
-    records = _records(index, sorted(wanted))
+        return ready | seen_identities(index, rest, apart)
+    records = _records_apart(index, sorted(wanted), apart)
     if index.engine is None:
         people = index.people.filter(pl.col("person_id").is_in(list(wanted)))
         return {
             r["person_id"]: _blank(r["person_id"], r)
             for r in people.iter_rows(named=True)
-        }
+        } | {p: _blank(p, None) for p in wanted if p in apart}
     full = pl.DataFrame(
         [(p, s) for p, (f, _) in wanted.items() for s in f],
         schema={"person_id": pl.Utf8, "source": pl.Utf8}, orient="row",

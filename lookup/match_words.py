@@ -138,6 +138,22 @@ def first_how(typed: str, recorded: str, typed_canons: set[str],
     return "spelling"
 
 
+def as_own_name(label: str) -> str:
+    """The label of a person found by a family name that, to the viewer, is
+    their own (one the records they see give as the name, ``lookup.
+    seen_results``) saying it as their family name, not as another name."""
+    others = {STATED_PREVIOUS: _LAST["exact"], PREVIOUS_LAST: _LAST["exact"]}
+    others |= {f"{word} ({how})": how for word in (STATED_PREVIOUS, PREVIOUS_LAST)
+               for how in _LAST.values()}  # fmt: skip
+    parts = [others.get(p, p) for p in label.split("; ")]
+    if parts[:2] == [_FIRST["exact"], _LAST["exact"]]:
+        whole = "exact name"
+        if len(parts) > 2 and parts[2] == _DOB["exact"]:
+            whole, parts = "exact name and date of birth", parts[1:]
+        parts = [whole, *parts[2:]]
+    return "; ".join(parts)
+
+
 def with_dob(label: str, dob: DobHow) -> str:
     """The label saying ``dob`` of the date of birth in place of what it said
     (the dates a viewer may see, when the one matched is on a record they may

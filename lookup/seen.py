@@ -18,7 +18,13 @@ import polars as pl
 
 from linkage.links import MIN_RECORDS
 from lookup.disclosure import Disclosure
-from lookup.disclosure_links import SourceKey, set_aside, stored_links
+from lookup.disclosure_links import (
+    Apart,
+    Split,
+    apart_owner,
+    split_people,
+    stored_links,
+)
 from lookup.evidence import RecordEvidence, family_evidence
 from lookup.evidence_rows import evidence_of
 from lookup.family_index import person_row, record_rows
@@ -52,6 +58,12 @@ class Ages:
         ids = self._index.people["person_id"].gather(rows).cast(pl.Utf8).to_list()
         self._known.update(zip(ids, (self(r) for r in rows), strict=True))
 
+    def alias(self, apart: dict[str, Apart]) -> None:
+        """Give the people records set aside make (``lookup.disclosure_links``)
+        the age of the person they belong to: the age their cut was made by."""
+        for aid, a in apart.items():
+            self._known[aid] = self.of_person(a.person_id)
+
     def of_person(self, person_id: str) -> int | None:
         """Age of the person with this id (None when unknown)."""
         if person_id not in self._known:
@@ -70,8 +82,15 @@ class Seen:
     flagged_ids: frozenset[str]
     sources: dict[str, frozenset[str]]  # person id -> services shown for them
     #: the records the viewer sees as these people's (``lookup.disclosure_links``
-    #: sets aside those joined only through a record they may not see)
+    #: sets aside those joined only through a record they may not see, and
+    #: gives those the id of the person they are to the viewer)
     records: list[dict] = field(default_factory=list)
+    #: the people records set aside are to the viewer, by id
+    apart: dict[str, Apart] = field(default_factory=dict)
+
+    def apart_of(self, person_id: str) -> list[str]:
+        """The ids of the people this person's records set aside make."""
+        return [aid for aid, a in self.apart.items() if a.person_id == person_id]
 
     def flagged(self, person_id: str) -> bool:
         """Show "possible match"? Only when the viewer sees the other person's
@@ -79,11 +98,41 @@ class Seen:
         return person_id in self.flagged_ids
 
 
+def _evidence_rows(
+    index: LinkedIndex, people: list[str], apart: dict[str, Apart]
+) -> pl.DataFrame:
+    """The evidence rows of ``people``, those of people made of records set
+    aside taken from the person they belong to (their own records only)."""
+    own = [p for p in people if p not in apart]
+    owners = [apart[p].person_id for p in people if p in apart]
+    rows = evidence_of(index, sorted({*own, *owners}))
+    if not owners or rows.is_empty():
+        return rows
+    made = [rows]
+    for aid in (p for p in people if p in apart):
+        a = apart[aid]
+        keys = pl.DataFrame(
+            sorted(a.keys), schema={"source": pl.Utf8, "record_id": pl.Utf8},
+            orient="row",
+        )  # fmt: skip
+        theirs = rows.filter(pl.col("person_id").cast(pl.Utf8) == a.person_id)
+        theirs = theirs.join(
+            keys,
+            left_on=[pl.col("source").cast(pl.Utf8), pl.col("record_id").cast(pl.Utf8)],
+            right_on=["source", "record_id"], how="semi",
+        )  # fmt: skip
+        made.append(theirs.with_columns(
+            pl.lit(aid).cast(rows.schema["person_id"]).alias("person_id")
+        ))  # fmt: skip
+    return pl.concat(made)
+
+
 def _evidence(
     index: LinkedIndex,
     full: dict[str, set[str]],
     seen: dict[str, int],
     partly: list[str],
+    apart: dict[str, Apart] | None = None,
 ) -> dict[str, tuple[RecordEvidence, ...]]:
     """Evidence of the records seen in full, each from its strongest link to
     another record seen in full (``partly``: the people with a record not seen
@@ -92,8 +141,11 @@ def _evidence(
     viewer can tell."""
     loads = index.source_loads
     services = dict(zip(loads["source"], loads["service"], strict=True))
-    links = stored_links(index, partly)
-    found = family_evidence(evidence_of(index, list(full)), full, services, links)
+    apart = apart or {}
+    links = stored_links(index, [p for p in partly if p not in apart])
+    links |= {p: apart[p].links for p in partly if p in apart}
+    rows = _evidence_rows(index, list(full), apart)
+    found = family_evidence(rows, full, services, links)
     out = {}
     for pid, records in found.items():
         if len(records) == 1 and seen.get(pid, 0) <= 1:
@@ -152,16 +204,35 @@ def aside_for(
     records: list[dict],
     disclosure: Disclosure,
     ages: Callable[[str], int | None],
-) -> frozenset[SourceKey]:
+) -> Split:
     """The (person, source) of these people's records (``records``, every
     source) the viewer does not see as theirs: joined to the rest only through a
-    record they may not see (``lookup.disclosure_links``)."""
+    record they may not see (``lookup.disclosure_links``); and the people those
+    records are to the viewer."""
     age = {pid: ages(pid) for pid in {r["person_id"] for r in records}}
-    return set_aside(
+    return split_people(
         index, records,
         lambda pid, source: disclosure.shown(source, age[pid]),
         lambda pid, source: disclosure.full(source, age[pid]),
     )  # fmt: skip
+
+
+def _relabelled(records: list[dict], found: Split) -> list[dict]:
+    """``records`` with those set aside given the id of the person they are to
+    the viewer (``Apart``)."""
+    if not found.aside:
+        return records
+    owner = {(a.person_id, at): aid for aid, a in found.apart.items()
+             for at in a.positions}  # fmt: skip
+    out, held = [], {}
+    for r in records:  # each person's records in (source, record_id) order
+        pid = r["person_id"]
+        at = held[pid] = held.get(pid, -1) + 1
+        if (pid, r["source"]) not in found.aside:
+            out.append(r)
+        elif (pid, at) in owner:
+            out.append({**r, "person_id": owner[pid, at]})
+    return out
 
 
 def seen_by(
@@ -169,7 +240,7 @@ def seen_by(
     records: list[dict],
     disclosure: Disclosure,
     ages: Callable[[str], int | None],
-    aside: frozenset[SourceKey] | None = None,
+    aside: Split | None = None,
     explain: bool = True,
 ) -> Seen:
     """Cut the records of some people (``records``, every source) once;
@@ -177,13 +248,20 @@ def seen_by(
     ``explain``: say why their records were linked (a results list need not)."""
     if aside is None:
         aside = aside_for(index, records, disclosure, ages)
-    split = {key[0] for key in aside}
+    apart = aside.apart
+    split = {key[0] for key in aside.aside} | set(apart)
     held: dict[str, int] = {}
     for r in records:
         held[r["person_id"]] = held.get(r["person_id"], 0) + 1
-    records = [r for r in records if (r["person_id"], r["source"]) not in aside]
+    for aid, a in apart.items():
+        held[aid] = held.get(a.person_id, 0)
+    records = _relabelled(records, aside)
     levels: dict[str, dict[str, str]] = {}
-    age = {pid: ages(pid) for pid in {r["person_id"] for r in records}}
+
+    def owner_age(pid: str) -> int | None:
+        return ages(apart[pid].person_id if pid in apart else pid)
+
+    age = {pid: owner_age(pid) for pid in {r["person_id"] for r in records}}
     for r in records:
         pid = r["person_id"]
         levels.setdefault(pid, {})[r["source"]] = disclosure.level(
@@ -208,27 +286,36 @@ def seen_by(
     flagged = _flagged(index, levels, _any_full(index, disclosure, ages))
     return Seen(
         shown_records=shown,
-        identity=seen_identities(index, cut),
+        identity=seen_identities(index, cut, apart),
         evidence=_evidence(
             index,
             full,
             in_full,
             [p for p in cut if held[p] >= MIN_RECORDS and in_full.get(p, 0) > 1],
+            apart,
         ),  # fmt: skip
         flagged_ids=flagged,
         sources=_shown_sources(levels, shown),
         records=records,
+        apart=apart,
     )
 
 
-def seen_sources(
+def owner_of(index: LinkedIndex, person_id: str) -> str:
+    """The person of the build behind an id: itself, or the person whose
+    records set aside for some viewer make it (``lookup.disclosure_links``)."""
+    if person_row(index.people["person_id"], person_id) >= 0:
+        return person_id
+    return apart_owner(index, person_id) or person_id
+
+
+def seen_records(
     index: LinkedIndex, person_id: str, disclosure: Disclosure, today: date
-) -> frozenset[str]:
-    """The services shown for one person to this viewer (none if not in the
-    build): what a request for one service's detail must be one of."""
-    row = person_row(index.people["person_id"], person_id)
+) -> Seen | None:
+    """One person (or one the records set aside for this viewer make) cut for
+    this viewer (None if not in the build)."""
+    row = person_row(index.people["person_id"], owner_of(index, person_id))
     if row < 0:
-        return frozenset()
+        return None
     records = records_of(index, np.array([row]))
-    seen = seen_by(index, records, disclosure, Ages(index, today).of_person)
-    return seen.sources.get(person_id, frozenset())
+    return seen_by(index, records, disclosure, Ages(index, today).of_person)

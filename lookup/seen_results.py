@@ -13,7 +13,7 @@ given counts only people the viewer may see.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -22,7 +22,7 @@ import polars as pl
 from lookup.disclosure import Disclosure
 from lookup.family_index import person_rows, record_rows
 from lookup.index import LinkedIndex
-from lookup.match_words import DobHow, with_dob
+from lookup.match_words import DobHow, as_own_name, with_dob
 from lookup.names import name_variants
 from lookup.query import SearchQuery, compact_id
 from lookup.scoring import DOB_SCORE, SWAPPED_DOB, ages, dob_how, dob_scores
@@ -90,6 +90,16 @@ def _names_seen(
     for pid, first, last in variants.iter_rows():
         out[pid].add(("" if family_only else first, last))
     return out
+
+
+def _own_names(identities: dict[str, dict], nicknames: pl.DataFrame) -> set:
+    """(person id, standardised family name) of the name the records seen give
+    each person made again (not their other names)."""
+    if not identities:
+        return set()
+    own = {pid: {**i, "other_names": []} for pid, i in identities.items()}
+    return {(pid, last) for pid, names in _names_seen(own, True, nicknames).items()
+            for _, last in names}  # fmt: skip
 
 
 def seen_dob_how(identity: dict, dob: date) -> DobHow:
@@ -167,6 +177,8 @@ class Cut:
     ages: Ages
     #: per person made again, the names their records seen bear
     names: dict[str, set[tuple[str, str]]]
+    #: (person made again, the family name their records seen give them)
+    own: set = field(default_factory=set)
 
 
 def cut_people(
@@ -183,7 +195,8 @@ def cut_people(
         {} if query.by_identifier
         else _names_seen(seen.identity, query.family_only, index.nicknames)
     )  # fmt: skip
-    return Cut(seen, codes, ages, names)
+    own = set() if query.by_identifier else _own_names(seen.identity, index.nicknames)
+    return Cut(seen, codes, ages, names, own)
 
 
 def seen_candidates(
@@ -203,45 +216,59 @@ def seen_candidates(
     ids = index.people["person_id"]
     rows = person_rows(ids, [c.person_id for c in found])
     cut = cut or cut_people(index, rows, query, disclosure, today)
-    seen, codes = cut.seen, cut.codes
     loads = index.source_loads
     services = dict(zip(loads["source"], loads["service"], strict=True))
     kept = []
     by_name = matched or [("", "")] * len(found)
     for i, (c, name) in enumerate(zip(found, by_name, strict=True)):
-        shown = seen.sources.get(c.person_id, frozenset())
-        identity = seen.identity.get(c.person_id)
-        if not shown or (
-            identity is not None
-            and not _found_seen(
-                identity, query, name, cut.names.get(c.person_id, set())
-            )
-        ):
-            continue
-        if identity is not None and ranked:
-            # what a hidden record gave comes off the score ranked on, not the cap
-            c = replace(c, score=ranked[i])
-        if identity is not None and query.dob is not None:
-            whole = float(dob_scores(index.prepared_people, rows[i : i + 1],
-                                     query.dob)[0])  # fmt: skip
-            c = _dated(c, identity, whole, query)
-            if c is None:
-                continue
-        if identity is not None and query.postcode:
-            held = codes.get(c.person_id, frozenset())
-            c = placed(c, place_whole(index, int(rows[i]), query.postcode),
-                       place_seen(held, query.postcode), query)  # fmt: skip
-            if c is None:
-                continue
-        if identity is not None:
-            score = round(min(c.score, 1.0), 3)
-            c = replace(_as_seen(c, identity, services, today), score=score,
-                        confidence=confidence_word(score))  # fmt: skip
-        kept.append(
-            replace(c, n_services=len(shown), possible_match=seen.flagged(c.person_id))
-        )
+        kept += [
+            made for pid in (c.person_id, *cut.seen.apart_of(c.person_id))
+            if (made := _seen_candidate(replace(c, person_id=pid), i, name, cut,
+                                        query, services, ranked, rows,
+                                        index, today)) is not None
+        ]  # fmt: skip
     # ranked on what the viewer may see: a score lowered above moves down
     return sorted(kept, key=lambda c: -c.score)
+
+
+def _seen_candidate(
+    c: Candidate, i: int, name: tuple[str, str], cut: Cut, query: SearchQuery,
+    services: dict[str, str], ranked: list[float] | None, rows: np.ndarray,
+    index: LinkedIndex, today: date,
+) -> Candidate | None:  # fmt: skip
+    """``c`` (the ``i``-th found, by ``name``; its id that of the person or of
+    one their records set aside make, ``lookup.disclosure_links``) as the
+    viewer sees it, or None when the records they see do not find it."""
+    seen, codes = cut.seen, cut.codes
+    shown = seen.sources.get(c.person_id, frozenset())
+    identity = seen.identity.get(c.person_id)
+    if not shown or (
+        identity is not None
+        and not _found_seen(identity, query, name, cut.names.get(c.person_id, set()))
+    ):
+        return None
+    if identity is not None and name[1] and (c.person_id, name[1]) in cut.own:
+        c = replace(c, matched_on=as_own_name(c.matched_on))
+    if identity is not None and ranked:
+        # what a hidden record gave comes off the score ranked on, not the cap
+        c = replace(c, score=ranked[i])
+    if identity is not None and query.dob is not None:
+        whole = float(dob_scores(index.prepared_people, rows[i : i + 1],
+                                 query.dob)[0])  # fmt: skip
+        c = _dated(c, identity, whole, query)
+        if c is None:
+            return None
+    if identity is not None and query.postcode:
+        held = codes.get(c.person_id, frozenset())
+        c = placed(c, place_whole(index, int(rows[i]), query.postcode),
+                   place_seen(held, query.postcode), query)  # fmt: skip
+        if c is None:
+            return None
+    if identity is not None:
+        score = round(min(c.score, 1.0), 3)
+        c = replace(_as_seen(c, identity, services, today), score=score,
+                    confidence=confidence_word(score))  # fmt: skip
+    return replace(c, n_services=len(shown), possible_match=seen.flagged(c.person_id))
 
 
 def _by_record(

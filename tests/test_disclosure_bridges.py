@@ -5,8 +5,10 @@ another (a new family name, a new address, a date of birth a year out): the two
 were never linked to each other, only each to a police record. A role that may
 not see police must not be shown them as one person (that would say a police
 record joins them): to it Dana is her children's social care record alone, in
-every output, exactly as in a build with no police record at all. A role that
-sees police sees one person; links between the records seen keep them together.
+every output, exactly as in a build with no police record at all; her housing
+record is to it the person such a build makes of it (found by its own name,
+opened as its own person, the tenant of Eli's household). A role that sees
+police sees one person; links between the records seen keep them together.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from support.disclosure_world import BUILD, MATRIX, write_world
 
 import governance.access as access
 from cli.serialise import plain
-from core.errors import AccessDenied, FamilyContextError
+from core.errors import AccessDenied, FamilyContextError, NotInIndexError
 from governance.audit import Actor
+from governance.subject_access import subject_access
 from governance.visibility import Policy, parse_matrix
 from linkage import index_tables as t
+from linkage.cluster import person_id as made_id
 from linkage.links import record_links
 from lookup.index import LinkedIndex
 from lookup.query import parse_query
@@ -92,8 +96,10 @@ ELI = {
 RECORDS = (DANA_CSC, DANA_POLICE, DANA_HOUSING, ELI)  # fmt: skip
 #: Dana's records in (source, record_id) order: csc 0, housing 1, police 2.
 BRIDGED, DIRECT = "0-2;1-2", "0-1;0-2;1-2"
-#: Housing's Dana as a build with no police record would make her: another person.
-APART = (DANA_CSC, {**DANA_HOUSING, "person_id": "d2"}, {**ELI})
+#: Housing's Dana as a build with no police record would make her: another
+#: person, with the id linkage gives her (from her one record's key).
+D2 = made_id("housing\x1fHOU-D1")
+APART = (DANA_CSC, {**DANA_HOUSING, "person_id": D2}, {**ELI})
 
 
 def _world(path: Path, rows, links: str | None) -> LinkedIndex:  # noqa: ANN001
@@ -150,7 +156,6 @@ def test_a_hidden_record_joining_two_seen_ones_leaves_no_trace(
     got = _outputs(worlds["bridged"], audit_engine, "social_worker")
     assert got == _outputs(worlds["apart"], audit_engine, "social_worker")
     request = _request(worlds["bridged"], audit_engine, "social_worker")
-    assert _found(request, "Dana", "Other") == []  # housing's name finds nobody
     view = access.audited_family(request, "d1")
     assert [m.person_id for m in view.members] == ["d1"]  # not Eli's household
     dana = view.members[0]
@@ -163,6 +168,52 @@ def test_a_hidden_record_joining_two_seen_ones_leaves_no_trace(
         access.audited_service_detail(request, "d1", "housing")
     [card] = _found(request, "Dana", "Bridge")
     assert card.n_services == 1 and not any("Housing" in c for c in card.case_numbers)
+
+
+def _apart_outputs(index: LinkedIndex, audit: Engine, role: str) -> dict[str, object]:
+    """What the role gets of housing's Dana and of Eli's household."""
+    request = _request(index, audit, role)
+    found = _found(request, "Dana", "Other")
+    eli = access.audited_family(request, "e1")
+    return {
+        "results": plain(found),
+        "family": plain(access.audited_family(request, D2)),
+        "household": plain(eli),
+        "why_linked": plain(eli.evidence),
+        "detail": access.audited_service_detail(request, D2, "housing"),
+    }
+
+
+def test_records_set_aside_are_the_person_a_build_without_the_join_makes(
+    worlds, audit_engine
+) -> None:
+    """Police hidden: housing's Dana is found by her own name, opens as her own
+    person and is the tenant of Eli's household, as with no police record."""
+    got = _apart_outputs(worlds["bridged"], audit_engine, "social_worker")
+    assert got == _apart_outputs(worlds["apart"], audit_engine, "social_worker")
+    request = _request(worlds["bridged"], audit_engine, "social_worker")
+    [card] = _found(request, "Dana", "Other")
+    assert (card.person_id, card.last_name, card.n_services) == (D2, "Other", 1)
+    assert card.address == DANA_HOUSING["address"]
+    household = access.audited_family(request, "e1")
+    assert {m.person_id for m in household.members} == {"e1", D2}
+    text = repr(got)
+    assert [w for w in ("d1", "Bridge", "POL-", "Harassment") if w in text] == []
+    with pytest.raises(AccessDenied):
+        access.audited_service_detail(request, D2, "csc")
+
+
+def test_an_id_of_records_set_aside_opens_only_for_whom_they_are_set_aside(
+    worlds, audit_engine
+) -> None:
+    """A role that sees the joining record sees one person: the id records set
+    aside have for others is not in its index."""
+    request = _request(worlds["bridged"], audit_engine, "front_door")
+    with pytest.raises(NotInIndexError):
+        access.audited_family(request, D2)
+    with pytest.raises(NotInIndexError):
+        access.audited_family(_request(worlds["direct"], audit_engine,
+                                       "social_worker"), D2)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -195,3 +246,19 @@ def test_a_build_keeps_the_links_accepted_inside_each_person_of_three() -> None:
     got = record_links(std, people, merged)
     # a: csc C1 0, housing H1 1, police P1 2; b has two records: none kept
     assert got.select("person_id", "links").rows() == [("a", "0-2;1-2")]
+
+
+def test_every_access_to_records_set_aside_names_the_person_they_belong_to(
+    worlds, audit_engine
+) -> None:
+    """A subject access for Dana finds the social worker's search, view and
+    detail of her housing record, made under the id it has to them."""
+    request = _request(worlds["bridged"], audit_engine, "social_worker")
+    _found(request, "Dana", "Other")
+    access.audited_family(request, D2)
+    access.audited_service_detail(request, D2, "housing")
+    ig = Actor("u.ig", "auditor", "auditor", "s-ig")
+    report = subject_access(audit_engine, ig, worlds["bridged"], "d1", "SAR-1",
+                            "Demo borough", formats=("json",))  # fmt: skip
+    kinds = [a["what"] for a in report.accesses if a["role"] == "social_worker"]
+    assert {"results_shown", "family_opened", "service_opened"} <= set(kinds)
