@@ -90,10 +90,13 @@ def _records_apart(
     return pl.concat(parts)
 
 
-def stored_records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
+def stored_records(
+    index: LinkedIndex, person_ids: list[str], apart: Mapping[str, Apart] | None = None
+) -> pl.DataFrame:
     """The records of these people as the index database holds them, with
-    ``linkage.people.FIELDS`` (none without a database)."""
-    return _records(index, person_ids)
+    ``linkage.people.FIELDS`` (none without a database); ``apart``: the people
+    records set aside for a viewer make, given their own records."""
+    return _records_apart(index, person_ids, apart or {})
 
 
 def cut_identities(records: pl.DataFrame, cut: pl.DataFrame) -> pl.DataFrame:

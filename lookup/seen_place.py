@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 import polars as pl
 
+from lookup.disclosure_links import Apart
 from lookup.identity import stored_records
 from lookup.index import LinkedIndex
 from lookup.match_words import PlaceHow, with_place
@@ -27,16 +28,18 @@ _LIFT: dict[PlaceHow, float] = {"": 0.0, "full": POSTCODE, "district": DISTRICT}
 
 
 def postcodes_seen(
-    index: LinkedIndex, full: Mapping[str, Collection[str]]
-) -> dict[str, frozenset[str]]:
+    index: LinkedIndex, full: Mapping[str, Collection[str]],
+    apart: Mapping[str, Apart] | None = None,
+) -> dict[str, frozenset[str]]:  # fmt: skip
     """Person id → the postcodes (upper case, no spaces) of their records of the
-    sources ``full`` gives for them (those the viewer sees in full)."""
+    sources ``full`` gives for them (those the viewer sees in full; ``apart``:
+    people records set aside for the viewer make, ``lookup.disclosure_links``)."""
     wanted = pl.DataFrame(
         [(p, s) for p, sources in full.items() for s in sources],
         schema={"person_id": pl.Utf8, "source": pl.Utf8}, orient="row",
     )  # fmt: skip
     held = keyed_postcodes(
-        stored_records(index, sorted(full))
+        stored_records(index, sorted(full), apart)
         .join(wanted, on=["person_id", "source"], how="semi")
         .select("person_id", "postcode")
     )

@@ -139,9 +139,10 @@ def _codes_seen(
     full: dict[str, set[str]] = {}
     for r in seen.records:
         pid = r["person_id"]
-        if pid in seen.identity and disclosure.full(r["source"], ages.of_person(pid)):
+        owner = seen.apart[pid].person_id if pid in seen.apart else pid
+        if pid in seen.identity and disclosure.full(r["source"], ages.of_person(owner)):
             full.setdefault(pid, set()).add(r["source"])
-    return postcodes_seen(index, full) if full else {}
+    return postcodes_seen(index, full, seen.apart) if full else {}
 
 
 def _fits_seen(identity: dict, held: frozenset[str], query: SearchQuery) -> bool:
@@ -399,13 +400,14 @@ def _fitting(
     seen, names = cut.seen, index.prepared_names
     ids = index.people["person_id"].gather(fit[at]).cast(pl.Utf8).to_list()
     still = 0
-    for pid, i in zip(ids, at.tolist(), strict=True):
-        if not seen.sources.get(pid):
-            continue
-        identity = seen.identity.get(pid)
+    for person, i in zip(ids, at.tolist(), strict=True):
         name = found.fit_name(names, i, query.family_only)
-        still += identity is None or (
-            _found_seen(identity, query, name, cut.names.get(pid, set()))
-            and _fits_seen(identity, cut.codes.get(pid, frozenset()), query)
-        )
+        for pid in (person, *seen.apart_of(person)):  # each made of them apart
+            if not seen.sources.get(pid):
+                continue
+            identity = seen.identity.get(pid)
+            still += identity is None or (
+                _found_seen(identity, query, name, cut.names.get(pid, set()))
+                and _fits_seen(identity, cut.codes.get(pid, frozenset()), query)
+            )
     return int(visible.sum()) - len(at) + still

@@ -174,9 +174,13 @@ def _apart_outputs(index: LinkedIndex, audit: Engine, role: str) -> dict[str, ob
     """What the role gets of housing's Dana and of Eli's household."""
     request = _request(index, audit, role)
     found = _found(request, "Dana", "Other")
+    fitting = access.audited_search_result(
+        request, parse_query("", "Other", "", postcode="FT8 8HH"), 10
+    ).fitting
     eli = access.audited_family(request, "e1")
     return {
         "results": plain(found),
+        "fitting": fitting,
         "family": plain(access.audited_family(request, D2)),
         "household": plain(eli),
         "why_linked": plain(eli.evidence),
@@ -191,6 +195,7 @@ def test_records_set_aside_are_the_person_a_build_without_the_join_makes(
     person and is the tenant of Eli's household, as with no police record."""
     got = _apart_outputs(worlds["bridged"], audit_engine, "social_worker")
     assert got == _apart_outputs(worlds["apart"], audit_engine, "social_worker")
+    assert got["fitting"] == 2  # Dana and Eli Other at FT8 8HH
     request = _request(worlds["bridged"], audit_engine, "social_worker")
     [card] = _found(request, "Dana", "Other")
     assert (card.person_id, card.last_name, card.n_services) == (D2, "Other", 1)
