@@ -41,9 +41,12 @@ DEFAULT_BLOCKING_RULES = (
     "names_sound_no_dob: fn_phon + ln_phon (one side without dob)",
     "initials_year_no_dob: fn_init + ln_init + dob_y (one side without dob)",
     "initial_number_year_no_dob: fn_init + addr_nums + dob_y (one side without dob)",
-    "surname_initial_number_year_no_dob: ln_init + addr_nums + dob_y (one side without dob)",
-    "crossed_name_year_no_dob: fn_join + dob_y ~ ln_join + dob_y (one side without dob)",
-    "crossed_surname_year_no_dob: ln_join + dob_y ~ fn_join + dob_y (one side without dob)",
+    "surname_initial_number_year_no_dob: ln_init + addr_nums + dob_y"
+    " (one side without dob)",
+    "crossed_name_year_no_dob: fn_join + dob_y ~ ln_join + dob_y"
+    " (one side without dob)",
+    "crossed_surname_year_no_dob: ln_join + dob_y ~ fn_join + dob_y"
+    " (one side without dob)",
     "initial_surname_town: fn_init + ln_phon + town_c",
     "dob_initial: dob + fn_init",
     "dob_surname_initial: dob + ln_init",
