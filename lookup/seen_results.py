@@ -74,32 +74,28 @@ def _as_seen(c: Candidate, row: dict, services: dict[str, str], today: date):  #
 
 def _names_seen(
     identities: dict[str, dict], family_only: bool, nicknames: pl.DataFrame
-) -> dict[str, set[tuple[str, str]]]:
+) -> tuple[dict[str, set[tuple[str, str]]], set[tuple[str, str]]]:
     """Per person made again, the standardised (given, family) names the records
-    seen bear (worked out for them all at once)."""
+    seen bear; and (person id, standardised family name) of the name those
+    records give each as theirs, not another name (all worked out at once)."""
     out: dict[str, set[tuple[str, str]]] = {pid: set() for pid in identities}
+    own: set[tuple[str, str]] = set()
     if not identities:
-        return out
+        return out, own
     frame = pl.DataFrame(
         [(pid, i.get("first_name"), i.get("last_name"),
           list(i.get("other_names") or [])) for pid, i in identities.items()],
         schema={"person_id": pl.Utf8, "first_name": pl.Utf8, "last_name": pl.Utf8,
                 "other_names": pl.List(pl.Utf8)}, orient="row",
     )  # fmt: skip
-    variants = name_variants(frame, nicknames).select("person_id", "first", "last")
-    for pid, first, last in variants.iter_rows():
+    variants = name_variants(frame, nicknames)
+    for pid, first, last, other in variants.select(
+        "person_id", "first", "last", "other"
+    ).iter_rows():
         out[pid].add(("" if family_only else first, last))
-    return out
-
-
-def _own_names(identities: dict[str, dict], nicknames: pl.DataFrame) -> set:
-    """(person id, standardised family name) of the name the records seen give
-    each person made again (not their other names)."""
-    if not identities:
-        return set()
-    own = {pid: {**i, "other_names": []} for pid, i in identities.items()}
-    return {(pid, last) for pid, names in _names_seen(own, True, nicknames).items()
-            for _, last in names}  # fmt: skip
+        if not other:
+            own.add((pid, last))
+    return out, own
 
 
 def seen_dob_how(identity: dict, dob: date) -> DobHow:
@@ -192,11 +188,10 @@ def cut_people(
     seen = seen_by(index, records_of(index, rows), disclosure, ages.of_person,
                    explain=False)  # fmt: skip
     codes = _codes_seen(index, seen, disclosure, ages) if query.postcode else {}
-    names = (
-        {} if query.by_identifier
+    names, own = (
+        ({}, set()) if query.by_identifier
         else _names_seen(seen.identity, query.family_only, index.nicknames)
     )  # fmt: skip
-    own = set() if query.by_identifier else _own_names(seen.identity, index.nicknames)
     return Cut(seen, codes, ages, names, own)
 
 
