@@ -284,16 +284,12 @@ def seen_by(
         if levels[r["person_id"]][r["source"]] == "full":
             in_full[r["person_id"]] = in_full.get(r["person_id"], 0) + 1
     flagged = _flagged(index, levels, _any_full(index, disclosure, ages))
+    partly = [p for p in cut if held[p] >= MIN_RECORDS and in_full.get(p, 0) > 1]
+    evidence = _evidence(index, full, in_full, partly, apart) if explain else {}
     return Seen(
         shown_records=shown,
         identity=seen_identities(index, cut, apart),
-        evidence=_evidence(
-            index,
-            full,
-            in_full,
-            [p for p in cut if held[p] >= MIN_RECORDS and in_full.get(p, 0) > 1],
-            apart,
-        ),  # fmt: skip
+        evidence=evidence,
         flagged_ids=flagged,
         sources=_shown_sources(levels, shown),
         records=records,
