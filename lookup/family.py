@@ -12,7 +12,7 @@ import polars as pl
 from core.errors import NotInIndexError
 from linkage.families import SEPARATOR
 from lookup.disclosure import Disclosure
-from lookup.disclosure_links import Split, apart_owner
+from lookup.disclosure_links import Split
 from lookup.evidence import RecordEvidence
 from lookup.family_index import person_row
 from lookup.index import LinkedIndex
@@ -20,7 +20,7 @@ from lookup.named_case import named_on_current_cases
 from lookup.prepared import gather_ranges
 from lookup.relationships import GroupRow, Relationship
 from lookup.relationships_seen import member_relationships
-from lookup.seen import Ages, Seen, aside_for, records_of, seen_by
+from lookup.seen import Ages, Seen, aside_for, owner_of, records_of, seen_by
 from lookup.services import (
     Lead,
     ServiceStatus,
@@ -279,7 +279,7 @@ def family_view(
     owner = person_id
     if row < 0 and disclosure is not None:
         # records set aside for a viewer, opened as the person they are to them
-        owner = apart_owner(index, person_id) or person_id
+        owner = owner_of(index, person_id)
         row = person_row(ids, owner) if owner != person_id else -1
     if row < 0:
         raise NotInIndexError(NOT_IN_INDEX)
