@@ -100,8 +100,9 @@ def _best_seen(
     record of a source in ``shown``; ``keys``: every record of the person in
     (source, record_id) order (the positions the links number)."""
     best: dict[tuple[str, str], dict] = {}
+    allowed = set(shown)
     for (a, b), why in zip(stored.links, stored.evidence or (), strict=True):
-        if max(a, b) >= len(keys) or not {keys[a][0], keys[b][0]} <= set(shown):
+        if max(a, b) >= len(keys) or not {keys[a][0], keys[b][0]} <= allowed:
             continue
         for end in (keys[a], keys[b]):
             if end not in best or why["p"] > best[end]["p"]:
