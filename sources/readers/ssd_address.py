@@ -51,19 +51,20 @@ def parts(address: pl.DataFrame) -> pl.DataFrame:
     strict = {f"__{k}": _JSON.str.json_path_match(f"$.{k}") for k in KEYS}
     rows = address.with_row_index("__row").with_columns(__object=is_object, **strict)
     valid = pl.any_horizontal(pl.col(k).is_not_null() for k in strict)
+    rows = rows.with_columns(__loose=pl.col("__object") & ~valid)
     # the loose reading (ten regular expressions per row) only where strict JSON
     # failed: most deployments write valid JSON, and the loose pass costs seconds
     # per 10k rows
-    loose = rows.filter(pl.col("__object") & ~valid)
-    loose = loose.with_columns(**{f"__{k}": _loose(k) for k in KEYS})
-    rows = pl.concat([rows.filter(~(pl.col("__object") & ~valid)), loose])
-    rows = rows.sort("__row")
+    loose = rows.filter("__loose").with_columns(**{f"__{k}": _loose(k) for k in KEYS})
+    rows = pl.concat([rows.filter(~pl.col("__loose")), loose]).sort("__row")
     plain = fields.one_line(pl.when(~is_object).then(_JSON.str.strip_chars()))
     texts = {
         k: fields.text(pl.when(pl.col("__object")).then(pl.col(k)), pl.String)
         for k in strict
     }
-    return rows.with_columns(**texts, __plain=plain).drop("__row", "__object")
+    return rows.with_columns(**texts, __plain=plain).drop(
+        "__row", "__object", "__loose"
+    )
 
 
 def _numbered(value: pl.Expr, word: str) -> pl.Expr:
