@@ -5,14 +5,18 @@ database (``governance.keys``) over the previous event's hash and the event, so
 changing, removing or reordering any stored event breaks the chain from that
 point on, and rewriting it needs the key as well as the database.
 
-Writing is a group commit. A writer first stores its event in ``audit_pending``
-(one short transaction, durable before anything is shown), then takes the
-chain's lock: whoever holds it links every pending event, oldest first, onto
-the head in one transaction (one commit, one flush for many events) and removes
-them from ``audit_pending``. A writer whose event was linked by another returns
-at once. ``prev_hash`` is unique and ``seq`` is given under the lock, so the
-chain never forks and has no gaps. If an event cannot be written (stored and
-linked), ``record_event`` raises ``AuditError`` and the caller must show nothing.
+Writing is a group commit on PostgreSQL. A writer first stores its event in
+``audit_pending`` (one short transaction), then takes the chain's lock: whoever
+holds it links every pending event, oldest first, onto the head in one
+transaction (one commit, one flush for many events), removes them from
+``audit_pending`` and, still holding the lock, links what was stored meanwhile
+(a few rounds at most), so a writer waiting for it is linked by it. A writer
+whose event was linked by another returns at once. On SQLite, where writers
+hold the file's write lock one at a time, a writer links its event (after
+anything left pending) in one transaction. ``prev_hash`` is unique and ``seq``
+is given under the lock, so the chain never forks and has no gaps. If an event
+cannot be written (stored and linked), ``record_event`` raises ``AuditError``
+and the caller must show nothing.
 """
 
 from __future__ import annotations
@@ -231,6 +235,8 @@ def record_event(engine: Engine, event: Event) -> None:
         with engine.connect() as conn:
             if _idle_postgres(conn):
                 _record_postgres(conn, key, row)
+            elif is_sqlite(conn):
+                _record_sqlite(conn, key, row)
             else:
                 stored = conn.execute(insert(audit_pending).values(**row))
                 pid = stored.inserted_primary_key[0]
@@ -252,7 +258,9 @@ _LINKED_COLUMNS = f"seq, {_COLUMNS}, prev_hash, hash, pending_id"
 #: stops another writer from leading.
 _WAITING = 774413
 _HEAD = "(SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1)"
-_MINE = "currval(pg_get_serial_sequence('audit_pending', 'pid'))"
+#: This connection's last stored event (a sub-select, evaluated once, so the
+#: look-up is by the primary key, not a test of every pending row).
+_MINE = "(SELECT currval(pg_get_serial_sequence('audit_pending', 'pid')))"
 _LED = "current_setting('fc.led') = 'true'"
 #: Holding both locks, what is pending, oldest first, with the head (read after
 #: the locks, so every event stored before them is seen); else nothing. Not
@@ -327,11 +335,16 @@ def _record_postgres(conn: Connection, key: bytes, row: Mapping[str, str]) -> No
 
 
 def _results(cur: Any, query: str, params: Any = None) -> list[list[Any]]:
-    """Rows of every statement of a multi-statement query, in order."""
+    """Rows of every statement of a multi-statement query, in order (a result
+    with rows is told by its status: building its column descriptions would
+    cost more than reading it)."""
+    from psycopg.pq import ExecStatus
+
     cur.execute(query, params)
     found = []
     while True:
-        found.append(cur.fetchall() if cur.description else [])
+        rows = cur.pgresult is not None and cur.pgresult.status == ExecStatus.TUPLES_OK
+        found.append(cur.fetchall() if rows else [])
         if not cur.nextset():
             return found
 
@@ -355,21 +368,51 @@ def _linked(
 ) -> bool:
     """Whether event ``pid`` is linked, from what a try read (``found``: led,
     waited, pending, still pending). A waiter's was unless still pending; a
-    leader links what it read, then lets go of the locks."""
+    leader links what it read (and what came meanwhile), then lets go of the
+    locks."""
     led, _, pending, waiting = found
     if led[0][0] != "true":
         return waiting[0][0] == 0
     pids = [r[0] for r in pending]
-    _lead_postgres(conn, cur, key, pending)
-    return pid in pids or len(pids) < BATCH or pids[-1] > pid
+    linked = _lead_postgres(conn, cur, key, pending)
+    return pid in linked or len(pids) < BATCH or pids[-1] > pid
 
 
-def _lead_postgres(conn: Connection, cur: Any, key: bytes, pending: list[Any]) -> None:
-    """Holding the locks, link ``pending`` (read after them), commit and let go
-    of the locks, in one round trip."""
-    if not pending:
-        cur.execute(_UNLOCK)
-        return
+#: Holding the locks after a commit: what was stored meanwhile, as ``_READ``.
+_AGAIN = (
+    f"SELECT p.pid, {', '.join('p.' + k for k in ROW_KEYS)}, h.seq, h.hash "
+    f"FROM audit_pending p LEFT JOIN {_HEAD} h ON true ORDER BY p.pid LIMIT {BATCH}"
+)
+#: Link transactions one leader runs at most before letting go of the locks.
+ROUNDS = 4
+
+
+def _lead_postgres(
+    conn: Connection, cur: Any, key: bytes, pending: list[Any]
+) -> set[int]:
+    """Holding the locks, link ``pending`` (read after them) and commit; the
+    same round trip reads what was stored meanwhile, which is linked next, up to
+    ``ROUNDS`` transactions, so a writer waiting for this leader is linked by it
+    rather than trying again. Then let go of the locks (in the last link's round
+    trip when there is nothing more to link). The pending ids linked."""
+    done: set[int] = set()
+    for round_ in range(1, ROUNDS + 1):
+        if not pending:
+            break
+        then = _UNLOCK if round_ == ROUNDS else _AGAIN
+        pids, pending = _link_round(conn, cur, key, pending, then)
+        done.update(pids)
+        if then == _UNLOCK:
+            return done
+    cur.execute(_UNLOCK)
+    return done
+
+
+def _link_round(
+    conn: Connection, cur: Any, key: bytes, pending: list[Any], then: str
+) -> tuple[list[int], list[Any]]:
+    """Link ``pending`` in one transaction and run ``then`` in the same round
+    trip; (the pending ids linked, the rows ``then`` read)."""
     if pending[0][-2] is None:  # an empty log: start from the anchor
         head_seq, prev = _head(conn)
     else:
@@ -385,20 +428,25 @@ def _lead_postgres(conn: Connection, cur: Any, key: bytes, pending: list[Any]) -
     order = ("seq", *ROW_KEYS, "prev_hash", "hash", "pending_id")
     values = [r[k] for r in linked for k in order]
     pids = [r[0] for r in pending]
-    cur.execute(
+    found = _results(
+        cur,
         f"{begin}INSERT INTO audit_events ({_LINKED_COLUMNS}) VALUES "
         f"{', '.join([one] * len(linked))}; "
         f"DELETE FROM audit_pending WHERE pid IN ({', '.join(['%s'] * len(pids))}); "
-        f"COMMIT; {_UNLOCK}",
+        f"COMMIT; {then}",
         [*values, *pids],
     )
     conn.info["fc_keyed"] = True  # the seal, if this wrote it, is committed
+    return pids, (found[-1] if then == _AGAIN else [])
 
 
 def _links(
-    rows: Iterable[tuple[int, Mapping[str, Any]]], head_seq: int, prev: str, key: bytes
+    rows: Iterable[tuple[int | None, Mapping[str, Any]]],
+    head_seq: int,
+    prev: str,
+    key: bytes,
 ) -> list[dict[str, Any]]:
-    """The chained form of pending events (pid, content), oldest first."""
+    """The chained form of events (pending id or None, content), oldest first."""
     linked = []
     for offset, (pid, content) in enumerate(rows, start=1):
         digest = chain_hash(prev, content, key)
@@ -406,6 +454,27 @@ def _links(
                        "hash": digest, "pending_id": pid})  # fmt: skip
         prev = digest
     return linked
+
+
+def _record_sqlite(conn: Connection, key: bytes, row: Mapping[str, str]) -> None:
+    """SQLite: one write transaction per event. Writers hold the file's write lock
+    one at a time, so nothing can be grouped: holding it, link whatever an
+    earlier writer left pending, then this event, and commit."""
+    _lock(conn)
+    pending = conn.execute(
+        select(*_PENDING_COLS).order_by(audit_pending.c.pid).limit(BATCH)
+    ).all()
+    head_seq, prev = _head(conn)
+    if not conn.info.get("fc_keyed"):
+        _seal_keying(conn, key, head_seq, prev)
+        conn.info["fc_keyed"] = True
+    content = [(r.pid, {k: getattr(r, k) for k in ROW_KEYS}) for r in pending]
+    linked = _links([*content, (None, row)], head_seq, prev, key)
+    conn.execute(insert(audit_events), linked)
+    if pending:
+        pids = [r.pid for r in pending]
+        conn.execute(delete(audit_pending).where(audit_pending.c.pid.in_(pids)))
+    conn.commit()
 
 
 def _lead_when_locked(conn: Connection, key: bytes, pid: int) -> None:

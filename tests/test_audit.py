@@ -8,7 +8,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, insert, select, text
 
 from core.db import make_engine
 from core.errors import AuditError
@@ -17,6 +17,7 @@ from governance.audit import (
     GENESIS,
     Actor,
     Event,
+    audit_pending,
     canonical_json,
     ensure_audit_schema,
     read_events,
@@ -24,6 +25,7 @@ from governance.audit import (
     utc_text,
     verify_chain,
 )
+from governance.chain import ROW_KEYS
 
 ACTOR = Actor("u1", "Test User", "front_door", "sess-1")
 
@@ -43,6 +45,26 @@ def test_events_chain_in_order(audit_engine):
     assert all(
         e["prev_hash"] == n["hash"] for e, n in zip(events, events[1:], strict=False)
     )
+    assert verify_chain(audit_engine).valid
+
+
+def test_an_event_left_pending_is_linked_first_by_the_next_writer(audit_engine):
+    """An event stored but not linked (its writer failed after storing it) is
+    linked by the next writer, before that writer's own event."""
+    record_event(audit_engine, Event("search", ACTOR, data={"n": 0}))
+    left = {k: "" for k in ROW_KEYS} | {
+        "at_utc": utc_text(datetime.now(UTC)), "kind": "search", "user_id": "u2",
+        "user_name": "Other", "role": "front_door", "data": '{"n":1}',
+    }  # fmt: skip
+    with audit_engine.begin() as conn:
+        conn.execute(insert(audit_pending), [left])
+    record_event(audit_engine, Event("search", ACTOR, data={"n": 2}))
+    events = read_events(audit_engine)
+    assert [(e["user_id"], e["data"]["n"]) for e in events] == [
+        ("u1", 2), ("u2", 1), ("u1", 0)]  # fmt: skip
+    with audit_engine.connect() as conn:
+        waiting = conn.execute(select(func.count()).select_from(audit_pending))
+        assert waiting.scalar_one() == 0
     assert verify_chain(audit_engine).valid
 
 
