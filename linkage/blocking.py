@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 
 from core.config import DEFAULT_BLOCKING_RULES, parse_blocking_rule
+from linkage.case_slips import case_deletion_keys, case_deletions
 from linkage.keycodes import coded_keys, distinct_pairs
 
 PAIR_SCHEMA = pl.Schema({"l": pl.UInt32, "r": pl.UInt32})
@@ -63,10 +64,7 @@ DEFAULT_RULES = rules_from(DEFAULT_BLOCKING_RULES)
 LIST_COLUMNS = (
     "fn_canons", "ln_canons", "ln_part_phons", "case_dels", "ids", "contacts",
 )  # fmt: skip
-#: Case numbers at least this long get one-character-deleted keys (so a typing
-#: slip, even two digits swapped, still shares a key); longer ones are cut.
-SLIP_KEY_CHARS = (6, 16)
-SLIP_SEED = KEY_SEED = 7  # any fixed seeds: keys need only match in one build
+KEY_SEED = 7  # any fixed seed: keys need only match in one build
 
 
 @dataclass(frozen=True)
@@ -130,20 +128,40 @@ def _keyed(
     return out.select("rid", pl.struct(names).hash(KEY_SEED).alias(names[0]))
 
 
+def widest_block(values: pl.DataFrame) -> int:
+    """Rows in the largest block of an ``exploded`` column's values alone."""
+    return int(values.group_by(values.columns[1]).len()["len"].max() or 0)
+
+
+def _all_small(
+    keys: tuple[str, ...], widest: dict[str, int] | None, max_block: int
+) -> bool:
+    """No block of ``keys`` can exceed ``max_block``: its first column's widest
+    block alone does not (``widest``). Further keys only split such a block:
+    their lists never repeat an element within one record."""
+    return (widest or {}).get(keys[0], max_block + 1) <= max_block
+
+
 def rule_pairs(
     std: pl.DataFrame,
     rule: BlockingRule,
     max_block: int,
     long: dict[str, pl.DataFrame] | None = None,
+    widest: dict[str, int] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """Pairs one rule finds, and how many over-large blocks it skipped
-    (``long``: list columns already ``exploded``, by name)."""
+    (``long``: list columns already ``exploded``, by name; ``widest``: their
+    ``widest_block``, when known: blocks then need no counting when every one
+    is small, as case-number deletion keys are)."""
     columns = tuple(f"k{i}" for i in range(len(rule.keys)))
     key = columns[0]  # _keyed hashes several key columns into the first
-    right = _keyed(std, rule.right_keys or rule.keys, columns, long)
-    sizes = right.group_by(key).len()
-    big = sizes.filter(pl.col("len") > max_block).select(key)
-    right = right.join(big, on=key, how="anti")
+    right_keys = rule.right_keys or rule.keys
+    right = _keyed(std, right_keys, columns, long)
+    big = pl.DataFrame(schema={key: right.schema[key]})
+    if not _all_small(right_keys, widest, max_block):
+        sizes = right.group_by(key).len()
+        big = sizes.filter(pl.col("len") > max_block).select(key)
+        right = right.join(big, on=key, how="anti")
     self_join = rule.symmetric and not rule.left_missing
     if self_join:
         left = right
@@ -170,44 +188,6 @@ def rule_pairs(
         .collect()
     )
     return distinct_pairs(joined), big.height
-
-
-def case_deletion_keys(std: pl.DataFrame) -> pl.DataFrame:
-    """``rid`` and ``case_dels``: a record's case number with each character
-    deleted in turn, prefixed by its source and hashed, a row per deletion: two
-    numbers one substitution or adjacent swap apart share one. Numbers outside
-    ``SLIP_KEY_CHARS`` get none.
-
-    Hashes stand in for the text keys: the rules join on them directly, with no
-    dictionary to build, and a collision could only add a pair to compare.
-    """
-    low, high = SLIP_KEY_CHARS
-    number = pl.col("case_number").str.strip_chars()
-    numbered = std.select(
-        "rid", (pl.col("source") + ":").alias("prefix"), number.alias("number")
-    ).filter(pl.col("number").str.len_chars().is_between(low, high))
-    numbered = numbered.with_columns(pl.col("number").str.len_chars().alias("n"))
-    parts = [
-        numbered.filter(pl.col("n") > i).select(
-            "rid",
-            (
-                pl.col("prefix")
-                + pl.col("number").str.slice(0, i)
-                + pl.col("number").str.slice(i + 1)
-            )
-            .hash(SLIP_SEED)
-            .alias("case_dels"),
-        )
-        for i in range(high)
-    ]
-    return pl.concat(parts)
-
-
-def case_deletions(std: pl.DataFrame) -> pl.Series:
-    """Per record, its ``case_deletion_keys`` as one list (null when none)."""
-    keys = case_deletion_keys(std).group_by("rid").agg("case_dels")
-    found = std.select("rid").join(keys, on="rid", how="left", maintain_order="left")
-    return found["case_dels"]
 
 
 def street_text(addr: pl.Expr) -> pl.Expr:
@@ -254,7 +234,14 @@ def pairs_by_rule(
     long = {c: exploded(coded, c) for c in LIST_COLUMNS if c in coded.columns}
     if "case_dels" in used:
         long["case_dels"] = case_deletion_keys(std)
-    return {rule.name: rule_pairs(coded, rule, max_block, long) for rule in rules}
+        # Deletion keys are near-unique: counting their blocks once lets the
+        # rules that use them skip counting theirs (most of their cost).
+        widest = {"case_dels": widest_block(long["case_dels"])}
+    else:
+        widest = {}
+    return {
+        rule.name: rule_pairs(coded, rule, max_block, long, widest) for rule in rules
+    }
 
 
 def block(

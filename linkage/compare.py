@@ -12,6 +12,7 @@ comes from vectorised rapidfuzz calls. The comparisons themselves are in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -102,15 +103,15 @@ def coded_columns(std: pl.DataFrame) -> pl.DataFrame:
 def pair_frame(std: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     """Both sides' comparison columns for each pair, suffixed ``_l`` and ``_r``
     (text as categoricals when ``std`` comes from ``coded_columns``)."""
-    cols = [c for c in PAIR_COLUMNS if c in std.columns]
+    table = std.select(c for c in PAIR_COLUMNS if c in std.columns)
     pairs = pairs.select("l", "r")
-    # One lazy query gathers both sides in parallel, several times cheaper than
-    # eager gathers.
-    sides = std.lazy().select(
-        pl.col(cols).gather(pairs["l"]).name.suffix("_l"),
-        pl.col(cols).gather(pairs["r"]).name.suffix("_r"),
-    )
-    return pl.concat([pairs, sides.collect()], how="horizontal")
+    # Rows taken from the frame at once: a fifth of the time of gathering
+    # column by column in a lazy query (measured at a million records).
+    sides = [
+        table[pairs[side]].rename(lambda c, side=side: f"{c}_{side}")
+        for side in ("l", "r")
+    ]
+    return pl.concat([pairs, *sides], how="horizontal")
 
 
 def text(col: str) -> pl.Expr:
@@ -137,11 +138,28 @@ def similarity(
     With ``where``, only those rows are scored (others get 0): cheaper when a
     score only matters for pairs that already agree on something else.
     """
+
+    def scores(left: list[str], right: list[str]) -> np.ndarray:
+        return process.cpdist(left, right, scorer=scorer, workers=-1)
+
+    return distinct_scores(a, b, scores, where)
+
+
+def distinct_scores(
+    a: pl.Series,
+    b: pl.Series,
+    score: Callable[[list[str], list[str]], np.ndarray],
+    where: pl.Series | None = None,
+) -> pl.Series:
+    """``score`` of each distinct (``a[i]``, ``b[i]``), as text lists (nulls as
+    empty text), spread back to every row (Float32); as ``similarity``, with
+    rows outside ``where`` 0. One pass serves several scorers of one pair."""
     if where is not None:
         mask = where.fill_null(False).to_numpy()
         out = np.zeros(a.len(), dtype=np.float32)
         if mask.any():
-            out[mask] = similarity(a.filter(where), b.filter(where), scorer).to_numpy()
+            found = distinct_scores(a.filter(where), b.filter(where), score)
+            out[mask] = found.to_numpy()
         return pl.Series(out)
     if a.dtype == TEXT or b.dtype == TEXT:
         codes = pl.Categorical(pl.Categories.random())
@@ -150,11 +168,9 @@ def similarity(
     # since making Python strings for rapidfuzz costs more than the scoring.
     pairs = pl.DataFrame({"a": a, "b": b, "key": _pair_keys(a, b)})
     distinct = pairs.unique("key")
-    scores = process.cpdist(
+    scores = score(
         distinct["a"].cast(pl.String).fill_null("").to_list(),
         distinct["b"].cast(pl.String).fill_null("").to_list(),
-        scorer=scorer,
-        workers=-1,
     )
     scored = distinct.select("key", pl.Series("s", scores, dtype=pl.Float32))
     keys = pairs.select("key")

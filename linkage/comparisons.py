@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from core.config import LinkageConfig
@@ -19,6 +19,7 @@ from linkage import dobs
 from linkage.compare import (
     Comparison,
     Level,
+    distinct_scores,
     either_null,
     overlap,
     same,
@@ -49,6 +50,23 @@ def names_swapped() -> pl.Expr:
 SWAP_SIMILAR = 0.9
 
 
+def within_slip(left: list[str], right: list[str]) -> np.ndarray:
+    """Per pair of names: 1 when within a slip (Jaro-Winkler ``SWAP_SIMILAR``,
+    or else one edit), else 0; the edits only counted where the first test fails."""
+    jw = process.cpdist(
+        left, right, scorer=JaroWinkler.normalized_similarity, workers=-1
+    )
+    near = jw.astype(np.float32) >= SWAP_SIMILAR  # as the Float32 scores compare
+    far = np.flatnonzero(~near)
+    if far.size:
+        edits = process.cpdist(
+            [left[i] for i in far], [right[i] for i in far],
+            scorer=OSA.distance, workers=-1,
+        )  # fmt: skip
+        near[far] = edits <= 1
+    return near.astype(np.float32)
+
+
 def swapped_similar(p: pl.DataFrame, where: pl.Series) -> pl.Series:
     """First and last names exchanged, each within a slip (one edit, or
     Jaro-Winkler ``SWAP_SIMILAR``) of the other record's ("Hannah Mihal" /
@@ -57,10 +75,8 @@ def swapped_similar(p: pl.DataFrame, where: pl.Series) -> pl.Series:
     def cross(a: str, b: str, where: pl.Series) -> pl.Series:
         """Rows of ``where`` whose crossed names are within a slip (others False)."""
         left, right = p[f"{a}_join_l"], p[f"{b}_join_r"]
-        jw = similarity(left, right, JaroWinkler.normalized_similarity, where)
-        far = where & (jw < SWAP_SIMILAR)
-        slip = similarity(left, right, OSA.distance, far) <= 1
-        return where & ((jw >= SWAP_SIMILAR) | (far & slip))
+        near = distinct_scores(left, right, within_slip, where)
+        return where & (near > 0)
 
     differ = p.select(pl.col("fn_join_l") != pl.col("ln_join_l")).to_series()
     first = cross("fn", "ln", (where & differ).fill_null(False))
@@ -74,11 +90,15 @@ def one_digit_apart(p: pl.DataFrame) -> pl.Series:
     out on the digits as numbers rather than on text."""
     left = p["dob_n_l"].fill_null(0).to_numpy().astype(np.int64)
     right = p["dob_n_r"].fill_null(0).to_numpy().astype(np.int64)
+    # Equal dates are no slip apart; only the (fewer) differing ones are tested.
+    out = left == right
+    differ = np.flatnonzero(~out)
+    left, right = left[differ], right[differ]
     # Such numbers differ by c * 10^k, with c up to 9 (one digit) or 9 times up
     # to 9 (a swap): a cheap test that leaves few pairs for the digit check.
     gap = np.abs(left - right)
     for _ in range(7):
-        gap = np.where((gap % 10 == 0) & (gap > 0), gap // 10, gap)
+        gap = np.where(gap % 10 == 0, gap // 10, gap)
     maybe = (gap <= 9) | ((gap % 9 == 0) & (gap <= 81))
     a = (left[maybe, None] // 10 ** np.arange(8)) % 10
     b = (right[maybe, None] // 10 ** np.arange(8)) % 10
@@ -86,8 +106,7 @@ def one_digit_apart(p: pl.DataFrame) -> pl.Series:
     count = differs.sum(axis=1)
     swapped = differs[:, :-1] & differs[:, 1:] & (a[:, :-1] == b[:, 1:])
     swapped &= a[:, 1:] == b[:, :-1]
-    out = np.zeros(len(left), dtype=bool)
-    out[maybe] = (count <= 1) | ((count == 2) & swapped.any(axis=1))
+    out[differ[maybe]] = (count <= 1) | ((count == 2) & swapped.any(axis=1))
     return pl.Series(out)
 
 

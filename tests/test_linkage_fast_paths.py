@@ -17,7 +17,15 @@ from polars.testing import assert_frame_equal, assert_series_equal
 from support.population import make_population
 
 import linkage.cluster as cluster_module
-from linkage.blocking import DEFAULT_RULES, rule_pairs, with_blocking_keys
+from linkage.blocking import (
+    DEFAULT_RULES,
+    BlockingRule,
+    pairs_by_rule,
+    rule_pairs,
+    widest_block,
+    with_blocking_keys,
+)
+from linkage.case_slips import case_deletion_keys
 from linkage.cluster import cluster
 from linkage.components import components, joins_in_order, risky_groups
 from linkage.decisions import DecisionPairs
@@ -63,6 +71,49 @@ def test_every_rule_finds_the_same_pairs_on_codes(std: pl.DataFrame, rule) -> No
         coded, big_coded = rule_pairs(coded_keys(keyed, used), rule, max_block)
         assert big == big_coded
         assert_frame_equal(plain.sort("l", "r"), coded.sort("l", "r"))
+
+
+SLIP_RULES = [r for r in DEFAULT_RULES if "case_dels" in r.keys] + [
+    BlockingRule("slips_alone", ("case_dels",)),
+    BlockingRule("slips_two_more", ("case_dels", "ln_phon", "dob_y")),
+    BlockingRule("dob_then_slips", ("dob", "case_dels")),
+]
+
+
+def _slipped(std: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """``std`` with a third of its case numbers made another record's (a
+    duplicate in the source), one digit off it, or it with a digit doubled, so
+    deletion keys are shared by several records and repeat within one."""
+    rng = random.Random(seed)
+    numbers = std["case_number"].to_list()
+    given = [i for i, n in enumerate(numbers) if n]
+    for i in rng.sample(given, len(given) // 3):
+        other = numbers[rng.choice(given)]
+        k = rng.randrange(len(other))
+        numbers[i] = rng.choice(
+            [other, other[:k] + str(rng.randrange(10)) + other[k + 1 :],
+             other[:k] + other[k] + other[k:]]
+        )  # fmt: skip
+    return std.with_columns(pl.Series("case_number", numbers, dtype=pl.String))
+
+
+@pytest.mark.parametrize("rule", SLIP_RULES, ids=lambda r: r.name)
+def test_slip_rules_skip_counting_blocks_only_when_none_can_be_big(
+    std: pl.DataFrame, rule: BlockingRule
+) -> None:
+    """Blocks of deletion keys counted once (``widest_block``) give the pairs
+    and skipped blocks that counting each rule's blocks gives, whether the
+    widest deletion block is above the limit (counted) or not (skipped)."""
+    slipped = _slipped(std, seed=9)
+    widest = widest_block(case_deletion_keys(slipped))
+    assert 2 < widest < 400
+    keyed = with_blocking_keys(slipped)
+    for max_block in (2, widest, 400):
+        plain, big = rule_pairs(keyed, rule, max_block)
+        fast, big_fast = pairs_by_rule(slipped, (rule,), max_block)[rule.name]
+        assert big == big_fast
+        assert_frame_equal(plain.sort("l", "r"), fast.sort("l", "r"))
+    assert plain.height > 0
 
 
 def _greedy_order(n: int, left: list[int], right: list[int]) -> list[bool]:
