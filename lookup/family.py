@@ -14,9 +14,9 @@ from linkage.families import SEPARATOR
 from lookup.disclosure import Disclosure
 from lookup.disclosure_links import Split
 from lookup.evidence import RecordEvidence
-from lookup.family_index import person_row
 from lookup.index import LinkedIndex
 from lookup.named_case import named_on_current_cases
+from lookup.people_rows import people_row
 from lookup.prepared import gather_ranges
 from lookup.relationships import GroupRow, Relationship
 from lookup.relationships_seen import member_relationships
@@ -178,7 +178,7 @@ def _sources(fm: pl.DataFrame, r: int) -> str | None:
 
 def person_records(index: LinkedIndex, person_id: str) -> list[dict]:
     """One person's records, as dicts (none if the person is not in the build)."""
-    row = person_row(index.people["person_id"], person_id)
+    row = people_row(index, person_id)
     return records_of(index, np.array([row])) if row >= 0 else []
 
 
@@ -274,13 +274,12 @@ def family_view(
     Works through the family's own rows only (offsets built at load time); the
     few rows are handled as dicts because per-call frame overhead would dominate.
     """
-    ids = index.people["person_id"]
-    row = person_row(ids, person_id)
+    row = people_row(index, person_id)
     owner = person_id
     if row < 0 and disclosure is not None:
         # records set aside for a viewer, opened as the person they are to them
         owner = owner_of(index, person_id)
-        row = person_row(ids, owner) if owner != person_id else -1
+        row = people_row(index, owner) if owner != person_id else -1
     if row < 0:
         raise NotInIndexError(NOT_IN_INDEX)
     sources = configured_sources(index.source_loads)
@@ -298,6 +297,7 @@ def family_view(
         links, rows, at = _links(
             index, row, person_id, _resting_on_kept(index, found, disclosure, ages)
         )
+        ids = index.people["person_id"]
         kept = {ids[r] for r in at.values()}
         records = [r for r in records if r["person_id"] in kept]
     seen = seen_by(index, records, disclosure, ages.of_person, found)

@@ -27,9 +27,10 @@ from lookup.disclosure_links import (
 )
 from lookup.evidence import RecordEvidence, family_evidence
 from lookup.evidence_rows import evidence_of
-from lookup.family_index import person_row, record_rows
+from lookup.family_index import record_rows
 from lookup.identity import seen_identities
 from lookup.index import LinkedIndex
+from lookup.people_rows import people_row
 from lookup.text import age_on
 
 
@@ -67,7 +68,7 @@ class Ages:
     def of_person(self, person_id: str) -> int | None:
         """Age of the person with this id (None when unknown)."""
         if person_id not in self._known:
-            row = person_row(self._index.people["person_id"], person_id)
+            row = people_row(self._index, person_id)
             self._known[person_id] = self(row)
         return self._known[person_id]
 
@@ -177,7 +178,7 @@ def _any_full(
     index: LinkedIndex, disclosure: Disclosure, ages: Callable[[str], int | None]
 ) -> Callable[[str], bool]:
     def full(person_id: str) -> bool:
-        row = person_row(index.people["person_id"], person_id)
+        row = people_row(index, person_id)
         if row < 0:
             return False
         age = ages(person_id)
@@ -300,7 +301,7 @@ def seen_by(
 def owner_of(index: LinkedIndex, person_id: str) -> str:
     """The person of the build behind an id: itself, or the person whose
     records set aside for some viewer make it (``lookup.disclosure_links``)."""
-    if person_row(index.people["person_id"], person_id) >= 0:
+    if people_row(index, person_id) >= 0:
         return person_id
     return apart_owner(index, person_id) or person_id
 
@@ -310,7 +311,7 @@ def seen_records(
 ) -> Seen | None:
     """One person (or one the records set aside for this viewer make) cut for
     this viewer (None if not in the build)."""
-    row = person_row(index.people["person_id"], owner_of(index, person_id))
+    row = people_row(index, owner_of(index, person_id))
     if row < 0:
         return None
     records = records_of(index, np.array([row]))

@@ -20,10 +20,11 @@ import numpy as np
 import polars as pl
 
 from lookup.disclosure import Disclosure
-from lookup.family_index import person_rows, record_rows
+from lookup.family_index import record_rows
 from lookup.index import LinkedIndex
 from lookup.match_words import DobHow, as_own_name, with_dob
 from lookup.names import name_variants
+from lookup.people_rows import people_rows
 from lookup.query import SearchQuery, compact_id
 from lookup.scoring import DOB_SCORE, SWAPPED_DOB, ages, dob_how, dob_scores
 from lookup.search import (
@@ -209,8 +210,7 @@ def seen_candidates(
     ``matched``: the name each was found by, ``ranked``: the score each was
     ranked on before the cap at 1 (``lookup.search.Found``); ``cut``: these
     people (and maybe more) already cut (``cut_people``)."""
-    ids = index.people["person_id"]
-    rows = person_rows(ids, [c.person_id for c in found])
+    rows = people_rows(index, [c.person_id for c in found])
     cut = cut or cut_people(index, rows, query, disclosure, today)
     loads = index.source_loads
     services = dict(zip(loads["source"], loads["service"], strict=True))
@@ -337,8 +337,7 @@ def seen_search(
     people the viewer may see fit what was given (the people listed and those
     the count must look at cut once)."""
     found = find(index, query, today, limit)
-    ids = index.people["person_id"]
-    listed_rows = person_rows(ids, [c.person_id for c in found.candidates]).tolist()
+    listed_rows = people_rows(index, [c.person_id for c in found.candidates]).tolist()
     checked = _to_check(index, found.fit_rows, disclosure, today)
     rows = np.unique(np.array([*listed_rows, *checked[0].tolist()], dtype=np.int64))
     cut = cut_people(index, rows, query, disclosure, today)

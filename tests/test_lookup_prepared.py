@@ -14,6 +14,7 @@ from support.lookup_index import make_index
 from lookup.family_index import family_rows, person_row, record_rows
 from lookup.index import LinkedIndex, assemble_index, load_index, read_frames
 from lookup.names import clean_one, standardise_one
+from lookup.people_rows import people_row, people_rows
 from lookup.prepared import (
     day_number,
     dob_rows,
@@ -106,6 +107,16 @@ def test_other_dates_of_birth_are_found(index, engine) -> None:
         "p2",
         "exact name; another recorded date of birth",
     )
+
+
+def test_people_row_finds_what_the_frame_search_finds(index) -> None:
+    ids = index.people["person_id"]
+    wanted = [*ids.to_list(), "nobody", "", "p", "p10", "p1x", "p" * 40, "pé", "p1\0"]
+    assert [people_row(index, p) for p in wanted] == [
+        person_row(ids, p) for p in wanted
+    ]
+    assert people_rows(index, ["p2", "nobody", "p1"]).tolist() == [
+        person_row(ids, "p2"), -1, person_row(ids, "p1")]  # fmt: skip
 
 
 def test_family_offsets(index) -> None:
