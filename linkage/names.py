@@ -30,6 +30,7 @@ _LETTERS = (("ł", "l"), ("Ł", "L"), ("ø", "o"), ("Ø", "O"), ("æ", "ae"),
 _APOSTROPHES = re.compile(r"['’`]")
 _NOT_NAME = re.compile(r"[^a-z0-9 ]")
 _DIGITS = re.compile(r"[0-9]")
+_SPACES = re.compile(r" +")  # the only white space left once _NOT_NAME has run
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,24 @@ def clean_name(expr: pl.Expr) -> pl.Expr:
     """A cleaned name with digits removed; hyphenated parts become words."""
     out = clean_text(expr).str.replace_all(r"[0-9]", "").str.strip_chars()
     return pl.when(out.str.len_chars() > 0).then(out)
+
+
+def clean_name_one(text: str | None) -> str | None:
+    """``clean_name`` of one value in plain Python, step for step (None where it
+    gives null): a handful of names per request cost less so than as a frame.
+    Unlike ``clean_one`` it leaves the spaces where digits were, as
+    ``clean_name`` does."""
+    if text is None:
+        return None
+    for letter, plain in _LETTERS:
+        text = text.replace(letter, plain)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "M").lower()
+    text = _NOT_NAME.sub(" ", _APOSTROPHES.sub("", text))
+    text = _SPACES.sub(" ", text).strip()
+    if not text:
+        return None
+    return _DIGITS.sub("", text).strip() or None
 
 
 def clean_one(text: str) -> str:

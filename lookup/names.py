@@ -7,9 +7,11 @@ only, family-name parts, and nickname variants ('Bob' for 'Robert').
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
-from linkage.names import clean_one, load_name_tables
+from linkage.names import clean_name_one, clean_one, load_name_tables
 from linkage.standardise import clean_name, load_nicknames
 
 __all__ = ["clean_one"]  # typed-in names are cleaned by linkage's own rules
@@ -136,6 +138,39 @@ def name_variants(people: pl.DataFrame, nicknames: pl.DataFrame) -> pl.DataFrame
     # part too: a whole name and a part can share the rest (a deterministic order)
     joined = rows.join(canons, on="first", how="left")
     return joined.sort("person_id", "last", "first", "part")
+
+
+#: White space as polars' regular expressions read ``\s`` (Unicode White_Space;
+#: Python's ``\s`` takes the separators \x1c-\x1f as well).
+_WS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_TWO_WORDS = re.compile(f"[^{_WS}][{_WS}]+[^{_WS}]")
+_LAST_WORD = re.compile(f"[{_WS}]+[^{_WS}]+\\Z")
+_END_WORD = re.compile(f"([^{_WS}]+)\\Z")
+
+
+def variant_names(
+    first_name: str | None, last_name: str | None, other_names: list | None
+) -> list[tuple[str, str, bool]]:
+    """(first key, family name, other) of every row ``name_variants`` makes of
+    one person's names and other names, parts included, in plain Python: a
+    request cuts a handful of people, and a frame for them costs more than the
+    work (``tests/test_lookup_names_one.py`` holds the two to the same rows)."""
+    named = [(first_name, last_name, False)]
+    for name in other_names or ():
+        if name is not None and _TWO_WORDS.search(name):
+            end = _END_WORD.search(name)
+            named.append((_LAST_WORD.sub("", name, count=1),
+                          end.group(1) if end else None, True))  # fmt: skip
+    rows = []
+    for given, family, other in named:
+        first, last = clean_name_one(given), clean_name_one(family)
+        if first is None or last is None:
+            continue
+        first, parts = first.split(" ")[0], last.split(" ")
+        rows.append((first, "".join(parts), other))
+        if len(parts) > 1:
+            rows += [(first, part, other) for part in parts]
+    return rows
 
 
 def default_nicknames() -> pl.DataFrame:

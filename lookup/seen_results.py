@@ -23,7 +23,7 @@ from lookup.disclosure import Disclosure
 from lookup.family_index import record_rows
 from lookup.index import LinkedIndex
 from lookup.match_words import DobHow, as_own_name, with_dob
-from lookup.names import name_variants
+from lookup.names import variant_names
 from lookup.people_rows import people_rows
 from lookup.query import SearchQuery, compact_id
 from lookup.scoring import DOB_SCORE, SWAPPED_DOB, ages, dob_how, dob_scores
@@ -74,28 +74,22 @@ def _as_seen(c: Candidate, row: dict, services: dict[str, str], today: date):  #
 
 
 def _names_seen(
-    identities: dict[str, dict], family_only: bool, nicknames: pl.DataFrame
+    identities: dict[str, dict], family_only: bool
 ) -> tuple[dict[str, set[tuple[str, str]]], set[tuple[str, str]]]:
     """Per person made again, the standardised (given, family) names the records
     seen bear; and (person id, standardised family name) of the name those
-    records give each as theirs, not another name (all worked out at once)."""
-    out: dict[str, set[tuple[str, str]]] = {pid: set() for pid in identities}
+    records give each as theirs, not another name (``name_variants``'s rows, one
+    person at a time: ``lookup.names.variant_names``)."""
+    out: dict[str, set[tuple[str, str]]] = {}
     own: set[tuple[str, str]] = set()
-    if not identities:
-        return out, own
-    frame = pl.DataFrame(
-        [(pid, i.get("first_name"), i.get("last_name"),
-          list(i.get("other_names") or [])) for pid, i in identities.items()],
-        schema={"person_id": pl.Utf8, "first_name": pl.Utf8, "last_name": pl.Utf8,
-                "other_names": pl.List(pl.Utf8)}, orient="row",
-    )  # fmt: skip
-    variants = name_variants(frame, nicknames)
-    for pid, first, last, other in variants.select(
-        "person_id", "first", "last", "other"
-    ).iter_rows():
-        out[pid].add(("" if family_only else first, last))
-        if not other:
-            own.add((pid, last))
+    for pid, i in identities.items():
+        out[pid] = set()
+        rows = variant_names(i.get("first_name"), i.get("last_name"),
+                             list(i.get("other_names") or []))  # fmt: skip
+        for first, last, other in rows:
+            out[pid].add(("" if family_only else first, last))
+            if not other:
+                own.add((pid, last))
     return out, own
 
 
@@ -191,7 +185,7 @@ def cut_people(
     codes = _codes_seen(index, seen, disclosure, ages) if query.postcode else {}
     names, own = (
         ({}, set()) if query.by_identifier
-        else _names_seen(seen.identity, query.family_only, index.nicknames)
+        else _names_seen(seen.identity, query.family_only)
     )  # fmt: skip
     return Cut(seen, codes, ages, names, own)
 
