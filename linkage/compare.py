@@ -153,14 +153,27 @@ def distinct_scores(
 ) -> pl.Series:
     """``score`` of each distinct (``a[i]``, ``b[i]``), as text lists (nulls as
     empty text), spread back to every row (Float32); as ``similarity``, with
-    rows outside ``where`` 0. One pass serves several scorers of one pair."""
+    rows outside ``where`` 0."""
+    return distinct_table(a, b, lambda x, y: {"s": score(x, y)}, where)["s"]
+
+
+def distinct_table(
+    a: pl.Series,
+    b: pl.Series,
+    score: Callable[[list[str], list[str]], dict[str, np.ndarray]],
+    where: pl.Series | None = None,
+) -> pl.DataFrame:
+    """As ``distinct_scores``, for a ``score`` giving several named scores of
+    each pair: one column each, so one pass over the distinct pairs serves
+    several scorers."""
     if where is not None:
         mask = where.fill_null(False).to_numpy()
-        out = np.zeros(a.len(), dtype=np.float32)
-        if mask.any():
-            found = distinct_scores(a.filter(where), b.filter(where), score)
-            out[mask] = found.to_numpy()
-        return pl.Series(out)
+        found = distinct_table(a.filter(where), b.filter(where), score)
+        out = {}
+        for name in found.columns:
+            out[name] = np.zeros(a.len(), dtype=np.float32)
+            out[name][mask] = found[name].to_numpy()
+        return pl.DataFrame(out)
     if a.dtype == TEXT or b.dtype == TEXT:
         codes = pl.Categorical(pl.Categories.random())
         a, b = a.cast(pl.String).cast(codes), b.cast(pl.String).cast(codes)
@@ -172,10 +185,12 @@ def distinct_scores(
         distinct["a"].cast(pl.String).fill_null("").to_list(),
         distinct["b"].cast(pl.String).fill_null("").to_list(),
     )
-    scored = distinct.select("key", pl.Series("s", scores, dtype=pl.Float32))
+    scored = distinct.select("key").with_columns(
+        pl.Series(name, values, dtype=pl.Float32) for name, values in scores.items()
+    )
     keys = pairs.select("key")
     found = keys.join(scored, on="key", how="left", maintain_order="left")
-    return found["s"].alias("")
+    return found.drop("key")
 
 
 def levels(missing: pl.Expr, conditions: list[pl.Expr]) -> pl.Expr:

@@ -20,6 +20,7 @@ from linkage.compare import (
     Comparison,
     Level,
     distinct_scores,
+    distinct_table,
     either_null,
     overlap,
     same,
@@ -110,10 +111,12 @@ def one_digit_apart(p: pl.DataFrame) -> pl.Series:
     return pl.Series(out)
 
 
-def first_name_edits(p: pl.DataFrame) -> pl.Series:
+def first_name_edits(p: pl.DataFrame, word: pl.Series | None = None) -> pl.Series:
     """Typing slips between the first names: of the first word, or of the whole
-    name without spaces when that is closer ("Lachlq Njohn" / "Lachlan John")."""
-    word = similarity(p["fn1_l"], p["fn1_r"], OSA.distance)
+    name without spaces when that is closer ("Lachlq Njohn" / "Lachlan John").
+    ``word``: the first words' edit distances, when already worked out."""
+    if word is None:
+        word = similarity(p["fn1_l"], p["fn1_r"], OSA.distance)
     spaced = p.select(
         (pl.col("fn_join_l") != pl.col("fn1_l"))
         | (pl.col("fn_join_r") != pl.col("fn1_r"))
@@ -122,6 +125,16 @@ def first_name_edits(p: pl.DataFrame) -> pl.Series:
     retried = pl.Series(retry)
     whole = similarity(p["fn_join_l"], p["fn_join_r"], OSA.distance, retried)
     return pl.Series(np.where(retry, whole.to_numpy(), word.to_numpy()))
+
+
+def _similar_and_edits(left: list[str], right: list[str]) -> dict[str, np.ndarray]:
+    """Jaro-Winkler similarity and edit distance of each pair of names."""
+    return {
+        "jw": process.cpdist(
+            left, right, scorer=JaroWinkler.normalized_similarity, workers=-1
+        ),
+        "edits": process.cpdist(left, right, scorer=OSA.distance, workers=-1),
+    }
 
 
 @dataclass(frozen=True)
@@ -138,8 +151,9 @@ class FirstName(Comparison):
         return either_null("fn")
 
     def prepared(self, p: pl.DataFrame) -> pl.DataFrame:
-        jw = similarity(p["fn1_l"], p["fn1_r"], JaroWinkler.normalized_similarity)
-        scored = p.with_columns(_jw=jw, _edits=first_name_edits(p))
+        words = distinct_table(p["fn1_l"], p["fn1_r"], _similar_and_edits)
+        jw = words["jw"]
+        scored = p.with_columns(_jw=jw, _edits=first_name_edits(p, words["edits"]))
         return scored.with_columns(_swap=swapped_similar(p, jw < self.loosely))
 
     def level_list(self) -> tuple[Level, ...]:
@@ -255,16 +269,23 @@ class Address(Comparison):
             ((fits & same("addr_nums")) | text_only).fill_null(False)
         ).to_series()
         sim = similarity(p["addr_l"], p["addr_r"], fuzz.token_set_ratio, candidate)
-        return p.with_columns(_sim=sim)
+        # Whether a house or flat number is shared matters only for addresses
+        # close enough to be similar: the list work is done for those alone.
+        close = (sim >= self.similar).to_numpy()
+        shared = np.zeros(p.height, dtype=bool)
+        if close.any():
+            numbers = [text(f"addr_nums_{s}").str.split(" ") for s in "lr"]
+            common = numbers[0].list.set_intersection(numbers[1]).list.len() > 0
+            found = p.filter(pl.Series(close)).select(common.fill_null(False))
+            shared[close] = found.to_series().to_numpy()
+        return p.with_columns(_sim=sim, _shared=pl.Series(shared))
 
     def level_list(self) -> tuple[Level, ...]:
         sim = pl.col("_sim")
-        numbers = [text(f"addr_nums_{s}").str.split(" ") for s in "lr"]
-        shared = numbers[0].list.set_intersection(numbers[1]).list.len() > 0
         return (
             Level("same address", same("addr_nums") & (sim >= self.same)),
             Level("same postcode", same("pc")),
-            Level("similar address", shared & (sim >= self.similar)),
+            Level("similar address", pl.col("_shared") & (sim >= self.similar)),
             Level("same street or area", sim >= self.area),
             Level("same postcode sector", same("pc_sector")),
             Level("same postcode district", same("pc_district")),
@@ -338,21 +359,25 @@ class CaseNumber(Comparison):
         return either_null("case_number") | ~same("source")
 
     def prepared(self, p: pl.DataFrame) -> pl.DataFrame:
-        # Only numbers of one source that differ can be a slip: text work there.
+        # Only numbers of one source that differ can be a slip, and only those
+        # one edit apart need the text tests (most pairs' numbers are far apart).
         differ = p.select((~self.missing() & ~same("case_number")).fill_null(False))
         differ = differ.to_series()
-        a, b = text("case_number_l"), text("case_number_r")
-        long = a.str.len_chars() >= SLIP_MIN_CHARS
-        neighbours = a.str.slice(0, a.str.len_chars() - 1) == b.str.slice(
-            0, b.str.len_chars() - 1
-        )
-        sub = p.select("case_number_l", "case_number_r").filter(differ)
-        candidate = sub.select((long & ~neighbours).fill_null(False)).to_series()
-        edits = similarity(
-            sub["case_number_l"], sub["case_number_r"], OSA.distance, candidate
-        )
+        rows = np.flatnonzero(differ.to_numpy())
         slip = np.zeros(p.height, dtype=bool)
-        slip[differ.to_numpy()] = (candidate & (edits == 1)).to_numpy()
+        if rows.size:
+            sub = p.select("case_number_l", "case_number_r").filter(differ)
+            edits = similarity(sub["case_number_l"], sub["case_number_r"], OSA.distance)
+            one = (edits == 1).to_numpy()
+            a, b = text("case_number_l"), text("case_number_r")
+            long = a.str.len_chars() >= SLIP_MIN_CHARS
+            neighbours = a.str.slice(0, a.str.len_chars() - 1) == b.str.slice(
+                0, b.str.len_chars() - 1
+            )
+            near = sub.filter(pl.Series(one)).select(
+                (long & ~neighbours).fill_null(False)
+            )
+            slip[rows[one]] = near.to_series().to_numpy()
         return p.with_columns(_slip=pl.Series(slip))
 
     def level_list(self) -> tuple[Level, ...]:
