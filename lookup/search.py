@@ -35,6 +35,7 @@ from lookup.scoring import (
     LAST_CUTOFF,
     ONE_PART_WRONG,
     PART,
+    SLIP,
     SWAPPED_DOB,
     ages,
     dob_scores,
@@ -79,6 +80,16 @@ FIT_FAMILY = 0.9
 FAMILY_DOB = ONE_PART_WRONG
 #: Share of a result's score a date of birth given carries (the name the rest).
 DOB_WEIGHT = 0.4
+#: Share of a name score the family name carries (the given name the rest).
+FAMILY_SHARE = 0.55
+#: Family-name score of a person recorded at the postcode given with the first
+#: name given (and the date of birth and age range given, when given) whose
+#: family name is another name: a marriage, adoption or a parent's new partner
+#: changes a family name the services may not have caught up with more often
+#: than a stranger of that first name lives at the address. Weighed as a family
+#: name one keyboard slip out: above the exact name seen only elsewhere in the
+#: district, below a family name at the address that is a spelling of it.
+CHANGED_FAMILY = SLIP
 #: Factor on a family name given alone: with a date of birth it is a likely
 #: match, never as strong as the whole name and date.
 FAMILY_ONLY = 0.75
@@ -216,6 +227,9 @@ class NameScores:
     score: np.ndarray
     variant: np.ndarray
     reading: np.ndarray
+    #: the family-name and given-name parts of that best score
+    family: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    given: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _family_only(index: LinkedIndex, query: SearchQuery,
@@ -231,7 +245,8 @@ def _family_only(index: LinkedIndex, query: SearchQuery,
     last_sim, _ = _scored(names, rows, reading)
     keep = last_sim >= LAST_CUTOFF
     rows, score = rows[keep], last_sim[keep]
-    return _best(names, rows, score, np.zeros(len(rows), dtype=np.int8))
+    how = np.zeros(len(rows), dtype=np.int8)
+    return _best(names, rows, score, how, score, np.zeros(len(rows)))
 
 
 def name_scores(index: LinkedIndex, query: SearchQuery) -> tuple[NameScores, tuple]:
@@ -243,7 +258,7 @@ def name_scores(index: LinkedIndex, query: SearchQuery) -> tuple[NameScores, tup
     readings = _readings(names, query, extra)
     if query.family_only:
         return _family_only(index, query, readings[0], extra), readings
-    found, scores, how = [], [], []
+    found, scores, how, lasts, firsts = [], [], [], [], []
     for i, reading in enumerate(readings):
         rows = _close_rows(names, reading)
         last_sim, first_sim = _scored(names, rows, reading)
@@ -259,23 +274,29 @@ def name_scores(index: LinkedIndex, query: SearchQuery) -> tuple[NameScores, tup
         more_first = np.where(more_first >= FIRST_CUTOFF, more_first, 0.0)
         found += [rows[keep], extra[near]]
         scores += [
-            0.55 * last_sim[keep] + 0.45 * first_sim[keep],
-            0.55 * more_last[near] + 0.45 * more_first[near],
+            FAMILY_SHARE * last_sim[keep] + (1 - FAMILY_SHARE) * first_sim[keep],
+            FAMILY_SHARE * more_last[near] + (1 - FAMILY_SHARE) * more_first[near],
         ]
         how.append(np.full(int(keep.sum() + near.sum()), i, dtype=np.int8))
+        lasts += [last_sim[keep], more_last[near]]
+        firsts += [first_sim[keep], more_first[near]]
     rows = np.concatenate(found)
-    return _best(names, rows, np.concatenate(scores), np.concatenate(how)), readings
+    best = _best(names, rows, np.concatenate(scores), np.concatenate(how),
+                 np.concatenate(lasts), np.concatenate(firsts))  # fmt: skip
+    return best, readings
 
 
 def _best(names: NameIndex, variants: np.ndarray, score: np.ndarray,
-          how: np.ndarray) -> NameScores:  # fmt: skip
+          how: np.ndarray, family: np.ndarray,
+          given: np.ndarray) -> NameScores:  # fmt: skip
     people = names.row_person[variants]
     order = np.lexsort((-score, people))
     people = people[order]
     first = np.ones(len(people), dtype=bool)
     first[1:] = people[1:] != people[:-1]
     pick = order[first]
-    return NameScores(people[first], score[pick], variants[pick], how[pick])
+    return NameScores(people[first], score[pick], variants[pick], how[pick],
+                      family[pick], given[pick])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -289,6 +310,9 @@ class Scored:
     variant: np.ndarray  # name variant row matched (-1 for an identifier)
     reading: np.ndarray
     readings: tuple = ()
+    #: the family-name and given-name parts of the name score (name searches)
+    family: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    given: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _by_name(index: LinkedIndex, query: SearchQuery) -> Scored:
@@ -301,7 +325,8 @@ def _by_name(index: LinkedIndex, query: SearchQuery) -> Scored:
     else:
         dob = dob_scores(index.prepared_people, rows, query.dob)
         score = (1 - DOB_WEIGHT) * named + DOB_WEIGHT * dob
-    return Scored(rows, score, name, dob, found.variant, found.reading, readings)
+    return Scored(rows, score, name, dob, found.variant, found.reading, readings,
+                  found.family, found.given)  # fmt: skip
 
 
 def _by_identifier(index: LinkedIndex, query: SearchQuery) -> Scored:
@@ -322,6 +347,8 @@ class Refined:
     score: np.ndarray
     place: np.ndarray  # 0 no postcode given or no match, 1 full postcode, 2 district
     age: np.ndarray  # 0 no range given, 1 inside, 2 age unknown, 3 outside
+    #: added to the score of a person read as having changed family name
+    changed: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _refine(index: LinkedIndex, query: SearchQuery, found: Scored,
@@ -351,7 +378,27 @@ def _refine(index: LinkedIndex, query: SearchQuery, found: Scored,
             keep &= full
     if query.family_only and query.dob is not None:
         keep &= found.dob >= FAMILY_DOB
-    return Refined(keep, score, place, age_how)
+    changed = changed_name(query, found, place, age_how)
+    return Refined(keep, score + changed, place, age_how, changed)
+
+
+def changed_name(query: SearchQuery, found: Scored, place: np.ndarray,
+                 age: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Per person, what is added to the score of one read as having changed
+    family name (``CHANGED_FAMILY``): recorded at the postcode given, the given
+    name fitting, the date of birth and age range given (if any) agreeing as
+    ``fitting`` asks, the family name another name (0 for everyone else)."""
+    out = np.zeros(len(found.rows))
+    if query.by_identifier or query.family_only or not query.postcode:
+        return out
+    ok = (place == 1) & (found.given >= FIT_NAME) & (found.family < LAST_CUTOFF)
+    if query.dob is not None:
+        ok &= found.dob >= SWAPPED_DOB
+    if query.age_min is not None or query.age_max is not None:
+        ok &= age == 1
+    weight = NO_DOB_FACTOR if query.dob is None else 1 - DOB_WEIGHT
+    lift = weight * FAMILY_SHARE * np.maximum(CHANGED_FAMILY - found.family, 0.0)
+    return np.where(ok, lift, 0.0)
 
 
 def fitting(query: SearchQuery, found: Scored, refined: Refined) -> np.ndarray:
@@ -387,6 +434,9 @@ class Found:
     #: per row of ``fit_rows``, the name variant row it fits by (-1: an
     #: identifier): a viewer's count needs a record they see bearing it
     fit_variants: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: per candidate, what reading a changed family name added to its score
+    #: (``changed_name``): it rests on the postcode and date of birth agreeing
+    changed: list[float] = field(default_factory=list)
 
     def fit_name(self, names: NameIndex, at: int, family_only: bool) -> tuple[str, str]:
         """The standardised (given, family) name ``fit_rows[at]`` fits by."""
@@ -436,7 +486,8 @@ def find(index: LinkedIndex, query: SearchQuery, today: date, limit: int) -> Fou
     matched = [variant_name(names, v, query.family_only)
                for v in found.variant[top].tolist()]  # fmt: skip
     ranked = refined.score[top].tolist()
-    return Found(candidates, found.rows[fits], matched, ranked, found.variant[fits])
+    return Found(candidates, found.rows[fits], matched, ranked, found.variant[fits],
+                 refined.changed[top].tolist())  # fmt: skip
 
 
 def search(

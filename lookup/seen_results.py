@@ -199,23 +199,26 @@ def seen_candidates(
     matched: list[tuple[str, str]] | None = None,
     ranked: list[float] | None = None,
     cut: Cut | None = None,
+    changed: list[float] | None = None,
 ) -> list[Candidate]:
     """``found`` cut to what ``disclosure`` lets the viewer see (order kept);
     ``matched``: the name each was found by, ``ranked``: the score each was
-    ranked on before the cap at 1 (``lookup.search.Found``); ``cut``: these
-    people (and maybe more) already cut (``cut_people``)."""
+    ranked on before the cap at 1, ``changed``: what reading a changed family
+    name added to it (``lookup.search.Found``); ``cut``: these people (and
+    maybe more) already cut (``cut_people``)."""
     rows = people_rows(index, [c.person_id for c in found])
     cut = cut or cut_people(index, rows, query, disclosure, today)
     loads = index.source_loads
     services = dict(zip(loads["source"], loads["service"], strict=True))
     kept = []
     by_name = matched or [("", "")] * len(found)
+    lifts = changed or [0.0] * len(found)
     for i, (c, name) in enumerate(zip(found, by_name, strict=True)):
         kept += [
             made for pid in (c.person_id, *cut.seen.apart_of(c.person_id))
             if (made := _seen_candidate(replace(c, person_id=pid), i, name, cut,
                                         query, services, ranked, rows,
-                                        index, today)) is not None
+                                        index, today, lifts[i])) is not None
         ]  # fmt: skip
     # ranked on what the viewer may see: a score lowered above moves down
     return sorted(kept, key=lambda c: -c.score)
@@ -224,11 +227,12 @@ def seen_candidates(
 def _seen_candidate(
     c: Candidate, i: int, name: tuple[str, str], cut: Cut, query: SearchQuery,
     services: dict[str, str], ranked: list[float] | None, rows: np.ndarray,
-    index: LinkedIndex, today: date,
+    index: LinkedIndex, today: date, changed: float = 0.0,
 ) -> Candidate | None:  # fmt: skip
     """``c`` (the ``i``-th found, by ``name``; its id that of the person or of
-    one their records set aside make, ``lookup.disclosure_links``) as the
-    viewer sees it, or None when the records they see do not find it."""
+    one their records set aside make, ``lookup.disclosure_links``; ``changed``
+    added to its score for a changed family name) as the viewer sees it, or
+    None when the records they see do not find it."""
     seen, codes = cut.seen, cut.codes
     shown = seen.sources.get(c.person_id, frozenset())
     identity = seen.identity.get(c.person_id)
@@ -242,6 +246,11 @@ def _seen_candidate(
     if identity is not None and ranked:
         # what a hidden record gave comes off the score ranked on, not the cap
         c = replace(c, score=ranked[i])
+    if identity is not None and changed:
+        c = _unchanged(c, changed, identity, codes.get(c.person_id, frozenset()),
+                       query, today)  # fmt: skip
+        if c is None:
+            return None
     if identity is not None and query.dob is not None:
         whole = float(dob_scores(index.prepared_people, rows[i : i + 1],
                                  query.dob)[0])  # fmt: skip
@@ -259,6 +268,26 @@ def _seen_candidate(
         c = replace(_as_seen(c, identity, services, today), score=score,
                     confidence=confidence_word(score))  # fmt: skip
     return replace(c, n_services=len(shown), possible_match=seen.flagged(c.person_id))
+
+
+def _unchanged(
+    c: Candidate, changed: float, identity: dict, held: frozenset[str],
+    query: SearchQuery, today: date,
+) -> Candidate | None:  # fmt: skip
+    """``c`` without what reading a changed family name added to its score
+    (``lookup.search.changed_name``) unless the records seen (``identity``,
+    their postcodes ``held``) still put the person at the postcode given with
+    the date of birth and age given; None when it then no longer makes a
+    result."""
+    age = age_on(identity.get("dob"), today)
+    low, high = query.age_min, query.age_max
+    if _fits_seen(identity, held, query) and (
+        (low is None and high is None)
+        or (age is not None and (low or 0) <= age <= (200 if high is None else high))
+    ):
+        return c
+    score = c.score - changed  # rounded once, with the rest, by the caller
+    return None if score < MIN_SCORE else replace(c, score=score)
 
 
 def _by_record(
@@ -336,7 +365,8 @@ def seen_search(
     rows = np.unique(np.array([*listed_rows, *checked[0].tolist()], dtype=np.int64))
     cut = cut_people(index, rows, query, disclosure, today)
     listed = seen_candidates(index, found.candidates, query, disclosure, today,
-                             found.matched, found.ranked, cut)  # fmt: skip
+                             found.matched, found.ranked, cut,
+                             found.changed)  # fmt: skip
     fitting = _fitting(index, found, query, checked, cut)
     cap = max(0, min(limit, MAX_RESULTS))
     return SearchResult(listed, fitting, narrowing_prompt(query, fitting, cap))

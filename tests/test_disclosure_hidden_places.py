@@ -55,17 +55,18 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, LinkedIndex]:
 
 
 def _search(
-    index: LinkedIndex, audit: Engine, role: str, boxes: tuple, limit: int = 10
-) -> SearchResult:
+    index: LinkedIndex, audit: Engine, role: str, boxes: tuple, limit: int = 10,
+    last: str = "Gone",
+) -> SearchResult:  # fmt: skip
     who = Actor(f"u.{role}", role, role, f"s-{role}")
     request = ask(index, audit, who, "Strategy discussion", "REF-1", policy=POLICY)
     first, dob, postcode = boxes
-    query = parse_query(first, "Gone", dob, postcode=postcode)
+    query = parse_query(first, last, dob, postcode=postcode)
     return access.audited_search_result(request, query, limit)
 
 
-def _both(worlds, audit, boxes, limit=10) -> tuple[SearchResult, SearchResult]:  # noqa: ANN001
-    return tuple(_search(worlds[w], audit, "early_help", boxes, limit)
+def _both(worlds, audit, boxes, limit=10, last="Gone") -> tuple[SearchResult, ...]:  # noqa: ANN001
+    return tuple(_search(worlds[w], audit, "early_help", boxes, limit, last)
                  for w in ("world", "without"))  # fmt: skip
 
 
@@ -104,6 +105,29 @@ def test_nobody_fits_only_through_a_hidden_record(worlds, audit_engine, boxes) -
     got, without = _both(worlds, audit_engine, boxes, limit=1)
     assert (got.fitting, got.prompt) == (without.fitting, without.prompt)
     assert got.fitting == 1 and got.prompt == ""
+
+
+@pytest.mark.parametrize(
+    "boxes",
+    [("Fay", "", "DT9 9ZZ"), ("Fay", "01/01/1980", "DT9 9ZZ"),
+     ("Fay", "07/07/1985", "DT4 4DD")],
+)  # fmt: skip
+def test_a_changed_family_name_rests_only_on_records_seen(
+    worlds, audit_engine, boxes
+) -> None:
+    """'Fay New' at a postcode: Fay Gone, recorded there with that first name
+    (and date of birth), is read as having changed family name; where the
+    postcode or the date is only on the CAMHS record, a role that may not see
+    it gets what a build without that record gives."""
+    got, without = _both(worlds, audit_engine, boxes, last="New")
+    assert plain(got.candidates) == plain(without.candidates)
+    seen = _search(worlds["world"], audit_engine, "front_door", boxes, last="New")
+    fay = next(c for c in seen.candidates if c.person_id == "f1")
+    assert "another family name" in fay.matched_on
+    assert fay.matched_on.endswith("; postcode")
+    assert fay.score > max(
+        (c.score for c in got.candidates if c.person_id == "f1"), default=0
+    )
 
 
 def test_a_role_that_sees_the_record_counts_and_lifts_her(worlds, audit_engine):

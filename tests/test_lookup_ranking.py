@@ -50,6 +50,8 @@ PEOPLE = [
     ("n2want", "Tomasz", "Nowak", date(1984, 10, 1), "SK5 1AB", 1),
     ("o1", "Fraser", "Macdonald", None, "SK8 2EU", 3),
     ("o2want", "Fraser", "Macdonald", date(1989, 8, 29), "SK4 1WA", 1),
+    ("p1", "Sian", "Lewis", None, "SK9 1AA", 3),
+    ("p2want", "Sian", "Pritchard", date(1990, 1, 1), "SK9 2BB", 1),
 ]
 
 CASES = [
@@ -83,6 +85,18 @@ CASES = [
      "01/10/1984", "", None, "n2want"),
     ("a date a year out (same day and month) beats an unknown date", "Fraesr",
      "MacDonald", "29/08/1990", "", None, "o2want"),
+    # the first name given at the postcode given, another family name: a
+    # marriage, adoption or a parent's new partner, not a stranger
+    ("a changed family name at the postcode given", "Sian", "Lewis", "",
+     "SK9 2BB", None, "p2want"),
+    ("a changed family name, with the date of birth", "Sian", "Lewis",
+     "01/01/1990", "SK9 2BB", None, "p2want"),
+    ("a changed family name, with a slip in the first name", "Sain", "Lewis",
+     "", "SK9 2BB", None, "p2want"),
+    ("a date of birth given that disagrees: another person at the address",
+     "Sian", "Lewis", "02/02/1991", "SK9 2BB", None, "p1"),
+    ("a changed family name, with the age inside the range given", "Sian",
+     "Lewis", "", "SK9 2BB", (30, 40), "p2want"),
 ]  # fmt: skip
 
 
@@ -128,13 +142,32 @@ def test_twins_at_one_address_are_ranked_before_the_score_is_capped(index) -> No
     assert [c.score for c in found[:2]] == [1.0, 1.0]
 
 
-def test_a_poor_name_at_the_postcode_never_beats_the_name_elsewhere(index) -> None:
-    """Oliver Richardson at the postcode given is still listed (a child's family
-    name may have changed), but below the Oliver Okafor who lives elsewhere."""
+def test_the_first_name_at_the_postcode_reads_as_a_changed_family_name(index):
+    """Oliver Richardson, at the postcode given with the first name given, is
+    read as having changed family name and comes before the Oliver Okafor who
+    lives elsewhere; the label says the family name is another one."""
     query = parse_query("Oliver", "Okafor", "", "", TODAY, "SK6 2RW")
     found = search(index, query, TODAY, 5)
-    assert [c.person_id for c in found] == ["g1want", "b2want"]
+    assert [c.person_id for c in found] == ["b2want", "g1want"]
     assert found[0].score > found[1].score
+    assert found[0].matched_on == "first name; another family name; postcode"
+
+
+def test_a_poor_name_at_the_postcode_never_beats_the_name_elsewhere(index) -> None:
+    """With a first name that does not fit (Oliver, Olwen) the person at the
+    postcode is not read as having changed family name: listed below the name
+    elsewhere, if at all."""
+    query = parse_query("Olwen", "Okafor", "", "", TODAY, "SK6 2RW")
+    found = search(index, query, TODAY, 5)
+    assert [c.person_id for c in found][:1] == ["g1want"]
+
+
+def test_a_changed_family_name_never_beats_a_spelling_at_the_address(index):
+    """At the postcode given, a family name one slip from the one given
+    (Whitfeld, Whitfield) comes before another family name."""
+    query = parse_query("Jo", "Whitfeld", "", "", TODAY, "SK3 0BZ")
+    found = search(index, query, TODAY, 5)
+    assert [c.person_id for c in found][:1] == ["f2want"]
 
 
 def test_age_range_still_leaves_out_known_ages_outside_it(index) -> None:
