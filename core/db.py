@@ -86,6 +86,14 @@ def _ping_when_idle(engine: Engine) -> Engine:
     return engine
 
 
+def reading(engine: Engine) -> Connection:
+    """A connection for a read that needs no transaction round it (one
+    statement, or statements that need not agree with each other): in
+    autocommit, so each read is one round trip, with no BEGIN sent before it
+    and no ROLLBACK after. Use it as ``with reading(engine) as conn:``."""
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
 def dialect(bind: Engine | Connection) -> str:
     """The database kind behind an engine or connection: "postgresql", "sqlite",
     "mssql" … (the one place the SQL dialect is asked for by name)."""

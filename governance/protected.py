@@ -20,6 +20,7 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.db import reading
 from core.errors import AuditError
 from governance.store import restrictions
 from governance.visibility import Policy
@@ -72,7 +73,7 @@ def _protected_people(
     one), or coded by a source in this build (worked out once per build)."""
     active = restrictions.c.lifted_at.is_(None)
     try:
-        with audit.connect() as conn:
+        with reading(audit) as conn:
             found = conn.execute(
                 select(restrictions.c.person_id).where(
                     active, restrictions.c.category == CATEGORY

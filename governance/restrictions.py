@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.db import reading
 from core.errors import AccessDenied, AuditError, UserInputError
 from governance.audit import Actor, Event, record_event, utc_text
 from governance.permissions import require
@@ -42,7 +43,7 @@ def restricted_ids(engine: Engine, person_ids: Iterable[str]) -> set[str]:
         return set()
     active = restrictions.c.lifted_at.is_(None)
     try:
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             found = conn.execute(
                 select(restrictions.c.person_id).where(
                     active, restrictions.c.person_id.in_(ids)

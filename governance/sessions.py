@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, text, update
 
 from core.config import GovernanceConfig
-from core.db import is_postgres
+from core.db import is_postgres, reading
 from governance.audit import Actor, Event, record_event, utc_text
 from governance.guarded import guarded
 from governance.store import app_sessions
@@ -166,7 +166,7 @@ def session_row(engine: Engine, session_id: str) -> dict[str, Any] | None:
     """The stored session, or None."""
 
     def read() -> dict[str, Any] | None:
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             found = (
                 conn.execute(
                     select(app_sessions).where(app_sessions.c.session_id == session_id)

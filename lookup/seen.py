@@ -31,6 +31,7 @@ from lookup.family_index import record_rows
 from lookup.identity import seen_identities
 from lookup.index import LinkedIndex
 from lookup.people_rows import people_row
+from lookup.per_index import per_index
 from lookup.text import age_on
 
 
@@ -155,23 +156,35 @@ def _evidence(
     return out
 
 
+def _partners(index: LinkedIndex) -> dict[str, tuple[str, ...]]:
+    """Each person in a possible match, and the people they might be (worked
+    out once per index: a request asks about a few dozen people)."""
+
+    def make() -> dict[str, tuple[str, ...]]:
+        pm = index.possible_matches
+        if pm.is_empty():
+            return {}
+        pairs = pm.select(pl.col("person_a", "person_b").cast(pl.Utf8)).iter_rows()
+        out: dict[str, list[str]] = {}
+        for a, b in pairs:
+            if a is None or b is None:  # half a pair is nobody to show
+                continue
+            out.setdefault(a, []).append(b)
+            out.setdefault(b, []).append(a)
+        return {p: tuple(o) for p, o in out.items()}
+
+    return per_index(index, "possible_match_partners", make)
+
+
 def _flagged(
     index: LinkedIndex, people: Iterable[str], shows: Callable[[str], bool]
 ) -> frozenset[str]:
-    pm = index.possible_matches
-    wanted = set(people)
-    if pm.is_empty() or not wanted:
-        return frozenset()
-    ids = pl.Series(list(wanted), dtype=pl.Utf8).implode()
-    pairs = pm.select(pl.col("person_a", "person_b").cast(pl.Utf8)).filter(
-        pl.col("person_a").is_in(ids) | pl.col("person_b").is_in(ids)
-    )
+    """Those of ``people`` in a possible match with someone ``shows`` holds."""
+    partners = _partners(index)
     return frozenset(
-        mine
-        for a, b in pairs.iter_rows()
-        for mine, other in ((a, b), (b, a))
-        if mine in wanted and shows(other)
-    )
+        mine for mine in set(people)
+        if any(shows(other) for other in partners.get(mine, ()))
+    )  # fmt: skip
 
 
 def _any_full(
