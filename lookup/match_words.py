@@ -120,6 +120,13 @@ def with_place(label: str, place: PlaceHow) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def with_age(label: str, age: AgeHow) -> str:
+    """The label saying ``age`` of the age range given in place of what it said
+    (the dates of birth a viewer may see: ``lookup.seen_age``)."""
+    parts = [p for p in label.split("; ") if p not in _AGE.values()]
+    return "; ".join([*parts, *([_AGE[age]] if age else [])])
+
+
 def first_how(typed: str, recorded: str, typed_canons: set[str],
               recorded_canons: set[str]) -> FirstHow:  # fmt: skip
     """How a recorded first name agrees with the typed one (both standardised;

@@ -39,6 +39,7 @@ from lookup.search import (
     find,
 )
 from lookup.seen import Ages, Seen, records_of, seen_by
+from lookup.seen_age import aged, inside
 from lookup.seen_place import place_seen, place_whole, placed, postcodes_seen
 from lookup.text import age_on
 
@@ -136,12 +137,16 @@ def _codes_seen(
     return postcodes_seen(index, full, seen.apart) if full else {}
 
 
-def _fits_seen(identity: dict, held: frozenset[str], query: SearchQuery) -> bool:
-    """Does the person made from the records seen still fit the date of birth
-    and postcode given (``lookup.search.fitting``)?"""
+def _fits_seen(
+    identity: dict, held: frozenset[str], query: SearchQuery, today: date
+) -> bool:
+    """Does the person made from the records seen still fit the date of birth,
+    postcode and age range given (``lookup.search.fitting``)?"""
     if query.dob is not None and DOB_SCORE[seen_dob_how(identity, query.dob)] < (
         SWAPPED_DOB
     ):
+        return False
+    if not inside(age_on(identity.get("dob"), today), query):
         return False
     return not query.postcode or place_seen(held, query.postcode) == "full"
 
@@ -264,6 +269,9 @@ def _seen_candidate(
         if c is None:
             return None
     if identity is not None:
+        c = aged(c, index, int(rows[i]), identity, query, today)
+        if c is None:
+            return None
         score = round(min(c.score, 1.0), 3)
         c = replace(_as_seen(c, identity, services, today), score=score,
                     confidence=confidence_word(score))  # fmt: skip
@@ -279,12 +287,7 @@ def _unchanged(
     their postcodes ``held``) still put the person at the postcode given with
     the date of birth and age given; None when it then no longer makes a
     result."""
-    age = age_on(identity.get("dob"), today)
-    low, high = query.age_min, query.age_max
-    if _fits_seen(identity, held, query) and (
-        (low is None and high is None)
-        or (age is not None and (low or 0) <= age <= (200 if high is None else high))
-    ):
+    if _fits_seen(identity, held, query, today):
         return c
     score = c.score - changed  # rounded once, with the rest, by the caller
     return None if score < MIN_SCORE else replace(c, score=score)
@@ -367,7 +370,7 @@ def seen_search(
     listed = seen_candidates(index, found.candidates, query, disclosure, today,
                              found.matched, found.ranked, cut,
                              found.changed)  # fmt: skip
-    fitting = _fitting(index, found, query, checked, cut)
+    fitting = _fitting(index, found, query, checked, cut, today)
     cap = max(0, min(limit, MAX_RESULTS))
     return SearchResult(listed, fitting, narrowing_prompt(query, fitting, cap))
 
@@ -403,12 +406,12 @@ def fitting_count(
     if query is None or not len(checked[0]):
         return int(checked[1].sum())
     cut = cut or cut_people(index, checked[0], query, disclosure, today)
-    return _fitting(index, found, query, checked, cut)
+    return _fitting(index, found, query, checked, cut, today)
 
 
 def _fitting(
     index: LinkedIndex, found: Found, query: SearchQuery,
-    checked: tuple[np.ndarray, np.ndarray], cut: Cut,
+    checked: tuple[np.ndarray, np.ndarray], cut: Cut, today: date,
 ) -> int:  # fmt: skip
     """``fitting_count`` with the people to check (``_to_check``) and cut."""
     fit, (rows, visible) = found.fit_rows, checked
@@ -426,6 +429,6 @@ def _fitting(
             identity = seen.identity.get(pid)
             still += identity is None or (
                 _found_seen(identity, query, name, cut.names.get(pid, set()))
-                and _fits_seen(identity, cut.codes.get(pid, frozenset()), query)
+                and _fits_seen(identity, cut.codes.get(pid, frozenset()), query, today)
             )
     return int(visible.sum()) - len(at) + still

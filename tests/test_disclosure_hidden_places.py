@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from conftest import ask
 from sqlalchemy import Engine
-from support.disclosure_world import FAY, MATRIX, write_world
+from support.disclosure_world import FAY, MATRIX, write_worlds
 
 import governance.access as access
 from cli.serialise import plain
@@ -49,9 +49,7 @@ WORLDS = {"world": (FAY, FAY_CAMHS, OTHER_FAY), "without": (FAY, OTHER_FAY)}
 
 @pytest.fixture(scope="module")
 def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, LinkedIndex]:
-    folder = tmp_path_factory.mktemp("places")
-    return {name: write_world(folder / f"{name}.db", rows, pairs=())
-            for name, rows in WORLDS.items()}  # fmt: skip
+    return write_worlds(tmp_path_factory.mktemp("places"), WORLDS)
 
 
 def _search(

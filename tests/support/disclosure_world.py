@@ -277,3 +277,9 @@ def write_world(  # noqa: ANN001
             {"id": 1, "build_id": BUILD, "switched_at": "2026-11-02T00:00:00Z"}
         ])  # fmt: skip
     return load_index(engine)
+
+
+def write_worlds(folder: Path, worlds: dict[str, Rows]) -> dict[str, LinkedIndex]:
+    """The index of each named variant's rows (no pairs in review), in ``folder``."""
+    return {name: write_world(folder / f"{name}.db", rows, pairs=())
+            for name, rows in worlds.items()}  # fmt: skip

@@ -1,0 +1,96 @@
+"""An age range given is scored only on dates of birth the viewer may see.
+
+Fay is known to children's social care with no date of birth; her CAMHS record
+gives one (7 July 1985); another Fay Gone has none. A role that may not see
+CAMHS must get exactly what a build without the CAMHS record gives: Fay neither
+lifted nor labelled "age inside the range given", nor left out for an age
+outside it, nor counted among the people who fit the range.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import ask
+from sqlalchemy import Engine
+from support.disclosure_world import FAY, MATRIX, write_worlds
+
+import governance.access as access
+from cli.serialise import plain
+from governance.audit import Actor
+from governance.visibility import Policy, parse_matrix
+from lookup.index import LinkedIndex
+from lookup.match_words import with_age
+from lookup.query import parse_query
+from lookup.seen_results import SearchResult
+
+POLICY = Policy(parse_matrix(MATRIX))
+NO_DOB = {**FAY, "dob": None}
+FAY_CAMHS = {**NO_DOB, "source": "camhs", "record_id": "CAM-F1",
+             "dob": date(1985, 7, 7)}  # fmt: skip
+OTHER_FAY = {**NO_DOB, "person_id": "f2", "record_id": "CSC-F2",
+             "address": "8 Far Road, Demo Town", "postcode": "DT9 9ZZ",
+             "family_ref": "csc:F8"}  # fmt: skip
+WORLDS = {"world": (NO_DOB, FAY_CAMHS, OTHER_FAY), "without": (NO_DOB, OTHER_FAY)}
+
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, LinkedIndex]:
+    return write_worlds(tmp_path_factory.mktemp("ages"), WORLDS)
+
+
+def _search(
+    index: LinkedIndex, audit: Engine, role: str, first: str, ages: tuple,
+    limit: int = 10,
+) -> SearchResult:  # fmt: skip
+    who = Actor(f"u.{role}", role, role, f"s-{role}")
+    request = ask(index, audit, who, "Strategy discussion", "REF-1", policy=POLICY)
+    query = parse_query(first, "Gone", age_min=ages[0], age_max=ages[1])
+    return access.audited_search_result(request, query, limit)
+
+
+#: Search leaves out a known age outside the range before any viewer's cut, so
+#: a person whose only date of birth is hidden from the viewer is not listed
+#: for a range that date is outside, where a build without it lists them with
+#: "age not recorded" (no score or label tells the viewer anything; the list is
+#: one short). Strict: it fails when that is fixed.
+_LEFT_OUT = pytest.mark.xfail(strict=True, reason="left out before the cut")
+
+
+@pytest.mark.parametrize(
+    ("first", "ages"),
+    [("Fay", (35, 45)), ("", (35, 45)), ("Fay", (None, 45)), ("", (None, 45)),
+     ("", (10, 20)), pytest.param("Fay", (10, 20), marks=_LEFT_OUT)],
+)  # fmt: skip
+def test_an_age_only_a_hidden_record_gives_counts_for_nothing(
+    worlds, audit_engine, first, ages
+) -> None:
+    got, without = (_search(worlds[w], audit_engine, "early_help", first, ages)
+                    for w in ("world", "without"))  # fmt: skip
+    assert plain(got.candidates) == plain(without.candidates)
+    narrow = [_search(worlds[w], audit_engine, "early_help", first, ages, limit=1)
+              for w in ("world", "without")]  # fmt: skip
+    assert [(r.fitting, r.prompt) for r in narrow[:1]] == [
+        (narrow[1].fitting, narrow[1].prompt)
+    ]
+
+
+def test_a_role_that_sees_the_record_is_given_the_age(worlds, audit_engine):
+    got = _search(worlds["world"], audit_engine, "front_door", "Fay", (35, 45))
+    fay = next(c for c in got.candidates if c.person_id == "f1")
+    assert fay.matched_on == "exact name; age inside the range given"
+    assert got.candidates[0].person_id == "f1" and got.fitting == 1
+    assert _search(worlds["world"], audit_engine, "front_door", "", (10, 20)
+                   ).candidates == []  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("label", "how", "said"),
+    [("exact name; age inside the range given", "unknown",
+      "exact name; age not recorded"),
+     ("family name; postcode; age not recorded", "", "family name; postcode"),
+     ("exact name", "inside", "exact name; age inside the range given")],
+)  # fmt: skip
+def test_the_label_says_what_the_dates_seen_say(label, how, said) -> None:
+    assert with_age(label, how) == said
