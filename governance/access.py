@@ -38,6 +38,7 @@ from lookup.address_search import (
 )
 from lookup.family import FamilyView, family_view, who_to_call
 from lookup.index import LinkedIndex
+from lookup.match_words import placed_by_postcode
 from lookup.query import SearchQuery
 from lookup.search import Candidate
 from lookup.seen import Ages, owner_of, seen_records
@@ -115,8 +116,9 @@ def audited_search_result(
 
     Restricted people come back as placeholders saying only that a restricted
     record exists (``restrictions.is_redacted``). A family name with a postcode
-    (no date of birth) lists only people recorded there, so nobody whose
-    address there is protected is listed by it.
+    (no date of birth) lists only people recorded there, and a first name with
+    a postcode may list someone there under another family name (read as a
+    changed name), so nobody whose address there is protected is listed by it.
     """
     _require_worker(request, "search")
     index, role = request.index, request.actor.role
@@ -128,6 +130,10 @@ def audited_search_result(
     found = result.candidates
     if query.family_only and query.postcode and query.dob is None:
         found = [c for c in found if not kept.hides(c.address, c.postcode)]
+    elif query.postcode:  # found there under another family name
+        found = [c for c in found
+                 if not (placed_by_postcode(c.matched_on)
+                         and kept.hides(c.address, c.postcode))]  # fmt: skip
     found = [withhold_candidate(c, kept) for c in found]
     restricted = restricted_people(request.audit, index, (c.person_id for c in found))
     shown = {"person_ids": [c.person_id for c in found], "count": len(found),

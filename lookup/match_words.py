@@ -120,6 +120,14 @@ def with_place(label: str, place: PlaceHow) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def placed_by_postcode(label: str) -> bool:
+    """Does the label say the person was found at the postcode given under
+    another family name (``lookup.search.changed_name``): listed because they
+    are recorded there?"""
+    parts = label.split("; ")
+    return _LAST["differs"] in parts and POSTCODE_WORDS["full"] in parts
+
+
 def with_age(label: str, age: AgeHow) -> str:
     """The label saying ``age`` of the age range given in place of what it said
     (the dates of birth a viewer may see: ``lookup.seen_age``)."""

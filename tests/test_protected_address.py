@@ -92,3 +92,21 @@ def test_the_address_is_recognised_however_it_is_written(index, audit_engine):
     assert not kept.hides(None)
     assert Withheld(frozenset(), "x").hides("1 Test Road") is False
     assert address_keys([]) == []
+
+
+def test_nobody_at_a_protected_address_is_listed_as_a_changed_family_name(
+    index, coded, audit_engine
+) -> None:
+    """'Beth Other' at the flat's postcode finds Beth Test there (read as a
+    changed family name): listed only because she is recorded there, so not
+    listed when that address is protected."""
+    query = parse_query("Beth", "Other", "", postcode=HOME["postcode"])
+
+    def listed(world) -> list:  # noqa: ANN001
+        request = ask(world, audit_engine, WORKER, "Strategy discussion", "REF-1")
+        return [c for c in access.audited_search(request, query, 10)
+                if c.person_id == "m1"]  # fmt: skip
+
+    shown = listed(index)
+    assert shown and "another family name" in shown[0].matched_on
+    assert listed(coded) == []
