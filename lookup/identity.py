@@ -24,6 +24,7 @@ from linkage import index_tables as t
 from linkage.people import FIELDS, people_table
 from lookup.disclosure_links import Apart
 from lookup.index import ROW_ORDER, LinkedIndex
+from lookup.people_rows import row_in, sorted_ids
 from lookup.prepared import age_cut_people
 from lookup.services import configured_sources
 from sources.records import STANDARD_SCHEMA
@@ -171,11 +172,11 @@ def _made_once(
     made = index.age_cut
     if made is None or made.is_empty():
         return {}
-    ids = made["person_id"]
+    ids = sorted_ids(index, "age_cut", made["person_id"])
     out = {}
     for pid, (full, contact) in wanted.items():
-        row = int(ids.search_sorted(pid))
-        if contact or row >= ids.len() or ids[row] != pid:
+        row = row_in(ids, pid)
+        if contact or row < 0:
             continue
         found = made.row(row, named=True)
         if found["full"] == ";".join(sorted(full)) and full:

@@ -12,26 +12,31 @@ from lookup.index import LinkedIndex
 from lookup.per_index import per_index
 
 
-def _sorted_ids(index: LinkedIndex) -> np.ndarray:
-    """``index.people``'s person ids (sorted there) as one bytes array."""
+def sorted_ids(index: LinkedIndex, name: str, ids: pl.Series) -> np.ndarray:
+    """The sorted text ``ids`` (a column of ``index`` called ``name``) as one
+    fixed-width bytes array, made once per index."""
 
     def make() -> np.ndarray:
-        ids = index.people["person_id"].cast(pl.Utf8)
-        width = max(int(ids.str.len_bytes().max() or 0), 1)
-        return ids.cast(pl.Binary).to_numpy().astype(f"S{width}")
+        text = ids.cast(pl.Utf8)
+        width = max(int(text.str.len_bytes().max() or 0), 1)
+        return text.cast(pl.Binary).to_numpy().astype(f"S{width}")
 
-    return per_index(index, "people_rows.ids", make)
+    return per_index(index, ("people_rows", name), make)
+
+
+def row_in(ids: np.ndarray, value: str) -> int:
+    """The row of ``value`` in ``sorted_ids``'s array, or -1."""
+    key = value.encode("utf-8")
+    if len(key) > ids.dtype.itemsize or not key or key.endswith(b"\0"):
+        return -1  # longer than every id held (a shorter array would cut it)
+    row = int(np.searchsorted(ids, key))
+    return row if row < len(ids) and ids[row] == key else -1
 
 
 def people_row(index: LinkedIndex, person_id: str) -> int:
     """The people row of ``person_id``, or -1 when it is not in this build
     (``lookup.family_index.person_row``, without a frame query)."""
-    ids = _sorted_ids(index)
-    key = person_id.encode("utf-8")
-    if len(key) > ids.dtype.itemsize or not key or key.endswith(b"\0"):
-        return -1  # longer than every id held (a shorter array would cut it)
-    row = int(np.searchsorted(ids, key))
-    return row if row < len(ids) and ids[row] == key else -1
+    return row_in(sorted_ids(index, "people", index.people["person_id"]), person_id)
 
 
 def people_rows(index: LinkedIndex, person_ids: list[str]) -> np.ndarray:
