@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -110,6 +111,13 @@ def _best_seen(
     return best
 
 
+def _stored_order(row: Mapping[str, Any]) -> tuple:
+    """(person, source, record id), nulls first, as the frame sorts them."""
+    return tuple(
+        (row[k] is not None, row[k] or "") for k in ("person_id", "source", "record_id")
+    )
+
+
 def family_evidence(
     evidence: pl.DataFrame,
     shown: Mapping[str, Collection[str]],
@@ -125,16 +133,12 @@ def family_evidence(
     """
     if not shown or evidence.is_empty():
         return {pid: [] for pid in shown}
-    rows = evidence.filter(pl.col("person_id").is_in(list(shown))).with_columns(
-        pl.col("explanation").cast(pl.Utf8)
-    )
     found: dict[str, list[RecordEvidence]] = {pid: [] for pid in shown}
     links = {p: s for p, s in (links or {}).items() if s.evidence is not None}
-    ordered = rows.with_columns(pl.col("source").cast(pl.Utf8)).sort(
-        "person_id", "source", "record_id"
-    )
+    # a family's few dozen rows, as dicts: a frame query each would cost more
+    rows = [r for r in evidence.iter_rows(named=True) if r["person_id"] in shown]
     by_person: dict[str, list[dict]] = {}
-    for r in ordered.iter_rows(named=True):  # one pass: a group costs a query
+    for r in sorted(rows, key=_stored_order):
         by_person.setdefault(r["person_id"], []).append(r)
     for pid, person in by_person.items():
         keys = [(r["source"], str(r["record_id"])) for r in person]

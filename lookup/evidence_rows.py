@@ -1,8 +1,9 @@
 """The stored evidence rows of a few people, without scanning every record's.
 
 ``record_evidence`` is held sorted by person (``lookup.index.assemble_index``),
-so a family's rows are found by binary search; an index held otherwise (made
-before that) is filtered as before.
+so a family's rows are found by binary search (over its ids held once per
+index as bytes, ``lookup.people_rows``); an index held otherwise (made before
+that) is filtered as before.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from lookup.index import LinkedIndex
+from lookup.people_rows import sorted_ids
 from lookup.per_index import per_index
 from lookup.prepared import ranges
 
@@ -27,7 +29,13 @@ def evidence_of(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
         return evidence.clear()
     if not per_index(index, "evidence_sorted", lambda: _sorted(index)):
         return evidence.filter(pl.col("person_id").is_in(person_ids))
-    ids, wanted = evidence["person_id"], pl.Series(sorted(set(person_ids)))
-    starts = ids.search_sorted(wanted, side="left").to_numpy().astype(np.int64)
-    ends = ids.search_sorted(wanted, side="right").to_numpy().astype(np.int64)
+    ids = sorted_ids(index, "record_evidence", evidence["person_id"])
+    keys = sorted({p.encode("utf-8") for p in person_ids})
+    # an id longer than every one held is not there (the array would cut it)
+    held = [
+        k for k in keys if k and len(k) <= ids.dtype.itemsize and not k.endswith(b"\0")
+    ]
+    wanted = np.array(held, dtype=ids.dtype)  # fmt: skip
+    starts = np.searchsorted(ids, wanted, side="left").astype(np.int64)
+    ends = np.searchsorted(ids, wanted, side="right").astype(np.int64)
     return evidence[np.sort(ranges(starts, ends))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -11,6 +12,7 @@ from conftest import TODAY
 from sqlalchemy import Engine
 from support.lookup_index import make_index
 
+from lookup.evidence_rows import evidence_of
 from lookup.family_index import family_rows, person_row, record_rows
 from lookup.index import LinkedIndex, assemble_index, load_index, read_frames
 from lookup.names import clean_one, standardise_one
@@ -117,6 +119,21 @@ def test_people_row_finds_what_the_frame_search_finds(index) -> None:
     ]
     assert people_rows(index, ["p2", "nobody", "p1"]).tolist() == [
         person_row(ids, "p2"), -1, person_row(ids, "p1")]  # fmt: skip
+
+
+def test_evidence_rows_by_search_are_the_rows_a_filter_finds(index) -> None:
+    ids = ["p1", "p1", "p10", "p2", "p3", "p3", "p3", "pé"]
+    held = pl.DataFrame({
+        "person_id": ids, "source": ["csc"] * len(ids),
+        "record_id": [f"r{i}" for i in range(len(ids))],
+        "probability": [0.99] * len(ids), "explanation": ["[]"] * len(ids),
+    })  # fmt: skip
+    index = replace(index, record_evidence=held)
+    for wanted in (["p1"], ["p2", "p1", "p2"], ["nobody", "p3", "p" * 40, "p1\0"],
+                   ["pé", "p10", ""],
+                   held["person_id"].unique().to_list()):  # fmt: skip
+        expected = held.filter(pl.col("person_id").is_in(wanted))
+        assert evidence_of(index, wanted).equals(expected)
 
 
 def test_family_offsets(index) -> None:
