@@ -380,3 +380,23 @@ def test_health_liveness_is_open_and_detail_is_for_administrators(client, idp) -
     checks = {f["check"] for f in detail.json()["findings"]}
     assert {"config", "audit_chain"} <= checks
     assert detail.json()["status"] == alive.json()["status"]
+
+
+def test_each_request_is_logged_once_under_its_own_request_id(
+    client, idp, capsys
+) -> None:
+    headers = _token(idp, "front_door")
+    _call(client, headers, "/v1/search", JANE)  # its first use: the sign-in
+    capsys.readouterr()
+    assert _call(client, headers, "/v1/search", JANE).status_code == 200
+    assert _call(client, {}, "/v1/person", P1).status_code == 401
+    lines = [json.loads(x) for x in capsys.readouterr().err.splitlines()
+             if x.startswith("{")]  # fmt: skip
+    asked = [x for x in lines if x["event"] == "api_request"]
+    assert [(x["page"], x["status"]) for x in asked] == [
+        ("/v1/search", "200"), ("/v1/person", "401")]  # fmt: skip
+    assert all(x["ms"] >= 0 for x in asked)
+    ids = [x["request_id"] for x in asked]
+    assert len(set(ids)) == 2 and "-" not in ids
+    audited = [x["request_id"] for x in lines if x["event"] == "audit_event"]
+    assert audited == [ids[0], ids[0]]  # search and results_shown, one request
