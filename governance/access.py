@@ -44,6 +44,7 @@ from lookup.search import Candidate
 from lookup.seen import Ages, owner_of, seen_records
 from lookup.seen_results import SearchResult, seen_search
 from lookup.services import Source, configured_sources
+from lookup.unplaced import unplaced
 
 __all__ = [
     "AccessRequest",
@@ -115,18 +116,23 @@ def audited_search_result(
     are listed, the words asking for the detail that would tell them apart.
 
     Restricted people come back as placeholders saying only that a restricted
-    record exists (``restrictions.is_redacted``). A family name with a postcode
-    (no date of birth) lists only people recorded there, and a first name with
-    a postcode may list someone there under another family name (read as a
-    changed name), so nobody whose address there is protected is listed by it.
+    record exists (``restrictions.is_redacted``). A postcode given places,
+    lifts, labels and counts nobody on a protected address (``lookup.
+    unplaced``): each is scored, ranked and counted as a build without that
+    address gives. A family name with a postcode (no date of birth) lists only
+    people recorded there, and a first name with a postcode may list someone
+    there under another family name (read as a changed name), so nobody whose
+    current address is protected is listed by either (also where a record at
+    it gives another postcode).
     """
     _require_worker(request, "search")
     index, role = request.index, request.actor.role
     _record(request, "search",
             {"criteria": query.criteria(), "build_id": index.build_id})  # fmt: skip
     cut = request.policy.disclosure(role, index)
-    result = seen_search(index, query, request.today, limit, cut)
     kept = withheld(request.audit, index, request.policy)
+    gone = unplaced(index, kept.keys if query.postcode else ())
+    result = seen_search(index, query, request.today, limit, cut, gone)
     found = result.candidates
     if query.family_only and query.postcode and query.dob is None:
         found = [c for c in found if not kept.hides(c.address, c.postcode)]

@@ -267,6 +267,11 @@ def postcode_rows(persons: PersonIndex, postcode: str) -> np.ndarray:
     return persons.postcode_people[start:end]
 
 
+def pair_keys(rows: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The people row * code keys ``has_key`` looks for, of (row, code) pairs."""
+    return rows.astype(np.int64) * _KEY + codes
+
+
 def has_key(keys: np.ndarray, rows: np.ndarray, code: int | None) -> np.ndarray:
     """For each people row: is (row, code) among the sorted ``keys``?"""
     if code is None or len(keys) == 0:

@@ -25,8 +25,6 @@ from lookup.prepared import (
     day_number,
     dob_rows,
     gather_ranges,
-    has_key,
-    postcode_rows,
     ranges,
     slice_rows,
 )
@@ -45,6 +43,7 @@ from lookup.scoring import (
     swapped,
 )
 from lookup.text import age_on
+from lookup.unplaced import NOTHING, Unplaced, people_at, placed_at
 
 #: Given-name similarity below which a variant is not a candidate.
 FIRST_CUTOFF = 0.7
@@ -202,7 +201,9 @@ def _close_rows(names: NameIndex, reading: Reading) -> np.ndarray:
     return gather_ranges(names.by_last, names.last_offsets, close)
 
 
-def _blocked_people(index: LinkedIndex, query: SearchQuery) -> np.ndarray:
+def _blocked_people(
+    index: LinkedIndex, query: SearchQuery, gone: Unplaced = NOTHING
+) -> np.ndarray:
     """People born on the date given (or swapped) or recorded at the postcode
     given: their names need pass only one cut-off, so an agreeing date of birth
     or address finds a name too misspelt (or too short a nickname) for both.
@@ -214,7 +215,7 @@ def _blocked_people(index: LinkedIndex, query: SearchQuery) -> np.ndarray:
         days = [day_number(d) for d in (query.dob, swapped(query.dob)) if d]
         found.append(dob_rows(persons, days))
     if query.postcode:
-        found.append(postcode_rows(persons, query.postcode))
+        found.append(people_at(persons, query.postcode, gone))
     return np.unique(np.concatenate(found))
 
 
@@ -249,11 +250,14 @@ def _family_only(index: LinkedIndex, query: SearchQuery,
     return _best(names, rows, score, how, score, np.zeros(len(rows)))
 
 
-def name_scores(index: LinkedIndex, query: SearchQuery) -> tuple[NameScores, tuple]:
+def name_scores(
+    index: LinkedIndex, query: SearchQuery, gone: Unplaced = NOTHING
+) -> tuple[NameScores, tuple]:
     """The people a name search finds, with their best name score (and the
-    readings of the boxes, to say afterwards what matched)."""
+    readings of the boxes, to say afterwards what matched; ``gone``: places
+    withheld, ``lookup.unplaced``)."""
     names = index.prepared_names
-    blocked = _blocked_people(index, query)
+    blocked = _blocked_people(index, query, gone)
     extra = ranges(names.person_offsets[blocked], names.person_offsets[blocked + 1])
     readings = _readings(names, query, extra)
     if query.family_only:
@@ -315,8 +319,8 @@ class Scored:
     given: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
-def _by_name(index: LinkedIndex, query: SearchQuery) -> Scored:
-    found, readings = name_scores(index, query)
+def _by_name(index: LinkedIndex, query: SearchQuery, gone: Unplaced) -> Scored:
+    found, readings = name_scores(index, query, gone)
     rows, name = found.rows, found.score
     named = name * (FAMILY_ONLY if query.family_only else 1.0)
     if query.dob is None:
@@ -352,7 +356,7 @@ class Refined:
 
 
 def _refine(index: LinkedIndex, query: SearchQuery, found: Scored,
-            today: date) -> Refined:  # fmt: skip
+            today: date, gone: Unplaced = NOTHING) -> Refined:  # fmt: skip
     """Age range filter and boost, postcode boost (all optional). The score may
     pass 1 here: people are ranked on it, and it is capped at 1 for display.
     A family name alone must fit every detail given."""
@@ -368,10 +372,7 @@ def _refine(index: LinkedIndex, query: SearchQuery, found: Scored,
         score = score + np.where(inside, AGE_IN_RANGE, 0.0)
     place = np.zeros(len(rows), dtype=np.int8)
     if query.postcode:
-        code = persons.postcode_codes.get(query.postcode)
-        full = has_key(persons.postcode_keys, rows, code)
-        code = persons.district_codes.get(query.postcode[:-3])
-        near = has_key(persons.district_keys, rows, code)
+        full, near = placed_at(persons, rows, query.postcode, gone)
         score = score + np.where(full, POSTCODE, np.where(near, DISTRICT, 0.0))
         place = np.select([full, near], [1, 2], 0).astype(np.int8)
         if query.family_only and query.dob is None:
@@ -451,14 +452,20 @@ def variant_name(names: NameIndex, variant: int, family_only: bool) -> tuple[str
     return first, names.vocab_list[names.row_last[variant]]
 
 
-def find(index: LinkedIndex, query: SearchQuery, today: date, limit: int) -> Found:
+def find(
+    index: LinkedIndex, query: SearchQuery, today: date, limit: int,
+    gone: Unplaced = NOTHING,
+) -> Found:  # fmt: skip
     """People matching ``query``, best first, at most ``limit`` (and
-    MAX_RESULTS), with everyone who fits what was given."""
+    MAX_RESULTS), with everyone who fits what was given; ``gone``: the places
+    only a withheld address gives, not counted (``lookup.unplaced``)."""
     persons = index.prepared_people
     found = (
-        _by_identifier(index, query) if query.by_identifier else _by_name(index, query)
+        _by_identifier(index, query)
+        if query.by_identifier
+        else _by_name(index, query, gone)
     )
-    refined = _refine(index, query, found, today)
+    refined = _refine(index, query, found, today, gone)
     keep = refined.keep & (refined.score >= (0 if query.by_identifier else MIN_SCORE))
     fits = fitting(query, found, refined) & keep
     rows, score = found.rows[keep], refined.score[keep]

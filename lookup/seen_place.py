@@ -20,29 +20,31 @@ from lookup.disclosure_links import Apart
 from lookup.identity import stored_records
 from lookup.index import LinkedIndex
 from lookup.match_words import PlaceHow, with_place
-from lookup.prepared import has_key, keyed_postcodes
+from lookup.prepared import keyed_postcodes
 from lookup.query import SearchQuery
 from lookup.search import DISTRICT, MIN_SCORE, POSTCODE, Candidate, confidence_word
+from lookup.unplaced import NOTHING, Unplaced, placed_at, seen_elsewhere
 
 _LIFT: dict[PlaceHow, float] = {"": 0.0, "full": POSTCODE, "district": DISTRICT}
 
 
 def postcodes_seen(
     index: LinkedIndex, full: Mapping[str, Collection[str]],
-    apart: Mapping[str, Apart] | None = None,
+    apart: Mapping[str, Apart] | None = None, gone: Unplaced = NOTHING,
 ) -> dict[str, frozenset[str]]:  # fmt: skip
     """Person id → the postcodes (upper case, no spaces) of their records of the
     sources ``full`` gives for them (those the viewer sees in full; ``apart``:
-    people records set aside for the viewer make, ``lookup.disclosure_links``)."""
+    people records set aside for the viewer make, ``lookup.disclosure_links``),
+    but those at an address withheld (``gone``)."""
     wanted = pl.DataFrame(
         [(p, s) for p, sources in full.items() for s in sources],
         schema={"person_id": pl.Utf8, "source": pl.Utf8}, orient="row",
     )  # fmt: skip
-    held = keyed_postcodes(
+    held = keyed_postcodes(seen_elsewhere(
         stored_records(index, sorted(full), apart)
         .join(wanted, on=["person_id", "source"], how="semi")
-        .select("person_id", "postcode")
-    )
+        .select("person_id", "address", "postcode"), gone,
+    ).select("person_id", "postcode"))  # fmt: skip
     out: dict[str, set[str]] = {p: set() for p in full}
     for pid, code in held.iter_rows():
         out[pid].add(code)
@@ -56,13 +58,14 @@ def place_seen(codes: Collection[str], postcode: str) -> PlaceHow:
     return "district" if postcode[:-3] in {c[:-3] for c in codes} else ""
 
 
-def place_whole(index: LinkedIndex, row: int, postcode: str) -> PlaceHow:
-    """How the postcode given agrees over every record (``lookup.search``)."""
-    persons, at = index.prepared_people, np.array([row], dtype=np.int64)
-    if has_key(persons.postcode_keys, at, persons.postcode_codes.get(postcode))[0]:
-        return "full"
-    code = persons.district_codes.get(postcode[:-3])
-    return "district" if has_key(persons.district_keys, at, code)[0] else ""
+def place_whole(
+    index: LinkedIndex, row: int, postcode: str, gone: Unplaced = NOTHING
+) -> PlaceHow:
+    """How the postcode given agrees over every record (``lookup.search``), but
+    those at an address withheld (``gone``)."""
+    at = np.array([row], dtype=np.int64)
+    full, near = placed_at(index.prepared_people, at, postcode, gone)
+    return "full" if full[0] else "district" if near[0] else ""
 
 
 def placed(

@@ -42,6 +42,7 @@ from lookup.seen import Ages, Seen, records_of, seen_by
 from lookup.seen_age import aged, inside
 from lookup.seen_place import place_seen, place_whole, placed, postcodes_seen
 from lookup.text import age_on
+from lookup.unplaced import NOTHING, Unplaced
 
 
 @dataclass(frozen=True)
@@ -125,16 +126,18 @@ def _dated(
 
 
 def _codes_seen(
-    index: LinkedIndex, seen: Seen, disclosure: Disclosure, ages: Ages
-) -> dict[str, frozenset[str]]:
-    """The postcodes of the records seen in full of the people made again."""
+    index: LinkedIndex, seen: Seen, disclosure: Disclosure, ages: Ages,
+    gone: Unplaced = NOTHING,
+) -> dict[str, frozenset[str]]:  # fmt: skip
+    """The postcodes of the records seen in full of the people made again (but
+    those at an address withheld, ``gone``)."""
     full: dict[str, set[str]] = {}
     for r in seen.records:
         pid = r["person_id"]
         owner = seen.apart[pid].person_id if pid in seen.apart else pid
         if pid in seen.identity and disclosure.full(r["source"], ages.of_person(owner)):
             full.setdefault(pid, set()).add(r["source"])
-    return postcodes_seen(index, full, seen.apart) if full else {}
+    return postcodes_seen(index, full, seen.apart, gone) if full else {}
 
 
 def _fits_seen(
@@ -176,23 +179,26 @@ class Cut:
     names: dict[str, set[tuple[str, str]]]
     #: (person made again, the family name their records seen give them)
     own: set = field(default_factory=set)
+    #: the places only an address withheld gives (``lookup.unplaced``)
+    gone: Unplaced = NOTHING
 
 
 def cut_people(
     index: LinkedIndex, rows: np.ndarray, query: SearchQuery,
-    disclosure: Disclosure, today: date,
+    disclosure: Disclosure, today: date, gone: Unplaced = NOTHING,
 ) -> Cut:  # fmt: skip
-    """The people at ``rows`` as the viewer sees them."""
+    """The people at ``rows`` as the viewer sees them (``gone``: the places
+    only an address withheld from them gives)."""
     ages = Ages(index, today)
     ages.know(rows[rows >= 0].tolist())  # not one search per person
     seen = seen_by(index, records_of(index, rows), disclosure, ages.of_person,
                    explain=False)  # fmt: skip
-    codes = _codes_seen(index, seen, disclosure, ages) if query.postcode else {}
+    codes = _codes_seen(index, seen, disclosure, ages, gone) if query.postcode else {}
     names, own = (
         ({}, set()) if query.by_identifier
         else _names_seen(seen.identity, query.family_only)
     )  # fmt: skip
-    return Cut(seen, codes, ages, names, own)
+    return Cut(seen, codes, ages, names, own, gone)
 
 
 def seen_candidates(
@@ -264,8 +270,8 @@ def _seen_candidate(
             return None
     if identity is not None and query.postcode:
         held = codes.get(c.person_id, frozenset())
-        c = placed(c, place_whole(index, int(rows[i]), query.postcode),
-                   place_seen(held, query.postcode), query)  # fmt: skip
+        whole = place_whole(index, int(rows[i]), query.postcode, cut.gone)
+        c = placed(c, whole, place_seen(held, query.postcode), query)
         if c is None:
             return None
     if identity is not None:
@@ -358,15 +364,17 @@ def seen_search(
     today: date,
     limit: int,
     disclosure: Disclosure,
+    gone: Unplaced = NOTHING,
 ) -> SearchResult:
     """Search, cut to what ``disclosure`` lets the viewer see, with how many
     people the viewer may see fit what was given (the people listed and those
-    the count must look at cut once)."""
-    found = find(index, query, today, limit)
+    the count must look at cut once); ``gone``: the places only an address
+    withheld from the viewer gives, scored and counted as not recorded."""
+    found = find(index, query, today, limit, gone)
     listed_rows = people_rows(index, [c.person_id for c in found.candidates]).tolist()
     checked = _to_check(index, found.fit_rows, disclosure, today)
     rows = np.unique(np.array([*listed_rows, *checked[0].tolist()], dtype=np.int64))
-    cut = cut_people(index, rows, query, disclosure, today)
+    cut = cut_people(index, rows, query, disclosure, today, gone)
     listed = seen_candidates(index, found.candidates, query, disclosure, today,
                              found.matched, found.ranked, cut,
                              found.changed)  # fmt: skip

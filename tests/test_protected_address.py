@@ -110,3 +110,74 @@ def test_nobody_at_a_protected_address_is_listed_as_a_changed_family_name(
     shown = listed(index)
     assert shown and "another family name" in shown[0].matched_on
     assert listed(coded) == []
+
+
+#: A neighbour at the flat's postcode, at another address there, who shares the
+#: mother's name: the postcode is hers to be lifted by.
+NEIGHBOUR = {
+    **RECORDS[2], "person_id": "n1", "record_id": "CSC-N1", "dob": None,
+    "family_ref": "csc:N1", "address": "3 Test Road, Demo Town",
+}  # fmt: skip
+#: The flat's postcode given in every way search reads it: a name (and a
+#: changed family name), a family name alone, a misspelt name, a district.
+PLACES = [
+    ("Beth", "Test", HOME["postcode"]), ("Amy", "Test", HOME["postcode"]),
+    ("", "Test", HOME["postcode"]), ("Beth", "Other", HOME["postcode"]),
+    ("Bteh", "Tset", HOME["postcode"]), ("Amy", "Test", "DT1 9ZZ"),
+    ("Carl", "Hidden", HOME["postcode"]),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def places(tmp_path_factory):
+    """The borough with the neighbour, its housing record coded "Refuge"; and
+    the build of the same records without the flat's address at all."""
+    rows = (*({**r, "restricted": "Refuge"} if r["record_id"] == "HOU-R1" else r
+              for r in RECORDS), NEIGHBOUR)  # fmt: skip
+    gone = tuple(
+        {**r, "address": None, "postcode": None} if r["address"] == HOME["address"]
+        else {**r, "restricted": None} for r in rows
+    )  # fmt: skip
+    folder = tmp_path_factory.mktemp("pa-places")
+    return {"world": write_world(folder / "world.db", rows),
+            "without": write_world(folder / "without.db", gone),
+            "open": write_world(folder / "open.db", (*RECORDS, NEIGHBOUR))}  # fmt: skip
+
+
+def _said(index, audit, role: str, boxes: tuple, limit: int = 10) -> tuple:  # noqa: ANN001
+    """What a search says of everyone but their addresses: who, in what order,
+    the score, its word and label; how many fit, and the prompt."""
+    who = Actor(f"u.{role}", role, role, f"s-{role}")
+    request = ask(index, audit, who, "Strategy discussion", "REF-1")
+    first, last, postcode = boxes
+    query = parse_query(first, last, "", postcode=postcode)
+    got = access.audited_search_result(request, query, limit)
+    return ([(c.person_id, c.score, c.confidence, c.matched_on)
+             for c in got.candidates], got.fitting, got.prompt)  # fmt: skip
+
+
+@pytest.mark.parametrize("boxes", PLACES)
+@pytest.mark.parametrize("role", ["front_door", "social_worker", "early_help"])
+@pytest.mark.parametrize("limit", [1, 10])
+def test_a_protected_address_lifts_ranks_and_counts_nobody(
+    places, audit_engine, boxes, role, limit
+) -> None:
+    """Everyone at the flat is scored, ranked, labelled and counted at its
+    postcode exactly as a build without the address gives the viewer."""
+    got = _said(places["world"], audit_engine, role, boxes, limit)
+    assert got == _said(places["without"], audit_engine, role, boxes, limit)
+
+
+def test_the_lift_is_withheld_only_from_the_flat(places, audit_engine) -> None:
+    """The neighbour keeps the postcode's lift; unprotected, the mother has it
+    too (what every role got before the address was protected)."""
+    boxes = ("Beth", "Test", HOME["postcode"])
+    listed, fitting, _ = _said(places["world"], audit_engine, "front_door", boxes)
+    assert [c[:2] for c in listed] == [("n1", 0.97), ("m1", 0.85)]
+    assert fitting == 1 and listed[0][3] == "exact name; postcode"
+    for role in ("front_door", "social_worker"):
+        shown, fitting, _ = _said(places["open"], audit_engine, role, boxes)
+        assert sorted(c[:2] for c in shown if c[0] in ("m1", "n1")) == [
+            ("m1", 0.97), ("n1", 0.97)
+        ]  # fmt: skip
+        assert fitting == 2
