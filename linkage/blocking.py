@@ -8,6 +8,7 @@ other rules still reach those records.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ import polars as pl
 
 from core.config import DEFAULT_BLOCKING_RULES, parse_blocking_rule
 from linkage.case_slips import case_deletion_keys, case_deletions
-from linkage.keycodes import coded_keys, distinct_pairs
+from linkage.keycodes import coded_keys, distinct_pairs, pair_keys, pairs_of_keys
 
 PAIR_SCHEMA = pl.Schema({"l": pl.UInt32, "r": pl.UInt32})
 
@@ -65,6 +66,8 @@ LIST_COLUMNS = (
     "fn_canons", "ln_canons", "ln_part_phons", "case_dels", "ids", "contacts",
 )  # fmt: skip
 KEY_SEED = 7  # any fixed seed: keys need only match in one build
+#: Candidate pairs the union leaves waiting before merging them in.
+MERGE_PAIRS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -216,13 +219,13 @@ def with_blocking_keys(std: pl.DataFrame, case_dels: bool = True) -> pl.DataFram
     )
 
 
-def pairs_by_rule(
+def each_rule(
     std: pl.DataFrame,
     rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
     max_block: int = 400,
-) -> dict[str, tuple[pl.DataFrame, int]]:
-    """Per rule (by name): its pairs (``l`` < ``r``) and how many over-large
-    blocks it skipped.
+) -> Iterator[tuple[str, pl.DataFrame, int]]:
+    """Per rule, in order: its name, its pairs (``l`` < ``r``) and how many
+    over-large blocks it skipped.
 
     Rules join on integer codes of their keys (``linkage.keycodes``): the same
     pairs as joining on the values, far faster and leaner.
@@ -239,9 +242,19 @@ def pairs_by_rule(
         widest = {"case_dels": widest_block(long["case_dels"])}
     else:
         widest = {}
-    return {
-        rule.name: rule_pairs(coded, rule, max_block, long, widest) for rule in rules
-    }
+
+    for rule in rules:
+        yield rule.name, *rule_pairs(coded, rule, max_block, long, widest)
+
+
+def pairs_by_rule(
+    std: pl.DataFrame,
+    rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
+    max_block: int = 400,
+) -> dict[str, tuple[pl.DataFrame, int]]:
+    """Per rule (by name): ``each_rule``'s pairs and skipped blocks."""
+    found = each_rule(std, rules, max_block)
+    return {name: (pairs, n_big) for name, pairs, n_big in found}
 
 
 def block(
@@ -249,10 +262,20 @@ def block(
     rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
     max_block: int = 400,
 ) -> BlockedPairs:
-    """Union of every rule's pairs, each pair once with ``l`` < ``r``."""
-    found = pairs_by_rule(std, rules, max_block)
-    per_rule = {name: pairs.height for name, (pairs, _) in found.items()}
-    skipped = {name: n_big for name, (_, n_big) in found.items()}
-    parts = [pairs for pairs, _ in found.values()]
-    every = pl.concat(parts) if parts else pl.DataFrame(schema=PAIR_SCHEMA)
-    return BlockedPairs(distinct_pairs(every), per_rule, skipped)
+    """Union of every rule's pairs, each pair once with ``l`` < ``r``.
+
+    The union is taken as rules finish, whenever the pairs waiting outnumber
+    those already merged: the rules find each pair about twice over, and
+    holding every rule's pairs at once was the peak of a build's memory.
+    """
+    per_rule, skipped = {}, {}
+    merged = pl.Series("key", [], dtype=pl.UInt64)
+    waiting: list[pl.Series] = []
+    for name, pairs, n_big in each_rule(std, rules, max_block):
+        per_rule[name], skipped[name] = pairs.height, n_big
+        waiting.append(pair_keys(pairs))
+        if sum(w.len() for w in waiting) > max(merged.len(), MERGE_PAIRS):
+            merged = pl.concat([merged, *waiting]).unique()
+            waiting = []
+    every = pl.concat([merged, *waiting]).unique().sort()
+    return BlockedPairs(pairs_of_keys(every), per_rule, skipped)

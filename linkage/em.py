@@ -17,6 +17,9 @@ PSEUDO_PAIRS = 5.0
 #: No level is treated as impossible: real extracts hold every kind of slip.
 M_FLOOR = 1e-3
 START_LAMBDA = 0.3
+#: Column of a level frame saying how many pairs each row stands for (rows
+#: without it are a pair each).
+PAIRS = "pairs"
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,34 @@ def _posterior(patterns, m, u, lam, train) -> np.ndarray:  # noqa: ANN001
     return 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
 
 
+def level_patterns(levels: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Distinct level patterns of ``names`` with ``pairs``, how many pairs show
+    each: what ``run_em`` reads, made once for several runs."""
+    if PAIRS in levels.columns:
+        return levels.group_by(names).agg(pl.col(PAIRS).sum())
+    tops = levels.select(pl.max_horizontal(pl.col(names).max())).item()
+    if len(names) > 15 or tops is None or tops >= 15:
+        return levels.group_by(names).agg(pl.len().alias(PAIRS))
+    # Levels (-1 to 14) packed four bits a field into one integer: grouping one
+    # column takes a third of the memory of grouping ten (9.7 million pairs).
+    packed = pl.sum_horizontal(
+        (pl.col(n).cast(pl.Int64) + 1) * 16**i for i, n in enumerate(names)
+    )
+    counts = levels.select(packed.alias("_p")).group_by("_p").agg(pl.len().alias(PAIRS))
+    fields = ((pl.col("_p") // 16**i) % 16 - 1 for i in range(len(names)))
+    return counts.select(
+        *(
+            f.cast(levels.schema[n]).alias(n)
+            for f, n in zip(fields, names, strict=True)
+        ),
+        PAIRS,
+    )
+
+
 def _patterns(levels: pl.DataFrame, names: list[str]):  # noqa: ANN202
     """Distinct level patterns (one array per field) and how many pairs have each."""
-    grouped = levels.group_by(names).len()
-    counts = grouped["len"].to_numpy().astype(np.float64)
+    grouped = level_patterns(levels, names)
+    counts = grouped[PAIRS].to_numpy().astype(np.float64)
     return {n: grouped[n].to_numpy().astype(np.int64) for n in names}, counts
 
 
@@ -83,7 +110,8 @@ def run_em(
     tolerance: float = 1e-6,
     fixed_m: dict[str, np.ndarray] | None = None,
 ) -> EmResult:
-    """Fit a two-class mixture to the level columns named in ``n_levels``.
+    """Fit a two-class mixture to the level columns named in ``n_levels``
+    (``levels``: a row per pair, or ``level_patterns``).
 
     Only ``train`` fields decide which pairs look like matches; every field's m
     is then read off those posteriors. Fields left out of ``train`` (address) are

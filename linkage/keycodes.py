@@ -47,6 +47,19 @@ def coded_keys(std: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
     return coded.with_columns(pl.col(pl.Categorical, pl.Date).to_physical())
 
 
+def pair_keys(pairs: pl.DataFrame) -> pl.Series:
+    """One 64-bit key per (``l``, ``r``) pair, ``l`` in the high half."""
+    key = pl.col("l").cast(pl.UInt64) * HALF + pl.col("r").cast(pl.UInt64)
+    return pairs.select(key.alias("key"))["key"]
+
+
+def pairs_of_keys(keys: pl.Series) -> pl.DataFrame:
+    """The (``l``, ``r``) pairs of ``pair_keys``, as ``PAIR_SCHEMA`` columns."""
+    return pl.DataFrame(
+        {"l": (keys // HALF).cast(pl.UInt32), "r": (keys % HALF).cast(pl.UInt32)}
+    )
+
+
 def distinct_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     """Each (``l``, ``r``) once, sorted, as ``PAIR_SCHEMA`` columns.
 
@@ -54,8 +67,4 @@ def distinct_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     column takes a fraction of the memory and time of two (at a million records
     the union of the rules' pairs holds some fifteen million).
     """
-    key = pl.col("l").cast(pl.UInt64) * HALF + pl.col("r").cast(pl.UInt64)
-    keys = pairs.select(key.alias("key"))["key"].unique().sort()
-    return pl.DataFrame(
-        {"l": (keys // HALF).cast(pl.UInt32), "r": (keys % HALF).cast(pl.UInt32)}
-    )
+    return pairs_of_keys(pair_keys(pairs).unique().sort())

@@ -20,7 +20,7 @@ import polars as pl
 
 from core.config import LinkageConfig
 from linkage.compare import Comparison, compare
-from linkage.em import run_em
+from linkage.em import PAIRS, level_patterns, run_em
 from linkage.guards import LOCATION
 
 
@@ -144,6 +144,11 @@ def _in_session(agree: tuple[tuple[str, int], ...]) -> pl.Expr:
     return pl.all_horizontal(pl.col(f).is_between(0, top) for f, top in agree)
 
 
+def _pair_count(levels: pl.DataFrame) -> int:
+    """Pairs a level frame stands for (a row each, or its ``PAIRS`` column)."""
+    return int(levels[PAIRS].sum()) if PAIRS in levels.columns else levels.height
+
+
 def estimate_m(
     levels: pl.DataFrame,
     n_levels: dict[str, int],
@@ -156,7 +161,7 @@ def estimate_m(
     rounds, converged = 0, True
     for _name, agree in SESSIONS:
         subset = levels.filter(_in_session(agree))
-        if subset.height < MIN_SESSION_PAIRS:
+        if _pair_count(subset) < MIN_SESSION_PAIRS:
             continue
         held = {field for field, _ in agree}
         train_on = tuple(n for n in personal if n not in held)
@@ -184,10 +189,13 @@ def train(
         std, comparisons, settings.u_sample_pairs, settings.seed
     )
     n_levels = {c.name: len(c.labels) for c in comparisons}
-    m, rounds, converged = estimate_m(levels, n_levels, rates, settings.em_iterations)
+    # Every EM run reads distinct level patterns: grouped once here, not per run
+    # over millions of pairs.
+    patterns = level_patterns(levels, list(n_levels))
+    m, rounds, converged = estimate_m(patterns, n_levels, rates, settings.em_iterations)
     personal = tuple(n for n in n_levels if n != LOCATION)
     em = run_em(
-        levels, n_levels, rates, train=personal, iterations=settings.em_iterations,
+        patterns, n_levels, rates, train=personal, iterations=settings.em_iterations,
         fixed_m=m,
     )  # fmt: skip
     total_pairs = std.height * (std.height - 1) / 2
@@ -195,8 +203,11 @@ def train(
     fields = []
     for c in comparisons:
         u = _remove_matches(rates[c.name], m[c.name], prior, floors[c.name])
-        col = levels[c.name].to_numpy()
-        blocked = np.bincount(col[col >= 0], minlength=len(c.labels))
+        col = patterns[c.name].to_numpy()
+        seen = col >= 0
+        blocked = np.bincount(
+            col[seen], patterns[PAIRS].to_numpy()[seen], minlength=len(c.labels)
+        )
         u = _unseen_say_nothing(m[c.name], u, (rates[c.name] == 0) & (blocked == 0))
         fields.append(
             FieldParameters(

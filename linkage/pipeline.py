@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,7 +39,8 @@ LINK_FIELDS = (
 
 #: Pairs scored at once: only those that could be linked or reviewed are kept,
 #: so memory stays bounded however many pairs were compared.
-SCORE_CHUNK = 1_000_000
+SCORE_CHUNK = 500_000
+SCORE_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,18 @@ def _score_pairs(
         keep = pl.col("probability") >= min(
             settings.review_threshold, settings.link_threshold
         )
-        parts, histogram = [], {}
         traits = record_traits(std, comparisons)
-        for part in levels.iter_slices(SCORE_CHUNK):
+
+        def one(part: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, int]]:
             scored = score(std, part, comparisons, model, traits)
-            _add(histogram, weight_histogram(scored))
-            parts.append(scored.filter(keep))
+            return scored.filter(keep), weight_histogram(scored)
+
+        # Two chunks at once: much of scoring is numpy on one core.
+        with ThreadPoolExecutor(SCORE_THREADS) as pool:
+            found = list(pool.map(one, levels.iter_slices(SCORE_CHUNK)))
+        parts, histogram = [kept for kept, _ in found], {}
+        for _, counts in found:
+            _add(histogram, counts)
         if not parts:
             parts = [score(std, levels, comparisons, model, traits)]
     return blocked, model, pl.concat(parts), levels.height, histogram

@@ -16,6 +16,7 @@ import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 from support.population import make_population
 
+import linkage.blocking as blocking_module
 import linkage.cluster as cluster_module
 from linkage.blocking import (
     DEFAULT_RULES,
@@ -29,7 +30,7 @@ from linkage.case_slips import case_deletion_keys
 from linkage.cluster import cluster
 from linkage.components import components, joins_in_order, risky_groups
 from linkage.decisions import DecisionPairs
-from linkage.keycodes import coded_keys
+from linkage.keycodes import coded_keys, distinct_pairs
 from linkage.names import load_name_tables
 from linkage.standardise import standardise
 
@@ -114,6 +115,20 @@ def test_slip_rules_skip_counting_blocks_only_when_none_can_be_big(
         assert big == big_fast
         assert_frame_equal(plain.sort("l", "r"), fast.sort("l", "r"))
     assert plain.height > 0
+
+
+@pytest.mark.parametrize("merge_pairs", [1, 50, 10**9])
+def test_union_merged_as_rules_finish_is_every_rule_s_pairs_once(
+    std: pl.DataFrame, merge_pairs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(blocking_module, "MERGE_PAIRS", merge_pairs)
+    found = pairs_by_rule(std)
+    every = distinct_pairs(pl.concat([pairs for pairs, _ in found.values()]))
+    blocked = blocking_module.block(std)
+    assert blocked.pairs.height > 100
+    assert_frame_equal(blocked.pairs, every)
+    assert blocked.pairs_per_rule == {n: p.height for n, (p, _) in found.items()}
+    assert blocked.blocks_skipped == {n: big for n, (_, big) in found.items()}
 
 
 def _greedy_order(n: int, left: list[int], right: list[int]) -> list[bool]:

@@ -8,18 +8,36 @@ from datetime import date
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from support.population import make_population, records_frame
 
 from core.config import LinkageConfig
 from linkage.blocking import block
 from linkage.compare import compare
 from linkage.comparisons import default_comparisons
-from linkage.em import run_em
+from linkage.em import level_patterns, run_em
 from linkage.families import family_id, family_members
 from linkage.model import exact_agreement_rate, sample_pairs, train
 from linkage.names import load_name_tables
 from linkage.people import people_table
 from linkage.standardise import standardise
+
+
+@pytest.mark.parametrize("top", [8, 14, 20])
+def test_level_patterns_count_each_pattern_of_levels(top: int) -> None:
+    """Packed into one integer (levels up to 14) or grouped column by column
+    (above), every distinct pattern with its pairs, missing (-1) kept; a
+    frame of patterns grouped again sums its pairs."""
+    rng = np.random.default_rng(top)
+    levels = pl.DataFrame(
+        {f"f{i}": rng.integers(-1, top + 1, 5000).astype(np.int8) for i in range(3)}
+    )
+    expected = levels.group_by("f0", "f1", "f2").len("pairs").sort("f0", "f1", "f2")
+    found = level_patterns(levels, ["f0", "f1", "f2"]).sort("f0", "f1", "f2")
+    assert_frame_equal(found, expected.with_columns(pl.col("pairs").cast(pl.UInt32)))
+    again = level_patterns(pl.concat([found, found]), ["f0", "f1", "f2"])
+    assert again["pairs"].sum() == 2 * levels.height
+    assert again.height == found.height
 
 
 def test_sample_pairs_are_repeatable_and_distinct() -> None:
