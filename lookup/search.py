@@ -11,6 +11,7 @@ one of their names is close. Identifiers are looked up by binary search.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -355,11 +356,18 @@ class Refined:
     changed: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
+#: Per people row (and its age): is the age unknown to the viewer, every date
+#: of birth being on records they may not see in full (``lookup.seen_age``)?
+Ageless = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
 def _refine(index: LinkedIndex, query: SearchQuery, found: Scored,
-            today: date, gone: Unplaced = NOTHING) -> Refined:  # fmt: skip
+            today: date, gone: Unplaced = NOTHING,
+            ageless: Ageless | None = None) -> Refined:  # fmt: skip
     """Age range filter and boost, postcode boost (all optional). The score may
     pass 1 here: people are ranked on it, and it is capped at 1 for display.
-    A family name alone must fit every detail given."""
+    A family name alone must fit every detail given; a name need not fit an
+    age range where the age is ``ageless`` (the viewer's cut says so)."""
     persons, rows, score = index.prepared_people, found.rows, found.score
     keep = np.ones(len(rows), dtype=bool)
     age_how = np.zeros(len(rows), dtype=np.int8)
@@ -368,6 +376,8 @@ def _refine(index: LinkedIndex, query: SearchQuery, found: Scored,
         low, high = query.age_min or 0, 200 if query.age_max is None else query.age_max
         inside = (age >= low) & (age <= high)
         keep = inside if query.family_only else (age < 0) | inside
+        if ageless is not None and not query.family_only:
+            keep |= ageless(rows, age)
         age_how = np.select([inside, age < 0], [1, 2], 3).astype(np.int8)
         score = score + np.where(inside, AGE_IN_RANGE, 0.0)
     place = np.zeros(len(rows), dtype=np.int8)
@@ -454,18 +464,19 @@ def variant_name(names: NameIndex, variant: int, family_only: bool) -> tuple[str
 
 def find(
     index: LinkedIndex, query: SearchQuery, today: date, limit: int,
-    gone: Unplaced = NOTHING,
+    gone: Unplaced = NOTHING, ageless: Ageless | None = None,
 ) -> Found:  # fmt: skip
     """People matching ``query``, best first, at most ``limit`` (and
     MAX_RESULTS), with everyone who fits what was given; ``gone``: the places
-    only a withheld address gives, not counted (``lookup.unplaced``)."""
+    only a withheld address gives, not counted (``lookup.unplaced``);
+    ``ageless``: people kept whatever the age range given (``_refine``)."""
     persons = index.prepared_people
     found = (
         _by_identifier(index, query)
         if query.by_identifier
         else _by_name(index, query, gone)
     )
-    refined = _refine(index, query, found, today, gone)
+    refined = _refine(index, query, found, today, gone, ageless)
     keep = refined.keep & (refined.score >= (0 if query.by_identifier else MIN_SCORE))
     fits = fitting(query, found, refined) & keep
     rows, score = found.rows[keep], refined.score[keep]

@@ -7,21 +7,35 @@ who may not see the record that date is on, the lift (and the label "age inside
 the range given") would tell them it exists: the person is scored, labelled and
 kept on the date of birth of the records they see, as a build without that
 record would (and a family name with an age range alone needs an age inside it).
+A person whose every date of birth is on records the viewer may not see in full
+is kept by search for a range their age is outside (``unknown_to``), as their
+age is unknown to the viewer: found, it is said so.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
+import polars as pl
+from sqlalchemy import select
 
+from linkage import index_tables as t
+from lookup.disclosure import Disclosure
 from lookup.index import LinkedIndex
 from lookup.match_words import with_age
+from lookup.per_index import per_index
 from lookup.query import SearchQuery
 from lookup.scoring import ages
 from lookup.search import AGE_IN_RANGE, MIN_SCORE, Candidate
 from lookup.text import age_on
+
+#: Oldest age an age rule is looked up for (older: as this age).
+_OLDEST = 150
+#: Sources a per-person bit set holds (beyond: no one is kept, as before).
+_BITS = 64
 
 
 def inside(age: int | None, query: SearchQuery) -> bool:
@@ -48,9 +62,91 @@ def aged(
     if seen is None and query.family_only:
         return None
     whole = int(ages(index.prepared_people, np.array([row], dtype=np.int64), today)[0])
+    if seen is None and whole >= 0 and not inside(whole, query):  # ``unknown_to``
+        return replace(c, matched_on=with_age(c.matched_on, "unknown"))
     if seen is not None or not inside(whole, query):
         return c
     score = c.score - AGE_IN_RANGE  # rounded once, with the rest, by the caller
     if score < MIN_SCORE:
         return None
     return replace(c, score=score, matched_on=with_age(c.matched_on, "unknown"))
+
+
+def outside(index: LinkedIndex, row: int, query: SearchQuery, today: date) -> bool:
+    """Is the age of the person at people row ``row`` known and outside the
+    range given (a person ``unknown_to`` keeps whom the viewer sees whole)?"""
+    if query.age_min is None and query.age_max is None:
+        return False
+    whole = int(ages(index.prepared_people, np.array([row], dtype=np.int64), today)[0])
+    return whole >= 0 and not inside(whole, query)
+
+
+@dataclass(frozen=True, eq=False)
+class _Dobs:
+    """Per index: ``_dob_sources``, and per viewer's levels ``_seen_by_age``."""
+
+    held: np.ndarray | None
+    seen: dict[tuple, np.ndarray | None] = field(default_factory=dict)
+
+
+def _dob_sources(index: LinkedIndex) -> np.ndarray | None:
+    """Per people row, a bit per source (``source_loads`` order) of which a
+    record gives the person a date of birth; None with no database or too many
+    sources."""
+    sources = index.source_loads["source"].cast(pl.Utf8).to_list()
+    if index.engine is None or len(sources) > _BITS:
+        return None
+    r = t.records.c
+    query = select(r.person_id, r.source).where(
+        r.build_id == index.build_id, r.dob.is_not(None)
+    )
+    with index.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    held = pl.DataFrame(
+        rows, schema={"person_id": pl.Utf8, "source": pl.Utf8}, orient="row"
+    ).join(pl.DataFrame({"source": sources, "bit": range(len(sources))}), on="source")
+    at = index.people["person_id"].cast(pl.Utf8).search_sorted(held["person_id"])
+    out = np.zeros(index.people.height, dtype=np.uint64)
+    bits = np.left_shift(np.uint64(1), held["bit"].to_numpy().astype(np.uint64))
+    np.bitwise_or.at(out, at.to_numpy(), bits)
+    return out
+
+
+def _seen_by_age(index: LinkedIndex, disclosure: Disclosure) -> np.ndarray | None:
+    """By age (the last: unknown), the bits of the sources seen in full; None
+    when every source is seen in full at every age."""
+    sources = index.source_loads["source"].cast(pl.Utf8).to_list()
+    seen = np.zeros(_OLDEST + 2, dtype=np.uint64)
+    for age in range(_OLDEST + 2):
+        for b, source in enumerate(sources):
+            if disclosure.full(source, age if age <= _OLDEST else None):
+                seen[age] |= np.uint64(1) << np.uint64(b)
+    every = (
+        np.uint64((1 << len(sources)) - 1) if len(sources) < _BITS else ~np.uint64(0)
+    )
+    return None if (seen == every).all() else seen
+
+
+def unknown_to(
+    index: LinkedIndex, disclosure: Disclosure
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+    """For people rows and their ages (``lookup.scoring.ages``): is every date
+    of birth they have on records of sources the viewer may not see in full
+    (their age, as the viewer's records give it, unknown)? None: nobody."""
+    dobs = per_index(index, "dob_sources", lambda: _Dobs(_dob_sources(index)))
+    held = dobs.held
+    if held is None:
+        return None
+    key = tuple(sorted(disclosure.levels.items()))
+    if key not in dobs.seen:  # one per role: a handful
+        dobs.seen[key] = _seen_by_age(index, disclosure)
+    seen = dobs.seen[key]
+    if seen is None:
+        return None
+
+    def unknown(rows: np.ndarray, age: np.ndarray) -> np.ndarray:
+        at = np.where(age < 0, _OLDEST + 1, np.minimum(age, _OLDEST))
+        mine = held[rows]
+        return (mine != 0) & ((mine & seen[at]) == 0)
+
+    return unknown

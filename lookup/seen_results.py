@@ -39,7 +39,7 @@ from lookup.search import (
     find,
 )
 from lookup.seen import Ages, Seen, records_of, seen_by
-from lookup.seen_age import aged, inside
+from lookup.seen_age import aged, inside, outside, unknown_to
 from lookup.seen_place import place_seen, place_whole, placed, postcodes_seen
 from lookup.text import age_on
 from lookup.unplaced import NOTHING, Unplaced
@@ -274,6 +274,8 @@ def _seen_candidate(
         c = placed(c, whole, place_seen(held, query.postcode), query)
         if c is None:
             return None
+    if identity is None and outside(index, int(rows[i]), query, today):
+        return None  # kept for an age hidden from the viewer, who sees it whole
     if identity is not None:
         c = aged(c, index, int(rows[i]), identity, query, today)
         if c is None:
@@ -370,7 +372,9 @@ def seen_search(
     people the viewer may see fit what was given (the people listed and those
     the count must look at cut once); ``gone``: the places only an address
     withheld from the viewer gives, scored and counted as not recorded."""
-    found = find(index, query, today, limit, gone)
+    ranged = query.age_min is not None or query.age_max is not None
+    ageless = unknown_to(index, disclosure) if ranged else None
+    found = find(index, query, today, limit, gone, ageless)
     listed_rows = people_rows(index, [c.person_id for c in found.candidates]).tolist()
     checked = _to_check(index, found.fit_rows, disclosure, today)
     rows = np.unique(np.array([*listed_rows, *checked[0].tolist()], dtype=np.int64))
