@@ -43,7 +43,7 @@ from lookup.query import SearchQuery
 from lookup.search import Candidate
 from lookup.seen import Ages, owner_of, seen_records
 from lookup.seen_results import SearchResult, seen_search
-from lookup.services import Source, configured_sources
+from lookup.services import Source, index_sources
 from lookup.unplaced import unplaced
 
 __all__ = [
@@ -283,7 +283,7 @@ def sources_for(request: AccessRequest) -> dict[str, Source]:
     levels = request.policy.disclosure(request.actor.role, request.index).levels
     return {
         s.source: s
-        for s in configured_sources(request.index.source_loads)
+        for s in index_sources(request.index)
         if levels.get(s.source, "hidden") != "hidden"
     }
 

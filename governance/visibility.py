@@ -20,7 +20,7 @@ from core.vocab import Level
 from lookup.disclosure import Disclosure
 from lookup.family import FamilyView, Member, who_to_call
 from lookup.index import LinkedIndex
-from lookup.services import ServiceStatus, configured_sources
+from lookup.services import ServiceStatus, index_sources
 
 CONTACT_ONLY_NOTE = "Ask the lead professional for detail"
 
@@ -74,7 +74,7 @@ class Policy:
     def disclosure(self, role: str, index: LinkedIndex) -> Disclosure:
         """The cut for ``role`` over this build's sources (each by its sensitivity,
         with its age rule): what every output for the role is made from."""
-        sources = configured_sources(index.source_loads)
+        sources = index_sources(index)
         levels = {s.source: self.level(role, s.sensitivity) for s in sources}
         return Disclosure(levels, {s.source: s for s in sources})
 

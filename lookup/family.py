@@ -26,7 +26,7 @@ from lookup.services import (
     ServiceStatus,
     Source,
     age_rule_text,
-    configured_sources,
+    index_sources,
     latest_involvements,
     partly_shown,
     service_status,
@@ -282,7 +282,7 @@ def family_view(
         row = people_row(index, owner) if owner != person_id else -1
     if row < 0:
         raise NotInIndexError(NOT_IN_INDEX)
-    sources = configured_sources(index.source_loads)
+    sources = index_sources(index)
     viewer = disclosure is not None
     disclosure = disclosure or Disclosure.everything(sources)
     ages = Ages(index, today)

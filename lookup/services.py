@@ -9,6 +9,8 @@ from typing import Literal, NamedTuple
 
 import polars as pl
 
+from lookup.index import LinkedIndex
+from lookup.per_index import per_index
 from lookup.text import long_date, month_year
 
 Involvement = Literal[
@@ -129,6 +131,14 @@ def configured_sources(source_loads: pl.DataFrame) -> list[Source]:
         )
         for r in source_loads.iter_rows(named=True)
     ]
+
+
+def index_sources(index: LinkedIndex) -> list[Source]:
+    """``configured_sources`` of the index's source loads, made once per index
+    (a request asks for them several times)."""
+    made = per_index(index, "configured_sources",
+                     lambda: tuple(configured_sources(index.source_loads)))  # fmt: skip
+    return list(made)
 
 
 def stale_text(src: Source) -> str | None:
