@@ -38,7 +38,6 @@ from lookup.address_search import (
 )
 from lookup.family import FamilyView, family_view, who_to_call
 from lookup.index import LinkedIndex
-from lookup.match_words import placed_by_postcode
 from lookup.query import SearchQuery
 from lookup.search import Candidate
 from lookup.seen import Ages, owner_of, seen_records
@@ -119,11 +118,8 @@ def audited_search_result(
     record exists (``restrictions.is_redacted``). A postcode given places,
     lifts, labels and counts nobody on a protected address (``lookup.
     unplaced``): each is scored, ranked and counted as a build without that
-    address gives. A family name with a postcode (no date of birth) lists only
-    people recorded there, and a first name with a postcode may list someone
-    there under another family name (read as a changed name), so nobody whose
-    current address is protected is listed by either (also where a record at
-    it gives another postcode).
+    address gives: nobody is listed for a family name with a postcode, nor
+    read as having changed family name there, for being recorded at it.
     """
     _require_worker(request, "search")
     index, role = request.index, request.actor.role
@@ -133,14 +129,7 @@ def audited_search_result(
     kept = withheld(request.audit, index, request.policy)
     gone = unplaced(index, kept.keys if query.postcode else ())
     result = seen_search(index, query, request.today, limit, cut, gone)
-    found = result.candidates
-    if query.family_only and query.postcode and query.dob is None:
-        found = [c for c in found if not kept.hides(c.address, c.postcode)]
-    elif query.postcode:  # found there under another family name
-        found = [c for c in found
-                 if not (placed_by_postcode(c.matched_on)
-                         and kept.hides(c.address, c.postcode))]  # fmt: skip
-    found = [withhold_candidate(c, kept) for c in found]
+    found = [withhold_candidate(c, kept) for c in result.candidates]
     restricted = restricted_people(request.audit, index, (c.person_id for c in found))
     shown = {"person_ids": [c.person_id for c in found], "count": len(found),
              "restricted_ids": sorted(restricted),

@@ -27,7 +27,6 @@ from governance.visibility import Policy
 from lookup.addresses import address_keys
 from lookup.family import Member
 from lookup.index import LinkedIndex
-from lookup.match_words import without_place
 from lookup.per_index import per_index
 from lookup.search import Candidate
 
@@ -110,15 +109,14 @@ def withheld(audit: Engine, index: LinkedIndex, policy: Policy) -> Withheld:
 
 
 def withhold_candidate(c: Candidate, w: Withheld) -> Candidate:
-    """A result card without the protected address (nor that its postcode matched)."""
+    """A result card without the protected address (a postcode given is said to
+    have matched only on records not at it: ``lookup.unplaced``)."""
     if not w.keys:
         return c
     earlier = tuple(a for a in c.previous_addresses if not w.hides(a))
     if not w.hides(c.address, c.postcode):
         return replace(c, previous_addresses=earlier)
-    matched = without_place(c.matched_on)
-    return replace(c, address=w.text, postcode=None, previous_addresses=earlier,
-                   matched_on=matched)  # fmt: skip
+    return replace(c, address=w.text, postcode=None, previous_addresses=earlier)
 
 
 def withhold_member(m: Member, w: Withheld) -> Member:

@@ -42,7 +42,8 @@ _DOB = {
     "unknown": "no date of birth recorded",
     "differs": "a different date of birth",
 }
-#: The postcode part of a label: withheld with a protected address.
+#: The postcode part of a label (said only on records not at a protected
+#: address: ``lookup.unplaced``).
 POSTCODE_WORDS = {"full": "postcode", "district": "postcode district"}
 _AGE = {"inside": "age inside the range given", "unknown": "age not recorded"}
 #: Said when the name matched is one the person was recorded by before or besides.
@@ -118,14 +119,6 @@ def with_place(label: str, place: PlaceHow) -> str:
         ages = [i for i, p in enumerate(parts) if p in _AGE.values()]
         parts.insert(ages[0] if ages else len(parts), word)
     return "; ".join(p for p in parts if p)
-
-
-def placed_by_postcode(label: str) -> bool:
-    """Does the label say the person was found at the postcode given under
-    another family name (``lookup.search.changed_name``): listed because they
-    are recorded there?"""
-    parts = label.split("; ")
-    return _LAST["differs"] in parts and POSTCODE_WORDS["full"] in parts
 
 
 def with_age(label: str, age: AgeHow) -> str:

@@ -8,8 +8,8 @@ counted on the postcodes their other records give, as a build without that
 address would: the (person, postcode) and (person, district) pairs that only
 records at a withheld address give are taken out. Made once per build and set
 of addresses, from the records of the people recorded at a withheld address's
-postcode (a record at the address under another postcode, a mistyped one, is
-not looked for).
+postcode or whose current address has its words (a record at the address under
+another postcode, reworded, of someone not living there now, is not looked for).
 """
 
 from __future__ import annotations
@@ -43,14 +43,6 @@ class Unplaced:
     keys: frozenset[str] = frozenset()
     postcodes: np.ndarray = field(default_factory=lambda: _NONE)
     districts: np.ndarray = field(default_factory=lambda: _NONE)
-
-    def hides(self, address: str | None, postcode: str | None) -> bool:
-        """Is this address one withheld?"""
-        return (
-            bool(self.keys)
-            and bool(address)
-            and bool(address_keys([(address, postcode)])[0] & self.keys)
-        )
 
 
 #: Nothing withheld: every postcode recorded places a person.
@@ -104,7 +96,7 @@ def _unplaced(index: LinkedIndex, keys: frozenset[str]) -> Unplaced:
     persons = index.prepared_people
     codes = {k[3:].partition("|")[0] for k in keys if k.startswith("pc:")}
     rows = np.unique(np.concatenate(
-        [_NONE, *(postcode_rows(persons, c) for c in codes)]
+        [_NONE, *(postcode_rows(persons, c) for c in codes), _worded(index, keys)]
     ).astype(np.int64))  # fmt: skip
     if not len(rows):
         return Unplaced(keys)
@@ -131,6 +123,19 @@ def _unplaced(index: LinkedIndex, keys: frozenset[str]) -> Unplaced:
         _only_hidden(held, "postcode", persons.postcode_codes, at),
         _only_hidden(held, "district", persons.district_codes, at),
     )
+
+
+def _worded(index: LinkedIndex, keys: frozenset[str]) -> np.ndarray:
+    """People rows whose current address has the words of one withheld (under
+    another postcode, say: ``lookup.addresses``' words key, column-wide)."""
+    words = [k for k in keys if not k.startswith(("pc:", "st:"))]
+    if not words:
+        return _NONE
+    found = index.people.select(
+        pl.col("address").cast(pl.Utf8).str.to_lowercase()
+        .str.replace_all("[^a-z0-9]+", "").is_in(words)
+    ).to_series()  # fmt: skip
+    return np.flatnonzero(found.fill_null(False).to_numpy())
 
 
 def _only_hidden(

@@ -8,6 +8,8 @@ for case notes or the CLI's JSON. On SQLite and PostgreSQL audit stores.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from conftest import TODAY, ask
 from support.disclosure_world import HOME, RECORDS, SAM, write_world
@@ -118,13 +120,20 @@ NEIGHBOUR = {
     **RECORDS[2], "person_id": "n1", "record_id": "CSC-N1", "dob": None,
     "family_ref": "csc:N1", "address": "3 Test Road, Demo Town",
 }  # fmt: skip
+#: The man at the flat, also recorded next door (the postcode is his there).
+CARL_NEXT_DOOR = {
+    **RECORDS[6], "source": "housing", "record_id": "HOU-X1", "case_number": None,
+    "family_ref": None, "address": "7 Test Road, Demo Town",
+    "involvement_start": date(2015, 1, 1), "involvement_current": False,
+}  # fmt: skip
 #: The flat's postcode given in every way search reads it: a name (and a
 #: changed family name), a family name alone, a misspelt name, a district.
 PLACES = [
     ("Beth", "Test", HOME["postcode"]), ("Amy", "Test", HOME["postcode"]),
     ("", "Test", HOME["postcode"]), ("Beth", "Other", HOME["postcode"]),
     ("Bteh", "Tset", HOME["postcode"]), ("Amy", "Test", "DT1 9ZZ"),
-    ("Carl", "Hidden", HOME["postcode"]),
+    ("Carl", "Hidden", HOME["postcode"]), ("", "Hidden", HOME["postcode"]),
+    ("Carl", "Other", HOME["postcode"]),
 ]  # fmt: skip
 
 
@@ -133,7 +142,7 @@ def places(tmp_path_factory):
     """The borough with the neighbour, its housing record coded "Refuge"; and
     the build of the same records without the flat's address at all."""
     rows = (*({**r, "restricted": "Refuge"} if r["record_id"] == "HOU-R1" else r
-              for r in RECORDS), NEIGHBOUR)  # fmt: skip
+              for r in RECORDS), NEIGHBOUR, CARL_NEXT_DOOR)  # fmt: skip
     gone = tuple(
         {**r, "address": None, "postcode": None} if r["address"] == HOME["address"]
         else {**r, "restricted": None} for r in rows
@@ -141,7 +150,8 @@ def places(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pa-places")
     return {"world": write_world(folder / "world.db", rows),
             "without": write_world(folder / "without.db", gone),
-            "open": write_world(folder / "open.db", (*RECORDS, NEIGHBOUR))}  # fmt: skip
+            "open": write_world(folder / "open.db",
+                                (*RECORDS, NEIGHBOUR, CARL_NEXT_DOOR))}  # fmt: skip
 
 
 def _said(index, audit, role: str, boxes: tuple, limit: int = 10) -> tuple:  # noqa: ANN001
@@ -169,12 +179,16 @@ def test_a_protected_address_lifts_ranks_and_counts_nobody(
 
 
 def test_the_lift_is_withheld_only_from_the_flat(places, audit_engine) -> None:
-    """The neighbour keeps the postcode's lift; unprotected, the mother has it
+    """The neighbour, and the man recorded next door as well as at the flat,
+    keep the postcode's lift; unprotected, the mother has it
     too (what every role got before the address was protected)."""
     boxes = ("Beth", "Test", HOME["postcode"])
     listed, fitting, _ = _said(places["world"], audit_engine, "front_door", boxes)
     assert [c[:2] for c in listed] == [("n1", 0.97), ("m1", 0.85)]
     assert fitting == 1 and listed[0][3] == "exact name; postcode"
+    carl = ("Carl", "Hidden", HOME["postcode"])  # recorded next door too
+    listed, fitting, _ = _said(places["world"], audit_engine, "front_door", carl)
+    assert [c[:2] for c in listed] == [("x1", 0.97)] and fitting == 1
     for role in ("front_door", "social_worker"):
         shown, fitting, _ = _said(places["open"], audit_engine, role, boxes)
         assert sorted(c[:2] for c in shown if c[0] in ("m1", "n1")) == [
