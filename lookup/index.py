@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from sqlalchemy import Engine, Table, inspect, null, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +18,7 @@ from core.errors import IndexNotReadyError
 from core.logs import log, log_error
 from linkage import index_tables as t
 from lookup.artefact import PreparedRefused, as_text, open_prepared, save_prepared
+from lookup.dob_sources import dob_sources
 from lookup.family_index import FamilyIndex, build_family_index
 from lookup.names import (
     canon_map,
@@ -53,8 +55,8 @@ RECORD_COLUMNS = ("person_id", "source", "involvement_start", "involvement_end",
                   "lead_role", "lead_team", "lead_phone", "lead_email",
                   "extract_date", "restricted", "role")  # fmt: skip
 #: Read only while the prepared structures are built: every postcode a person
-#: was recorded at.
-_RECORD_BUILD_COLUMNS = ("postcode",)
+#: was recorded at, and which sources give them a date of birth.
+_RECORD_BUILD_COLUMNS = ("postcode", "dob")
 #: People columns only the prepared structures need (other names and dates of
 #: birth are searched through them), dropped once they are built.
 _PEOPLE_BUILD_COLUMNS = ("other_names", "other_dobs", "previous_names")
@@ -106,6 +108,9 @@ class LinkedIndex:
     #: the day (ISO) ``age_cut`` was made for: on another day some people's cut
     #: differs (a birthday), so a serving process makes it again for the new day
     age_cut_day: str = ""
+    #: per people row, a bit per ``source_loads`` row whose source gives the
+    #: person a date of birth (``lookup.dob_sources``); None: not known
+    dob_sources: np.ndarray | None = None
 
 
 def current_build_id(engine: Engine) -> str:
@@ -289,6 +294,7 @@ def assemble_index(build_id: str, frames: dict[str, pl.DataFrame]) -> LinkedInde
     )
     persons = build_person_index(people, flagged, records)
     restricted = source_restricted(records)
+    held_dobs = dob_sources(ids, records, frames["source_loads"]["source"])
     # Built on the text ids above; held compact, and only what is read, from here.
     records = _compact("records", records.select(_present(records, RECORD_COLUMNS)))
     people = people.drop(_present(people, _PEOPLE_BUILD_COLUMNS))
@@ -310,6 +316,7 @@ def assemble_index(build_id: str, frames: dict[str, pl.DataFrame]) -> LinkedInde
         prepared_names=prepared_names,
         prepared_people=persons,
         restricted_people=restricted,
+        dob_sources=held_dobs,
     )
 
 

@@ -15,15 +15,14 @@ age is unknown to the viewer: found, it is said so.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import polars as pl
-from sqlalchemy import select
 
-from linkage import index_tables as t
 from lookup.disclosure import Disclosure
+from lookup.dob_sources import BITS
 from lookup.index import LinkedIndex
 from lookup.match_words import with_age
 from lookup.per_index import per_index
@@ -34,8 +33,6 @@ from lookup.text import age_on
 
 #: Oldest age an age rule is looked up for (older: as this age).
 _OLDEST = 150
-#: Sources a per-person bit set holds (beyond: no one is kept, as before).
-_BITS = 64
 
 
 def inside(age: int | None, query: SearchQuery) -> bool:
@@ -81,37 +78,6 @@ def outside(index: LinkedIndex, row: int, query: SearchQuery, today: date) -> bo
     return whole >= 0 and not inside(whole, query)
 
 
-@dataclass(frozen=True, eq=False)
-class _Dobs:
-    """Per index: ``_dob_sources``, and per viewer's levels ``_seen_by_age``."""
-
-    held: np.ndarray | None
-    seen: dict[tuple, np.ndarray | None] = field(default_factory=dict)
-
-
-def _dob_sources(index: LinkedIndex) -> np.ndarray | None:
-    """Per people row, a bit per source (``source_loads`` order) of which a
-    record gives the person a date of birth; None with no database or too many
-    sources."""
-    sources = index.source_loads["source"].cast(pl.Utf8).to_list()
-    if index.engine is None or len(sources) > _BITS:
-        return None
-    r = t.records.c
-    query = select(r.person_id, r.source).where(
-        r.build_id == index.build_id, r.dob.is_not(None)
-    )
-    with index.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    held = pl.DataFrame(
-        rows, schema={"person_id": pl.Utf8, "source": pl.Utf8}, orient="row"
-    ).join(pl.DataFrame({"source": sources, "bit": range(len(sources))}), on="source")
-    at = index.people["person_id"].cast(pl.Utf8).search_sorted(held["person_id"])
-    out = np.zeros(index.people.height, dtype=np.uint64)
-    bits = np.left_shift(np.uint64(1), held["bit"].to_numpy().astype(np.uint64))
-    np.bitwise_or.at(out, at.to_numpy(), bits)
-    return out
-
-
 def _seen_by_age(index: LinkedIndex, disclosure: Disclosure) -> np.ndarray | None:
     """By age (the last: unknown), the bits of the sources seen in full; None
     when every source is seen in full at every age."""
@@ -121,9 +87,7 @@ def _seen_by_age(index: LinkedIndex, disclosure: Disclosure) -> np.ndarray | Non
         for b, source in enumerate(sources):
             if disclosure.full(source, age if age <= _OLDEST else None):
                 seen[age] |= np.uint64(1) << np.uint64(b)
-    every = (
-        np.uint64((1 << len(sources)) - 1) if len(sources) < _BITS else ~np.uint64(0)
-    )
+    every = np.uint64((1 << len(sources)) - 1) if len(sources) < BITS else ~np.uint64(0)
     return None if (seen == every).all() else seen
 
 
@@ -133,14 +97,14 @@ def unknown_to(
     """For people rows and their ages (``lookup.scoring.ages``): is every date
     of birth they have on records of sources the viewer may not see in full
     (their age, as the viewer's records give it, unknown)? None: nobody."""
-    dobs = per_index(index, "dob_sources", lambda: _Dobs(_dob_sources(index)))
-    held = dobs.held
-    if held is None:
+    held = index.dob_sources  # made with the build (``lookup.dob_sources``)
+    if held is None or index.engine is None:  # no database: nobody's records cut
         return None
+    roles: dict = per_index(index, "seen_by_age", dict)
     key = tuple(sorted(disclosure.levels.items()))
-    if key not in dobs.seen:  # one per role: a handful
-        dobs.seen[key] = _seen_by_age(index, disclosure)
-    seen = dobs.seen[key]
+    if key not in roles:  # one per role: a handful
+        roles[key] = _seen_by_age(index, disclosure)
+    seen = roles[key]
     if seen is None:
         return None
 
