@@ -5,6 +5,8 @@ would cost a hundred times the search."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import polars as pl
 
@@ -33,10 +35,44 @@ def row_in(ids: np.ndarray, value: str) -> int:
     return row if row < len(ids) and ids[row] == key else -1
 
 
+def _people_ids(index: LinkedIndex) -> np.ndarray:
+    """``sorted_ids`` of the people table's ids (its rows are in id order)."""
+    return per_index(
+        index, ("people_rows", "people", "held"),
+        lambda: sorted_ids(index, "people", index.people["person_id"]),
+    )  # fmt: skip
+
+
 def people_row(index: LinkedIndex, person_id: str) -> int:
     """The people row of ``person_id``, or -1 when it is not in this build
     (``lookup.family_index.person_row``, without a frame query)."""
-    return row_in(sorted_ids(index, "people", index.people["person_id"]), person_id)
+    return row_in(_people_ids(index), person_id)
+
+
+def person_ids_at(index: LinkedIndex, rows: Iterable[int]) -> list[str]:
+    """The person ids at people ``rows`` (a handful), read from the bytes held
+    for ``people_row``, not gathered from the frame."""
+    ids = _people_ids(index)
+    return [ids[r].decode("utf-8") for r in rows]
+
+
+def codes_of(
+    index: LinkedIndex, name: str, column: pl.Series
+) -> tuple[np.ndarray, list]:
+    """A text ``column`` of few distinct values (a record's source, say) as one
+    small integer a row and the values they stand for (None last, for a null),
+    made once per index: a request reads it at thousands of rows."""
+
+    def make() -> tuple[np.ndarray, list]:
+        text = column.cast(pl.Utf8)
+        values = text.drop_nulls().unique().sort().to_list()
+        codes = text.replace_strict(
+            values, list(range(len(values))), default=len(values),
+            return_dtype=pl.Int32,
+        )  # fmt: skip
+        return codes.fill_null(len(values)).to_numpy(), [*values, None]
+
+    return per_index(index, ("codes", name), make)
 
 
 def people_rows(index: LinkedIndex, person_ids: list[str]) -> np.ndarray:

@@ -30,7 +30,7 @@ from lookup.evidence_rows import evidence_of
 from lookup.family_index import record_rows
 from lookup.identity import seen_identities
 from lookup.index import LinkedIndex
-from lookup.people_rows import people_row
+from lookup.people_rows import people_row, person_ids_at
 from lookup.per_index import per_index
 from lookup.text import age_on
 
@@ -57,7 +57,7 @@ class Ages:
     def know(self, rows: Iterable[int]) -> None:
         """Remember the ages of the people at ``rows`` (a family, looked up once)."""
         rows = list(rows)
-        ids = self._index.people["person_id"].gather(rows).cast(pl.Utf8).to_list()
+        ids = person_ids_at(self._index, rows)
         self._known.update(zip(ids, (self(r) for r in rows), strict=True))
 
     def alias(self, apart: dict[str, Apart]) -> None:

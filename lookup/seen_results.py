@@ -17,14 +17,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
-import polars as pl
 
 from lookup.disclosure import Disclosure
 from lookup.family_index import record_rows
 from lookup.index import LinkedIndex
 from lookup.match_words import DobHow, as_own_name, with_dob
 from lookup.names import variant_names
-from lookup.people_rows import people_rows
+from lookup.people_rows import codes_of, people_rows, person_ids_at
 from lookup.query import SearchQuery, compact_id
 from lookup.scoring import DOB_SCORE, SWAPPED_DOB, ages, dob_how, dob_scores
 from lookup.search import (
@@ -311,7 +310,8 @@ def _by_record(
     bounds = index.prepared_families.record_bounds[rows]
     records = record_rows(index.prepared_families, rows)
     owner = np.repeat(np.arange(len(rows)), bounds[:, 1] - bounds[:, 0])
-    source = index.records["source"].gather(records).cast(pl.Utf8).to_list()
+    codes, names = codes_of(index, "records.source", index.records["source"])
+    source = [names[c] for c in codes[records].tolist()]
     age = ages(index.prepared_people, rows, today)[owner]
     passed = np.fromiter(
         (test(s, None if a < 0 else int(a))
@@ -431,7 +431,7 @@ def _fitting(
         return int(visible.sum())
     at = np.flatnonzero(np.isin(fit, rows))
     seen, names = cut.seen, index.prepared_names
-    ids = index.people["person_id"].gather(fit[at]).cast(pl.Utf8).to_list()
+    ids = person_ids_at(index, fit[at].tolist())
     still = 0
     for person, i in zip(ids, at.tolist(), strict=True):
         name = found.fit_name(names, i, query.family_only)
