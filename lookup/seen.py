@@ -38,7 +38,9 @@ from lookup.text import age_on
 def records_of(index: LinkedIndex, rows: np.ndarray) -> list[dict]:
     """The records of the people at ``rows``, as dicts (a family's handful)."""
     found = record_rows(index.prepared_families, rows)
-    return [index.records.row(int(r), named=True) for r in found]
+    records = index.records
+    names = records.columns  # (``row(named=True)`` names each row again)
+    return [dict(zip(names, records.row(r), strict=True)) for r in found.tolist()]
 
 
 class Ages:
