@@ -154,7 +154,7 @@ def explain(
                 # said of the name shown on the card when that agrees ('Rob' for
                 # Robert), else it is a first name only another record gave
                 first = _first_how(names, reading, -1, shown_first)
-                other_first = first == "spelling"
+                other_first = first in ("spelling", "differs")
         matched = Matched(
             last=last,
             first=first,

@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FirstHow = Literal["", "exact", "nickname", "short", "initial", "spelling"]
+from rapidfuzz.distance import OSA, JaroWinkler
+
+FirstHow = Literal["", "exact", "nickname", "short", "initial", "spelling", "differs"]
 LastHow = Literal["exact", "spelling", "part", "close", "differs"]
 DobHow = Literal["", "exact", "other", "swapped", "one_part", "unknown", "differs"]
 PlaceHow = Literal["", "full", "district"]
@@ -26,7 +28,15 @@ _FIRST = {
     "short": "shortened first name",
     "initial": "first initial",
     "spelling": "first name spelt differently",
+    "differs": "a different first name",
 }
+#: Below this Jaro-Winkler similarity (the search's own first-name cut-off) and
+#: more than two edits apart, a first name is not a spelling of the one typed but
+#: another name: a person found by family name with an agreeing date of birth or
+#: postcode ("Will" finding Olivia, "Amy" finding Emma; "Omar" for Umir is two
+#: slips, a spelling).
+SPELLING_FLOOR = 0.7
+SPELLING_EDITS = 2
 _LAST = {
     "exact": "family name",
     "spelling": "another spelling of the family name",
@@ -143,6 +153,12 @@ def first_how(typed: str, recorded: str, typed_canons: set[str],
         return "short"
     if len(short) == 1 and long_.startswith(short):
         return "initial"
+    if (
+        JaroWinkler.similarity(typed, recorded) < SPELLING_FLOOR
+        and OSA.distance(typed, recorded, score_cutoff=SPELLING_EDITS + 1)
+        > SPELLING_EDITS
+    ):
+        return "differs"
     return "spelling"
 
 

@@ -21,7 +21,7 @@ from lookup.index import (
     load_index,
     read_frames,
 )
-from lookup.match_words import Matched, match_label, without_place
+from lookup.match_words import Matched, first_how, match_label, without_place
 from lookup.query import parse_query
 from lookup.search import search
 from lookup.seen_results import narrowing_prompt, seen_search
@@ -217,6 +217,28 @@ LABEL_PARTS = [
 @pytest.mark.parametrize(("matched", "label"), LABEL_PARTS)
 def test_label_wording(matched, label) -> None:
     assert match_label(matched) == label
+
+
+FIRST_HOWS = [
+    ("will", "olivia", "differs"),
+    ("amy", "emma", "differs"),
+    ("omar", "umir", "spelling"),  # two slips in a short name
+    ("catherine", "kathryn", "spelling"),
+    ("sean", "shaun", "spelling"),
+    ("tom", "tim", "spelling"),
+    ("will", "william", "short"),
+    ("j", "john", "initial"),
+]
+
+
+@pytest.mark.parametrize(("typed", "recorded", "how"), FIRST_HOWS)
+def test_a_first_name_far_from_the_one_typed_is_another_name(typed, recorded, how):
+    assert first_how(typed, recorded, {typed}, {recorded}) == how
+
+
+def test_another_first_name_is_said_so() -> None:
+    matched = Matched("exact", "differs", dob="exact")
+    assert match_label(matched) == "a different first name; family name; date of birth"
 
 
 def test_a_protected_address_takes_the_postcode_out_of_the_label() -> None:
