@@ -29,9 +29,9 @@ from core.errors import UserInputError
 from governance.audit import Actor, Event, audit_events, record_event, utc_text
 from governance.permissions import require
 from governance.review import neutralise
-from lookup.family_index import person_row
 from lookup.identity import person_held
 from lookup.index import LinkedIndex
+from lookup.people_rows import people_row
 
 FORMATS = ("json", "csv", "html")
 #: Record fields that are bookkeeping, not data about the person.
@@ -155,7 +155,7 @@ def subject_access(
     require(engine, actor, "audit", "subject_access")
     if not request_ref.strip():
         raise UserInputError("Give the subject access request's reference.")
-    if person_row(index.people["person_id"].cast(pl.Utf8), person_id) < 0:
+    if people_row(index, person_id) < 0:
         raise UserInputError(
             f"Person id {person_id!r} is not in the current index: check the id on "
             "the audit log (it may have been in an earlier build)."

@@ -60,19 +60,6 @@ def person_row(people_ids: pl.Series, person_id: str) -> int:
     return row if row < people_ids.len() and people_ids[row] == person_id else -1
 
 
-def person_rows(people_ids: pl.Series, person_ids: list[str]) -> np.ndarray:
-    """``person_row`` of each of ``person_ids``, in one search (a search costs
-    about the same for one id as for a page of them)."""
-    if not person_ids:
-        return np.zeros(0, dtype=np.int64)
-    wanted = pl.Series(person_ids, dtype=pl.Utf8)
-    rows = people_ids.search_sorted(wanted).to_numpy().astype(np.int64)
-    last = max(people_ids.len() - 1, 0)
-    found = people_ids.gather(np.minimum(rows, last)) == wanted
-    return np.where(found.fill_null(False).to_numpy() & (rows < people_ids.len()),
-                    rows, -1)  # fmt: skip
-
-
 def family_rows(index: FamilyIndex, row: int) -> np.ndarray:
     """family_members rows of every family the person at ``row`` belongs to."""
     mine = np.arange(*index.member_bounds[row])
