@@ -56,6 +56,16 @@ class SearchQuery:
         return bool(self.identifier)
 
     @property
+    def age_range(self) -> bool:
+        """True when an age range (either end of it) is given."""
+        return self.age_min is not None or self.age_max is not None
+
+    @property
+    def age_bounds(self) -> tuple[int, int]:
+        """(youngest, oldest) of the range given, an open end as 0 or 200."""
+        return self.age_min or 0, 200 if self.age_max is None else self.age_max
+
+    @property
     def family_only(self) -> bool:
         """True when only a family name is given (with a date of birth, postcode
         or age range): anyone of that family name who fits the rest."""

@@ -371,9 +371,9 @@ def _refine(index: LinkedIndex, query: SearchQuery, found: Scored,
     persons, rows, score = index.prepared_people, found.rows, found.score
     keep = np.ones(len(rows), dtype=bool)
     age_how = np.zeros(len(rows), dtype=np.int8)
-    if query.age_min is not None or query.age_max is not None:
+    if query.age_range:
         age = ages(persons, rows, today)
-        low, high = query.age_min or 0, 200 if query.age_max is None else query.age_max
+        low, high = query.age_bounds
         inside = (age >= low) & (age <= high)
         keep = inside if query.family_only else (age < 0) | inside
         if ageless is not None and not query.family_only:
@@ -405,7 +405,7 @@ def changed_name(query: SearchQuery, found: Scored, place: np.ndarray,
     ok = (place == 1) & (found.given >= FIT_NAME) & (found.family < LAST_CUTOFF)
     if query.dob is not None:
         ok &= found.dob >= SWAPPED_DOB
-    if query.age_min is not None or query.age_max is not None:
+    if query.age_range:
         ok &= age == 1
     weight = NO_DOB_FACTOR if query.dob is None else 1 - DOB_WEIGHT
     lift = weight * FAMILY_SHARE * np.maximum(CHANGED_FAMILY - found.family, 0.0)
@@ -425,7 +425,7 @@ def fitting(query: SearchQuery, found: Scored, refined: Refined) -> np.ndarray:
         fits &= found.dob >= SWAPPED_DOB
     if query.postcode:
         fits &= refined.place == 1
-    if query.age_min is not None or query.age_max is not None:
+    if query.age_range:
         fits &= refined.age == 1
     return fits
 

@@ -37,10 +37,16 @@ _OLDEST = 150
 
 def inside(age: int | None, query: SearchQuery) -> bool:
     """Is a known ``age`` inside the range given (True when none was given)?"""
-    if query.age_min is None and query.age_max is None:
+    if not query.age_range:
         return True
-    high = 200 if query.age_max is None else query.age_max
-    return age is not None and age >= 0 and (query.age_min or 0) <= age <= high
+    low, high = query.age_bounds
+    return age is not None and age >= 0 and low <= age <= high
+
+
+def _age_at(index: LinkedIndex, row: int, today: date) -> int:
+    """The age of the person at people row ``row`` on every record's date of
+    birth (-1: unknown)."""
+    return int(ages(index.prepared_people, np.array([row], dtype=np.int64), today)[0])
 
 
 def aged(
@@ -51,14 +57,14 @@ def aged(
     (``identity``) give, where the range given agreed with an age only a record
     the viewer may not see gives; None when the age seen is outside the range
     (or unknown, for a family name alone)."""
-    if query.age_min is None and query.age_max is None:
+    if not query.age_range:
         return c
     seen = age_on(identity.get("dob"), today)
     if seen is not None and not inside(seen, query):
         return None
     if seen is None and query.family_only:
         return None
-    whole = int(ages(index.prepared_people, np.array([row], dtype=np.int64), today)[0])
+    whole = _age_at(index, row, today)
     if seen is None and whole >= 0 and not inside(whole, query):  # ``unknown_to``
         return replace(c, matched_on=with_age(c.matched_on, "unknown"))
     if seen is not None or not inside(whole, query):
@@ -72,9 +78,9 @@ def aged(
 def outside(index: LinkedIndex, row: int, query: SearchQuery, today: date) -> bool:
     """Is the age of the person at people row ``row`` known and outside the
     range given (a person ``unknown_to`` keeps whom the viewer sees whole)?"""
-    if query.age_min is None and query.age_max is None:
+    if not query.age_range:
         return False
-    whole = int(ages(index.prepared_people, np.array([row], dtype=np.int64), today)[0])
+    whole = _age_at(index, row, today)
     return whole >= 0 and not inside(whole, query)
 
 

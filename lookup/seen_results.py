@@ -341,8 +341,7 @@ def narrowing_prompt(query: SearchQuery, fitting: int, listed: int) -> str:
             ("the first name", bool(query.first)),
             ("the date of birth", query.dob is not None),
             ("the postcode", bool(query.postcode)),
-            ("an age range", query.dob is not None or query.age_min is not None
-             or query.age_max is not None),
+            ("an age range", query.dob is not None or query.age_range),
         )
         if not given
     ]  # fmt: skip
@@ -372,7 +371,7 @@ def seen_search(
     people the viewer may see fit what was given (the people listed and those
     the count must look at cut once); ``gone``: the places only an address
     withheld from the viewer gives, scored and counted as not recorded."""
-    ranged = query.age_min is not None or query.age_max is not None
+    ranged = query.age_range
     ageless = unknown_to(index, disclosure) if ranged else None
     found = find(index, query, today, limit, gone, ageless)
     listed_rows = people_rows(index, [c.person_id for c in found.candidates]).tolist()
