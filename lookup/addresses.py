@@ -42,6 +42,12 @@ def _words(address: str | None) -> str | None:
     return _NOT_WORD.sub("", address.lower()) or None
 
 
+def words_key(address: pl.Expr) -> pl.Expr:
+    """``_words`` column-wide (the words key of every address in a column; an
+    empty one is "", which no key equals)."""
+    return address.str.to_lowercase().str.replace_all(_NOT_WORD.pattern, "")
+
+
 def _plain(text: str | None) -> bool:
     """Text the plain-Python path handles exactly as polars: printable ASCII."""
     return text is None or (text.isascii() and text.isprintable())

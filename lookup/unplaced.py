@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from lookup.addresses import address_keys
+from lookup.addresses import address_keys, words_key
 from lookup.identity import stored_records
 from lookup.index import LinkedIndex
 from lookup.per_index import per_index
@@ -132,9 +132,8 @@ def _worded(index: LinkedIndex, keys: frozenset[str]) -> np.ndarray:
     if not words:
         return _NONE
     found = index.people.select(
-        pl.col("address").cast(pl.Utf8).str.to_lowercase()
-        .str.replace_all("[^a-z0-9]+", "").is_in(words)
-    ).to_series()  # fmt: skip
+        words_key(pl.col("address").cast(pl.Utf8)).is_in(words)
+    ).to_series()
     return np.flatnonzero(found.fill_null(False).to_numpy())
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import random
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lookup import addresses
-from lookup.addresses import address_keys
+from lookup.addresses import address_keys, words_key
 
 CASES = [
     # (address, postcode, keys)
@@ -76,3 +77,10 @@ def test_any_printable_ascii_address_agrees_on_both_paths(address, postcode):
 def test_a_mixed_list_keeps_its_order():
     pairs = [("1 Test Road", "DT1 1AA"), ("Straße 9", None), ("2 Test Road", None)]
     assert address_keys(pairs) == addresses._frame_keys(pairs)
+
+
+def test_the_words_key_column_wide_is_the_one_each_address_gets():
+    rng = random.Random(17)
+    texts = [_address(rng) for _ in range(500)] + ["Straße 9", "FLAT 3, 12 High St."]
+    column = pl.DataFrame({"a": texts}).select(words_key(pl.col("a")))["a"]
+    assert [w or None for w in column.to_list()] == [addresses._words(a) for a in texts]
