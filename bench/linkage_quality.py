@@ -15,9 +15,14 @@ cluster scores, household false merges (two true people of one true household
 merged) and family-membership precision/recall. Every data set gets blocking
 pair completeness (share of true pairs among this project's candidate pairs),
 in all and per rule (with the true pairs only that rule finds), and the ratio
-of our F1 to Splink's from the same run.
+of our F1 to Splink's from the same run. The true family pairs no group holds
+are counted by what their records share (``linkage.evaluate.family_misses``):
+an address, a postcode, a group each with one third person, or nothing; the
+last no family rule can find, so they bound the family recall (``ceiling``).
+``--skip-splink`` leaves Splink out, for a quick loop on our own figures.
 
-    .venv/bin/python bench/linkage_quality.py [--people 100000] [--json]
+    .venv/bin/python bench/linkage_quality.py [--people 100000] [--only large]
+        [--skip-splink] [--json]
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from bench.common import (  # noqa: E402
     generated,
     link_in_subprocess,
 )
-from linkage.evaluate import family_measure, pairwise  # noqa: E402
+from linkage.evaluate import family_measure, family_misses, pairwise  # noqa: E402
 from linkage.evaluate import pair_completeness as completeness_by_rule  # noqa: E402
 
 #: Public data sets (and our degraded variants of them), in print order.
@@ -101,57 +106,96 @@ def _scores(data: DataSet, people: pl.DataFrame) -> tuple[dict, pl.DataFrame]:
     return {k: s[k] for k in ("precision", "recall", "f1")}, joined
 
 
-def evaluate(data: DataSet) -> dict:
-    """Our and Splink's scores on one data set (plus generated-data extras)."""
+def _families(data: DataSet, joined: pl.DataFrame, families: pl.DataFrame) -> dict:
+    """Family precision and recall, and what the missed true pairs share."""
+    fam = family_measure(joined, families)
+    places = joined.join(data.records.select(*KEY, "postcode", "address"), on=KEY)
+    misses = family_misses(places, families)
+    return {
+        "family_precision": fam["precision"],
+        "family_recall": fam["recall"],
+        "family_misses": misses,
+    }
+
+
+def evaluate(data: DataSet, splink: bool = True) -> dict:
+    """Our and Splink's scores on one data set (plus generated-data extras);
+    without ``splink`` ours only."""
     opts = {"profile": data.splink_profile, "link_only": data.link_only}
     ours = link_in_subprocess("ours", data.records)
-    theirs = link_in_subprocess("splink", data.records, **opts)
     result, joined = _scores(data, ours.people)
-    splink, s_joined = _scores(data, theirs.people)
-    result |= {f"splink_{k}": v for k, v in splink.items()}
-    result |= {"seconds": ours.seconds, "splink_seconds": theirs.seconds}
-    result["f1_ratio"] = (
-        result["f1"] / result["splink_f1"] if result["splink_f1"] else 0
-    )
+    result["seconds"] = ours.seconds
+    s_joined = None
+    if splink:
+        theirs = link_in_subprocess("splink", data.records, **opts)
+        scores, s_joined = _scores(data, theirs.people)
+        result |= {f"splink_{k}": v for k, v in scores.items()}
+        result["splink_seconds"] = theirs.seconds
+        result["f1_ratio"] = (
+            result["f1"] / result["splink_f1"] if result["splink_f1"] else 0
+        )
     by_rule = pair_completeness(data)
     result["pair_completeness"] = by_rule["all"]["completeness"]
     result["pair_completeness_by_rule"] = by_rule
     if "household_id" in data.truth.columns:  # generated: households known
-        fam = family_measure(joined, ours.families)
         result |= cluster_scores(joined)
-        result |= {f"splink_{k}": v for k, v in cluster_scores(s_joined).items()}
-        result |= {
-            "household_false_merges": household_false_merges(joined),
-            "splink_household_false_merges": household_false_merges(s_joined),
-            "family_precision": fam["precision"],
-            "family_recall": fam["recall"],
-            "records": data.records.height,
-        }
+        result["household_false_merges"] = household_false_merges(joined)
+        if s_joined is not None:
+            result |= {f"splink_{k}": v for k, v in cluster_scores(s_joined).items()}
+            result["splink_household_false_merges"] = household_false_merges(s_joined)
+        result |= _families(data, joined, ours.families)
+        result["records"] = data.records.height
     return result
+
+
+def _splink_words(r: dict) -> str:
+    if "splink_f1" not in r:
+        return "Splink skipped"
+    return (
+        f"Splink 5 precision {r['splink_precision']:.4f} recall "
+        f"{r['splink_recall']:.4f} F1 {r['splink_f1']:.4f} "
+        f"({r['splink_seconds']:.1f}s); F1 ratio {r['f1_ratio']:.4f}"
+    )
+
+
+def _family_words(r: dict) -> str:
+    m = r["family_misses"]
+    return (
+        f"  family precision {r['family_precision']:.4f} recall "
+        f"{r['family_recall']:.4f}; true pairs missed, by what their records "
+        f"share: address {m['same_address']}, postcode {m['same_postcode']}, "
+        f"a third person {m['through_another']}, nothing {m['nothing_shared']} "
+        f"(recall ceiling {m['recall_ceiling']:.4f})"
+    )
 
 
 def _print(name: str, r: dict) -> None:
     print(
         f"{name}: precision {r['precision']:.4f} recall {r['recall']:.4f} "
-        f"F1 {r['f1']:.4f} ({r['seconds']:.1f}s) | Splink 5 precision "
-        f"{r['splink_precision']:.4f} recall {r['splink_recall']:.4f} "
-        f"F1 {r['splink_f1']:.4f} ({r['splink_seconds']:.1f}s); F1 ratio "
-        f"{r['f1_ratio']:.4f}; pair completeness {r['pair_completeness']:.4f}"
+        f"F1 {r['f1']:.4f} ({r['seconds']:.1f}s) | {_splink_words(r)}; "
+        f"pair completeness {r['pair_completeness']:.4f}"
     )
     rules = r["pair_completeness_by_rule"]
     print("  per rule (completeness, pairs, true pairs only it finds): " + "; ".join(
         f"{n} {v['completeness']:.3f} {v['pairs']:,} {v['only']}"
         for n, v in rules.items() if n != "all"))  # fmt: skip
     if "family_precision" in r:
+        splink = (
+            f" (Splink {r['splink_cluster_precision']:.4f} / "
+            f"{r['splink_cluster_recall']:.4f})"
+            if "splink_cluster_precision" in r else ""
+        )  # fmt: skip
+        merges = (
+            f" (Splink {r['splink_household_false_merges']})"
+            if "splink_household_false_merges" in r else ""
+        )  # fmt: skip
         print(
             f"  records {r['records']:,}; people exact: precision "
-            f"{r['cluster_precision']:.4f} recall {r['cluster_recall']:.4f} "
-            f"(Splink {r['splink_cluster_precision']:.4f} / "
-            f"{r['splink_cluster_recall']:.4f}); household false merges "
-            f"{r['household_false_merges']} (Splink "
-            f"{r['splink_household_false_merges']}); family precision "
-            f"{r['family_precision']:.4f} recall {r['family_recall']:.4f}"
+            f"{r['cluster_precision']:.4f} recall {r['cluster_recall']:.4f}"
+            f"{splink}; household false merges {r['household_false_merges']}"
+            f"{merges}"
         )
+        print(_family_words(r))
     sys.stdout.flush()
 
 
@@ -165,13 +209,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only", nargs="*", help=f"{' '.join(PUBLIC)} small large harsh"
     )
+    parser.add_argument(
+        "--skip-splink", action="store_true", help="our linker only (a quick loop)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    splink = not args.skip_splink
     wanted = set(args.only or (*PUBLIC, "small", "large", "harsh"))
     out: dict[str, dict] = {}
     for name in PUBLIC:
         if name in wanted:
-            out[name] = evaluate(public(name))
+            out[name] = evaluate(public(name), splink)
             _print(name, out[name])
     for key, n in (
         ("small", args.small),
@@ -184,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
             folder = Path(args.data) / f"p{n}-s{args.seed}{suffix}"
             label = f"generated_{n // 1000}k" if n >= 1000 else f"generated_{n}"
             label = label.replace("generated_", "generated_harsh_") if suffix else label
-            out[label] = evaluate(generated(n, args.seed, folder, noise))
+            out[label] = evaluate(generated(n, args.seed, folder, noise), splink)
             _print(label, out[label])
     if args.json:
         print(json.dumps(out))

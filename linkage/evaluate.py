@@ -16,6 +16,8 @@ from core.config import Config
 from core.db import make_engine
 from core.errors import LinkageError
 from linkage import index_tables as t
+from linkage.coresidence import address_key
+from linkage.standardise import postcode_columns
 
 KEY = ("source", "record_id")
 
@@ -98,8 +100,13 @@ def _co_members(groups: pl.DataFrame, group: str, person: str) -> pl.DataFrame:
     )
 
 
-def family_measure(joined: pl.DataFrame, members: pl.DataFrame) -> dict[str, float]:
-    """Precision/recall of "in a family group together" over true-person pairs."""
+def _family_pairs(
+    joined: pl.DataFrame, members: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(found, truth, groups): the distinct true-person pairs (a < b) in one
+    family group of the index and truly of one family or household, and the
+    groups with each index person as the true person holding most of their
+    records."""
     # Ties broken by the true person's id, so the figure is the same every run.
     majority = (
         joined.group_by("person_id", "true_person").len()
@@ -115,9 +122,72 @@ def family_measure(joined: pl.DataFrame, members: pl.DataFrame) -> dict[str, flo
             for c in ("family_id", "household_id")
         ]
     )  # fmt: skip
-    truth = _co_members(true_groups, "g", "true_person")
+    return found, _co_members(true_groups, "g", "true_person"), mapped
+
+
+def family_measure(joined: pl.DataFrame, members: pl.DataFrame) -> dict[str, float]:
+    """Precision/recall of "in a family group together" over true-person pairs."""
+    found, truth, _ = _family_pairs(joined, members)
     tp = found.join(truth, on=["a", "b"]).height
     return _ratios(tp, found.height, truth.height)
+
+
+#: What the records of a true family pair no group holds share, most first.
+MISS_KINDS = ("same_address", "same_postcode", "through_another", "nothing_shared")
+
+
+def _sharing(joined: pl.DataFrame, pairs: pl.DataFrame, value: pl.Expr) -> pl.DataFrame:
+    """The ``pairs`` whose two true people have a record each giving one ``value``."""
+    held = joined.select("true_person", v=value).drop_nulls().unique()
+    return (
+        pairs.join(held, left_on="a", right_on="true_person")
+        .join(held, left_on=["b", "v"], right_on=["true_person", "v"])
+        .select("a", "b").unique()
+    )  # fmt: skip
+
+
+def _through_another(pairs: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
+    """The ``pairs`` whose two true people are each in a group with one third."""
+    g = groups.unique()
+    edges = g.join(g, on="family_id", suffix="_c").filter(
+        pl.col("true_person") != pl.col("true_person_c")
+    )
+    edges = edges.select(x="true_person", c="true_person_c").unique()
+    return (
+        pairs.join(edges, left_on="a", right_on="x")
+        .join(edges, left_on=["b", "c"], right_on=["x", "c"])
+        .select("a", "b").unique()
+    )  # fmt: skip
+
+
+def family_misses(
+    joined: pl.DataFrame, members: pl.DataFrame
+) -> dict[str, int | float]:
+    """The true family pairs no family group holds, by the most their two true
+    people's records share (``MISS_KINDS``): an address (postcode and house
+    number), a postcode, a group each with one third person, or nothing, when
+    no record states anything that links them and no family rule can find them.
+    ``recall_ceiling`` is the recall if every pair but those were found: an
+    upper bound, since a postcode alone seldom shows two people are family.
+    ``joined`` is as for ``family_measure`` plus ``postcode`` and ``address``."""
+    found, truth, groups = _family_pairs(joined, members)
+    missed = truth.join(found, on=["a", "b"], how="anti")
+    shares = {
+        "same_address": _sharing(joined, missed, address_key(joined)),
+        "same_postcode": _sharing(
+            joined, missed, postcode_columns(pl.col("postcode"))[0]
+        ),
+        "through_another": _through_another(missed, groups),
+    }
+    out: dict[str, int | float] = {}
+    left = missed
+    for kind in MISS_KINDS[:-1]:
+        out[kind] = left.join(shares[kind], on=["a", "b"]).height
+        left = left.join(shares[kind], on=["a", "b"], how="anti")
+    out["nothing_shared"] = left.height
+    reachable = truth.height - left.height
+    out["recall_ceiling"] = reachable / truth.height if truth.height else 1.0
+    return out
 
 
 def _read_index(config: Config) -> tuple[pl.DataFrame, pl.DataFrame]:
