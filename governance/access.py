@@ -25,9 +25,9 @@ from governance.request import AccessRequest
 from governance.restrictions import (
     RESTRICTED_MESSAGE,
     RestrictedRecord,
+    active_restrictions_now,
     redact_candidate,
     redact_member,
-    restricted_ids,
 )
 from governance.visibility import view_for_role
 from lookup.address_search import (
@@ -81,15 +81,23 @@ def _require_worker(request: AccessRequest, action: str) -> None:
 
 
 def restricted_people(
-    audit_engine: Engine, index: LinkedIndex, person_ids: Iterable[str]
+    audit_engine: Engine,
+    index: LinkedIndex,
+    person_ids: Iterable[str],
+    active: Mapping[str, str] | None = None,
 ) -> set[str]:
-    """Who of ``person_ids`` is restricted: by an administrator, or because a
-    source marks any of their records restricted (an id records set aside for
-    a viewer have, ``lookup.disclosure_links``, as the person they belong to)."""
+    """Who of ``person_ids`` is restricted: by an administrator (``active``, the
+    request's one read of the restrictions in force; read here if not given),
+    or because a source marks any of their records restricted (an id records
+    set aside for a viewer have, ``lookup.disclosure_links``, as the person they
+    belong to)."""
     owners = {pid: owner_of(index, pid) for pid in person_ids}
-    ids = sorted(set(owners.values()))
-    held = restricted_ids(audit_engine, ids) | (set(ids) & index.restricted_people)
-    return {pid for pid, owner in owners.items() if owner in held}
+    if not owners:
+        return set()
+    if active is None:
+        active = active_restrictions_now(audit_engine)
+    held = index.restricted_people
+    return {pid for pid, owner in owners.items() if owner in active or owner in held}
 
 
 def _owners(index: LinkedIndex, person_ids: Iterable[str]) -> dict[str, Any]:
@@ -126,11 +134,13 @@ def audited_search_result(
     _record(request, "search",
             {"criteria": query.criteria(), "build_id": index.build_id})  # fmt: skip
     cut = request.policy.disclosure(role, index)
-    kept = withheld(request.audit, index, request.policy)
+    active = active_restrictions_now(request.audit)
+    kept = withheld(request.audit, index, request.policy, active)
     gone = unplaced(index, kept.keys if query.postcode else ())
     result = seen_search(index, query, request.today, limit, cut, gone)
     found = [withhold_candidate(c, kept) for c in result.candidates]
-    restricted = restricted_people(request.audit, index, (c.person_id for c in found))
+    restricted = restricted_people(request.audit, index,
+                                   (c.person_id for c in found), active)  # fmt: skip
     shown = {"person_ids": [c.person_id for c in found], "count": len(found),
              "restricted_ids": sorted(restricted),
              **_owners(index, (c.person_id for c in found))}  # fmt: skip
@@ -158,9 +168,11 @@ def audited_address_search(
             {"criteria": query.criteria(), "build_id": index.build_id})  # fmt: skip
     cut = request.policy.disclosure(role, index)
     found = living_there(index, query, request.today, cut)
-    kept = withheld(request.audit, index, request.policy)
+    active = active_restrictions_now(request.audit)
+    kept = withheld(request.audit, index, request.policy, active)
     found = [c for c in found if not kept.hides(c.address, c.postcode)]
-    restricted = restricted_people(request.audit, index, (c.person_id for c in found))
+    restricted = restricted_people(request.audit, index,
+                                   (c.person_id for c in found), active)  # fmt: skip
     found = [
         withhold_candidate(c, kept) for c in found if c.person_id not in restricted
     ]
@@ -173,10 +185,15 @@ def audited_address_search(
 
 def _check_restriction(
     request: AccessRequest, person_id: str, override: str, action: str
-) -> None:
-    """Refuse a restricted person without an override; record an override used."""
-    if person_id not in restricted_people(request.audit, request.index, [person_id]):
-        return
+) -> dict[str, str]:
+    """Refuse a restricted person without an override; record an override used.
+    The restrictions in force, as read for this check (the rest of the request
+    is cut by the same read)."""
+    active = active_restrictions_now(request.audit)
+    if person_id not in restricted_people(
+        request.audit, request.index, [person_id], active
+    ):
+        return active
     data = {"action": action, "person_id": person_id,
             **_owners(request.index, [person_id])}  # fmt: skip
     if not override.strip():
@@ -185,6 +202,7 @@ def _check_restriction(
             "the override is recorded and reviewed."
         ))  # fmt: skip
     _record(request, "override", {**data, "override_reason": override.strip()})
+    return active
 
 
 def audited_family(
@@ -200,15 +218,15 @@ def audited_family(
     ``reopen`` event rather than a new ``family_opened``.
     """
     _require_worker(request, "family")
-    _check_restriction(request, person_id, override, "family")
+    active = _check_restriction(request, person_id, override, "family")
     index, role = request.index, request.actor.role
     cut = request.policy.disclosure(role, index)
     full = family_view(index, person_id, request.today, cut)
     hidden = restricted_people(request.audit, index,
-                               (m.person_id for m in full.members))  # fmt: skip
+                               (m.person_id for m in full.members), active)  # fmt: skip
     hidden.discard(person_id)
     view = view_for_role(full, role, request.policy)
-    kept = withheld(request.audit, index, request.policy)
+    kept = withheld(request.audit, index, request.policy, active)
     members = tuple(redact_member(m) if m.person_id in hidden
                     else withhold_member(m, kept) for m in view.members)  # fmt: skip
     view = replace(view, members=members, who_to_call=who_to_call(list(members)))

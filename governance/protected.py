@@ -13,16 +13,13 @@ so "Flat 3, 12 High St" and "12 High Street, flat 3" are one address.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import polars as pl
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine
 
-from core.db import reading
-from core.errors import AuditError
-from governance.store import restrictions
+from governance.restrictions import active_restrictions_now
 from governance.visibility import Policy
 from lookup.addresses import address_keys
 from lookup.family import Member
@@ -66,24 +63,12 @@ def _coded_people(index: LinkedIndex, codes: Iterable[str]) -> frozenset[str]:
 
 
 def _protected_people(
-    audit: Engine, index: LinkedIndex, codes: Iterable[str]
+    active: Mapping[str, str], index: LinkedIndex, codes: Iterable[str]
 ) -> set[str]:
-    """Restricted by an administrator now (asked every time: any replica may set
-    one), or coded by a source in this build (worked out once per build)."""
-    active = restrictions.c.lifted_at.is_(None)
-    try:
-        with reading(audit) as conn:
-            found = conn.execute(
-                select(restrictions.c.person_id).where(
-                    active, restrictions.c.category == CATEGORY
-                )
-            )
-            admin = set(found.scalars())
-    except SQLAlchemyError as exc:
-        raise AuditError(
-            "Restrictions could not be checked, so nothing is shown. Contact the "
-            "system administrator."
-        ) from exc
+    """Restricted by an administrator now (``active``, read for the request: any
+    replica may set one), or coded by a source in this build (worked out once
+    per build)."""
+    admin = {pid for pid, category in active.items() if category == CATEGORY}
     codes = tuple(codes)
     coded = per_index(index, ("coded", codes), lambda: _coded_people(index, codes))
     return admin | coded
@@ -99,10 +84,18 @@ def _address_keys_of(index: LinkedIndex, people: frozenset[str]) -> frozenset[st
     return frozenset().union(*address_keys(pairs))
 
 
-def withheld(audit: Engine, index: LinkedIndex, policy: Policy) -> Withheld:
+def withheld(
+    audit: Engine,
+    index: LinkedIndex,
+    policy: Policy,
+    active: Mapping[str, str] | None = None,
+) -> Withheld:
     """The current addresses of everyone with a protected address in this build
-    (their keys worked out once per build and set of people)."""
-    people = frozenset(_protected_people(audit, index, policy.protected_codes))
+    (their keys worked out once per build and set of people). ``active``: the
+    request's read of the restrictions in force (read here if not given)."""
+    if active is None:
+        active = active_restrictions_now(audit)
+    people = frozenset(_protected_people(active, index, policy.protected_codes))
     keys = per_index(index, ("keys", people),
                       lambda: _address_keys_of(index, people))  # fmt: skip
     return Withheld(keys, withheld_text(policy.protected_contact))

@@ -7,7 +7,6 @@ the worker overrides with a written reason (its own audit event, reviewed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -36,20 +35,18 @@ class RestrictedRecord(AccessDenied):
     """The person is restricted and no override reason was given."""
 
 
-def restricted_ids(engine: Engine, person_ids: Iterable[str]) -> set[str]:
-    """Which of ``person_ids`` are under an active restriction."""
-    ids = list(person_ids)
-    if not ids:
-        return set()
+def active_restrictions_now(engine: Engine) -> dict[str, str]:
+    """Every active restriction, person id -> category, in one read: a request
+    reads this once and uses it for every check it makes (who is restricted,
+    whose address is protected), so an administrator's change made on any
+    replica is honoured by the next request anywhere."""
     active = restrictions.c.lifted_at.is_(None)
     try:
         with reading(engine) as conn:
             found = conn.execute(
-                select(restrictions.c.person_id).where(
-                    active, restrictions.c.person_id.in_(ids)
-                )
+                select(restrictions.c.person_id, restrictions.c.category).where(active)
             )
-            return set(found.scalars())
+            return dict(found.tuples().all())
     except SQLAlchemyError as exc:
         raise AuditError(
             "Restrictions could not be checked, so nothing is shown. Contact the "
