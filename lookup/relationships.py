@@ -27,6 +27,10 @@ from typing import Literal
 from lookup.kin_words import Term, label, term, word_sex
 
 Basis = Literal["stated", "derived", "inferred"]
+#: What the focus person shares with a member where nothing states how they are
+#: related: a home, a home of a child of the family (the member lives with the
+#: child; the focus person may not), or only a family group.
+Shares = Literal["home", "child_home", "family"]
 ADULT_YEARS = 18
 #: Fact kinds "a is K of b", most specific first (the first stated one wins).
 KINDS = ("parent", "step_parent", "carer", "grandparent", "partner", "sibling")
@@ -259,33 +263,45 @@ def _facts_on_path(graph: _Graph, path: tuple[str, ...]) -> list[_Fact]:
 
 @dataclass(frozen=True)
 class Household:
-    """What the focus person shares with a member beyond any stated relationship:
-    a household or address group (``since``: earliest record there), or only a
-    family group, with the services that say so."""
+    """What the focus person shares with a member beyond any stated relationship
+    (``Shares``; ``since``: the member's earliest record at the home), with the
+    services that say so."""
 
-    home: bool
+    shares: Shares
     since: date | None
     services: tuple[str, ...]
     sources: tuple[str, ...]
+
+
+#: An inference's words by what is shared: (kind prefix, label, evidence);
+#: ``who`` is "Adult" or "Child", ``services`` "A and B", ``listed`` "A, B".
+_INFERRED: dict[Shares, tuple[str, str, str]] = {
+    "home": ("household_", "{who} in the household{since}",
+             "Lives at the same address ({listed})"),
+    "child_home": ("child_home_", "{who} living with a child of the family",
+                   "Lives with a child of this family ({listed})"),
+    "family": ("family_", "{who} named in the same {services} family",
+               "Named in one family by {listed}"),
+}  # fmt: skip
 
 
 def inferred(person: Person, shared: Household | None) -> Relationship:
     """'Adult in the household since 2022, relationship not recorded'."""
     adult = person.age is None or person.age >= ADULT_YEARS
     who = "Adult" if adult else "Child"
-    kind = ("household_" if shared and shared.home else "family_") + who.lower()
     if shared is None:
-        return Relationship(f"{who} linked in the same family, relationship not "
-                            "recorded", kind, "inferred")  # fmt: skip
-    if shared.home:
-        since = f" since {shared.since.year}" if shared.since else ""
-        text = f"{who} in the household{since}, relationship not recorded"
-        why = "Lives at the same address (" + ", ".join(shared.services) + ")"
-    else:
-        text = (f"{who} named in the same {' and '.join(shared.services)} family, "
-                "relationship not recorded")  # fmt: skip
-        why = "Named in one family by " + ", ".join(shared.services)
-    return Relationship(text, kind, "inferred", (why,), shared.sources)
+        text = f"{who} linked in the same family, relationship not recorded"
+        return Relationship(text, "family_" + who.lower(), "inferred")
+    kind, text, why = _INFERRED[shared.shares]
+    words = {
+        "who": who,
+        "since": f" since {shared.since.year}" if shared.since else "",
+        "services": " and ".join(shared.services),
+        "listed": ", ".join(shared.services),
+    }
+    said = text.format(**words) + ", relationship not recorded"
+    return Relationship(said, kind + who.lower(), "inferred",
+                        (why.format(**words),), shared.sources)  # fmt: skip
 
 
 def _evidence(facts: list[_Fact]) -> tuple[tuple[str, ...], tuple[str, ...]]:

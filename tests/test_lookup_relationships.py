@@ -41,7 +41,7 @@ EARLY_HELP = _rows(
 #: stated mother and child), so Olivia is his aunt and Mei is not Olivia's
 #: parent.
 PAIR = _rows("pair:csc:mei>zak", "csc", ("mei", "Mother"), ("zak", "Child"))
-HOME = Household(True, date(2022, 5, 1), ("Schools",), ("school",))
+HOME = Household("home", date(2022, 5, 1), ("Schools",), ("school",))
 ALL = [*HOUSING, *EARLY_HELP, *PAIR]
 
 CASES = [
@@ -114,7 +114,7 @@ def test_sex_unknown_uses_the_sources_word_else_a_neutral_one() -> None:
 
 def test_named_only_in_a_family_says_so_and_who_is_a_child() -> None:
     rows = _rows("family:csc:F9", "csc", ("olivia", None), ("stranger", None))
-    shared = {"stranger": Household(False, None, ("Children's social care",),
+    shared = {"stranger": Household("family", None, ("Children's social care",),
                                     ("csc",))}  # fmt: skip
     people = {p: PEOPLE[p] for p in ("olivia", "stranger")}
     got = relationships("olivia", rows, people, SERVICES, shared)["stranger"]
