@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, Select, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import reading
@@ -35,18 +36,22 @@ class RestrictedRecord(AccessDenied):
     """The person is restricted and no override reason was given."""
 
 
+@cache
+def _active_query() -> Select:
+    """The restrictions in force, made once (every request reads them)."""
+    return select(restrictions.c.person_id, restrictions.c.category).where(
+        restrictions.c.lifted_at.is_(None)
+    )
+
+
 def active_restrictions_now(engine: Engine) -> dict[str, str]:
     """Every active restriction, person id -> category, in one read: a request
     reads this once and uses it for every check it makes (who is restricted,
     whose address is protected), so an administrator's change made on any
     replica is honoured by the next request anywhere."""
-    active = restrictions.c.lifted_at.is_(None)
     try:
         with reading(engine) as conn:
-            found = conn.execute(
-                select(restrictions.c.person_id, restrictions.c.category).where(active)
-            )
-            return dict(found.tuples().all())
+            return dict(conn.execute(_active_query()).tuples().all())
     except SQLAlchemyError as exc:
         raise AuditError(
             "Restrictions could not be checked, so nothing is shown. Contact the "
