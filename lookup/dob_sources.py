@@ -1,6 +1,6 @@
 """Which sources give each person a date of birth: a bit per source, made once
 with the build's prepared structures (``lookup.index.assemble_index``) and saved
-with them, so no search pays for it (``lookup.seen_age.unknown_to`` reads it on
+with them, so no search pays for it (``lookup.seen_age.dobs_seen`` reads it on
 every age range given; read from the database per process it was 5.6 s at a
 million people)."""
 
@@ -9,6 +9,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+#: Of a person's dates of birth, the sources of which a viewer sees in full
+#: (``lookup.seen_age.dobs_seen``): all (or none recorded), some, none.
+ALL_SEEN, SOME_SEEN, NONE_SEEN = 0, 1, 2
 #: Sources a per-person bit set holds (beyond: none made, no one kept as before).
 BITS = 64
 

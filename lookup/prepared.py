@@ -332,6 +332,17 @@ def other_dob_hits(persons: PersonIndex, rows: np.ndarray, day: int) -> np.ndarr
     return persons.other_dob_keys[pos] == keys
 
 
+def other_dob_between(
+    persons: PersonIndex, rows: np.ndarray, first: int, last: int
+) -> np.ndarray:
+    """For each people row in ``rows``: is one of its other recorded dates of
+    birth between days ``first`` and ``last`` (both included)?"""
+    keyed = rows.astype(np.int64) * _KEY + _KEY // 2
+    keys = persons.other_dob_keys
+    lo = np.searchsorted(keys, keyed + first, "left")
+    return np.searchsorted(keys, keyed + last, "right") > lo
+
+
 def slice_rows(sorted_ids: pl.Series, wanted: pl.Series) -> np.ndarray:
     """Row numbers of ``sorted_ids`` equal to any of ``wanted`` (binary search)."""
     starts = sorted_ids.search_sorted(wanted, side="left").to_numpy()

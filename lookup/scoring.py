@@ -7,9 +7,10 @@ tens of thousands), then looked up by code per row.
 
 from __future__ import annotations
 
+import calendar
 from bisect import bisect_left
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -244,6 +245,21 @@ def dob_scores(persons: PersonIndex, rows: np.ndarray, dob: date) -> np.ndarray:
         [DOB_SCORE[k] for k in ("exact", "swapped", "unknown", "one_part")],
         DOB_SCORE["differs"],
     )
+
+
+def _years_before(today: date, years: int) -> date:
+    """``today`` ``years`` years back (29 February: the 28th in other years)."""
+    year = today.year - years
+    if (today.month, today.day) == (2, 29) and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return today.replace(year=year)
+
+
+def born_for(low: int, high: int, today: date) -> tuple[int, int]:
+    """The first and last day of birth (``day_number``) of an age from ``low``
+    to ``high`` whole years on ``today``, as ``ages`` counts them."""
+    first = _years_before(today, high + 1) + timedelta(days=1)
+    return day_number(first), day_number(_years_before(today, low))
 
 
 def ages(persons: PersonIndex, rows: np.ndarray, today: date) -> np.ndarray:

@@ -18,14 +18,17 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from lookup.dob_sources import ALL_SEEN, NONE_SEEN, SOME_SEEN
 from lookup.explain import explain
 from lookup.index import LinkedIndex
 from lookup.names import last_parts, standardise_one
 from lookup.prepared import (
     NameIndex,
+    PersonIndex,
     day_number,
     dob_rows,
     gather_ranges,
+    other_dob_between,
     ranges,
     slice_rows,
 )
@@ -37,6 +40,7 @@ from lookup.scoring import (
     SLIP,
     SWAPPED_DOB,
     ages,
+    born_for,
     dob_scores,
     first_name_scores,
     last_name_scores,
@@ -356,28 +360,44 @@ class Refined:
     changed: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
-#: Per people row (and its age): is the age unknown to the viewer, every date
-#: of birth being on records they may not see in full (``lookup.seen_age``)?
-Ageless = Callable[[np.ndarray, np.ndarray], np.ndarray]
+#: Per people row (and its age): of the sources giving them a date of birth,
+#: does the viewer see all, some or none in full (``lookup.seen_age.dobs_seen``)?
+DobsSeen = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _in_range(
+    persons: PersonIndex, rows: np.ndarray, query: SearchQuery, today: date,
+    dobs: DobsSeen | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Per row: (age, inside the range given, kept by it). Inside too: one the
+    viewer sees only some dates of birth of, another date inside the range,
+    their cut judging them on the dates they see (``lookup.seen_age.aged``).
+    Kept too, but for a family name alone: one whose every date is hidden."""
+    age = ages(persons, rows, today)
+    low, high = query.age_bounds
+    inside = (age >= low) & (age <= high)
+    seen = np.full(len(rows), ALL_SEEN) if dobs is None else dobs(rows, age)
+    maybe = np.flatnonzero(~inside & (seen == SOME_SEEN))
+    if len(maybe):
+        other = other_dob_between(persons, rows[maybe], *born_for(low, high, today))
+        inside[maybe[other]] = True
+    if query.family_only:
+        return age, inside, inside
+    return age, inside, (age < 0) | inside | (seen == NONE_SEEN)
 
 
 def _refine(index: LinkedIndex, query: SearchQuery, found: Scored,
             today: date, gone: Unplaced = NOTHING,
-            ageless: Ageless | None = None) -> Refined:  # fmt: skip
+            dobs: DobsSeen | None = None) -> Refined:  # fmt: skip
     """Age range filter and boost, postcode boost (all optional). The score may
     pass 1 here: people are ranked on it, and it is capped at 1 for display.
-    A family name alone must fit every detail given; a name need not fit an
-    age range where the age is ``ageless`` (the viewer's cut says so)."""
+    A family name alone must fit every detail given; an age range is read on
+    the dates of birth the viewer may see (``dobs``, ``_in_range``)."""
     persons, rows, score = index.prepared_people, found.rows, found.score
     keep = np.ones(len(rows), dtype=bool)
     age_how = np.zeros(len(rows), dtype=np.int8)
     if query.age_range:
-        age = ages(persons, rows, today)
-        low, high = query.age_bounds
-        inside = (age >= low) & (age <= high)
-        keep = inside if query.family_only else (age < 0) | inside
-        if ageless is not None and not query.family_only:
-            keep |= ageless(rows, age)
+        age, inside, keep = _in_range(persons, rows, query, today, dobs)
         age_how = np.select([inside, age < 0], [1, 2], 3).astype(np.int8)
         score = score + np.where(inside, AGE_IN_RANGE, 0.0)
     place = np.zeros(len(rows), dtype=np.int8)
@@ -464,19 +484,20 @@ def variant_name(names: NameIndex, variant: int, family_only: bool) -> tuple[str
 
 def find(
     index: LinkedIndex, query: SearchQuery, today: date, limit: int,
-    gone: Unplaced = NOTHING, ageless: Ageless | None = None,
+    gone: Unplaced = NOTHING, dobs: DobsSeen | None = None,
 ) -> Found:  # fmt: skip
     """People matching ``query``, best first, at most ``limit`` (and
     MAX_RESULTS), with everyone who fits what was given; ``gone``: the places
     only a withheld address gives, not counted (``lookup.unplaced``);
-    ``ageless``: people kept whatever the age range given (``_refine``)."""
+    ``dobs``: which of each person's dates of birth the viewer sees
+    (``_in_range``)."""
     persons = index.prepared_people
     found = (
         _by_identifier(index, query)
         if query.by_identifier
         else _by_name(index, query, gone)
     )
-    refined = _refine(index, query, found, today, gone, ageless)
+    refined = _refine(index, query, found, today, gone, dobs)
     keep = refined.keep & (refined.score >= (0 if query.by_identifier else MIN_SCORE))
     fits = fitting(query, found, refined) & keep
     rows, score = found.rows[keep], refined.score[keep]

@@ -8,8 +8,12 @@ the range given") would tell them it exists: the person is scored, labelled and
 kept on the date of birth of the records they see, as a build without that
 record would (and a family name with an age range alone needs an age inside it).
 A person whose every date of birth is on records the viewer may not see in full
-is kept by search for a range their age is outside (``unknown_to``), as their
-age is unknown to the viewer: found, it is said so.
+is kept by search for a range their age is outside (``dobs_seen``), as their
+age is unknown to the viewer: found, it is said so. A person some of whose
+dates of birth the viewer sees, another recorded date giving an age inside the
+range, is kept and lifted by search as if their age were inside it, and then
+judged on the date the records seen give (``aged``): one hidden record giving
+another date neither drops nor lifts them.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from lookup.disclosure import Disclosure
-from lookup.dob_sources import BITS
+from lookup.dob_sources import ALL_SEEN, BITS, NONE_SEEN, SOME_SEEN
 from lookup.index import LinkedIndex
 from lookup.match_words import with_age
 from lookup.per_index import per_index
@@ -65,7 +69,7 @@ def aged(
     if seen is None and query.family_only:
         return None
     whole = _age_at(index, row, today)
-    if seen is None and whole >= 0 and not inside(whole, query):  # ``unknown_to``
+    if seen is None and whole >= 0 and not inside(whole, query):  # ``dobs_seen``
         return replace(c, matched_on=with_age(c.matched_on, "unknown"))
     if seen is not None or not inside(whole, query):
         return c
@@ -77,7 +81,7 @@ def aged(
 
 def outside(index: LinkedIndex, row: int, query: SearchQuery, today: date) -> bool:
     """Is the age of the person at people row ``row`` known and outside the
-    range given (a person ``unknown_to`` keeps whom the viewer sees whole)?"""
+    range given (a person ``dobs_seen`` keeps whom the viewer sees whole)?"""
     if not query.age_range:
         return False
     whole = _age_at(index, row, today)
@@ -97,12 +101,14 @@ def _seen_by_age(index: LinkedIndex, disclosure: Disclosure) -> np.ndarray | Non
     return None if (seen == every).all() else seen
 
 
-def unknown_to(
+def dobs_seen(
     index: LinkedIndex, disclosure: Disclosure
 ) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
-    """For people rows and their ages (``lookup.scoring.ages``): is every date
-    of birth they have on records of sources the viewer may not see in full
-    (their age, as the viewer's records give it, unknown)? None: nobody."""
+    """For people rows and their ages (``lookup.scoring.ages``): of the sources
+    giving them a date of birth, does the viewer see all in full (or none are
+    recorded), only some (their age, as the viewer's records give it, may be
+    another), or none (unknown to them): ``ALL_SEEN``, ``SOME_SEEN``,
+    ``NONE_SEEN``. None: every viewer sees every date."""
     held = index.dob_sources  # made with the build (``lookup.dob_sources``)
     if held is None or index.engine is None:  # no database: nobody's records cut
         return None
@@ -114,9 +120,11 @@ def unknown_to(
     if seen is None:
         return None
 
-    def unknown(rows: np.ndarray, age: np.ndarray) -> np.ndarray:
+    def sees(rows: np.ndarray, age: np.ndarray) -> np.ndarray:
         at = np.where(age < 0, _OLDEST + 1, np.minimum(age, _OLDEST))
         mine = held[rows]
-        return (mine != 0) & ((mine & seen[at]) == 0)
+        shown = mine & seen[at]
+        return np.select([shown == mine, shown == 0], [ALL_SEEN, NONE_SEEN],
+                         SOME_SEEN).astype(np.int8)  # fmt: skip
 
-    return unknown
+    return sees

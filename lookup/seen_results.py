@@ -38,7 +38,7 @@ from lookup.search import (
     find,
 )
 from lookup.seen import Ages, Seen, records_of, seen_by
-from lookup.seen_age import aged, inside, outside, unknown_to
+from lookup.seen_age import aged, dobs_seen, inside, outside
 from lookup.seen_place import place_seen, place_whole, placed, postcodes_seen
 from lookup.text import age_on
 from lookup.unplaced import NOTHING, Unplaced
@@ -372,8 +372,8 @@ def seen_search(
     the count must look at cut once); ``gone``: the places only an address
     withheld from the viewer gives, scored and counted as not recorded."""
     ranged = query.age_range
-    ageless = unknown_to(index, disclosure) if ranged else None
-    found = find(index, query, today, limit, gone, ageless)
+    dobs = dobs_seen(index, disclosure) if ranged else None
+    found = find(index, query, today, limit, gone, dobs)
     listed_rows = people_rows(index, [c.person_id for c in found.candidates]).tolist()
     checked = _to_check(index, found.fit_rows, disclosure, today)
     rows = np.unique(np.array([*listed_rows, *checked[0].tolist()], dtype=np.int64))
