@@ -410,12 +410,14 @@ def _people(data: Path) -> int:
 
     from core.config import load_config
     from core.db import make_engine
-    from linkage.index_tables import people
+    from linkage.index_tables import built
+    from linkage.index_tables import people as shared
     from lookup.index import current_build_id
 
     engine = make_engine(load_config(data / "config.toml").storage.index_url)
     with engine.connect() as conn:
         build = current_build_id(engine)
+        people = built(engine, shared, build)
         return conn.execute(
             select(func.count()).select_from(people).where(people.c.build_id == build)
         ).scalar_one()

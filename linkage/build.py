@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 
 import polars as pl
@@ -23,6 +24,7 @@ from linkage.progress import Stages
 from linkage.writer import (
     Abandoned,
     discard,
+    drop_old_builds,
     insert_frame,
     new_build_id,
     prepare_index,
@@ -36,8 +38,9 @@ from sources.load import load_sources
 from sources.records import LoadedSources
 from sources.snapshots import SnapshotStore
 
-#: Given the new build's id and its frames (by table name) once they are written,
-#: before the switch: ``lookup.build_files.saver`` saves its prepared files.
+#: Given the new build's id and its frames (by table name) while they are written
+#: (on a thread beside the write), before the switch: ``lookup.build_files.saver``
+#: saves its prepared files.
 OnWritten = Callable[[str, Mapping[str, pl.DataFrame]], None]
 #: Told of builds found abandoned, before they are cleaned up; raising stops the
 #: build and leaves them for the next one.
@@ -142,6 +145,30 @@ def _write(engine: Engine, build_id: str, frames: dict, stages: Stages) -> None:
             insert_frame(engine, table, frame, build_id, advance)
 
 
+def _write_and_prepare(
+    engine: Engine,
+    build_id: str,
+    frames: dict,
+    stages: Stages,
+    on_written: OnWritten | None,
+) -> None:
+    """Write the frames and, on a thread beside it, give them to ``on_written``:
+    the rows are bound by the database (SQLite's ADBC child process, the
+    PostgreSQL server), so preparing the files takes the other core. ``prepare``
+    is what it adds once the write is done; either's failure fails the build."""
+    if on_written is None:
+        with stages.stage("write"):
+            _write(engine, build_id, frames, stages)
+        return
+    by_name = {table.name: f for table, f in frames.items()}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with stages.stage("write"):
+            prepared = pool.submit(on_written, build_id, by_name)
+            _write(engine, build_id, frames, stages)  # (a failure waits for it)
+        with stages.stage("prepare"):
+            prepared.result()
+
+
 def _parameters(config: Config, linkage: Linkage) -> dict:
     return {
         "model": linkage.model.to_dict(),
@@ -182,11 +209,7 @@ def _run(
         t.record_evidence: linkage.record_evidence,
         t.record_links: linkage.record_links,
     }
-    with stages.stage("write"):
-        _write(engine, build_id, frames, stages)
-    if on_written is not None:
-        with stages.stage("prepare"):
-            on_written(build_id, {table.name: f for table, f in frames.items()})
+    _write_and_prepare(engine, build_id, frames, stages, on_written)
     c, reports = linkage.counts, loaded.reports
     summary = BuildSummary(
         build_id, c["records"], c["people"], c["families"], c["pairs_compared"],
@@ -212,8 +235,9 @@ def _clean_up_abandoned(
     engine: Engine, lock: BuildLock | None, on_abandoned: OnAbandoned | None
 ) -> None:
     """With no other build alive, every build still marked running was killed:
-    tell ``on_abandoned`` (the audit log) first, then delete its rows and mark it
-    failed. Then let other builds start beside this one."""
+    tell ``on_abandoned`` (the audit log) first, then drop its tables and mark
+    it failed; and drop what a build before could not (``drop_old_builds``).
+    Then let other builds start beside this one."""
     if lock is None:
         return
     if lock.alone:
@@ -222,6 +246,7 @@ def _clean_up_abandoned(
             if on_abandoned is not None:
                 on_abandoned(gone)  # no event, no clean-up: it is tried next time
             reclaim(engine, gone)
+        drop_old_builds(engine)
     lock.share()
 
 

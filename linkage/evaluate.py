@@ -199,14 +199,14 @@ def _read_index(config: Config) -> tuple[pl.DataFrame, pl.DataFrame]:
             ).scalar_one_or_none()
             if build is None:
                 raise LinkageError("No index has been built yet; run the build first.")
+            r = t.built(conn, t.records, build).c
+            f = t.built(conn, t.family_members, build).c
             rec = conn.execute(
-                select(t.records.c.source, t.records.c.record_id, t.records.c.person_id)
-                .where(t.records.c.build_id == build)
-            ).all()  # fmt: skip
+                select(r.source, r.record_id, r.person_id).where(r.build_id == build)
+            ).all()
             fam = conn.execute(
-                select(t.family_members.c.family_id, t.family_members.c.person_id)
-                .where(t.family_members.c.build_id == build)
-            ).all()  # fmt: skip
+                select(f.family_id, f.person_id).where(f.build_id == build)
+            ).all()
     finally:
         engine.dispose()
     records = pl.DataFrame(

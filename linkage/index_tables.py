@@ -1,23 +1,36 @@
 """Tables of the linked index, written by ``linkage`` and read by ``lookup``.
 
-Every row carries the ``build_id`` that wrote it. A build writes all its rows,
-then switches ``index_state`` to itself in one transaction and drops older
-builds, so readers only ever see a complete index.
+Every row carries the ``build_id`` that wrote it. A build writes its rows into
+tables of its own (``own_table``: ``records__<build>`` …), then switches
+``index_state`` to itself in one transaction, so readers only ever see a
+complete index; an old build's tables are later dropped whole. The shared
+tables below (``records`` …) hold the rows of builds made before builds had
+tables of their own, and of indexes written row by row; ``built`` names the
+table a build's rows are in.
 """
 
 from __future__ import annotations
+
+import re
+from functools import lru_cache
 
 import polars as pl
 from sqlalchemy import (
     Boolean,
     Column,
+    Computed,
+    Connection,
     Date,
+    Engine,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    inspect,
+    text,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -214,3 +227,74 @@ BUILD_TABLES = (
     record_evidence,
     record_links,
 )
+
+#: Between a bulk table's name and its build's key in the build's own table.
+OWN = "__"
+#: Build ids that name tables: ``linkage.writer.new_build_id`` and test ids.
+_BUILD_ID = re.compile(r"^[0-9A-Za-z_-]{1,40}$")
+
+
+def names_tables(build_id: str) -> bool:
+    """Whether ``build_id`` can name tables of its own (``own_key``)."""
+    return bool(_BUILD_ID.match(build_id))
+
+
+def own_key(build_id: str) -> str:
+    """The part of a build's own table names that is the build (lower case)."""
+    if not names_tables(build_id):
+        raise ValueError("A build id has 1 to 40 letters, digits, '-' or '_'.")
+    return build_id.lower().replace("-", "_")
+
+
+@lru_cache(maxsize=256)
+def own_table(table: Table, build_id: str, stored: bool = False) -> Table:
+    """``table`` as one build writes it, in a table of its own dropped whole when
+    the build goes. ``build_id`` is a generated column holding the build's id
+    (computed on read, or ``stored`` where the database computes no other kind:
+    PostgreSQL), so a query written for the shared table reads it unchanged.
+    Indexed on person_id where it is read by person (``own_indexes``)."""
+    # the id is checked by own_key: letters, digits, '-' and '_' only
+    generated = Computed(text(f"'{build_id}'"), persisted=True if stored else None)
+    columns = [
+        Column("build_id", String(40), generated)
+        if c.name == "build_id"
+        else Column(c.name, c.type, nullable=c.nullable)
+        for c in table.columns
+    ]
+    return Table(f"{table.name}{OWN}{own_key(build_id)}", MetaData(), *columns)
+
+
+#: Bulk tables read by person id, one person at a time (the family view, a
+#: subject access check): their own tables get an index on it.
+_BY_PERSON = ("records", "people", "record_links")
+
+
+def own_indexes(table: Table, build_id: str) -> list[Index]:
+    """The indexes of ``table``'s own table for ``build_id``, made once its rows
+    are in (one sort, not a B-tree grown row by row)."""
+    if table.name not in _BY_PERSON:
+        return []
+    own = own_table(table, build_id)
+    return [Index(f"ix_{own.name}", own.c.person_id)]
+
+
+def built(bind: Engine | Connection, table: Table, build_id: str) -> Table:
+    """The table holding ``build_id``'s rows of ``table``: the build's own when
+    the database has it, else the shared one (asked each time: a build's tables
+    go when a newer build is served, and a process still reading it then finds
+    no rows, as when they were deleted)."""
+    if not names_tables(build_id):
+        return table
+    own = own_table(table, build_id)
+    return own if inspect(bind).has_table(own.name) else table
+
+
+def own_tables(names: list[str]) -> dict[str, str]:
+    """Of a database's table names, the build tables' own ones and their keys."""
+    bulk = {b.name for b in BUILD_TABLES}
+    out = {}
+    for name in names:
+        base, sep, key = name.partition(OWN)
+        if sep and base in bulk and key:
+            out[name] = key
+    return out

@@ -95,10 +95,11 @@ def _current(engine: Engine) -> tuple[str, dict]:
 
 def cluster_sizes(engine: Engine, build_id: str) -> pl.DataFrame:
     """How many people hold 1, 2, 3 … records."""
+    records = t.built(engine, t.records, build_id)
     per_person = (
         select(func.count().label("n"))
-        .where(t.records.c.build_id == build_id)
-        .group_by(t.records.c.person_id)
+        .where(records.c.build_id == build_id)
+        .group_by(records.c.person_id)
         .subquery()
     )
     query = select(per_person.c.n, func.count()).group_by(per_person.c.n)

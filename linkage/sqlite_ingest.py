@@ -71,11 +71,14 @@ def _main(database: str, table: str, frame: str, chunk_rows: str) -> int:
     with pa.memory_map(frame) as source:
         data = ipc.open_file(source).read_all()
     with adbc_driver_sqlite.connect(database) as db, adbc.AdbcConnection(db) as conn:
-        conn.set_autocommit(False)
         with adbc.AdbcStatement(conn) as statement:
-            for pragma in (f"busy_timeout={BUSY_MS}", f"cache_size=-{CACHE_KIB}"):
+            # synchronous=NORMAL as ``core.db``'s engines (safe in WAL mode; not
+            # to be changed inside a transaction, so before autocommit goes)
+            for pragma in (f"busy_timeout={BUSY_MS}", f"cache_size=-{CACHE_KIB}",
+                           "synchronous=NORMAL"):  # fmt: skip
                 statement.set_sql_query(f"PRAGMA {pragma}")
                 statement.execute_update()
+        conn.set_autocommit(False)
         step = int(chunk_rows)
         for start in range(0, data.num_rows, step):
             part = data.slice(start, step)

@@ -1,10 +1,12 @@
 """Write a build into the index and switch readers to it atomically.
 
-A build inserts every row under its own ``build_id`` while readers keep using
-the build named in ``index_state``. Then one transaction points ``index_state``
-at the new build, marks it complete and deletes older builds' rows. A failed
-build deletes its own rows and marks itself failed; the previous index keeps
-serving throughout.
+A build writes every table into tables of its own (``index_tables.own_table``),
+made fresh and indexed once full, while readers keep using the build named in
+``index_state``. Then one transaction points ``index_state`` at the new build
+and marks it complete, and older builds' tables are dropped whole (a file
+unlinked on PostgreSQL, pages handed to the free list on SQLite), not deleted
+row by row. A failed build drops its own tables and marks itself failed; the
+previous index keeps serving throughout.
 """
 
 from __future__ import annotations
@@ -19,19 +21,23 @@ import polars as pl
 from sqlalchemy import (
     Connection,
     Engine,
+    MetaData,
     Table,
     and_,
     bindparam,
     delete,
+    exists,
     insert,
     inspect,
-    or_,
     select,
     text,
     update,
 )
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.schema import CreateTable, DropTable
 
 from core.db import is_postgres, is_sqlite, sqlite_path
+from core.logs import log_error
 from linkage import index_tables as t
 from linkage.sqlite_ingest import ingest
 
@@ -106,8 +112,7 @@ def reclaim(engine: Engine, gone: list[Abandoned]) -> None:
                   "(killed or crashed); cleaned up by the next build"}
     )  # fmt: skip
     with engine.begin() as conn:
-        for table in t.BUILD_TABLES:
-            conn.execute(delete(table).where(table.c.build_id.in_(ids)))
+        _drop_rows(conn, ids)
         conn.execute(
             update(t.builds)
             .where(t.builds.c.build_id.in_(ids), t.builds.c.status == "running")
@@ -126,7 +131,7 @@ def add_missing_columns(engine: Engine) -> list[str]:
     with engine.begin() as conn:
         for table in t.metadata.sorted_tables:
             if not existing.has_table(table.name):
-                continue
+                continue  # (a build's own tables are made whole: never short)
             have = {c["name"] for c in existing.get_columns(table.name)}
             for column in table.columns:
                 if column.name in have or not column.nullable:
@@ -151,25 +156,32 @@ def insert_frame(
     build_id: str,
     on_rows: Callable[[int], None] | None = None,
 ) -> None:
-    """Insert ``frame`` (columns named as the table's) in chunks, with ``build_id``.
+    """Write ``frame`` (columns named as the table's) into a table of the build's
+    own (``index_tables.own_table``), made here, indexed once the rows are in.
 
     The bulk path of each database: COPY on PostgreSQL (psycopg), Arrow batches
     through ADBC on SQLite (``_insert_sqlite``), SQLAlchemy's executemany
-    elsewhere.
+    elsewhere. Nobody reads the table before the switch, so it has no index
+    to keep up while rows arrive.
     """
     cols = [c.name for c in table.columns if c.name != "build_id"]
-    frame = frame.select(cols).with_columns(pl.lit(build_id).alias("build_id"))
-    frame = in_index_order(table, frame)
+    frame = in_index_order(table, frame.select(cols))
     on_rows = on_rows or (lambda _n: None)
+    own = t.own_table(table, build_id, stored=is_postgres(engine))
+    with engine.begin() as conn:
+        conn.execute(CreateTable(own))
     if is_postgres(engine) and engine.dialect.driver == "psycopg":
-        _copy_postgres(engine, table, frame, on_rows)
+        _copy_postgres(engine, own, frame, on_rows)
     elif is_sqlite(engine):
-        _insert_sqlite(engine, table, frame, on_rows)
+        _insert_sqlite(engine, own, frame, on_rows)
     else:
         for chunk in frame.iter_slices(CHUNK_ROWS):
             with engine.begin() as conn:
-                conn.execute(insert(table), chunk.to_dicts())
+                conn.execute(insert(own), chunk.to_dicts())
             on_rows(chunk.height)
+    with engine.begin() as conn:
+        for index in t.own_indexes(table, build_id):
+            index.create(conn)
 
 
 def in_index_order(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
@@ -235,13 +247,22 @@ def _copy_postgres(
         raw.close()
 
 
-def _stale_builds(build_id: str):  # noqa: ANN202
-    """Builds whose rows may go: finished ones, and running ones left to crash."""
+def _live_builds(conn: Connection) -> set[str]:
+    """Builds running now (a build left running longer than ``STALE_AFTER``
+    crashed) and the one being served: their tables stay."""
     cutoff = (datetime.now(UTC) - STALE_AFTER).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return select(t.builds.c.build_id).where(
-        t.builds.c.build_id != build_id,
-        or_(t.builds.c.status != "running", t.builds.c.started_at < cutoff),
-    )
+    b = t.builds.c
+    running = conn.execute(
+        select(b.build_id).where(b.status == "running", b.started_at >= cutoff)
+    ).scalars()
+    served = conn.execute(select(t.index_state.c.build_id)).scalars()
+    return {*running, *served}
+
+
+def _served(conn: Connection) -> str | None:
+    return conn.execute(
+        select(t.index_state.c.build_id).where(t.index_state.c.id == 1)
+    ).scalar_one_or_none()
 
 
 def _upsert_state(conn: Connection, build_id: str, now: str) -> None:
@@ -257,13 +278,18 @@ def _upsert_state(conn: Connection, build_id: str, now: str) -> None:
 
 
 def publish(engine: Engine, build_id: str, parameters: dict, summary: dict) -> None:
-    """In one transaction: serve ``build_id``, mark it complete, drop older rows."""
+    """In one transaction: serve ``build_id`` and mark it complete (builds left
+    running past ``STALE_AFTER`` failed). Then drop every other build's tables
+    (``drop_old_builds``); one that cannot be dropped now (PostgreSQL: a long
+    read holds it) is logged and dropped when the next build starts."""
     now = utc_now()
+    cutoff = (datetime.now(UTC) - STALE_AFTER).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    b = t.builds.c
     with engine.begin() as conn:
         _upsert_state(conn, build_id, now)
         conn.execute(
             update(t.builds)
-            .where(t.builds.c.build_id == build_id)
+            .where(b.build_id == build_id)
             .values(
                 status="complete",
                 finished_at=now,
@@ -271,21 +297,56 @@ def publish(engine: Engine, build_id: str, parameters: dict, summary: dict) -> N
                 summary=json.dumps(summary),
             )
         )
-        stale = _stale_builds(build_id)
-        for table in t.BUILD_TABLES:
-            conn.execute(delete(table).where(table.c.build_id.in_(stale)))
         conn.execute(
             update(t.builds)
-            .where(and_(t.builds.c.build_id.in_(stale), t.builds.c.status == "running"))
+            .where(and_(b.status == "running", b.started_at < cutoff))
             .values(status="failed", finished_at=now)
         )
+    try:
+        drop_old_builds(engine)
+    except SQLAlchemyError as exc:  # the new build is served: never fail it now
+        log_error("index_old_builds_not_dropped", exc, build_id=build_id)
+
+
+#: How long dropping an old build's table waits for a reader (PostgreSQL).
+DROP_WAIT = "30s"
+
+
+def drop_old_builds(engine: Engine) -> None:
+    """Drop the tables (and delete the shared tables' rows) of every build but
+    the one served and those running."""
+    with engine.begin() as conn:
+        if is_postgres(engine):
+            conn.execute(text(f"SET LOCAL lock_timeout = '{DROP_WAIT}'"))
+        keep = _live_builds(conn)
+        kept = {t.own_key(k) for k in keep if t.names_tables(k)}
+        for name, key in t.own_tables(inspect(conn).get_table_names()).items():
+            if key not in kept:
+                conn.execute(DropTable(Table(name, MetaData())))
+        for table in t.BUILD_TABLES:
+            gone = table.c.build_id.not_in(keep)
+            if not conn.execute(select(exists().where(gone))).scalar():
+                continue
+            if conn.execute(select(exists().where(~gone))).scalar():
+                conn.execute(delete(table).where(gone))
+            else:  # every row goes: SQLite empties the table without a row walk
+                conn.execute(delete(table))
+
+
+def _drop_rows(conn: Connection, ids: list[str]) -> None:
+    """The tables of builds ``ids`` dropped, their shared tables' rows deleted."""
+    have = set(inspect(conn).get_table_names())
+    for table in t.BUILD_TABLES:
+        for own in (t.own_table(table, b) for b in ids if t.names_tables(b)):
+            if own.name in have:
+                conn.execute(DropTable(own))
+        conn.execute(delete(table).where(table.c.build_id.in_(ids)))
 
 
 def discard(engine: Engine, build_id: str, reason: str) -> None:
-    """Delete a failed build's rows and mark it failed (``reason`` holds no data)."""
+    """Drop a failed build's tables and mark it failed (``reason`` holds no data)."""
     with engine.begin() as conn:
-        for table in t.BUILD_TABLES:
-            conn.execute(delete(table).where(table.c.build_id == build_id))
+        _drop_rows(conn, [build_id])
         conn.execute(
             update(t.builds)
             .where(t.builds.c.build_id == build_id)

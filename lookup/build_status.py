@@ -70,10 +70,9 @@ def _build(row) -> BuildRow:  # noqa: ANN001 (a SQLAlchemy row mapping)
 
 
 def _sources(conn, build_id: str) -> tuple[SourceState, ...]:  # noqa: ANN001
+    loads = t.built(conn, t.source_loads, build_id)
     rows = conn.execute(
-        select(t.source_loads)
-        .where(t.source_loads.c.build_id == build_id)
-        .order_by(t.source_loads.c.source)
+        select(loads).where(loads.c.build_id == build_id).order_by(loads.c.source)
     ).mappings()
     return tuple(
         SourceState(

@@ -53,7 +53,7 @@ _BATCH = 10_000
 def _has_links(engine: Engine, build_id: str) -> bool:
     """Does the index database keep links (asked once per build served, not on
     every view: a database made before links were kept has no such table)?"""
-    return inspect(engine).has_table(t.record_links.name)
+    return inspect(engine).has_table(t.built(engine, t.record_links, build_id).name)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,8 @@ class StoredLinks:
 @lru_cache(maxsize=16)
 def _has_evidence(engine: Engine, build_id: str) -> bool:
     """Does ``record_links`` have its evidence column (asked once per build)?"""
-    columns = inspect(engine).get_columns(t.record_links.name)
+    table = t.built(engine, t.record_links, build_id)
+    columns = inspect(engine).get_columns(table.name)
     return any(c["name"] == "evidence" for c in columns)
 
 
@@ -79,7 +80,7 @@ def stored_links(index: LinkedIndex, person_ids: list[str]) -> dict[str, StoredL
     engine = index.engine
     if engine is None or not person_ids or not _has_links(engine, index.build_id):
         return {}
-    table, out = t.record_links, {}
+    table, out = t.built(engine, t.record_links, index.build_id), {}
     why = table.c.evidence if _has_evidence(engine, index.build_id) else null()
     with engine.connect() as conn:
         for at in range(0, len(person_ids), _BATCH):
@@ -260,7 +261,7 @@ def record_keys(
     engine = index.engine
     if engine is None or not person_ids:
         return {}
-    table, out = t.records, {}
+    table, out = t.built(engine, t.records, index.build_id), {}
     with engine.connect() as conn:
         for at in range(0, len(person_ids), _BATCH):
             query = select(

@@ -43,7 +43,8 @@ _BATCH = 10_000
 def _stored(engine: Engine, build_id: str) -> frozenset[str]:
     """The records columns the index database has (asked once per build served):
     a column a newer release adds reads as null until the next build adds it."""
-    return frozenset(c["name"] for c in inspect(engine).get_columns(t.records.name))
+    table = t.built(engine, t.records, build_id)
+    return frozenset(c["name"] for c in inspect(engine).get_columns(table.name))
 
 
 def _records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
@@ -51,8 +52,9 @@ def _records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
     if index.engine is None or not person_ids:
         return pl.DataFrame(schema=schema)
     have = _stored(index.engine, index.build_id)
-    fields = (t.records.c[c] if c in have else null().label(c) for c in FIELDS)
-    cols = [t.records.c.build_id, *fields]
+    table = t.built(index.engine, t.records, index.build_id)
+    fields = (table.c[c] if c in have else null().label(c) for c in FIELDS)
+    cols = [table.c.build_id, *fields]
     rows = []
     with index.engine.connect() as conn:
         for at in range(0, len(person_ids), _BATCH):
@@ -61,8 +63,8 @@ def _records(index: LinkedIndex, person_ids: list[str]) -> pl.DataFrame:
             wanted = person_ids[at : at + _BATCH]
             query = (
                 select(*cols)
-                .where(t.records.c.person_id.in_(wanted))
-                .order_by(*(t.records.c[c] for c in _ORDER))
+                .where(table.c.person_id.in_(wanted))
+                .order_by(*(table.c[c] for c in _ORDER))
             )
             rows += [tuple(r)[1:] for r in conn.execute(query)
                      if r[0] == index.build_id]  # fmt: skip
@@ -251,8 +253,9 @@ def person_held(index: LinkedIndex, person_id: str) -> list[dict]:
         raise UserInputError(
             "A subject access needs the index database; load the index from it."
         )
-    query = select(t.records).where(
-        t.records.c.build_id == index.build_id, t.records.c.person_id == person_id
+    table = t.built(index.engine, t.records, index.build_id)
+    query = select(table).where(
+        table.c.build_id == index.build_id, table.c.person_id == person_id
     )
     with index.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]

@@ -152,7 +152,10 @@ def read_table(
     engine: Engine, table: Table, build_id: str, columns: tuple[str, ...] = ()
 ) -> pl.DataFrame:
     """All rows of ``table`` for one build (only ``columns`` when given), typed
-    from the table's columns, in ``ROW_ORDER`` where it names the table."""
+    from the table's columns, in ``ROW_ORDER`` where it names the table; from
+    the build's own table where it has one (``index_tables.built``)."""
+    order = ROW_ORDER.get(table.name, ())
+    table = t.built(engine, table, build_id)
     schema = {
         c.name: _polars_type(c)
         for c in table.columns
@@ -162,7 +165,7 @@ def read_table(
     # a column added by a newer release reads as null until the next build
     cols = [table.c[n] if n in have else null().label(n) for n in schema]
     query = select(*cols).where(table.c.build_id == build_id)
-    query = query.order_by(*(table.c[n] for n in ROW_ORDER.get(table.name, ())))
+    query = query.order_by(*(table.c[n] for n in order))
     frames = [pl.DataFrame(schema=schema)]
     with engine.connect() as conn:
         result = conn.execution_options(yield_per=_BATCH).execute(query)

@@ -124,7 +124,8 @@ def served_faults(engine: Engine) -> pl.DataFrame:
     they were kept)."""
 
     def read(conn: Connection, build_id: str) -> pl.DataFrame:
-        if not inspect(conn).has_table(t.field_faults.name):
+        table = t.built(engine, t.field_faults, build_id)
+        if not inspect(conn).has_table(table.name):
             names = [c.name for c in t.field_faults.columns if c.name != "build_id"]
             return pl.DataFrame(schema=dict.fromkeys(names, pl.Utf8))
         return read_table(engine, t.field_faults, build_id)
@@ -135,10 +136,11 @@ def served_faults(engine: Engine) -> pl.DataFrame:
 def source_restricted_count(engine: Engine) -> int:
     """People in the served build restricted by one of their own source records
     (0 for a build made before sources could restrict: it has no such column)."""
-    r = t.records.c
 
     def read(conn: Connection, build_id: str) -> int:
-        columns = {c["name"] for c in inspect(conn).get_columns(t.records.name)}
+        table = t.built(engine, t.records, build_id)
+        r = table.c
+        columns = {c["name"] for c in inspect(conn).get_columns(table.name)}
         if "restricted" not in columns:
             return 0
         people = func.count(func.distinct(r.person_id))
@@ -150,9 +152,9 @@ def source_restricted_count(engine: Engine) -> int:
 
 def person_in_served_build(engine: Engine, person_id: str) -> bool:
     """Whether ``person_id`` names a person in the build being served."""
-    p = t.people.c
 
     def read(conn: Connection, build_id: str) -> bool:
+        p = t.built(engine, t.people, build_id).c
         query = select(p.person_id).where(
             p.build_id == build_id, p.person_id == person_id
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from support.linkage_build import SERVICES, _loaded, _write_config
 from support.population import make_population
 
@@ -29,10 +29,16 @@ def _build(config, monkeypatch, records: pl.DataFrame) -> str:  # noqa: ANN001
 
 
 def _held(config) -> tuple[set[str], set[str]]:  # noqa: ANN001
-    """(record ids, build ids) anywhere in the index's record table."""
+    """(record ids, build ids) anywhere in the index's record tables (the shared
+    one and every build's own)."""
     engine = make_engine(config.storage.index_url)
     with engine.connect() as conn:
-        rows = conn.execute(select(t.records.c.record_id, t.records.c.build_id)).all()
+        names = inspect(conn).get_table_names()
+        owners = list(conn.execute(select(t.builds.c.build_id)).scalars())
+        tables = {t.records, *(t.built(conn, t.records, b) for b in owners)}
+        assert {n for n in names if n.startswith("records")} <= {r.name for r in tables}
+        rows = [r for table in tables for r in conn.execute(
+            select(table.c.record_id, table.c.build_id)).all()]  # fmt: skip
     return {r[0] for r in rows}, {r[1] for r in rows}
 
 

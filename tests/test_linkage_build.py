@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 from support.linkage_build import SERVICES, _loaded, _write_config
 from support.population import make_population
 
@@ -43,6 +43,7 @@ def setup(tmp_path, monkeypatch, population) -> tuple[Config, Path]:
 
 def _count(engine, table, build_id: str) -> int:
     with engine.connect() as conn:
+        table = t.built(conn, table, build_id)
         query = select(func.count()).select_from(table)
         return conn.execute(query.where(table.c.build_id == build_id)).scalar_one()
 
@@ -66,15 +67,16 @@ def test_build_fills_every_table(setup, population) -> None:
     assert _count(engine, t.family_members, summary.build_id) > 0
     with engine.connect() as conn:
         row = conn.execute(select(t.builds)).one()
-        sizes = dict(conn.execute(select(t.people.c.person_id,
-                                         t.people.c.n_records)).all())  # fmt: skip
-        links = dict(conn.execute(select(t.record_links.c.person_id,
-                                         t.record_links.c.links)).all())  # fmt: skip
-        why = dict(conn.execute(select(t.record_links.c.person_id,
-                                       t.record_links.c.evidence)).all())  # fmt: skip
+        people, links_, evidence_ = (
+            t.built(conn, table, summary.build_id).c
+            for table in (t.people, t.record_links, t.record_evidence)
+        )
+        sizes = dict(conn.execute(select(people.person_id, people.n_records)).all())
+        links = dict(conn.execute(select(links_.person_id, links_.links)).all())
+        why = dict(conn.execute(select(links_.person_id, links_.evidence)).all())
         best = conn.execute(select(
-            t.record_evidence.c.person_id, t.record_evidence.c.source,
-            t.record_evidence.c.record_id, t.record_evidence.c.probability,
+            evidence_.person_id, evidence_.source, evidence_.record_id,
+            evidence_.probability,
         )).all()  # fmt: skip
     # the links clustering accepted, kept for every person of three or more
     # records; each person's links join all of their records
@@ -121,11 +123,46 @@ def test_lookup_reads_the_built_index(setup) -> None:
 def test_rebuild_switches_and_drops_the_old_build(setup) -> None:
     config, _ = setup
     first = build_index(config).build_id
-    second = build_index(config).build_id
     engine = make_engine(config.storage.index_url)
+    before = set(inspect(engine).get_table_names())
+    second = build_index(config).build_id
     assert _serving(engine) == second != first
     for table in t.BUILD_TABLES:
         assert _count(engine, table, first) == 0
+    # the build's rows are in tables of its own; the first build's are gone
+    # whole and the shared tables hold nothing
+    after = set(inspect(engine).get_table_names())
+    own = {t.own_table(table, second).name for table in t.BUILD_TABLES}
+    assert own <= after and not own & before
+    assert not {t.own_table(table, first).name for table in t.BUILD_TABLES} & after
+    with engine.connect() as conn:
+        for table in t.BUILD_TABLES:
+            assert conn.execute(select(func.count()).select_from(table)).scalar() == 0
+    assert _count(engine, t.records, second) > 0
+
+
+def test_a_build_replaces_one_written_into_the_shared_tables(setup) -> None:
+    """An index written before builds had tables of their own: its build serves
+    until the next one is switched in, then its rows go."""
+    config, _ = setup
+    engine = make_engine(config.storage.index_url)
+    old = build_index(config).build_id
+    with engine.begin() as conn:  # move the build's rows into the shared tables
+        for table in t.BUILD_TABLES:
+            own = t.own_table(table, old)
+            names = [c.name for c in table.columns if c.name != "build_id"]
+            conn.execute(
+                table.insert().from_select(
+                    [*names, "build_id"],
+                    select(*(own.c[n] for n in names), own.c.build_id),  # fmt: skip
+                )
+            )
+            conn.execute(text(f"DROP TABLE {own.name}"))
+    assert load_index(engine).people.height > 0
+    new = build_index(config).build_id
+    assert _serving(engine) == new
+    for table in t.BUILD_TABLES:
+        assert _count(engine, table, old) == 0
 
 
 def test_failed_build_leaves_the_previous_index_serving(setup, monkeypatch) -> None:

@@ -132,13 +132,20 @@ def test_a_bulk_write_waits_for_another_writer_then_goes_on(built, tmp_path) -> 
 def test_a_failing_child_write_names_the_table_and_keeps_nothing_half_done(
     built, tmp_path, monkeypatch
 ) -> None:
+    from sqlalchemy import Column, MetaData, Table, Text
+
     from core.errors import LinkageError
 
     monkeypatch.setattr(writer, "CHUNK_ROWS", 7)
     engine = make_engine(f"sqlite:///{tmp_path / 'bad.db'}")
     prepare_index(engine)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE people")  # a table the write cannot find
+    real = t.own_table
+
+    def short(table, build_id, stored=False):  # a table missing the columns
+        name = real(table, build_id, stored).name
+        return Table(name, MetaData(), Column("person_id", Text))
+
+    monkeypatch.setattr(t, "own_table", short)
     with pytest.raises(LinkageError, match="people"):
         insert_frame(engine, t.people, built[t.people], "bulk-1")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ingest")]

@@ -82,11 +82,12 @@ def _rows_of(index_url: str, build_id: str) -> int:
     engine = make_engine(index_url)
     try:
         with engine.connect() as conn:
+            tables = [t.built(conn, table, build_id) for table in t.BUILD_TABLES]
             return sum(
                 conn.execute(
                     select(func.count()).where(table.c.build_id == build_id)
                 ).scalar_one()
-                for table in t.BUILD_TABLES
+                for table in tables
             )
     finally:
         engine.dispose()

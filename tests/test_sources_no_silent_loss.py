@@ -16,7 +16,7 @@ from core.config import parse_config
 from core.db import make_engine
 from core.errors import ConfigError
 from linkage.__main__ import main as linkage_main
-from linkage.index_tables import index_state, records, source_loads
+from linkage.index_tables import built, index_state, records, source_loads
 from sources.__main__ import main as sources_main
 from sources.check import check_sources
 from sources.load import load_source, load_sources
@@ -198,15 +198,17 @@ def _police_rows(url: str) -> tuple[int, bool | None]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            served = select(index_state.c.build_id).scalar_subquery()
+            served = conn.execute(select(index_state.c.build_id)).scalar_one()
+            held = built(conn, records, served).c
+            loads = built(conn, source_loads, served).c
             count = conn.execute(
                 select(func.count()).where(
-                    records.c.build_id == served, records.c.source == "police"
+                    held.build_id == served, held.source == "police"
                 )
             ).scalar_one()
             stale = conn.execute(
-                select(source_loads.c.stale).where(
-                    source_loads.c.build_id == served, source_loads.c.source == "police"
+                select(loads.stale).where(
+                    loads.build_id == served, loads.source == "police"
                 )
             ).scalar_one()
     finally:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from core.config import parse_config
 from core.db import make_engine
 from linkage.build import build_index
-from linkage.index_tables import field_faults, index_state, records
+from linkage.index_tables import built, field_faults, index_state, records
 from sources.__main__ import main as sources_main
 from sources.load import load_source, load_sources
 from sources.snapshots import SnapshotStore
@@ -174,9 +174,10 @@ def test_the_build_keeps_every_fault_row_and_a_stale_source_keeps_its_own(
     assert _faults_served(cfg.storage.index_url) == expected
     engine = make_engine(cfg.storage.index_url)
     with engine.connect() as conn:
-        served = select(index_state.c.build_id).scalar_subquery()
+        served = conn.execute(select(index_state.c.build_id)).scalar_one()
+        held = built(conn, records, served)
         names = conn.execute(
-            select(records.c.last_name).where(records.c.build_id == served)
+            select(held.c.last_name).where(held.c.build_id == served)
         ).scalars()
         assert "\x00" not in "".join(n or "" for n in names)
     engine.dispose()
@@ -186,14 +187,15 @@ def _faults_served(url: str) -> list[tuple]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            served = select(index_state.c.build_id).scalar_subquery()
+            served = conn.execute(select(index_state.c.build_id)).scalar_one()
+            faults = built(conn, field_faults, served).c
             return [
                 tuple(r)
                 for r in conn.execute(
-                    select(field_faults.c.row_number, field_faults.c.field,
-                           field_faults.c.column, field_faults.c.other_row)
-                    .where(field_faults.c.build_id == served)
-                    .order_by(field_faults.c.row_number)
+                    select(faults.row_number, faults.field, faults.column,
+                           faults.other_row)
+                    .where(faults.build_id == served)
+                    .order_by(faults.row_number)
                 )
             ]  # fmt: skip
     finally:
