@@ -247,22 +247,19 @@ def _copy_postgres(
         raw.close()
 
 
+def _crash_cutoff() -> str:
+    """Builds started before this and still running crashed (``STALE_AFTER``)."""
+    return (datetime.now(UTC) - STALE_AFTER).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def _live_builds(conn: Connection) -> set[str]:
-    """Builds running now (a build left running longer than ``STALE_AFTER``
-    crashed) and the one being served: their tables stay."""
-    cutoff = (datetime.now(UTC) - STALE_AFTER).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Builds running now and the one being served: their tables stay."""
     b = t.builds.c
     running = conn.execute(
-        select(b.build_id).where(b.status == "running", b.started_at >= cutoff)
+        select(b.build_id).where(b.status == "running", b.started_at >= _crash_cutoff())
     ).scalars()
     served = conn.execute(select(t.index_state.c.build_id)).scalars()
     return {*running, *served}
-
-
-def _served(conn: Connection) -> str | None:
-    return conn.execute(
-        select(t.index_state.c.build_id).where(t.index_state.c.id == 1)
-    ).scalar_one_or_none()
 
 
 def _upsert_state(conn: Connection, build_id: str, now: str) -> None:
@@ -283,7 +280,6 @@ def publish(engine: Engine, build_id: str, parameters: dict, summary: dict) -> N
     (``drop_old_builds``); one that cannot be dropped now (PostgreSQL: a long
     read holds it) is logged and dropped when the next build starts."""
     now = utc_now()
-    cutoff = (datetime.now(UTC) - STALE_AFTER).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     b = t.builds.c
     with engine.begin() as conn:
         _upsert_state(conn, build_id, now)
@@ -299,7 +295,7 @@ def publish(engine: Engine, build_id: str, parameters: dict, summary: dict) -> N
         )
         conn.execute(
             update(t.builds)
-            .where(and_(b.status == "running", b.started_at < cutoff))
+            .where(and_(b.status == "running", b.started_at < _crash_cutoff()))
             .values(status="failed", finished_at=now)
         )
     try:
