@@ -51,7 +51,7 @@ def active_restrictions_now(engine: Engine) -> dict[str, str]:
     replica is honoured by the next request anywhere."""
     try:
         with reading(engine) as conn:
-            return dict(conn.execute(_active_query()).tuples().all())
+            return dict(conn.execute(_active_query()).all())
     except SQLAlchemyError as exc:
         raise AuditError(
             "Restrictions could not be checked, so nothing is shown. Contact the "
