@@ -1,9 +1,11 @@
 """Family and household groups from the references sources give.
 
 Each family_ref or household_ref value is one group: the people whose records
-carry it. Co-residence (``linkage.coresidence``) adds a group per address and
-period: people who lived at one specific address at the same time. Groups are
-not merged with each other: a father living in two households belongs to both,
+carry it (a record naming several, joined by ";", is in each: an SSD family
+group member such as a father in his children's group and his own).
+Co-residence (``linkage.coresidence``) adds a group per address and period:
+people who lived at one specific address at the same time. Groups are not
+merged with each other: a father living in two households belongs to both,
 and ``lookup`` shows a person's family as the union of their groups. One thing
 is added: a family reference group takes in the household (tenancy or
 co-residence group) of each child in it, since a child's family includes the
@@ -59,6 +61,8 @@ def _memberships(
     records: pl.DataFrame, column: str, kind: str, services: dict[str, str]
 ) -> pl.DataFrame:
     rows = records.filter(pl.col(column).is_not_null())
+    # a record in several groups (the references joined by ";") is in each
+    rows = rows.with_columns(pl.col(column).str.split(SEPARATOR)).explode(column)
     best = (
         rows.sort("extract_date", descending=True, nulls_last=True)
         .group_by(column, "person_id", maintain_order=True)

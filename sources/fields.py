@@ -125,9 +125,18 @@ def usable_name(name: pl.Expr) -> pl.Expr:
     ).fill_null(False)
 
 
+#: Between several family or household references of one record.
+REFS = ";"
+
+
 def prefixed(raw: pl.Expr, source: str) -> pl.Expr:
-    """A family or household reference made unique across sources."""
-    return pl.when(raw.is_not_null()).then(pl.lit(f"{source}:") + raw)
+    """A family or household reference made unique across sources; several
+    (joined by ``REFS``: a person in two family groups) each so, blanks dropped."""
+    items = raw.str.split(REFS).list.eval(
+        pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != "")
+    )
+    joined = items.list.eval(pl.lit(f"{source}:") + pl.element()).list.join(REFS)
+    return pl.when(joined != "").then(joined)
 
 
 def restriction_code(value: str) -> str:

@@ -34,7 +34,9 @@ STANDARD_SCHEMA: dict[str, pl.DataType] = {
     "identifiers": pl.Utf8(),
     # the source gives only the year of birth (dob holds 1 January of it)
     "dob_year_only": pl.Boolean(),
-    "family_ref": pl.Utf8(),  # "<source>:<value>" family/case reference
+    # "<source>:<value>" family/case reference; several joined by ";" (a person
+    # in two family groups), each a group of its own
+    "family_ref": pl.Utf8(),
     "household_ref": pl.Utf8(),  # "<source>:<value>" household/tenancy reference
     "relationship": pl.Utf8(),  # role in that family/household, free text
     # stated links to other people of the same source, "kind:case_number"

@@ -284,3 +284,21 @@ def test_stated_parent_and_child_is_a_family_of_two() -> None:
     ]
     assert set(got["evidence"]) == {"Children's social care: stated parent and child"}
     assert set(got["sources"]) == {"csc"}
+
+
+def test_a_record_in_two_family_groups_is_in_each() -> None:
+    # an SSD family group member: dad is named in his children's family and in
+    # his own new one; each group holds him, neither holds the other's members
+    rows = [
+        {"pid": "kid", "source": "csc", "family_ref": "csc:G1", **NOW},
+        {"pid": "dad", "source": "csc", "family_ref": "csc:G1;csc:G2", **NOW},
+        {"pid": "baby", "source": "csc", "family_ref": "csc:G2", **NOW},
+    ]
+    fm = family_members(_linked(rows), {"csc": "CSC"})
+    groups = {
+        f: sorted(g["person_id"])
+        for (f,), g in fm.partition_by("family_id", as_dict=True).items()
+    }
+    assert groups == {"family:csc:G1": ["dad", "kid"],
+                      "family:csc:G2": ["baby", "dad"]}  # fmt: skip
+    assert set(fm["evidence"]) == {"CSC family"}

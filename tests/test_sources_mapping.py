@@ -226,6 +226,12 @@ def test_references_are_prefixed_and_text_is_trimmed():
     assert out["lead_phone"].to_list() == ["07700 900123", None]
 
 
+def test_several_references_are_each_prefixed():
+    # a person in two family groups: each reference its own, blanks dropped
+    out = mapped({"f": ["F1; F2 ;", " ; "]}, {"family_ref": "f"})
+    assert out["family_ref"].to_list() == ["t:F1;t:F2", None]
+
+
 def test_record_ids_default_to_row_numbers_and_repeats_are_made_unique():
     out = mapped({"n": ["A", "B"]}, {"last_name": "n"})
     assert out["record_id"].to_list() == ["row-1", "row-2"]

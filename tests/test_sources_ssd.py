@@ -362,6 +362,36 @@ def test_eclipse_repeated_building_and_house_and_its_professionals(tmp_path):
     )
 
 
+def test_family_groups_are_each_kept_where_rows_are_memberships(tmp_path):
+    # Mosaic's and Eclipse's ssd_family rows are family group memberships: Bo
+    # is in his own group and his brother's, and keeps both (a father living
+    # elsewhere is in his children's group and his own)
+    tables = mosaic_tables()
+    tables["ssd_family"] = {
+        "fami_family_id": ["G5", "G9", "G5", "G5"],
+        "fami_person_id": ["101", "102", "102", "102"],
+    }
+    write(tmp_path / "csc", tables)
+    cfg = config(tmp_path)
+    rows = _by_id(load_source(cfg, cfg.sources[0]).records)
+    assert rows["101/CIN:3001"]["family_ref"] == "csc:G5"
+    assert rows["102/CLA:E1"]["family_ref"] == "csc:G5;csc:G9"
+
+
+def test_systemc_family_is_the_one_most_contacts_name(tmp_path):
+    # SystemC's rows are each contact's family of residence: one family, the
+    # one most of the person's contacts give (not every family ever recorded)
+    tables = dict(SYSTEMC)
+    tables["ssd_family"] = {
+        "fami_table_id": ["E1", "E2", "E3", "E4"],
+        "fami_family_id": ["F7", "F8", "F7", None],
+        "fami_person_id": ["101", "101", "101", "201"],
+    }
+    write(tmp_path / "csc", tables)
+    rows = _by_id(_load(config(tmp_path)))
+    assert rows["101/CIN:C1"]["family_ref"] == "csc:F7"
+
+
 def test_flavours_are_detected_from_the_columns_and_values():
     frames = {
         n: pl.DataFrame(c, schema={k: pl.String for k in c})

@@ -1,9 +1,14 @@
 """Families from ``ssd_family`` and mothers from ``ssd_mother``.
 
 SystemC's script writes ``ssd_family`` one row per contact (``fami_table_id``
-is the contact's id, ``fami_family_id`` its family of residence, often null);
-Eclipse and Mosaic one row per group member. A person's family is the family
-id most of their rows name (ties: the latest row).
+is the contact's id, ``fami_family_id`` its family of residence, often null):
+a person's family is the family id most of their rows name (ties: the latest
+row). Eclipse's and Mosaic's rows are memberships of family groups (Eclipse:
+every group of type 'Family' the person is in; Mosaic: one group each), each a
+family the worker named the person in: a father living elsewhere can be in
+his children's group and in his own. Every one is kept (``family_ref`` holds
+them joined by ``;``). Neither says who lives with whom, nor how the members
+are related: only ``ssd_mother`` does, for mothers.
 
 ``ssd_mother`` states who is whose mother. Each mother–child pair is carried
 into the standard record two ways, for the family view:
@@ -22,12 +27,24 @@ from __future__ import annotations
 
 import polars as pl
 
+from sources.fields import REFS
+
 MOTHER = "Mother"
 CHILD = "Child"
 
 
-def families(family: pl.DataFrame) -> pl.DataFrame:
-    """One ``family_ref`` per person: the family id most of their rows name."""
+def families(family: pl.DataFrame, every_group: bool = False) -> pl.DataFrame:
+    """One ``family_ref`` per person: the family id most of their rows name, or
+    with ``every_group`` each id their rows name (sorted, joined by ``;``)."""
+    if every_group:
+        rows = family.select(
+            pers_person_id=pl.col("fami_person_id").str.strip_chars(),
+            family_ref=pl.col("fami_family_id").str.strip_chars(),
+        ).drop_nulls()
+        rows = rows.filter(pl.col("family_ref") != "").unique()
+        return rows.group_by("pers_person_id").agg(
+            pl.col("family_ref").sort().str.join(REFS)
+        )
     order = "fami_table_id" if "fami_table_id" in family.columns else None
     rows = family.select(
         pers_person_id=pl.col("fami_person_id").str.strip_chars(),
@@ -65,11 +82,15 @@ def mother_links(mother: pl.DataFrame, known: pl.Series) -> pl.DataFrame:
 
 
 def with_family(
-    persons: pl.DataFrame, family: pl.DataFrame | None, mother: pl.DataFrame | None
+    persons: pl.DataFrame,
+    family: pl.DataFrame | None,
+    mother: pl.DataFrame | None,
+    every_group: bool = False,
 ) -> pl.DataFrame:
-    """``persons`` with ``family_ref``, ``relationship`` and ``related``."""
+    """``persons`` with ``family_ref``, ``relationship`` and ``related``
+    (``every_group``: ``ssd_family`` rows are group memberships, see above)."""
     if family is not None:
-        refs = families(family)
+        refs = families(family, every_group)
         persons = persons.join(
             refs, on="pers_person_id", how="left", maintain_order="left"
         )

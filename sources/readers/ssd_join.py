@@ -83,7 +83,12 @@ def _persons(
         persons = persons.join(
             current, on="pers_person_id", how="left", maintain_order="left"
         )
-    persons = with_family(persons, tables.get("ssd_family"), tables.get("ssd_mother"))
+    persons = with_family(
+        persons,
+        tables.get("ssd_family"),
+        tables.get("ssd_mother"),
+        every_group=flavour_of(tables, src).family_groups,
+    )
     if "ssd_contacts" in tables:
         last = last_contacts(tables["ssd_contacts"], fmt, as_of)
         persons = persons.join(

@@ -84,10 +84,13 @@ class Flavour:
     #: earl_episode_organisation holds the team (an organisation id); SystemC's
     #: holds the originating organisation's code, which is not a team.
     eh_organisation_is_team: bool = True
+    #: ssd_family rows are family group memberships (Eclipse, Mosaic), each a
+    #: family of the person's; SystemC's are each contact's family of residence.
+    family_groups: bool = True
 
 
 FLAVOURS = {
-    "systemc": Flavour("systemc", eh_organisation_is_team=False),
+    "systemc": Flavour("systemc", eh_organisation_is_team=False, family_groups=False),
     "eclipse": Flavour("eclipse"),
     "mosaic": Flavour("mosaic"),
 }
