@@ -168,15 +168,23 @@ def degraded(data: DataSet, kind: str, seed: int = 11) -> DataSet:
                    data.febrl, data.profile)  # fmt: skip
 
 
-def generated(people: int, seed: int, out: Path, noise: str = "normal") -> DataSet:
+def generated(
+    people: int,
+    seed: int,
+    out: Path,
+    noise: str = "normal",
+    ssd_flavour: str = "systemc",
+) -> DataSet:
     """A generated borough of ``people``, loaded by ``sources``, with its truth
-    (``noise``: the generator's noise profile, "normal" or "harsh")."""
+    (``noise``: the generator's noise profile, "normal" or "harsh";
+    ``ssd_flavour``: whose SSD script shapes children's social care)."""
     from core.config import load_config
     from sources.load import load_sources
     from synthetic import generate
 
     if not (out / "config.toml").is_file():
-        generate(people, seed, out, **({"noise": noise} if noise != "normal" else {}))
+        kinds = {"noise": noise} if noise != "normal" else {}
+        generate(people, seed, out, ssd_flavour=ssd_flavour, **kinds)
     records = load_sources(load_config(out / "config.toml")).records
     truth = pl.read_csv(out / "truth" / "records.csv", infer_schema=False).rename(
         {"person_id": "true_person"}

@@ -20,9 +20,12 @@ are counted by what their records share (``linkage.evaluate.family_misses``):
 an address, a postcode, a group each with one third person, or nothing; the
 last no family rule can find, so they bound the family recall (``ceiling``).
 ``--skip-splink`` leaves Splink out, for a quick loop on our own figures.
+``--ssd-flavour eclipse`` (or mosaic) shapes the generated boroughs' children's
+social care as that case system's SSD script does (default SystemC's); the
+entries' names then end in ``_eclipse``, so they are never read as the default.
 
     .venv/bin/python bench/linkage_quality.py [--people 100000] [--only large]
-        [--skip-splink] [--json]
+        [--skip-splink] [--ssd-flavour systemc|eclipse|mosaic] [--json]
 """
 
 from __future__ import annotations
@@ -212,6 +215,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--skip-splink", action="store_true", help="our linker only (a quick loop)"
     )
+    parser.add_argument(
+        "--ssd-flavour",
+        default="systemc",
+        choices=("systemc", "eclipse", "mosaic"),
+        help="whose SSD script shapes the generated children's social care",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     splink = not args.skip_splink
@@ -229,10 +238,14 @@ def main(argv: list[str] | None = None) -> None:
         if key in wanted and (key != "small" or n != args.people):
             noise = "harsh" if key == "harsh" else "normal"
             suffix = "-harsh" if key == "harsh" else ""
-            folder = Path(args.data) / f"p{n}-s{args.seed}{suffix}"
+            flavour = args.ssd_flavour
+            shaped = "" if flavour == "systemc" else f"-{flavour}"
+            folder = Path(args.data) / f"p{n}-s{args.seed}{suffix}{shaped}"
             label = f"generated_{n // 1000}k" if n >= 1000 else f"generated_{n}"
             label = label.replace("generated_", "generated_harsh_") if suffix else label
-            out[label] = evaluate(generated(n, args.seed, folder, noise), splink)
+            label += shaped.replace("-", "_")
+            data = generated(n, args.seed, folder, noise, flavour)
+            out[label] = evaluate(data, splink)
             _print(label, out[label])
     if args.json:
         print(json.dumps(out))
