@@ -10,6 +10,8 @@ DEMO_PEOPLE ?= 3000
 DEMO_SEED ?= 2026
 DEMO_AS_OF ?= $(shell date +%F)
 PORT ?= 8501
+# pytest worker processes (pytest-xdist); CI has two cores.
+TEST_WORKERS ?= 2
 A11Y := tests/a11y
 
 .PHONY: run api test lint demo venv clean a11y
@@ -53,7 +55,7 @@ $(A11Y)/node_modules/.installed: $(A11Y)/package-lock.json
 a11y: $(A11Y)/node_modules/.installed
 
 test: lint a11y
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf $(DEMO)
