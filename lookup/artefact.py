@@ -307,7 +307,10 @@ def _decode(node: dict, base: Path) -> Any:  # noqa: C901, PLR0911
     if kind == "dict_empty":
         return {}
     if kind == "array":
-        return np.load(base / node["file"], mmap_mode="r", allow_pickle=False)
+        # a plain array over the mapped file: numpy's memmap subclass runs Python
+        # on every index and slice (a few microseconds each, hundreds a request)
+        mapped = np.load(base / node["file"], mmap_mode="r", allow_pickle=False)
+        return np.asarray(mapped)
     if kind == "dataclass":
         return _dataclass(node, base)
     frame = _frame(base / node["file"])

@@ -77,8 +77,12 @@ def test_prepared_files_give_back_the_index_the_rows_give(index_folder) -> None:
     assert saved == folder / BUILD
     mapped = open_prepared(folder, BUILD)
     same(from_rows, mapped)
-    # arrays are mapped from the files, not copied into the process
-    assert isinstance(mapped.prepared_people.dob_day, np.memmap)
+    # arrays are mapped from the files, not copied into the process, and served
+    # as plain arrays over the mapping (memmap's own indexing runs Python)
+    dob_day = mapped.prepared_people.dob_day
+    assert type(dob_day) is np.ndarray
+    assert isinstance(dob_day.base, np.memmap)
+    assert not dob_day.flags.writeable
     served = load_index(engine, folder=folder)
     assert served.engine is engine
     query = parse_query("Jane", "Smith", "03/07/2015", "", TODAY)
