@@ -307,6 +307,24 @@ def _seq(engine) -> int:  # noqa: ANN001
         ).scalar_one()
 
 
+def _await_workers(engine, workers: int, seconds: float = 300.0) -> None:  # noqa: ANN001
+    """Wait until every worker has recorded its ``config`` event: the first to
+    answer ``/health`` does not mean the other has started, and an event it
+    recorded once the runs began would be counted as one of theirs."""
+    from sqlalchemy import func, select
+
+    from governance.audit import audit_events
+
+    count = select(func.count()).where(audit_events.c.kind == "config")
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        with engine.connect() as conn:
+            if conn.execute(count).scalar_one() >= workers:
+                return
+        time.sleep(0.5)
+    raise RuntimeError(f"only some of the {workers} API workers started")
+
+
 def _count_since(engine, seq: int) -> int:  # noqa: ANN001
     from sqlalchemy import func, select
 
@@ -336,6 +354,7 @@ def run(args: argparse.Namespace) -> dict:
         ]
         proc, url = start_api(config, workers=2)
         audit = audit_engine(load_config(config))  # with the chain's key
+        _await_workers(audit, 2)
         _warm(url, tokens, items)
         start_seq = _seq(audit)
         load = os.getloadavg()
