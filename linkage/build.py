@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import Config
@@ -139,34 +139,64 @@ def source_loads_frame(config: Config, loaded: LoadedSources) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def _write(engine: Engine, build_id: str, frames: dict, stages: Stages) -> None:
-    for table, frame in frames.items():
-        with stages.rows(table.name, frame.height) as advance:
-            insert_frame(engine, table, frame, build_id, advance)
+def _write(
+    engine: Engine, build_id: str, table: Table, frame: pl.DataFrame, stages: Stages
+) -> None:
+    with stages.rows(table.name, frame.height) as advance:
+        insert_frame(engine, table, frame, build_id, advance)
 
 
-def _write_and_prepare(
+def _link_and_write(
+    config: Config,
     engine: Engine,
     build_id: str,
-    frames: dict,
+    loaded: LoadedSources,
     stages: Stages,
     on_written: OnWritten | None,
-) -> None:
-    """Write the frames and, on a thread beside it, give them to ``on_written``:
-    the rows are bound by the database (SQLite's ADBC child process, the
-    PostgreSQL server), so preparing the files takes the other core. ``prepare``
-    is what it adds once the write is done; either's failure fails the build."""
-    if on_written is None:
-        with stages.stage("write"):
-            _write(engine, build_id, frames, stages)
-        return
-    by_name = {table.name: f for table, f in frames.items()}
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        with stages.stage("write"):
-            prepared = pool.submit(on_written, build_id, by_name)
-            _write(engine, build_id, frames, stages)  # (a failure waits for it)
-        with stages.stage("prepare"):
-            prepared.result()
+) -> Linkage:
+    """Link the records, writing each table on a thread of its own as soon as its
+    frame is final (the records once people are known, while explanations and
+    families are made): the rows are bound by the database (SQLite's ADBC child
+    process, the PostgreSQL server), so the write takes the other core. Once every
+    frame is made they are given to ``on_written`` on another thread, beside the
+    rest of the write. ``write`` is the wait for the writes after the last stage,
+    ``prepare`` what ``on_written`` adds after that; any failure fails the build."""
+    tables = {table.name: table for table in t.BUILD_TABLES}
+    frames: dict[str, pl.DataFrame] = {}
+    services = {s.name: s.service for s in config.sources}
+    decisions = read_decisions(engine)
+    with ThreadPoolExecutor(1) as writer, ThreadPoolExecutor(1) as preparer:
+        writes: list[Future[None]] = []
+
+        def ready(name: str, frame: pl.DataFrame) -> None:
+            frames[name] = frame
+            writes.append(
+                writer.submit(_write, engine, build_id, tables[name], frame, stages)
+            )
+
+        try:
+            ready(t.source_loads.name, source_loads_frame(config, loaded))
+            ready(t.quarantine.name, loaded.quarantine)
+            ready(t.field_faults.name, loaded.faults)
+            linkage = link_records(
+                loaded.records, config.linkage, services, stages,
+                decisions=decisions, ready=ready,
+            )  # fmt: skip
+            prepared = (
+                preparer.submit(on_written, build_id, dict(frames))
+                if on_written is not None
+                else None
+            )
+            with stages.stage("write"):
+                for write in writes:
+                    write.result()
+            if prepared is not None:
+                with stages.stage("prepare"):
+                    prepared.result()
+        except BaseException:
+            writer.shutdown(cancel_futures=True)  # (a running write is waited for)
+            raise
+    return linkage
 
 
 def _parameters(config: Config, linkage: Linkage) -> dict:
@@ -193,23 +223,7 @@ def _run(
 ) -> BuildSummary:
     with stages.stage("load"):
         loaded = _load_sources(config)
-    services = {s.name: s.service for s in config.sources}
-    decisions = read_decisions(engine)
-    linkage = link_records(
-        loaded.records, config.linkage, services, stages, decisions=decisions
-    )
-    frames = {
-        t.source_loads: source_loads_frame(config, loaded),
-        t.quarantine: loaded.quarantine,
-        t.field_faults: loaded.faults,
-        t.records: linkage.records,
-        t.people: linkage.people,
-        t.family_members: linkage.family_members,
-        t.possible_matches: linkage.possible_matches,
-        t.record_evidence: linkage.record_evidence,
-        t.record_links: linkage.record_links,
-    }
-    _write_and_prepare(engine, build_id, frames, stages, on_written)
+    linkage = _link_and_write(config, engine, build_id, loaded, stages, on_written)
     c, reports = linkage.counts, loaded.reports
     summary = BuildSummary(
         build_id, c["records"], c["people"], c["families"], c["pairs_compared"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -41,6 +42,10 @@ LINK_FIELDS = (
 #: so memory stays bounded however many pairs were compared.
 SCORE_CHUNK = 500_000
 SCORE_THREADS = 2
+
+#: Told each table's frame (by table name) as soon as it is final, while later
+#: stages run: ``linkage.build`` writes it beside them.
+Ready = Callable[[str, pl.DataFrame], None]
 
 
 @dataclass(frozen=True)
@@ -186,13 +191,21 @@ def link_records(
     stages: Stages | None = None,
     comparisons: tuple[Comparison, ...] | None = None,
     decisions: pl.DataFrame | None = None,
+    ready: Ready | None = None,
 ) -> Linkage:
     """People (``link_people``), then what a build shows about them: possible
-    matches, the evidence for each record's link, people and families."""
+    matches, the evidence for each record's link, people and families.
+
+    ``ready`` is given each output frame (records, possible_matches,
+    record_evidence, record_links, people, family_members) once it is final.
+    """
     stages = stages or Stages(STAGES)
     comparisons = comparisons or comparisons_from(settings)
+    ready = ready or (lambda _name, _frame: None)
     found = link_people(records, settings, stages, comparisons, decisions)
     std, people_of = found.std, found.clusters
+    linked = records.with_columns(people_of.person_ids.alias("person_id"))
+    ready("records", linked)
     with stages.stage("explain"):
         matches = possible_matches(
             found.scored, people_of, settings.review_threshold,
@@ -201,12 +214,16 @@ def link_records(
         explained = explained_pairs(people_of.merged, comparisons)
         evidence = record_evidence(std, people_of.person_ids, explained)
         links = record_links(std, people_of.person_ids, explained)
+    for name, frame in (("possible_matches", matches), ("record_evidence", evidence),
+                        ("record_links", links)):  # fmt: skip
+        ready(name, frame)
     with stages.stage("families"):
-        linked = records.with_columns(people_of.person_ids.alias("person_id"))
         people = people_table(linked)
+        ready("people", people)
         families = family_members(
             linked.with_columns(std["pc"], std["addr_nums"], std["ln_join"]), services
         )
+        ready("family_members", families)
     counts = {
         "records": records.height,
         "people": people.height,

@@ -207,7 +207,7 @@ def _ids(people: pl.DataFrame) -> pl.DataFrame:
         "row",
     )
     both = pl.concat([*single, cases]).drop_nulls("key").unique()
-    return both.with_columns(pl.col("kind").cast(_ID_KINDS)).sort("key", "kind")
+    return both.with_columns(pl.col("kind").cast(_ID_KINDS)).sort("key", "kind", "row")
 
 
 def _coded(pairs: pl.DataFrame, col: str) -> tuple[dict[str, int], np.ndarray]:
