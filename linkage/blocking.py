@@ -1,9 +1,13 @@
 """Candidate record pairs: the union of blocking rules, as polars self-joins.
 
 A rule joins records that share every key column (after exploding list columns
-such as the canonical forms of a first name). Blocks larger than ``max_block``
-records are skipped: a key that common says nothing about identity, and the
-other rules still reach those records.
+such as the canonical forms of a first name). A block larger than the
+``Refinement``'s bound is split on further keys (sex, year of birth, ...) until
+it is small: a key a whole population shares (a date of birth and an initial)
+makes blocks that grow with the population, and pairs with its square; split,
+a rule's pairs per record stay bounded however many people the index holds.
+Blocks still larger than ``max_block`` records are skipped: a key that common
+says nothing about identity, and the other rules still reach those records.
 """
 
 from __future__ import annotations
@@ -145,26 +149,104 @@ def _all_small(
     return (widest or {}).get(keys[0], max_block + 1) <= max_block
 
 
+@dataclass(frozen=True)
+class Refinement:
+    """How a block too large to pair all through is split: a block of more
+    than ``records`` records is joined again on its rule's keys plus the next
+    of ``keys`` the rule does not already imply, as often as it stays that
+    large; only a block still larger than ``max_block`` once the keys are used
+    up is skipped. A key a whole population shares (a date of birth and an
+    initial) makes blocks that grow with the population and pairs with its
+    square; split this way, a rule's pairs per record stay bounded."""
+
+    records: int = 0  # 0: no block is split
+    keys: tuple[str, ...] = ()
+
+
+NO_REFINEMENT = Refinement()
+
+
+#: Key columns a refining key says nothing beyond: splitting a block of the
+#: rule on it would leave the block whole.
+IMPLIED = {
+    "dob": ("dob_y", "dob_md", "dob_swap"), "dob_swap": ("dob_y",),
+    "fn": ("fn_init",), "fn_join": ("fn_init",), "fn_canons": ("fn_init",),
+    "ln_join": ("ln_init",), "ln_canons": ("ln_init",),
+    "pc": ("pc_sector", "pc_district"), "pc_sector": ("pc_district",),
+    "addr": ("pc_district", "addr_street", "addr_nums"),
+}  # fmt: skip
+
+
+#: Identifiers: a block of one holds one person's records, however many.
+IDENTIFIERS = frozenset({"nhs", "upn_c", "case_key", "case_dels", "ids", "contacts"})
+
+
+def refining_keys(rule: BlockingRule, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """``keys`` that can split a block of ``rule``: not its own keys, nor
+    implied by them, nor absent by the rule's definition (``left_missing``);
+    none for a rule on an identifier (splitting would only lose its pairs)."""
+    own = {*rule.keys, *rule.right_keys}
+    if own & IDENTIFIERS:
+        return ()
+    implied = {k for c in own for k in IMPLIED.get(c, ())}
+    gone = {rule.left_missing, *IMPLIED.get(rule.left_missing, ())}
+    return tuple(k for k in keys if k not in own | implied | gone)
+
+
+def _refined(
+    frame: pl.DataFrame, std: pl.DataFrame, key: str, col: str
+) -> pl.DataFrame:
+    """``frame`` (``rid`` and ``key``) with ``key`` hashed together with each
+    row's ``col`` from ``std``. A row without a value of ``col`` joins every
+    part of its block (nothing says it belongs to one rather than another)."""
+    values = std[col].gather(pl.Series(_positions(std, frame["rid"])))
+    both = frame.with_columns(values.alias("_refine"))
+    known = both.drop_nulls("_refine")
+    parts = known.select(key, "_refine").unique()
+    unknown = both.filter(pl.col("_refine").is_null()).drop("_refine")
+    unknown = unknown.join(parts, on=key, how="left")  # null: no part to join
+    every = pl.concat([known, unknown.select(known.columns)])
+    return every.select("rid", pl.struct(key, "_refine").hash(KEY_SEED).alias(key))
+
+
+def _joined(
+    left: pl.DataFrame, right: pl.DataFrame, key: str, self_join: bool
+) -> pl.DataFrame:
+    """Pairs (``l`` < ``r``) of rows of ``left`` and ``right`` sharing ``key``."""
+    keep = (
+        pl.col("rid") < pl.col("rid_r")
+        if self_join
+        else pl.col("rid") != pl.col("rid_r")
+    )
+    return (
+        left.lazy()
+        .join(right.lazy(), on=key, how="inner", suffix="_r")
+        .filter(keep)
+        .select(
+            pl.min_horizontal("rid", "rid_r").alias("l"),
+            pl.max_horizontal("rid", "rid_r").alias("r"),
+        )
+        .collect()
+    )
+
+
 def rule_pairs(
     std: pl.DataFrame,
     rule: BlockingRule,
     max_block: int,
     long: dict[str, pl.DataFrame] | None = None,
     widest: dict[str, int] | None = None,
+    refine: Refinement = NO_REFINEMENT,
 ) -> tuple[pl.DataFrame, int]:
     """Pairs one rule finds, and how many over-large blocks it skipped
     (``long``: list columns already ``exploded``, by name; ``widest``: their
     ``widest_block``, when known: blocks then need no counting when every one
-    is small, as case-number deletion keys are)."""
+    is small, as case-number deletion keys are; ``refine``: how blocks too
+    large are split before any is skipped)."""
     columns = tuple(f"k{i}" for i in range(len(rule.keys)))
     key = columns[0]  # _keyed hashes several key columns into the first
     right_keys = rule.right_keys or rule.keys
     right = _keyed(std, right_keys, columns, long)
-    big = pl.DataFrame(schema={key: right.schema[key]})
-    if not _all_small(right_keys, widest, max_block):
-        sizes = right.group_by(key).len()
-        big = sizes.filter(pl.col("len") > max_block).select(key)
-        right = right.join(big, on=key, how="anti")
     self_join = rule.symmetric and not rule.left_missing
     if self_join:
         left = right
@@ -175,22 +257,29 @@ def rule_pairs(
             else std
         )
         left = _keyed(missing, rule.keys, columns, long)
-    keep = (
-        pl.col("rid") < pl.col("rid_r")
-        if self_join
-        else pl.col("rid") != pl.col("rid_r")
-    )
-    joined = (
-        left.lazy()
-        .join(right.lazy(), on=key, how="inner", suffix="_r")
-        .filter(keep)
-        .select(
-            pl.min_horizontal("rid", "rid_r").alias("l"),
-            pl.max_horizontal("rid", "rid_r").alias("r"),
+    limit = min(refine.records or max_block, max_block)
+    if _all_small(right_keys, widest, limit):
+        return distinct_pairs(_joined(left, right, key, self_join)), 0
+    found, splits = [], iter(refining_keys(rule, refine.keys))
+    while True:
+        sizes = right.group_by(key).len()
+        big = sizes.filter(pl.col("len") > limit).select(key)
+        small = right.join(big, on=key, how="anti")
+        found.append(_joined(small if self_join else left, small, key, self_join))
+        col = next(splits, None) if big.height else None
+        if col is None:
+            break
+        right = _refined(right.join(big, on=key, how="semi"), std, key, col)
+        left = (
+            right
+            if self_join
+            else _refined(left.join(big, on=key, how="semi"), std, key, col)
         )
-        .collect()
-    )
-    return distinct_pairs(joined), big.height
+    # Blocks no key could split: kept up to max_block, skipped over it.
+    kept = sizes.filter(pl.col("len") <= max_block).join(big, on=key, how="semi")
+    rest = right.join(kept.select(key), on=key, how="semi")
+    found.append(_joined(rest if self_join else left, rest, key, self_join))
+    return distinct_pairs(pl.concat(found)), big.height - kept.height
 
 
 def street_text(addr: pl.Expr) -> pl.Expr:
@@ -223,6 +312,7 @@ def each_rule(
     std: pl.DataFrame,
     rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
     max_block: int = 400,
+    refine: Refinement = NO_REFINEMENT,
 ) -> Iterator[tuple[str, pl.DataFrame, int]]:
     """Per rule, in order: its name, its pairs (``l`` < ``r``) and how many
     over-large blocks it skipped.
@@ -231,6 +321,7 @@ def each_rule(
     pairs as joining on the values, far faster and leaner.
     """
     used = [c for r in rules for c in (*r.keys, *r.right_keys, r.left_missing) if c]
+    used += refine.keys
     keyed = with_blocking_keys(std, case_dels=False)
     coded = coded_keys(keyed, [c for c in used if c in keyed.columns])
     # Each list column exploded once for every rule that uses it.
@@ -244,16 +335,17 @@ def each_rule(
         widest = {}
 
     for rule in rules:
-        yield rule.name, *rule_pairs(coded, rule, max_block, long, widest)
+        yield rule.name, *rule_pairs(coded, rule, max_block, long, widest, refine)
 
 
 def pairs_by_rule(
     std: pl.DataFrame,
     rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
     max_block: int = 400,
+    refine: Refinement = NO_REFINEMENT,
 ) -> dict[str, tuple[pl.DataFrame, int]]:
     """Per rule (by name): ``each_rule``'s pairs and skipped blocks."""
-    found = each_rule(std, rules, max_block)
+    found = each_rule(std, rules, max_block, refine)
     return {name: (pairs, n_big) for name, pairs, n_big in found}
 
 
@@ -261,6 +353,7 @@ def block(
     std: pl.DataFrame,
     rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
     max_block: int = 400,
+    refine: Refinement = NO_REFINEMENT,
 ) -> BlockedPairs:
     """Union of every rule's pairs, each pair once with ``l`` < ``r``.
 
@@ -271,7 +364,7 @@ def block(
     per_rule, skipped = {}, {}
     merged = pl.Series("key", [], dtype=pl.UInt64)
     waiting: list[pl.Series] = []
-    for name, pairs, n_big in each_rule(std, rules, max_block):
+    for name, pairs, n_big in each_rule(std, rules, max_block, refine):
         per_rule[name], skipped[name] = pairs.height, n_big
         waiting.append(pair_keys(pairs))
         if sum(w.len() for w in waiting) > max(merged.len(), MERGE_PAIRS):

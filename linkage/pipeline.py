@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from core.config import LinkageConfig
-from linkage.blocking import BlockedPairs, block, rules_from
+from linkage.blocking import BlockedPairs, Refinement, block, rules_from
 from linkage.cluster import Clusters, DobConflict, cluster
 from linkage.compare import Comparison, compare
 from linkage.comparisons import comparisons_from
@@ -129,8 +129,9 @@ def _score_pairs(
     """
     with stages.stage("block"):
         blocked = block(
-            std, rules_from(settings.blocking_rules), settings.max_block_records
-        )
+            std, rules_from(settings.blocking_rules), settings.max_block_records,
+            Refinement(settings.refine_block_records, settings.refine_keys),
+        )  # fmt: skip
     with stages.stage("compare"):
         levels = compare(std, blocked.pairs, comparisons)
     with stages.stage("train"):

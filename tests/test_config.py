@@ -146,6 +146,8 @@ def test_every_blocking_and_comparison_problem_is_named(tmp_path):
             "dob_few_days": 90,
             "address_same": 60,
             "name_similar": 1.5,
+            "refine_block_records": -1,
+            "refine_keys": ["sx", "fn_canons", "shoe_colour"],
         }
     }
     with pytest.raises(ConfigError) as err:
@@ -156,6 +158,8 @@ def test_every_blocking_and_comparison_problem_is_named(tmp_path):
         "linkage.blocking_rules[2]", "rule name 'c' is used twice", "shoe_size",
         "must include last_name, address", "linkage.dob_weeks",
         "linkage.address_similar", "linkage.name_similar",
+        "linkage.refine_block_records",
+        "linkage.refine_keys: unknown or list fn_canons, shoe_colour",
     ):  # fmt: skip
         assert key in text, key
 

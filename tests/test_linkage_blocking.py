@@ -7,7 +7,14 @@ from datetime import date
 import pytest
 from support.population import records_frame
 
-from linkage.blocking import DEFAULT_RULES, BlockingRule, block
+from linkage.blocking import (
+    DEFAULT_RULES,
+    NO_REFINEMENT,
+    BlockingRule,
+    Refinement,
+    block,
+    refining_keys,
+)
 from linkage.names import load_name_tables
 from linkage.standardise import standardise
 
@@ -16,9 +23,11 @@ D = date(2010, 3, 4)
 YEAR_1996 = {"dob": date(1996, 1, 1), "dob_year_only": True}
 
 
-def _pairs(rows: list[dict], rules=DEFAULT_RULES, max_block: int = 400):
+def _pairs(
+    rows: list[dict], rules=DEFAULT_RULES, max_block: int = 400, refine=NO_REFINEMENT
+):
     std = standardise(records_frame(rows), load_name_tables())
-    found = block(std, rules, max_block)
+    found = block(std, rules, max_block, refine)
     return set(found.pairs.iter_rows()), found
 
 
@@ -132,3 +141,77 @@ def test_pairs_are_unique_and_ordered() -> None:
     rows = [{"first_name": "John", "last_name": "Smith", "dob": D}] * 3
     pairs, _ = _pairs(rows)
     assert pairs == {(0, 1), (0, 2), (1, 2)}
+
+
+POSTCODE = (BlockingRule("postcode", ("pc",)),)
+BY_SEX = Refinement(3, ("sx",))
+
+
+def test_a_block_too_large_is_split_and_a_record_without_the_key_joins_each_part():
+    rows = [{"postcode": "SK1 3AB", "sex": sex} for sex in ("M", "M", "F", "F", None)]
+    pairs, found = _pairs(rows, POSTCODE, refine=BY_SEX)
+    assert pairs == {(0, 1), (2, 3), (0, 4), (1, 4), (2, 4), (3, 4)}
+    assert found.blocks_skipped == {"postcode": 0}
+
+
+def test_a_block_no_key_splits_is_kept_up_to_max_block_then_skipped():
+    rows = [{"postcode": "SK1 3AB", "sex": "F"}] * 4 + [{"postcode": "SK2 1AA"}] * 2
+    pairs, found = _pairs(rows, POSTCODE, refine=BY_SEX)
+    every_f = {(a, b) for a in range(4) for b in range(a + 1, 4)}
+    assert pairs == every_f | {(4, 5)}
+    pairs, found = _pairs(rows, POSTCODE, max_block=3, refine=BY_SEX)
+    assert pairs == {(4, 5)}
+    assert found.blocks_skipped == {"postcode": 1}
+
+
+def test_blocks_are_split_on_the_keys_in_turn_only_while_too_large():
+    rows = [
+        {"postcode": "SK1 3AB", "sex": "F", "dob": date(1990, 1, 1)},
+        {"postcode": "SK1 3AB", "sex": "F", "dob": date(1990, 5, 1)},
+        {"postcode": "SK1 3AB", "sex": "F", "dob": date(1991, 1, 1)},
+        {"postcode": "SK1 3AB", "sex": "F", "dob": date(1991, 2, 1)},
+        {"postcode": "SK1 3AB", "sex": "M", "dob": date(1991, 2, 1)},
+        {"postcode": "SK1 3AB", "sex": "M", "dob": date(1980, 2, 1)},
+    ]
+    pairs, _ = _pairs(rows, POSTCODE, refine=Refinement(3, ("sx", "dob_y")))
+    # four women split by year; the two men's part is small enough already
+    assert pairs == {(0, 1), (2, 3), (4, 5)}
+
+
+def test_no_splitting_below_the_bound_or_when_off():
+    rows = [{"postcode": "SK1 3AB", "sex": sex} for sex in ("M", "F", "F")]
+    pairs, _ = _pairs(rows, POSTCODE, refine=BY_SEX)
+    assert pairs == {(0, 1), (0, 2), (1, 2)}
+    rows = rows * 2
+    pairs, _ = _pairs(rows, POSTCODE, refine=Refinement(0, ("sx",)))
+    assert len(pairs) == 15
+
+
+def test_a_rule_on_an_identifier_is_never_split():
+    rows = [{"nhs_number": "9434765919", "sex": sex} for sex in ("M", "F", "F", "M")]
+    rule = (BlockingRule("nhs", ("nhs",)),)
+    pairs, _ = _pairs(rows, rule, refine=Refinement(2, ("sx",)))
+    assert len(pairs) == 6
+
+
+def test_a_one_sided_rule_is_split_on_both_sides():
+    rule = (BlockingRule("names_no_dob", ("fn_canons", "ln_phon"), (), "dob"),)
+    rows = [
+        {"first_name": "Amy", "last_name": "Hart", "sex": "F"},
+        {"first_name": "Amy", "last_name": "Hart", "sex": "F", "dob": D},
+        {"first_name": "Amy", "last_name": "Hart", "sex": "M", "dob": D},
+        {"first_name": "Amy", "last_name": "Hart", "sex": "M", "dob": D},
+    ]
+    pairs, _ = _pairs(rows, rule, refine=Refinement(3, ("sx", "dob_y")))
+    assert pairs == {(0, 1)}  # dob_y is not used: one side has no date
+
+
+def test_refining_keys_skip_what_a_rule_already_says():
+    keys = ("sx", "dob_y", "fn_init", "ln_init", "pc_district")
+    dob_initial = BlockingRule("dob_initial", ("dob", "fn_init"))
+    assert refining_keys(dob_initial, keys) == ("sx", "ln_init", "pc_district")
+    no_dob = BlockingRule("names_no_dob", ("fn_canons", "ln_phon"), (), "dob")
+    assert refining_keys(no_dob, keys) == ("sx", "ln_init", "pc_district")
+    postcode = BlockingRule("postcode_initial", ("pc", "fn_init"))
+    assert refining_keys(postcode, keys) == ("sx", "dob_y", "ln_init")
+    assert refining_keys(BlockingRule("upn", ("upn_c",)), keys) == ()

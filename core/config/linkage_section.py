@@ -16,6 +16,17 @@ BLOCKING_KEYS = (
     "pc_sector", "pc_district", "addr", "addr_nums", "addr_street", "town_c",
     "sx",
 )  # fmt: skip
+#: Scalar key columns a block too large may be split on
+#: (``linkage.refine_keys``), the most reliable on true matches first: sex
+#: (never contradicted between one person's records in the generated
+#: populations, though often missing), year of birth, initials, then postcode
+#: district (a tenth of one person's pairs differ on it: moves).
+REFINE_KEYS = ("sx", "dob_y", "fn_init", "ln_init", "pc_district")
+SCALAR_KEYS = tuple(
+    k for k in BLOCKING_KEYS
+    if k not in ("fn_canons", "ln_canons", "ln_part_phons", "case_dels", "ids",
+                 "contacts")
+)  # fmt: skip
 #: The shipped blocking rules, each catching a kind of error the others miss.
 DEFAULT_BLOCKING_RULES = (
     "nhs_number: nhs",
@@ -110,6 +121,17 @@ def parse_blocking_rule(text: str) -> RuleText | str:
     return rule
 
 
+def _outside(
+    key: str, given: tuple[str, ...], allowed: tuple[str, ...], kind: str = ""
+) -> list[Problem]:
+    """A problem naming ``linkage.KEY``'s values not in ``allowed``, if any."""
+    odd = [c for c in given if c not in allowed]
+    if not odd:
+        return []
+    text = f"unknown {kind}{', '.join(odd)}; use {', '.join(allowed)}"
+    return [Problem(f"linkage.{key}", text)]
+
+
 def _check_linkage(linkage: LinkageConfig, problems: list[Problem]) -> None:
     names: list[str] = []
     for i, text in enumerate(linkage.blocking_rules):
@@ -124,14 +146,7 @@ def _check_linkage(linkage: LinkageConfig, problems: list[Problem]) -> None:
         )
     if not linkage.blocking_rules:
         problems.append(Problem("linkage.blocking_rules", "give at least one rule"))
-    unknown = [c for c in linkage.comparisons if c not in ALL_COMPARISONS]
-    if unknown:
-        problems.append(
-            Problem(
-                "linkage.comparisons",
-                f"unknown {', '.join(unknown)}; use {', '.join(ALL_COMPARISONS)}",
-            )
-        )
+    problems += _outside("comparisons", linkage.comparisons, ALL_COMPARISONS)
     lacking = [c for c in REQUIRED_COMPARISONS if c not in linkage.comparisons]
     if lacking:
         problems.append(
@@ -139,6 +154,11 @@ def _check_linkage(linkage: LinkageConfig, problems: list[Problem]) -> None:
         )
     if linkage.max_block_records < 2:
         problems.append(Problem("linkage.max_block_records", "must be 2 or more"))
+    if linkage.refine_block_records < 0:
+        problems.append(
+            Problem("linkage.refine_block_records", "must be 0 (off) or more")
+        )
+    problems += _outside("refine_keys", linkage.refine_keys, SCALAR_KEYS, "or list ")
     for key in ("name_similar", "name_loosely_similar", "contact_similar"):
         if not 0 < getattr(linkage, key) <= 1:
             problems.append(Problem(f"linkage.{key}", "must be above 0 and at most 1"))
@@ -196,6 +216,21 @@ class LinkageConfig:
         400,
         "A block of more records than this (a key too common to say anything) is "
         "skipped; the other rules still reach its records.",
+    )
+    refine_block_records: int = setting(
+        16,
+        "A block of more records than this is split on the next of refine_keys "
+        "its rule does not already use, until it is this small or the keys run "
+        "out (then max_block_records applies): a key a whole population shares "
+        "makes blocks that grow with it and pairs with its square. A record "
+        "without the splitting key stays in every part. 0: never split. "
+        "Rules on an identifier (NHS number, UPN, case number, identifiers, "
+        "contacts) are never split.",
+    )
+    refine_keys: tuple[str, ...] = setting(
+        REFINE_KEYS,
+        "Keys a block too large is split on, in order (see refine_block_records); "
+        "from " + ", ".join(SCALAR_KEYS) + ".",
     )
     comparisons: tuple[str, ...] = setting(
         ALL_COMPARISONS,
