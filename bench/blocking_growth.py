@@ -8,7 +8,10 @@ Then the union: pairs, true pairs found of all true pairs (pair completeness).
 Growth between the first and last folder is the slope of log pairs against log
 records (1 is linear; a rule over 1 makes ever larger blocks).
 
-    .venv/bin/python bench/blocking_growth.py FOLDER [FOLDER ...] [--json]
+    .venv/bin/python bench/blocking_growth.py FOLDER [FOLDER ...]
+        [--max-block N] [--refine N] [--refine-keys a,b] [--json]
+
+``--refine 0`` gives the blocking before blocks were split (issue 17).
 """
 
 from __future__ import annotations
@@ -92,14 +95,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--max-block", type=int)
-    parser.add_argument("--refine", type=int, default=0)
-    parser.add_argument("--refine-keys", default="")
+    parser.add_argument(
+        "--refine", type=int, help="refine_block_records (0: off; default: config's)"
+    )
+    parser.add_argument("--refine-keys", help="comma-separated; default: config's")
     parser.add_argument("--json", action="store_true", help="print JSON last")
     args = parser.parse_args()
+    from core.config import LinkageConfig
     from linkage.blocking import Refinement
 
-    keys = tuple(k for k in args.refine_keys.split(",") if k)
-    refine = Refinement(args.refine, keys)
+    settings = LinkageConfig()
+    keys = settings.refine_keys
+    if args.refine_keys is not None:
+        keys = tuple(k for k in args.refine_keys.split(",") if k)
+    bound = settings.refine_block_records if args.refine is None else args.refine
+    refine = Refinement(bound, keys)
     runs = [measure(f, args.max_block, refine) for f in args.folders]
     first, last = runs[0], runs[-1]
     print("rule".ljust(36) + "".join(f"{r['records']:>12,}" for r in runs)
