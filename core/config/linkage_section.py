@@ -218,12 +218,14 @@ class LinkageConfig:
         "skipped; the other rules still reach its records.",
     )
     refine_block_records: int = setting(
-        16,
+        0,
         "A block of more records than this is split on the next of refine_keys "
         "its rule does not already use, until it is this small or the keys run "
         "out (then max_block_records applies): a key a whole population shares "
         "makes blocks that grow with it and pairs with its square. A record "
-        "without the splitting key stays in every part. 0: never split. "
+        "without the splitting key stays in every part. 0 (the default): never "
+        "split; at the generated 2.45M population a bound of 16 cut the pairs "
+        "by 31 % but made blocking slower and linked fewer records. "
         "Rules on an identifier (NHS number, UPN, case number, identifiers, "
         "contacts) are never split.",
     )
