@@ -22,6 +22,7 @@ import hashlib
 import polars as pl
 
 from linkage.coresidence import MAX_HOUSEHOLD, co_residents
+from sources.fields import REFS
 
 __all__ = ["MAX_HOUSEHOLD", "co_residents", "family_id", "family_members"]
 
@@ -61,8 +62,8 @@ def _memberships(
     records: pl.DataFrame, column: str, kind: str, services: dict[str, str]
 ) -> pl.DataFrame:
     rows = records.filter(pl.col(column).is_not_null())
-    # a record in several groups (the references joined by ";") is in each
-    rows = rows.with_columns(pl.col(column).str.split(SEPARATOR)).explode(column)
+    # a record in several groups (the references joined by REFS) is in each
+    rows = rows.with_columns(pl.col(column).str.split(REFS)).explode(column)
     best = (
         rows.sort("extract_date", descending=True, nulls_last=True)
         .group_by(column, "person_id", maintain_order=True)

@@ -132,9 +132,8 @@ REFS = ";"
 def prefixed(raw: pl.Expr, source: str) -> pl.Expr:
     """A family or household reference made unique across sources; several
     (joined by ``REFS``: a person in two family groups) each so, blanks dropped."""
-    items = raw.str.split(REFS).list.eval(
-        pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != "")
-    )
+    stripped = raw.str.split(REFS).list.eval(pl.element().str.strip_chars())
+    items = stripped.list.eval(pl.element().filter(pl.element() != ""))
     joined = items.list.eval(pl.lit(f"{source}:") + pl.element()).list.join(REFS)
     return pl.when(joined != "").then(joined)
 
